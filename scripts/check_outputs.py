@@ -1,0 +1,61 @@
+"""Opens tonetrack's outputs with pyarrow and checks what analysts rely on: every table is
+present and non-empty, columns have the documented types (dates as Date, cues as lists of
+strings), key-value metadata is present, and statement offsets slice the article text.
+
+Usage: python scripts/check_outputs.py OUT_DIR
+"""
+import json
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+EXPECTED = {
+    "statements.parquet": {
+        "statement_id": pa.string(), "article_id": pa.string(), "published": pa.date32(),
+        "kind": pa.string(), "text": pa.string(), "start": pa.uint32(), "end": pa.uint32(),
+        "speaker": pa.string(), "country": pa.string(), "tone": pa.float64(),
+        "tone_label": pa.string(), "tone_confidence": pa.float64(),
+        "tone_cues": pa.list_(pa.string()), "sentiment": pa.float64(),
+    },
+    "articles.parquet": {"article_id": pa.string(), "published": pa.date32(), "statements": pa.uint32()},
+    "rejects.parquet": {"input": pa.string(), "line": pa.uint64(), "reason": pa.string()},
+    "tone_by_country_day.parquet": {"country": pa.string(), "date": pa.date32(), "n": pa.int64(), "mean_tone": pa.float64()},
+    "tone_by_country_week.parquet": {"country": pa.string(), "week": pa.date32(), "iso_week": pa.string(), "n": pa.int64()},
+    "tone_by_speaker_day.parquet": {"speaker": pa.string(), "date": pa.date32(), "n": pa.int64()},
+    "tone_by_speaker_week.parquet": {"speaker": pa.string(), "week": pa.date32(), "n": pa.int64()},
+    "visits.parquet": {"visit": pa.string(), "start": pa.date32(), "end": pa.date32(), "country": pa.string(),
+                        "n_before": pa.int64(), "n_during": pa.int64(), "n_after": pa.int64(),
+                        "mean_tone_during": pa.float64(), "tone_change_during_vs_before": pa.float64()},
+}
+
+
+def fail(msg):
+    print(f"FAIL: {msg}")
+    sys.exit(1)
+
+
+def main(out):
+    out = Path(out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    for name, columns in EXPECTED.items():
+        path = out / name
+        if not path.is_file():
+            fail(f"{name} missing")
+        table = pq.read_table(path)
+        if table.num_rows == 0:
+            fail(f"{name} is empty")
+        for col, typ in columns.items():
+            got = table.schema.field(col).type
+            if got != typ and not (pa.types.is_list(got) and pa.types.is_list(typ) and got.value_type == typ.value_type):
+                fail(f"{name}.{col} is {got}, expected {typ}")
+        meta = pq.read_metadata(path).metadata or {}
+        if meta.get(b"tonetrack.run_id", b"").decode() != manifest["run_id"]:
+            fail(f"{name} lacks the run id in its key-value metadata")
+        print(f"ok {name}: {table.num_rows} rows")
+    print("all outputs read back with the documented types")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,401 @@
+//! Speaker attribution: turns the mention an extractor found ("Chinese President Xi Jinping",
+//! "he", "US officials", "the State Department") into a canonical speaker with role,
+//! organisation and country, time-aware (a role counts only during its term). Every resolved
+//! speaker says how it was resolved, so analysts can filter on confidence.
+
+pub mod registry;
+
+use chrono::NaiveDate;
+
+use crate::quotes::lexicon::Grammar;
+use crate::segment::{fold, is_capitalized, tokenize};
+use crate::types::{Span, Speaker, Statement};
+pub use registry::{Actor, ActorKind, Gender, PlaceKind, Registry};
+
+/// What we know about a speaker already seen in this article, for "he added" and carry-over.
+#[derive(Debug, Clone)]
+struct Seen {
+    speaker: Speaker,
+    /// male, female, or None when unknown.
+    gender: Option<Gender>,
+    kind: SeenKind,
+    paragraph: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SeenKind {
+    Person,
+    Organisation,
+    Unnamed,
+}
+
+/// A person first named in the article and not in the registry.
+#[derive(Debug, Clone)]
+struct Introduced {
+    at: usize,
+    name: String,
+    surname: String,
+    country: Option<(String, String)>,
+    role: Option<String>,
+}
+
+/// Resolves the speakers of one article, in reading order.
+pub struct ArticleResolver<'a> {
+    reg: &'a Registry,
+    grammar: &'a Grammar,
+    text: &'a str,
+    date: NaiveDate,
+    /// Registry actors named in the story text: (byte position, actor index).
+    mentions: Vec<(usize, usize)>,
+    introduced: Vec<Introduced>,
+    history: Vec<Seen>,
+}
+
+impl<'a> ArticleResolver<'a> {
+    pub fn new(reg: &'a Registry, grammar: &'a Grammar, text: &'a str, paragraphs: &[Span], date: NaiveDate) -> Self {
+        let mut mentions = Vec::new();
+        for p in paragraphs {
+            let toks: Vec<_> = tokenize(text, *p).into_iter().filter(|t| t.is_word()).collect();
+            let folded: Vec<String> = toks.iter().map(|t| fold(t.text(text))).collect();
+            let mut i = 0;
+            while i < toks.len() {
+                let mut matched = 0;
+                for n in (1..=reg.max_surface_words().min(toks.len() - i)).rev() {
+                    // Only capitalised sequences can be names.
+                    if !is_capitalized(toks[i].text(text)) {
+                        break;
+                    }
+                    if let Some(idx) = reg.lookup(&folded[i..i + n].join(" ")) {
+                        mentions.push((toks[i].span.start, idx));
+                        matched = n;
+                        break;
+                    }
+                }
+                i += matched.max(1);
+            }
+        }
+        ArticleResolver { reg, grammar, text, date, mentions, introduced: Vec::new(), history: Vec::new() }
+    }
+
+    /// Resolves one statement's speaker and addressee. Call in reading order.
+    pub fn resolve(&mut self, st: &Statement) -> (Speaker, Option<String>) {
+        let addressee = st.addressee_mention.map(|a| self.resolve_addressee(a));
+        let speaker = match (st.attribution, st.speaker_mention) {
+            ("continuation", _) | ("paragraph", _) => match self.history.last() {
+                Some(prev) => Speaker { resolution: st.attribution.to_string(), ..prev.speaker.clone() },
+                None => unresolved(),
+            },
+            (_, Some(mention)) => self.resolve_mention(mention, st.descriptor, st.paragraph),
+            (_, None) => unresolved(),
+        };
+        if speaker.name.is_some() || speaker.country.is_some() {
+            let (gender, kind) = self.describe(&speaker);
+            self.history.push(Seen { speaker: speaker.clone(), gender, kind, paragraph: st.paragraph });
+        }
+        (speaker, addressee)
+    }
+
+    fn describe(&self, s: &Speaker) -> (Option<Gender>, SeenKind) {
+        let Some(name) = &s.name else { return (None, SeenKind::Unnamed) };
+        match self.reg.lookup(&registry::fold_surface(name)).map(|i| &self.reg.actors[i]) {
+            Some(a) if a.kind == ActorKind::Person => (a.gender, SeenKind::Person),
+            Some(_) => (None, SeenKind::Organisation),
+            None => (None, SeenKind::Person),
+        }
+    }
+
+    fn words(&self, span: Span) -> Vec<(Span, String)> {
+        tokenize(self.text, span)
+            .into_iter()
+            .filter(|t| t.is_word())
+            .map(|t| (t.span, fold(t.text(self.text))))
+            .collect()
+    }
+
+    fn resolve_mention(&mut self, mention: Span, descriptor: Option<Span>, paragraph: usize) -> Speaker {
+        let mut words = self.words(mention);
+        while words.first().is_some_and(|(_, w)| self.grammar.determiners.contains(w)) {
+            words.remove(0);
+        }
+        if words.is_empty() {
+            return unresolved();
+        }
+        if words.len() == 1 {
+            if let Some(kind) = self.grammar.pronouns.get(&words[0].1) {
+                return self.resolve_pronoun(kind, paragraph);
+            }
+        }
+        // 1. The registry, on the longest suffix that names someone ("… Xi Jinping").
+        for start in 0..words.len() {
+            let key: Vec<&str> = words[start..].iter().map(|(_, w)| w.as_str()).collect();
+            if let Some(idx) = self.reg.lookup(&key.join(" ")) {
+                let how = if fold_eq(&self.reg.actors[idx].name, &key.join(" ")) { "registry:name" } else { "registry:alias" };
+                return self.from_actor(idx, how);
+            }
+        }
+        // 2. Split the phrase into descriptor words (titles, places, collectives) and a name.
+        let name_start = self.name_start(&words);
+        let descriptor_words: Vec<Span> = words[..name_start].iter().map(|(s, _)| *s).collect();
+        let place = self.place_in(&descriptor_words, descriptor);
+        let role_hint = self.role_hint(&words[..name_start], descriptor);
+        if name_start < words.len() {
+            let name_span = Span::new(words[name_start].0.start, words[words.len() - 1].0.end);
+            let name = name_span.slice(self.text).to_string();
+            if words.len() - name_start == 1 {
+                return self.resolve_surname(&words[name_start].1, &name, mention.start, place, role_hint);
+            }
+            return self.introduce(name, &words[words.len() - 1].1, mention.start, place, role_hint);
+        }
+        // 3. Unnamed: "US officials", "aides", "Beijing".
+        let (country, country_resolution) = match place {
+            Some((c, how)) => (Some(c), how),
+            None => match self.context_country(paragraph) {
+                Some(c) => (Some(c), "context".to_string()),
+                None => (None, "unknown".to_string()),
+            },
+        };
+        Speaker {
+            name: None,
+            resolution: "unnamed".into(),
+            role: role_hint.or_else(|| Some(mention.slice(self.text).to_string())),
+            organisation: None,
+            country,
+            country_resolution,
+        }
+    }
+
+    /// Index of the first word of the name proper: everything before it is a title, a place
+    /// word or a collective noun ("Chinese President | Xi Jinping", "US | officials").
+    fn name_start(&self, words: &[(Span, String)]) -> usize {
+        let mut i = 0;
+        'outer: while i < words.len() {
+            for title in &self.grammar.titles {
+                if title.len() <= words.len() - i && title.iter().zip(&words[i..]).all(|(t, (_, w))| t == w) {
+                    i += title.len();
+                    continue 'outer;
+                }
+            }
+            let w = &words[i].1;
+            let bare = w.strip_suffix("'s").unwrap_or(w);
+            let is_place = (1..=self.reg.max_place_words().min(words.len() - i))
+                .any(|n| {
+                    let mut key: Vec<&str> = words[i..i + n].iter().map(|(_, w)| w.as_str()).collect();
+                    let last = key[n - 1].strip_suffix("'s").unwrap_or(key[n - 1]);
+                    key[n - 1] = last;
+                    self.reg.place(&key.join(" ")).is_some()
+                });
+            let raw = words[i].0.slice(self.text);
+            if is_place || self.grammar.collective.contains(bare) || !is_capitalized(raw) || matches!(w.as_str(), "of" | "for" | "and") {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        // Everything after the name start must be capitalised to be a name.
+        if words[i.min(words.len())..].iter().any(|(s, _)| !is_capitalized(s.slice(self.text))) {
+            return words.len();
+        }
+        i
+    }
+
+    /// The strongest place clue among descriptor words and the appositive.
+    fn place_in(&self, descriptor_words: &[Span], appositive: Option<Span>) -> Option<(String, String)> {
+        let mut spans: Vec<Span> = descriptor_words.to_vec();
+        if let Some(a) = appositive {
+            spans.extend(self.words(a).into_iter().map(|(s, _)| s));
+        }
+        let folded: Vec<String> = spans.iter().map(|s| fold(s.slice(self.text))).collect();
+        let mut best: Option<(PlaceKind, usize, String)> = None;
+        let mut i = 0;
+        while i < folded.len() {
+            let mut advance = 1;
+            for n in (1..=self.reg.max_place_words().min(folded.len() - i)).rev() {
+                let mut key: Vec<&str> = folded[i..i + n].iter().map(String::as_str).collect();
+                let last = key[n - 1].strip_suffix("'s").unwrap_or(key[n - 1]);
+                key[n - 1] = last;
+                if let Some((code, kind)) = self.reg.place(&key.join(" ")) {
+                    // A capital letter is required: "china" in lowercase is porcelain.
+                    if !is_capitalized(spans[i].slice(self.text)) {
+                        continue;
+                    }
+                    if best.as_ref().is_none_or(|(k, _, _)| *kind >= *k) {
+                        best = Some((*kind, i, code.clone()));
+                    }
+                    // Words inside a longer place name are not places of their own
+                    // ("Papua New Guinea" is not Guinea).
+                    advance = n;
+                    break;
+                }
+            }
+            i += advance;
+        }
+        best.map(|(kind, _, code)| (code, format!("descriptor:{}", kind.as_str())))
+    }
+
+    fn role_hint(&self, descriptor_words: &[(Span, String)], appositive: Option<Span>) -> Option<String> {
+        if let Some(a) = appositive {
+            let s = a.slice(self.text).trim();
+            let s = s.strip_prefix("a ").or_else(|| s.strip_prefix("an ")).or_else(|| s.strip_prefix("the ")).unwrap_or(s);
+            return Some(truncate_words(s, 120));
+        }
+        let titles: Vec<&str> = descriptor_words
+            .iter()
+            .filter(|(_, w)| self.grammar.np_words.contains(w) || self.grammar.collective.contains(w))
+            .map(|(s, _)| s.slice(self.text))
+            .collect();
+        (!titles.is_empty()).then(|| titles.join(" "))
+    }
+
+    fn from_actor(&self, idx: usize, how: &str) -> Speaker {
+        let a = &self.reg.actors[idx];
+        let role = a.role_on(self.date);
+        Speaker {
+            name: Some(a.name.clone()),
+            resolution: how.to_string(),
+            role: role.map(|r| r.title.clone()),
+            organisation: role.and_then(|r| r.org.clone()).or_else(|| a.organisation.clone()),
+            country: Some(a.country.clone()),
+            country_resolution: "registry".into(),
+        }
+    }
+
+    /// "Wang": the person with that surname named most recently before, else later in the
+    /// article, else the only registry person of that surname in office on the article's date.
+    fn resolve_surname(
+        &mut self,
+        surname: &str,
+        written: &str,
+        at: usize,
+        place: Option<(String, String)>,
+        role_hint: Option<String>,
+    ) -> Speaker {
+        let registry_hits = self.mentions.iter().filter(|(_, idx)| {
+            let a = &self.reg.actors[*idx];
+            a.kind == ActorKind::Person && fold(a.surname()) == surname
+        });
+        let intro_hits = self.introduced.iter().enumerate().filter(|(_, p)| fold(&p.surname) == surname);
+        enum Hit {
+            Reg(usize),
+            Intro(usize),
+        }
+        let mut candidates: Vec<(usize, Hit)> = registry_hits.map(|(pos, idx)| (*pos, Hit::Reg(*idx))).collect();
+        candidates.extend(intro_hits.map(|(i, p)| (p.at, Hit::Intro(i))));
+        let before = candidates.iter().filter(|(pos, _)| *pos < at).max_by_key(|(pos, _)| *pos);
+        let chosen = before.or_else(|| candidates.iter().filter(|(pos, _)| *pos > at).min_by_key(|(pos, _)| *pos));
+        match chosen {
+            Some((_, Hit::Reg(idx))) => return self.from_actor(*idx, "article:surname"),
+            Some((_, Hit::Intro(i))) => return self.from_introduced(*i, "article:surname"),
+            None => {}
+        }
+        let in_office: Vec<usize> = self
+            .reg
+            .persons_with_surname(surname)
+            .iter()
+            .copied()
+            .filter(|&i| self.reg.actors[i].role_on(self.date).is_some())
+            .collect();
+        if in_office.len() == 1 {
+            return self.from_actor(in_office[0], "registry:surname");
+        }
+        let (country, country_resolution) = split_place(place);
+        Speaker {
+            name: Some(written.to_string()),
+            resolution: if in_office.len() > 1 { "unresolved:ambiguous-surname" } else { "article:new" }.into(),
+            role: role_hint,
+            organisation: None,
+            country,
+            country_resolution,
+        }
+    }
+
+    fn introduce(&mut self, name: String, surname: &str, at: usize, place: Option<(String, String)>, role: Option<String>) -> Speaker {
+        if let Some(i) = self.introduced.iter().position(|p| fold_eq(&p.name, &name)) {
+            if self.introduced[i].country.is_none() {
+                self.introduced[i].country = place;
+            }
+            return self.from_introduced(i, "article:name");
+        }
+        self.introduced.push(Introduced { at, name, surname: surname.to_string(), country: place, role });
+        self.from_introduced(self.introduced.len() - 1, "article:new")
+    }
+
+    fn from_introduced(&self, i: usize, how: &str) -> Speaker {
+        let p = &self.introduced[i];
+        let (country, country_resolution) = split_place(p.country.clone());
+        Speaker { name: Some(p.name.clone()), resolution: how.into(), role: p.role.clone(), organisation: None, country, country_resolution }
+    }
+
+    fn resolve_pronoun(&self, kind: &str, paragraph: usize) -> Speaker {
+        let compatible = |s: &Seen| match kind {
+            "male" => s.kind == SeenKind::Person && s.gender != Some(Gender::Female),
+            "female" => s.kind == SeenKind::Person && s.gender != Some(Gender::Male),
+            "organisation" => s.kind == SeenKind::Organisation,
+            "plural" => s.kind != SeenKind::Person || s.paragraph + 1 >= paragraph,
+            _ => true,
+        };
+        match self.history.iter().rev().find(|s| compatible(s)) {
+            Some(s) => Speaker { resolution: "pronoun".into(), ..s.speaker.clone() },
+            None => Speaker { resolution: "unresolved:pronoun".into(), country_resolution: "unknown".into(), ..Speaker::default() },
+        }
+    }
+
+    /// The country of the speaker just before, for unnamed speakers such as "aides".
+    fn context_country(&self, paragraph: usize) -> Option<String> {
+        self.history
+            .iter()
+            .rev()
+            .take_while(|s| s.paragraph + 1 >= paragraph)
+            .find_map(|s| s.speaker.country.clone())
+    }
+
+    fn resolve_addressee(&self, span: Span) -> String {
+        let mut words = self.words(span);
+        while words.first().is_some_and(|(_, w)| self.grammar.determiners.contains(w)) {
+            words.remove(0);
+        }
+        for start in 0..words.len() {
+            let key: Vec<&str> = words[start..].iter().map(|(_, w)| w.as_str()).collect();
+            if let Some(idx) = self.reg.lookup(&key.join(" ")) {
+                return self.reg.actors[idx].name.clone();
+            }
+        }
+        if words.len() == 1 {
+            let surname = &words[0].1;
+            let hit = self
+                .mentions
+                .iter()
+                .filter(|(pos, idx)| *pos < span.start && fold(self.reg.actors[*idx].surname()) == *surname)
+                .max_by_key(|(pos, _)| *pos);
+            if let Some((_, idx)) = hit {
+                return self.reg.actors[*idx].name.clone();
+            }
+        }
+        span.slice(self.text).to_string()
+    }
+}
+
+fn unresolved() -> Speaker {
+    Speaker { resolution: "none".into(), country_resolution: "unknown".into(), ..Speaker::default() }
+}
+
+fn split_place(place: Option<(String, String)>) -> (Option<String>, String) {
+    match place {
+        Some((c, how)) => (Some(c), how),
+        None => (None, "unknown".into()),
+    }
+}
+
+fn fold_eq(a: &str, b: &str) -> bool {
+    registry::fold_surface(a) == registry::fold_surface(b)
+}
+
+fn truncate_words(s: &str, max_chars: usize) -> String {
+    if s.chars().count() <= max_chars {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max_chars).collect();
+    match cut.rfind(' ') {
+        Some(i) => format!("{}…", &cut[..i]),
+        None => cut,
+    }
+}

@@ -1,0 +1,218 @@
+//! The run configuration (`tonetrack.toml`): which knowledge files to use, how JSON Lines fields
+//! are named, and the named visits to compare. The config describes the data; CLI flags control
+//! only runtime behaviour. Everything is validated before any input is read.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+use crate::models::ModelFile;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub models: ModelsConfig,
+    #[serde(default)]
+    pub input: InputConfig,
+    #[serde(default)]
+    pub aggregate: AggregateConfig,
+    #[serde(default, rename = "visit")]
+    pub visits: Vec<Spanned<Visit>>,
+    /// Folder of the config file; relative paths inside it are resolved from here.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+    /// Name of the config file for messages (empty when no file was given).
+    #[serde(skip)]
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelsConfig {
+    /// A folder holding all knowledge files; default: the copies built into the binary.
+    pub dir: Option<PathBuf>,
+    /// More actor registries, added to the main one (e.g. a project's own officials).
+    #[serde(default)]
+    pub extra_actors: Vec<PathBuf>,
+    /// More place gazetteers, added to the main one.
+    #[serde(default)]
+    pub extra_places: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputConfig {
+    #[serde(default)]
+    pub jsonl: JsonlFields,
+}
+
+/// Field names of a JSON Lines article; change them to read another feed's layout.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JsonlFields {
+    pub id: String,
+    pub published: String,
+    pub title: String,
+    pub source: String,
+    pub url: String,
+    pub text: String,
+    pub language: String,
+}
+
+impl Default for JsonlFields {
+    fn default() -> Self {
+        JsonlFields {
+            id: "id".into(),
+            published: "published".into(),
+            title: "title".into(),
+            source: "source".into(),
+            url: "url".into(),
+            text: "text".into(),
+            language: "language".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AggregateConfig {
+    /// Length of the windows before and after a visit, in days.
+    pub visit_window_days: u32,
+    /// Length of the trailing window of the daily rolling mean, in days.
+    pub rolling_days: u32,
+}
+
+impl Default for AggregateConfig {
+    fn default() -> Self {
+        AggregateConfig { visit_window_days: 30, rolling_days: 7 }
+    }
+}
+
+/// A named date window whose tone analysts compare with the weeks around it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Visit {
+    pub name: String,
+    #[serde(deserialize_with = "crate::models::toml_date::required")]
+    pub start: NaiveDate,
+    #[serde(deserialize_with = "crate::models::toml_date::required")]
+    pub end: NaiveDate,
+    /// ISO 3166-1 alpha-3 of the host country.
+    pub host: String,
+    /// ISO 3166-1 alpha-3 of the visiting country.
+    pub visitor: String,
+    #[serde(default)]
+    pub participants: Vec<String>,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config> {
+        let file = ModelFile::read(path)?;
+        let mut config: Config = toml::from_str(&file.text).map_err(|e| Error::Config {
+            file: file.name.clone(),
+            line: e.span().map(|s| file.line_of(s.start)).unwrap_or(0),
+            message: e.message().to_string(),
+        })?;
+        config.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        config.file = file.name.clone();
+        config.validate(&file)?;
+        Ok(config)
+    }
+
+    fn validate(&self, file: &ModelFile) -> Result<()> {
+        let err = |at: usize, message: String| Error::Config {
+            file: file.name.clone(),
+            line: file.line_of(at),
+            message,
+        };
+        if self.aggregate.rolling_days == 0 {
+            return Err(err(0, "aggregate.rolling_days must be at least 1".into()));
+        }
+        let mut names = std::collections::HashSet::new();
+        for v in &self.visits {
+            let at = v.span().start;
+            let visit = v.get_ref();
+            if visit.name.trim().is_empty() {
+                return Err(err(at, "visit name must not be empty".into()));
+            }
+            if !names.insert(visit.name.clone()) {
+                return Err(err(at, format!("visit name {:?} is used twice", visit.name)));
+            }
+            if visit.end < visit.start {
+                return Err(err(
+                    at,
+                    format!("visit {:?} ends ({}) before it starts ({})", visit.name, visit.end, visit.start),
+                ));
+            }
+            for code in [&visit.host, &visit.visitor] {
+                if !is_country_code(code) {
+                    return Err(err(
+                        at,
+                        format!("visit {:?}: {code:?} is not an ISO 3166-1 alpha-3 code", visit.name),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves a path written in the config relative to the config's folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+
+    pub fn visits(&self) -> impl Iterator<Item = &Visit> {
+        self.visits.iter().map(|v| v.get_ref())
+    }
+}
+
+pub fn is_country_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, text: &str) -> PathBuf {
+        let p = dir.join("tonetrack.toml");
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn visit_ending_before_start_is_rejected_with_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "[aggregate]\nvisit_window_days = 10\n\n[[visit]]\nname = \"x\"\nstart = 2024-05-02\nend = 2024-05-01\nhost = \"CHN\"\nvisitor = \"USA\"\n",
+        );
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains(":4:") || e.contains(":5:"), "{e}");
+        assert!(e.contains("ends"), "{e}");
+    }
+
+    #[test]
+    fn unknown_key_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "[aggregate]\nwindow = 3\n");
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains(":2:") && e.contains("unknown field"), "{e}");
+    }
+
+    #[test]
+    fn relative_model_paths_resolve_from_config_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "[models]\nextra_actors = [\"a.toml\"]\n");
+        let c = Config::load(&p).unwrap();
+        assert_eq!(c.resolve(&c.models.extra_actors[0]), dir.path().join("a.toml"));
+    }
+}

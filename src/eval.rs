@@ -1,0 +1,356 @@
+//! Evaluation of statement extraction against gold files, with the matching rule of
+//! `../shared/eval/README.md`: one-to-one; a prediction matches a gold statement when their
+//! character spans overlap and one lies inside the other or the overlap is at least 30% of the
+//! union. Reports precision, recall, F1, then speaker, country and tone accuracy over matches,
+//! a breakdown by kind and by error type, and optionally the mismatches themselves.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Share of the union two spans must overlap when neither contains the other.
+pub const MIN_OVERLAP: f64 = 0.3;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Gold {
+    pub article: String,
+    pub kind: String,
+    pub text: String,
+    pub span: (usize, usize),
+    #[serde(default)]
+    pub speaker: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub tone: Option<String>,
+}
+
+impl Gold {
+    pub fn is_quoted(&self) -> bool {
+        matches!(self.kind.as_str(), "direct" | "quoted")
+    }
+}
+
+/// A predicted statement in character offsets.
+#[derive(Debug, Clone, Serialize)]
+pub struct Predicted {
+    pub article: String,
+    pub kind: String,
+    pub span: (usize, usize),
+    pub quote_span: Option<(usize, usize)>,
+    pub text: String,
+    pub speaker: Option<String>,
+    pub speaker_mention: Option<String>,
+    pub country: Option<String>,
+    pub tone: f64,
+}
+
+impl Predicted {
+    pub fn is_quoted(&self) -> bool {
+        self.kind != "reported"
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Subset {
+    /// Every statement.
+    All,
+    /// Gold statements with quotation marks; predicted direct and partial quotes.
+    Quoted,
+    /// Gold statements without quotation marks; predicted reported speech.
+    Unquoted,
+}
+
+pub fn read_gold(path: &Path) -> Result<Vec<Gold>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let g: Gold = serde_json::from_str(line).map_err(|e| Error::Gold {
+            file: path.display().to_string(),
+            line: i + 1,
+            message: e.to_string(),
+        })?;
+        if g.span.0 > g.span.1 {
+            return Err(Error::Gold { file: path.display().to_string(), line: i + 1, message: "span ends before it starts".into() });
+        }
+        out.push(g);
+    }
+    Ok(out)
+}
+
+fn overlap_score(a: (usize, usize), b: (usize, usize)) -> Option<f64> {
+    let inter = a.1.min(b.1).saturating_sub(a.0.max(b.0));
+    if inter == 0 {
+        return None;
+    }
+    let union = a.1.max(b.1) - a.0.min(b.0);
+    let iou = inter as f64 / union as f64;
+    let nested = (a.0 <= b.0 && b.1 <= a.1) || (b.0 <= a.0 && a.1 <= b.1);
+    (nested || iou >= MIN_OVERLAP).then_some(iou)
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’').filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect()
+}
+
+/// Right speaker: same canonical name, or the gold name's surname (its last word) among the
+/// words of the predicted speaker or of the mention as written.
+pub fn speaker_matches(gold: &str, pred: &Predicted) -> bool {
+    let g = words(gold);
+    let Some(last) = g.last() else { return false };
+    let p = pred.speaker.as_deref().map(words).unwrap_or_default();
+    let m = pred.speaker_mention.as_deref().map(words).unwrap_or_default();
+    g == p || p.contains(last) || m.contains(last)
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct KindStats {
+    pub gold: usize,
+    pub predicted: usize,
+    pub matched_gold: usize,
+    pub matched_predicted: usize,
+    pub recall: Option<f64>,
+    pub precision: Option<f64>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub subset: String,
+    pub gold: usize,
+    pub predicted: usize,
+    pub matched: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub speaker_accuracy: Option<f64>,
+    pub speaker_n: usize,
+    pub country_accuracy: Option<f64>,
+    pub country_n: usize,
+    /// Over matched gold statements labelled conciliatory or firm: predicted tone has that sign.
+    pub tone_sign_accuracy: Option<f64>,
+    pub tone_n: usize,
+    pub missed: usize,
+    pub spurious: usize,
+    pub wrong_speaker: usize,
+    pub wrong_country: usize,
+    /// Matched pairs whose spans nest or overlap only partly (not within 2 characters).
+    pub wrong_span: usize,
+    /// Scare-quoted terms (from --not-statements) extracted as statements.
+    pub terms_extracted: Option<usize>,
+    pub by_gold_kind: BTreeMap<String, KindStats>,
+    pub by_predicted_kind: BTreeMap<String, KindStats>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Mismatch {
+    pub error: &'static str,
+    pub article: String,
+    pub gold_span: Option<(usize, usize)>,
+    pub gold_text: Option<String>,
+    pub gold_speaker: Option<String>,
+    pub predicted_span: Option<(usize, usize)>,
+    pub predicted_kind: Option<String>,
+    pub predicted_text: Option<String>,
+    pub predicted_speaker: Option<String>,
+    pub predicted_mention: Option<String>,
+}
+
+fn ratio(a: usize, b: usize) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+pub fn evaluate(gold: &[Gold], predicted: &[Predicted], subset: Subset, terms: Option<&[Gold]>) -> (Report, Vec<Mismatch>) {
+    let keep_gold = |g: &&Gold| match subset {
+        Subset::All => true,
+        Subset::Quoted => g.is_quoted(),
+        Subset::Unquoted => !g.is_quoted(),
+    };
+    let keep_pred = |p: &&Predicted| match subset {
+        Subset::All => true,
+        Subset::Quoted => p.is_quoted(),
+        Subset::Unquoted => !p.is_quoted(),
+    };
+    let gold: Vec<&Gold> = gold.iter().filter(keep_gold).collect();
+    let pred: Vec<&Predicted> = predicted.iter().filter(keep_pred).collect();
+    let mut by_article: HashMap<&str, (Vec<usize>, Vec<usize>)> = HashMap::new();
+    for (i, g) in gold.iter().enumerate() {
+        by_article.entry(g.article.as_str()).or_default().0.push(i);
+    }
+    for (i, p) in pred.iter().enumerate() {
+        by_article.entry(p.article.as_str()).or_default().1.push(i);
+    }
+    let mut gold_match: Vec<Option<usize>> = vec![None; gold.len()];
+    let mut pred_match: Vec<Option<usize>> = vec![None; pred.len()];
+    for (gs, ps) in by_article.values() {
+        let mut pairs = Vec::new();
+        for &gi in gs {
+            for &pi in ps {
+                if let Some(score) = overlap_score(gold[gi].span, pred[pi].span) {
+                    pairs.push((score, gi, pi));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        for (_, gi, pi) in pairs {
+            if gold_match[gi].is_none() && pred_match[pi].is_none() {
+                gold_match[gi] = Some(pi);
+                pred_match[pi] = Some(gi);
+            }
+        }
+    }
+    let mut r = Report { subset: format!("{subset:?}").to_lowercase(), gold: gold.len(), predicted: pred.len(), ..Report::default() };
+    let mut mismatches = Vec::new();
+    let (mut sp_ok, mut co_ok, mut to_ok) = (0, 0, 0);
+    for (gi, g) in gold.iter().enumerate() {
+        let ks = r.by_gold_kind.entry(g.kind.clone()).or_default();
+        ks.gold += 1;
+        let Some(pi) = gold_match[gi] else {
+            r.missed += 1;
+            mismatches.push(mismatch("missed", g, None));
+            continue;
+        };
+        ks.matched_gold += 1;
+        r.matched += 1;
+        let p = pred[pi];
+        if p.span.0.abs_diff(g.span.0) > 2 || p.span.1.abs_diff(g.span.1) > 2 {
+            r.wrong_span += 1;
+        }
+        if let Some(gs) = &g.speaker {
+            r.speaker_n += 1;
+            if speaker_matches(gs, p) {
+                sp_ok += 1;
+            } else {
+                r.wrong_speaker += 1;
+                mismatches.push(mismatch("wrong_speaker", g, Some(p)));
+            }
+        }
+        if let Some(gc) = &g.country {
+            r.country_n += 1;
+            if p.country.as_deref() == Some(gc.as_str()) {
+                co_ok += 1;
+            } else {
+                r.wrong_country += 1;
+                mismatches.push(mismatch("wrong_country", g, Some(p)));
+            }
+        }
+        match g.tone.as_deref() {
+            Some("conciliatory") | Some("firm") => {
+                r.tone_n += 1;
+                let want = if g.tone.as_deref() == Some("conciliatory") { 1.0 } else { -1.0 };
+                if p.tone * want > 0.0 {
+                    to_ok += 1;
+                } else {
+                    mismatches.push(mismatch("wrong_tone", g, Some(p)));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (pi, p) in pred.iter().enumerate() {
+        let ks = r.by_predicted_kind.entry(p.kind.clone()).or_default();
+        ks.predicted += 1;
+        if pred_match[pi].is_some() {
+            ks.matched_predicted += 1;
+        } else {
+            r.spurious += 1;
+            mismatches.push(Mismatch {
+                error: "spurious",
+                article: p.article.clone(),
+                gold_span: None,
+                gold_text: None,
+                gold_speaker: None,
+                predicted_span: Some(p.span),
+                predicted_kind: Some(p.kind.clone()),
+                predicted_text: Some(p.text.clone()),
+                predicted_speaker: p.speaker.clone(),
+                predicted_mention: p.speaker_mention.clone(),
+            });
+        }
+    }
+    for ks in r.by_gold_kind.values_mut().chain(r.by_predicted_kind.values_mut()) {
+        ks.recall = ratio(ks.matched_gold, ks.gold);
+        ks.precision = ratio(ks.matched_predicted, ks.predicted);
+    }
+    r.precision = ratio(r.matched, r.predicted).unwrap_or(0.0);
+    r.recall = ratio(r.matched, r.gold).unwrap_or(0.0);
+    r.f1 = if r.precision + r.recall > 0.0 { 2.0 * r.precision * r.recall / (r.precision + r.recall) } else { 0.0 };
+    r.speaker_accuracy = ratio(sp_ok, r.speaker_n);
+    r.country_accuracy = ratio(co_ok, r.country_n);
+    r.tone_sign_accuracy = ratio(to_ok, r.tone_n);
+    r.terms_extracted = terms.map(|terms| {
+        terms
+            .iter()
+            .filter(|t| predicted.iter().any(|p| p.article == t.article && p.quote_span.is_some_and(|q| overlap_score(q, t.span).is_some_and(|s| s >= 0.5))))
+            .count()
+    });
+    (r, mismatches)
+}
+
+fn mismatch(error: &'static str, g: &Gold, p: Option<&Predicted>) -> Mismatch {
+    Mismatch {
+        error,
+        article: g.article.clone(),
+        gold_span: Some(g.span),
+        gold_text: Some(g.text.clone()),
+        gold_speaker: g.speaker.clone(),
+        predicted_span: p.map(|p| p.span),
+        predicted_kind: p.map(|p| p.kind.clone()),
+        predicted_text: p.map(|p| p.text.clone()),
+        predicted_speaker: p.and_then(|p| p.speaker.clone()),
+        predicted_mention: p.and_then(|p| p.speaker_mention.clone()),
+    }
+}
+
+/// Looks up a metric of the report by name, for `--min` and `--max` thresholds.
+pub fn metric(report: &Report, name: &str) -> Option<f64> {
+    let v = serde_json::to_value(report).ok()?;
+    v.get(name)?.as_f64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gold(span: (usize, usize), speaker: &str) -> Gold {
+        Gold { article: "a".into(), kind: "direct".into(), text: String::new(), span, speaker: Some(speaker.into()), country: None, tone: Some("firm".into()) }
+    }
+
+    fn pred(span: (usize, usize), speaker: &str, tone: f64) -> Predicted {
+        Predicted {
+            article: "a".into(),
+            kind: "direct".into(),
+            span,
+            quote_span: Some(span),
+            text: String::new(),
+            speaker: Some(speaker.into()),
+            speaker_mention: None,
+            country: None,
+            tone,
+        }
+    }
+
+    #[test]
+    fn nested_spans_match_and_small_overlaps_do_not() {
+        assert!(overlap_score((0, 100), (10, 20)).is_some());
+        assert!(overlap_score((0, 10), (5, 40)).is_none()); // 5 / 40 < 0.3
+        assert!(overlap_score((0, 10), (3, 12)).is_some()); // 7 / 12
+        assert!(overlap_score((0, 10), (10, 20)).is_none());
+    }
+
+    #[test]
+    fn matching_is_one_to_one_and_counts_speakers_by_surname() {
+        let g = [gold((0, 10), "Wang Yi"), gold((20, 30), "Antony Blinken")];
+        let p = [pred((0, 10), "Wang Yi", -0.5), pred((1, 9), "Wang Yi", -0.5), pred((20, 30), "Blinken", 0.4)];
+        let (r, m) = evaluate(&g, &p, Subset::All, None);
+        assert_eq!((r.matched, r.spurious, r.missed), (2, 1, 0));
+        assert_eq!(r.speaker_accuracy, Some(1.0));
+        assert_eq!(r.tone_sign_accuracy, Some(0.5));
+        assert_eq!(m.iter().filter(|x| x.error == "spurious").count(), 1);
+    }
+}

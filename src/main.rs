@@ -1,0 +1,451 @@
+//! The `tonetrack` binary: command line, logging, progress and exit codes. All work happens in
+//! the library; this file only wires it to the terminal.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::json;
+use tracing::{info, warn};
+
+use tonetrack::aggregate;
+use tonetrack::config::Config;
+use tonetrack::eval::{self, Predicted, Subset};
+use tonetrack::output::{self, char_offset, TableMeta};
+use tonetrack::pipeline::{self, Engine};
+use tonetrack::tone::{ScorerKind, ToneInput};
+
+/// Exit codes (also in the README).
+const EXIT_ERROR: u8 = 1;
+const EXIT_BELOW_THRESHOLD: u8 = 3;
+const EXIT_REJECTS_STRICT: u8 = 4;
+
+#[derive(Parser)]
+#[command(
+    name = "tonetrack",
+    version,
+    about = "Track the diplomatic tone of what officials say in the news.",
+    long_about = "tonetrack reads news articles (text with .meta.json sidecars, JSON Lines, HTML), extracts \
+statements (direct, partial and reported speech), attributes them to speakers and countries, scores their tone \
+from firm (-1) to conciliatory (+1), and writes Parquet tables for analysts.",
+    after_help = "Examples:\n  tonetrack run notebooks-data --config notebooks-data/tonetrack.toml --out out\n  \
+tonetrack extract article.txt --json\n  echo 'We made real progress.' | tonetrack score\n  \
+tonetrack eval statements --gold gold.jsonl --articles articles.jsonl --subset quoted"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Only warnings and errors on stderr.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the batch job: read articles, write statements and tone tables to --out.
+    #[command(after_help = "Example:\n  tonetrack run notebooks-data --config notebooks-data/tonetrack.toml --out out\n  \
+cat feed.jsonl | tonetrack run - --out out")]
+    Run(RunArgs),
+    /// Print the statements of one article (for debugging extraction).
+    #[command(after_help = "Example:\n  tonetrack extract ../shared/seed/blinken-beijing.txt --json | jq .")]
+    Extract(ExtractArgs),
+    /// Score lines of text (or JSONL objects with a \"text\" field) from stdin; JSONL out.
+    #[command(after_help = "Example:\n  echo 'China has no room for compromises.' | tonetrack score")]
+    Score(ScoreArgs),
+    /// Measure extraction against a gold file.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Args)]
+struct Common {
+    /// Run configuration (knowledge files, JSONL field names, visits).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Tone scorer.
+    #[arg(long, value_enum, default_value_t = ScorerKind::Lexicon)]
+    scorer: ScorerKind,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Files or folders (searched recursively) of .txt, .jsonl, .html articles; `-` reads JSONL from stdin.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    common: Common,
+    /// Worker threads for extraction and scoring (default: number of CPUs).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Exit with code 4 when any input was rejected.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Args)]
+struct ExtractArgs {
+    /// One article: .txt (with .meta.json), .html, or .jsonl (every line).
+    file: PathBuf,
+    /// One JSON object per statement instead of a readable list.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct ScoreArgs {
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Precision, recall, F1, speaker, country and tone accuracy of extracted statements.
+    #[command(after_help = "Example:\n  tonetrack eval statements --gold ../shared/eval/seed-gold.jsonl \\\n    \
+--articles ../shared/seed/blinken-beijing.txt --min recall=1 --max spurious=2")]
+    Statements(EvalArgs),
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Gold statements, JSONL (article, kind, text, span, speaker[, country, tone]).
+    #[arg(long)]
+    gold: PathBuf,
+    /// The articles the gold file refers to (.txt with .meta.json, or .jsonl).
+    #[arg(long)]
+    articles: PathBuf,
+    /// Which statements to score.
+    #[arg(long, value_enum, default_value_t = Subset::All)]
+    subset: Subset,
+    /// Quoted terms that must not be extracted as statements (JSONL with article and span).
+    #[arg(long)]
+    not_statements: Option<PathBuf>,
+    /// Write every missed, spurious or wrongly attributed statement here (JSONL).
+    #[arg(long)]
+    mismatches: Option<PathBuf>,
+    /// Fail (exit 3) when METRIC is below VALUE, e.g. --min f1=0.9.
+    #[arg(long, value_name = "METRIC=VALUE")]
+    min: Vec<String>,
+    /// Fail (exit 3) when METRIC is above VALUE, e.g. --max spurious=2.
+    #[arg(long, value_name = "METRIC=VALUE")]
+    max: Vec<String>,
+    #[command(flatten)]
+    common: Common,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.quiet, cli.log_format);
+    match dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn init_logging(quiet: bool, format: LogFormat) {
+    let default = if quiet { "warn" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TONETRACK_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).with_ansi(ansi);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Run(args) => run(args, cli.quiet),
+        Command::Extract(args) => extract(args),
+        Command::Score(args) => score(args),
+        Command::Eval(EvalCommand::Statements(args)) => eval_statements(args),
+    }
+}
+
+fn load(common: &Common) -> Result<(Config, Engine)> {
+    let config = match &common.config {
+        Some(p) => Config::load(p).with_context(|| format!("loading config {}", p.display()))?,
+        None => Config::default(),
+    };
+    let engine = Engine::load(&config, common.scorer).context("loading models")?;
+    Ok((config, engine))
+}
+
+fn run(args: RunArgs, quiet: bool) -> Result<u8> {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now();
+    let (config, engine) = load(&args.common)?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating output folder {}", args.out.display()))?;
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let progress = indicatif::ProgressBar::new_spinner();
+    if quiet {
+        progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    } else {
+        progress.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} articles processed ({per_sec}) {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+    }
+    let bar = progress.clone();
+    let on_progress: Arc<dyn Fn(usize) + Send + Sync> = Arc::new(move |n| bar.inc(n as u64));
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(jobs.clamp(1, 4)).max_blocking_threads(jobs.max(1)).enable_all().build()?;
+    let engine = Arc::new(engine);
+    let config = Arc::new(config);
+    let result = runtime.block_on(pipeline::run(engine.clone(), config.clone(), args.inputs.clone(), jobs, on_progress))?;
+    progress.finish_and_clear();
+    let processing_s = started.elapsed().as_secs_f64();
+
+    for r in &result.rejects {
+        let at = r.line.map(|l| format!(":{l}")).unwrap_or_default();
+        warn!(input = %r.input, line = r.line, "{}{at}: {}", r.input, r.reason);
+    }
+
+    // Tables.
+    let mut statements = output::statements_frame(&result)?;
+    let mut articles = output::articles_frame(&result)?;
+    let mut rejects = output::rejects_frame(&result.rejects)?;
+    let base = aggregate::base_frame(&statements)?;
+    let agg = &config.aggregate;
+    let mut series = vec![
+        ("tone_by_country_day.parquet", aggregate::time_series(&base, "country", "day", agg)?),
+        ("tone_by_country_week.parquet", aggregate::time_series(&base, "country", "week", agg)?),
+        ("tone_by_speaker_day.parquet", aggregate::time_series(&base, "speaker", "day", agg)?),
+        ("tone_by_speaker_week.parquet", aggregate::time_series(&base, "speaker", "week", agg)?),
+    ];
+    let visits: Vec<_> = config.visits().collect();
+    if !visits.is_empty() {
+        series.push(("visits.parquet", aggregate::visits(&base, &visits, agg)?));
+    }
+
+    let n_statements = statements.height();
+    let duplicates: usize = result.duplicates.values().sum();
+    let run_id = {
+        let mut h = String::new();
+        for a in &result.articles {
+            h.push_str(&a.content_hash);
+        }
+        for (_, sha) in &engine.model_files {
+            h.push_str(sha);
+        }
+        h.push_str(env!("CARGO_PKG_VERSION"));
+        h.push_str(&result.scorer.0);
+        tonetrack::models::sha256_hex(h.as_bytes())[..16].to_string()
+    };
+    let models: serde_json::Map<String, serde_json::Value> = engine.model_files.iter().map(|(n, sha)| (n.clone(), json!(sha))).collect();
+    let facts = json!({
+        "run_id": run_id,
+        "tonetrack_version": env!("CARGO_PKG_VERSION"),
+        "scorer": result.scorer.0,
+        "scorer_version": result.scorer.1,
+        "inputs": result.inputs,
+        "counts": {
+            "articles": result.articles.len(),
+            "statements": n_statements,
+            "rejects": result.rejects.len(),
+            "duplicates_skipped": duplicates,
+            "other_files_skipped": result.skipped_other_files,
+        },
+        "models_sha256": models,
+    });
+    let meta = TableMeta(vec![
+        ("tonetrack.run_id".into(), run_id.clone()),
+        ("tonetrack.version".into(), env!("CARGO_PKG_VERSION").into()),
+        ("tonetrack.manifest".into(), facts.to_string()),
+    ]);
+    output::write_parquet(&args.out, "statements.parquet", &mut statements, &meta)?;
+    output::write_parquet(&args.out, "articles.parquet", &mut articles, &meta)?;
+    output::write_parquet(&args.out, "rejects.parquet", &mut rejects, &meta)?;
+    let mut tables = vec!["statements.parquet", "articles.parquet", "rejects.parquet"];
+    for (name, df) in &mut series {
+        output::write_parquet(&args.out, name, df, &meta)?;
+        tables.push(name);
+    }
+    let total_s = started.elapsed().as_secs_f64();
+    let mut manifest = facts.clone();
+    manifest["tables"] = json!(tables);
+    manifest["started_at"] = json!(started_at.to_rfc3339());
+    manifest["durations_s"] = json!({ "processing": processing_s, "total": total_s });
+    let manifest_text = serde_json::to_string_pretty(&manifest)? + "\n";
+    output::write_atomic(&args.out, "manifest.json", |f| {
+        f.write_all(manifest_text.as_bytes()).map_err(|e| tonetrack::Error::io(args.out.join("manifest.json"), e))
+    })?;
+    info!(
+        articles = result.articles.len(),
+        statements = n_statements,
+        rejects = result.rejects.len(),
+        duplicates,
+        seconds = format!("{total_s:.2}"),
+        "run finished: {} articles, {} statements, {} rejects in {:.2} s → {}",
+        result.articles.len(),
+        n_statements,
+        result.rejects.len(),
+        total_s,
+        args.out.display()
+    );
+    if args.strict && !result.rejects.is_empty() {
+        return Ok(EXIT_REJECTS_STRICT);
+    }
+    Ok(0)
+}
+
+fn predictions(engine: &Engine, config: &Config, path: &Path) -> Result<(Vec<Predicted>, Vec<tonetrack::types::ProcessedArticle>)> {
+    let (articles, rejects) = pipeline::read_articles_blocking(path, config);
+    for r in &rejects {
+        warn!("{}{}: {}", r.input, r.line.map(|l| format!(":{l}")).unwrap_or_default(), r.reason);
+    }
+    if articles.is_empty() {
+        bail!("{}: no readable article", path.display());
+    }
+    let processed: Vec<_> = articles.into_iter().map(|a| engine.process(a)).collect();
+    let mut preds = Vec::new();
+    for p in &processed {
+        let t = &p.article.text;
+        for s in &p.statements {
+            let st = &s.statement;
+            preds.push(Predicted {
+                article: p.article.id.clone(),
+                kind: st.kind.as_str().into(),
+                span: (char_offset(t, st.span.start), char_offset(t, st.span.end)),
+                quote_span: st.quote.map(|q| (char_offset(t, q.start), char_offset(t, q.end))),
+                text: st.span.slice(t).into(),
+                speaker: s.speaker.name.clone(),
+                speaker_mention: st.speaker_mention.map(|m| m.slice(t).to_string()),
+                country: s.speaker.country.clone(),
+                tone: s.tone.tone,
+            });
+        }
+    }
+    Ok((preds, processed))
+}
+
+fn extract(args: ExtractArgs) -> Result<u8> {
+    let (config, engine) = load(&args.common)?;
+    let (_, processed) = predictions(&engine, &config, &args.file)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for p in &processed {
+        let t = &p.article.text;
+        if !args.json {
+            writeln!(out, "# {} ({}) — {} statements", p.article.id, p.article.published, p.statements.len())?;
+        }
+        for s in &p.statements {
+            let st = &s.statement;
+            let (start, end) = (char_offset(t, st.span.start), char_offset(t, st.span.end));
+            if args.json {
+                let row = json!({
+                    "article": p.article.id, "kind": st.kind.as_str(), "start": start, "end": end,
+                    "text": st.span.slice(t), "quote": st.quote.map(|q| q.slice(t)),
+                    "cue": st.cue.map(|c| c.slice(t)), "speaker": s.speaker.name,
+                    "speaker_mention": st.speaker_mention.map(|m| m.slice(t)),
+                    "speaker_resolution": s.speaker.resolution, "speaker_role": s.speaker.role,
+                    "country": s.speaker.country, "country_resolution": s.speaker.country_resolution,
+                    "addressee": s.addressee, "attribution": st.attribution, "flags": st.flags,
+                    "tone": s.tone.tone, "tone_label": s.tone.label.as_str(), "tone_cues": s.tone.cues,
+                    "sentiment": s.tone.sentiment,
+                });
+                writeln!(out, "{row}")?;
+            } else {
+                writeln!(
+                    out,
+                    "[{start}..{end}] {:<8} {} ({}) {} → {:+.2} {}\n    {}",
+                    st.kind.as_str(),
+                    s.speaker.name.as_deref().unwrap_or("—"),
+                    s.speaker.country.as_deref().unwrap_or("?"),
+                    st.cue.map(|c| c.slice(t)).unwrap_or("·"),
+                    s.tone.tone,
+                    s.tone.label.as_str(),
+                    st.span.slice(t)
+                )?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn score(args: ScoreArgs) -> Result<u8> {
+    let (_, engine) = load(&args.common)?;
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for (i, line) in stdin.lock().lines().enumerate() {
+        let line = line.with_context(|| format!("reading stdin line {}", i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let text = if line.trim_start().starts_with('{') {
+            let v: serde_json::Value = serde_json::from_str(&line).with_context(|| format!("stdin line {}: malformed JSON", i + 1))?;
+            match v.get("text").and_then(|t| t.as_str()) {
+                Some(t) => t.to_string(),
+                None => bail!("stdin line {}: JSON object without a string \"text\" field", i + 1),
+            }
+        } else {
+            line
+        };
+        let s = engine.scorer.score(&ToneInput { text: &text, cue: None });
+        let row = json!({
+            "text": text, "tone": s.tone, "tone_label": s.label.as_str(), "tone_confidence": s.confidence,
+            "tone_cues": s.cues, "sentiment": s.sentiment, "scorer": engine.scorer.name(),
+        });
+        writeln!(out, "{row}")?;
+    }
+    Ok(0)
+}
+
+fn parse_threshold(s: &str) -> Result<(String, f64)> {
+    let (k, v) = s.split_once('=').with_context(|| format!("threshold {s:?}: write METRIC=VALUE"))?;
+    let v: f64 = v.parse().with_context(|| format!("threshold {s:?}: {v:?} is not a number"))?;
+    Ok((k.to_string(), v))
+}
+
+fn eval_statements(args: EvalArgs) -> Result<u8> {
+    let (config, engine) = load(&args.common)?;
+    let gold = eval::read_gold(&args.gold)?;
+    let terms = args.not_statements.as_deref().map(eval::read_gold).transpose()?;
+    let (preds, _) = predictions(&engine, &config, &args.articles)?;
+    let (report, mismatches) = eval::evaluate(&gold, &preds, args.subset, terms.as_deref());
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    if let Some(path) = &args.mismatches {
+        let mut text = String::new();
+        for m in &mismatches {
+            text.push_str(&serde_json::to_string(m)?);
+            text.push('\n');
+        }
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let mut failed = false;
+    for (list, is_min) in [(&args.min, true), (&args.max, false)] {
+        for t in list {
+            let (name, bound) = parse_threshold(t)?;
+            let value = eval::metric(&report, &name).with_context(|| format!("unknown or empty metric {name:?}"))?;
+            let ok = if is_min { value >= bound } else { value <= bound };
+            if !ok {
+                failed = true;
+                eprintln!("FAIL: {name} = {value} is {} {bound}", if is_min { "below" } else { "above" });
+            }
+        }
+    }
+    Ok(if failed { EXIT_BELOW_THRESHOLD } else { 0 })
+}

@@ -1,0 +1,265 @@
+//! Output: the statements, articles and rejects tables, the manifest, and atomic writes.
+//! Offsets are converted here from bytes to Unicode characters, so that Python's
+//! `text[start:end]` on the article text returns the statement. Every file is written to a
+//! temporary name in the output folder and renamed, so a failed run never leaves half a table.
+
+use std::io::Write;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::pipeline::RunResult;
+use crate::types::Reject;
+
+/// Character offset of a byte offset (both into the same text).
+pub fn char_offset(text: &str, byte: usize) -> usize {
+    text[..byte.min(text.len())].chars().count()
+}
+
+/// Facts stored as Parquet key-value metadata on every table (and in `manifest.json`).
+#[derive(Debug, Clone)]
+pub struct TableMeta(pub Vec<(String, String)>);
+
+pub fn date_column(name: &str, days: Vec<i32>) -> Result<Column> {
+    Series::new(name.into(), days)
+        .cast(&DataType::Date)
+        .map(Column::from)
+        .map_err(|e| Error::table(name, e))
+}
+
+pub fn days_since_epoch(d: chrono::NaiveDate) -> i32 {
+    (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() as i32
+}
+
+fn str_list_column(name: &str, rows: Vec<Vec<String>>) -> Column {
+    let series: Vec<Series> = rows.into_iter().map(|r| Series::new(PlSmallStr::EMPTY, r)).collect();
+    let mut s = Series::new(name.into(), series);
+    if s.dtype() != &DataType::List(Box::new(DataType::String)) {
+        // An all-empty column infers a null inner type; analysts expect list<string>.
+        s = s.cast(&DataType::List(Box::new(DataType::String))).unwrap_or(s);
+    }
+    Column::from(s)
+}
+
+/// One row of `statements.parquet`, in table order.
+struct Row<'a> {
+    country: Option<&'a str>,
+    speaker: Option<&'a str>,
+    published: chrono::NaiveDate,
+    article: &'a str,
+    start: usize,
+    pa: usize,
+    si: usize,
+}
+
+/// Builds `statements.parquet`, sorted by country, speaker, published, article, start (nulls
+/// last within each key).
+pub fn statements_frame(run: &RunResult) -> Result<DataFrame> {
+    let mut rows: Vec<Row> = Vec::new();
+    for (pa, p) in run.articles.iter().enumerate() {
+        for (si, s) in p.statements.iter().enumerate() {
+            rows.push(Row {
+                country: s.speaker.country.as_deref(),
+                speaker: s.speaker.name.as_deref(),
+                published: p.article.published,
+                article: &p.article.id,
+                start: s.statement.span.start,
+                pa,
+                si,
+            });
+        }
+    }
+    let none_last = |o: Option<&str>| (o.is_none(), o.map(str::to_string));
+    rows.sort_by(|a, b| {
+        (none_last(a.country), none_last(a.speaker), a.published, a.article, a.start)
+            .cmp(&(none_last(b.country), none_last(b.speaker), b.published, b.article, b.start))
+    });
+
+    let n = rows.len();
+    macro_rules! col_vec {
+        ($t:ty) => {
+            Vec::<$t>::with_capacity(n)
+        };
+    }
+    let (mut id, mut article_id, mut published, mut source, mut url, mut title) =
+        (col_vec!(String), col_vec!(String), col_vec!(i32), col_vec!(Option<String>), col_vec!(Option<String>), col_vec!(Option<String>));
+    let (mut kind, mut text, mut quote, mut start, mut end, mut quote_start, mut quote_end) =
+        (col_vec!(&str), col_vec!(String), col_vec!(Option<String>), col_vec!(u32), col_vec!(u32), col_vec!(Option<u32>), col_vec!(Option<u32>));
+    let (mut cue, mut speaker, mut mention, mut resolution, mut role, mut org) =
+        (col_vec!(Option<String>), col_vec!(Option<String>), col_vec!(Option<String>), col_vec!(String), col_vec!(Option<String>), col_vec!(Option<String>));
+    let (mut country, mut country_res, mut addressee, mut attribution) = (col_vec!(Option<String>), col_vec!(String), col_vec!(Option<String>), col_vec!(&str));
+    let (mut tone, mut label, mut conf, mut cues, mut sentiment, mut flags) =
+        (col_vec!(f64), col_vec!(&str), col_vec!(f64), col_vec!(Vec<String>), col_vec!(f64), col_vec!(Vec<String>));
+    let (mut scorer, mut scorer_version) = (col_vec!(String), col_vec!(String));
+    let scorer_name = run.scorer.0.clone();
+    let scorer_ver = run.scorer.1.clone();
+    for r in &rows {
+        let p = &run.articles[r.pa];
+        let s = &p.statements[r.si];
+        let t = &p.article.text;
+        let st = &s.statement;
+        id.push(statement_id(&p.article.id, st.kind.as_str(), char_offset(t, st.span.start), char_offset(t, st.span.end)));
+        article_id.push(p.article.id.clone());
+        published.push(days_since_epoch(p.article.published));
+        source.push(p.article.source.clone());
+        url.push(p.article.url.clone());
+        title.push(p.article.title.clone());
+        kind.push(st.kind.as_str());
+        text.push(st.span.slice(t).to_string());
+        quote.push(st.quote.map(|q| q.slice(t).to_string()));
+        start.push(char_offset(t, st.span.start) as u32);
+        end.push(char_offset(t, st.span.end) as u32);
+        quote_start.push(st.quote.map(|q| char_offset(t, q.start) as u32));
+        quote_end.push(st.quote.map(|q| char_offset(t, q.end) as u32));
+        cue.push(st.cue.map(|c| c.slice(t).to_string()));
+        speaker.push(s.speaker.name.clone());
+        mention.push(st.speaker_mention.map(|m| m.slice(t).to_string()));
+        resolution.push(s.speaker.resolution.clone());
+        role.push(s.speaker.role.clone());
+        org.push(s.speaker.organisation.clone());
+        country.push(s.speaker.country.clone());
+        country_res.push(s.speaker.country_resolution.clone());
+        addressee.push(s.addressee.clone());
+        attribution.push(st.attribution);
+        tone.push(s.tone.tone);
+        label.push(s.tone.label.as_str());
+        conf.push(s.tone.confidence);
+        cues.push(s.tone.cues.clone());
+        sentiment.push(s.tone.sentiment);
+        flags.push(st.flags.iter().map(|f| f.to_string()).collect());
+        scorer.push(scorer_name.clone());
+        scorer_version.push(scorer_ver.clone());
+    }
+    let columns = vec![
+        Column::new("statement_id".into(), id),
+        Column::new("article_id".into(), article_id),
+        date_column("published", published)?,
+        Column::new("source".into(), source),
+        Column::new("url".into(), url),
+        Column::new("title".into(), title),
+        Column::new("kind".into(), kind),
+        Column::new("text".into(), text),
+        Column::new("quote".into(), quote),
+        Column::new("start".into(), start),
+        Column::new("end".into(), end),
+        Column::new("quote_start".into(), quote_start),
+        Column::new("quote_end".into(), quote_end),
+        Column::new("cue".into(), cue),
+        Column::new("speaker".into(), speaker),
+        Column::new("speaker_mention".into(), mention),
+        Column::new("speaker_resolution".into(), resolution),
+        Column::new("speaker_role".into(), role),
+        Column::new("speaker_org".into(), org),
+        Column::new("country".into(), country),
+        Column::new("country_resolution".into(), country_res),
+        Column::new("addressee".into(), addressee),
+        Column::new("attribution".into(), attribution),
+        Column::new("tone".into(), tone),
+        Column::new("tone_label".into(), label),
+        Column::new("tone_confidence".into(), conf),
+        str_list_column("tone_cues", cues),
+        Column::new("sentiment".into(), sentiment),
+        Column::new("scorer".into(), scorer),
+        Column::new("scorer_version".into(), scorer_version),
+        str_list_column("flags", flags),
+    ];
+    DataFrame::new(n, columns).map_err(|e| Error::table("statements", e))
+}
+
+/// A statement's id: stable across runs for the same article id, kind and span.
+pub fn statement_id(article_id: &str, kind: &str, start: usize, end: usize) -> String {
+    let h = crate::models::sha256_hex(format!("{article_id}\u{0}{kind}\u{0}{start}\u{0}{end}").as_bytes());
+    h[..16].to_string()
+}
+
+/// `articles.parquet`: every ingested article, with its statement count and duplicates seen.
+pub fn articles_frame(run: &RunResult) -> Result<DataFrame> {
+    let a = &run.articles;
+    let n = a.len();
+    let columns = vec![
+        Column::new("article_id".into(), a.iter().map(|p| p.article.id.clone()).collect::<Vec<_>>()),
+        date_column("published", a.iter().map(|p| days_since_epoch(p.article.published)).collect())?,
+        Column::new("title".into(), a.iter().map(|p| p.article.title.clone()).collect::<Vec<_>>()),
+        Column::new("source".into(), a.iter().map(|p| p.article.source.clone()).collect::<Vec<_>>()),
+        Column::new("url".into(), a.iter().map(|p| p.article.url.clone()).collect::<Vec<_>>()),
+        Column::new("language".into(), a.iter().map(|p| p.article.language.clone()).collect::<Vec<_>>()),
+        Column::new("input".into(), a.iter().map(|p| p.article.origin.input.clone()).collect::<Vec<_>>()),
+        Column::new("line".into(), a.iter().map(|p| p.article.origin.line).collect::<Vec<_>>()),
+        Column::new("chars".into(), a.iter().map(|p| p.article.text.chars().count() as u64).collect::<Vec<_>>()),
+        Column::new("content_hash".into(), a.iter().map(|p| p.content_hash.clone()).collect::<Vec<_>>()),
+        Column::new("statements".into(), a.iter().map(|p| p.statements.len() as u32).collect::<Vec<_>>()),
+        Column::new(
+            "duplicates_seen".into(),
+            a.iter().map(|p| run.duplicates.get(&p.content_hash).copied().unwrap_or(0) as u32).collect::<Vec<_>>(),
+        ),
+    ];
+    DataFrame::new(n, columns).map_err(|e| Error::table("articles", e))
+}
+
+/// `rejects.parquet`: every input record that did not become an article, and why.
+pub fn rejects_frame(rejects: &[Reject]) -> Result<DataFrame> {
+    let columns = vec![
+        Column::new("input".into(), rejects.iter().map(|r| r.input.clone()).collect::<Vec<_>>()),
+        Column::new("line".into(), rejects.iter().map(|r| r.line).collect::<Vec<_>>()),
+        Column::new("article_id".into(), rejects.iter().map(|r| r.article_id.clone()).collect::<Vec<_>>()),
+        Column::new("reason".into(), rejects.iter().map(|r| r.reason.clone()).collect::<Vec<_>>()),
+    ];
+    DataFrame::new(rejects.len(), columns).map_err(|e| Error::table("rejects", e))
+}
+
+/// Writes `df` as zstd Parquet with key-value metadata, atomically.
+pub fn write_parquet(dir: &Path, name: &str, df: &mut DataFrame, meta: &TableMeta) -> Result<()> {
+    let kv = KeyValueMetadata::from_static(meta.0.clone());
+    write_atomic(dir, name, |file| {
+        ParquetWriter::new(file)
+            .with_compression(ParquetCompression::Zstd(None))
+            .with_key_value_metadata(Some(kv))
+            .finish(df)
+            .map(|_| ())
+            .map_err(|e| Error::table(name, e))
+    })
+}
+
+/// Writes a file through a temporary name in the same folder, syncs it, and renames it.
+pub fn write_atomic(dir: &Path, name: &str, write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let target = dir.join(name);
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        write(&mut file)?;
+        file.flush().map_err(|e| Error::io(&tmp, e))?;
+        file.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, &target).map_err(|e| Error::io(&target, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_offsets_count_unicode_characters() {
+        let t = "“Hi,” said Xi – ok";
+        let b = t.find("said").unwrap();
+        assert_eq!(char_offset(t, b), 6);
+    }
+
+    #[test]
+    fn statement_ids_are_stable_and_distinct() {
+        assert_eq!(statement_id("a", "direct", 1, 5), statement_id("a", "direct", 1, 5));
+        assert_ne!(statement_id("a", "direct", 1, 5), statement_id("a", "direct", 1, 6));
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temporary_file_on_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = write_atomic(dir.path(), "x.parquet", |_| Err(Error::Scorer { name: "t".into(), message: "boom".into() }));
+        assert!(r.is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}

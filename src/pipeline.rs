@@ -1,0 +1,278 @@
+//! The batch job: tokio readers → bounded channel → blocking NLP workers → collected results.
+//! Reading is async I/O; extraction, attribution and scoring are synchronous CPU work run on
+//! tokio's blocking pool, so a slow disk and a busy CPU overlap. Results are sorted at the end,
+//! so the output does not depend on scheduling.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use crate::actors::{ArticleResolver, Registry};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::ingest::{self, Format, Source};
+use crate::models::{sha256_hex, ModelFile, ModelSource};
+use crate::normalize::Normalizer;
+use crate::quotes::{CueLexicon, Extractor};
+use crate::tone::{self, LexiconScorer, ScorerKind, ToneInput, ToneScorer};
+use crate::types::{Article, ProcessedArticle, Reject, ScoredStatement};
+
+/// Everything the per-article work needs, loaded once and shared by all workers.
+pub struct Engine {
+    pub normalizer: Normalizer,
+    pub extractor: Extractor,
+    pub registry: Registry,
+    pub scorer: Box<dyn ToneScorer>,
+    /// Knowledge files used, with their hashes, for the manifest.
+    pub model_files: Vec<(String, String)>,
+}
+
+impl Engine {
+    /// Loads and validates every knowledge file (built-in unless the config names a folder).
+    pub fn load(config: &Config, scorer: ScorerKind) -> Result<Engine> {
+        let source = ModelSource { dir: config.models.dir.as_ref().map(|d| config.resolve(d)) };
+        let normalize = source.load("normalize.toml")?;
+        let verbs = source.load("speech-verbs.toml")?;
+        let grammar = source.load("grammar.toml")?;
+        let lexicon = source.load("tone-lexicon.toml")?;
+        let mut places = vec![source.load("places.toml")?];
+        for p in &config.models.extra_places {
+            places.push(ModelFile::read(&config.resolve(p))?);
+        }
+        let mut actors = vec![source.load("actors.toml")?];
+        for p in &config.models.extra_actors {
+            actors.push(ModelFile::read(&config.resolve(p))?);
+        }
+        let normalizer = Normalizer::load(&normalize)?;
+        let abbreviations = normalizer_abbreviations(&normalize)?;
+        let extractor = Extractor::new(CueLexicon::load(&verbs, &grammar)?, abbreviations);
+        let registry = Registry::load(&places, &actors)?;
+        for v in config.visits() {
+            for code in [&v.host, &v.visitor] {
+                if !registry.countries.contains_key(code) {
+                    return Err(Error::Config {
+                        file: config.file.clone(),
+                        line: 0,
+                        message: format!("visit {:?}: country {code} is not in the places files", v.name),
+                    });
+                }
+            }
+        }
+        let scorer = tone::build(scorer, LexiconScorer::load(&lexicon)?)?;
+        let model_files = [&normalize, &verbs, &grammar, &lexicon]
+            .into_iter()
+            .chain(places.iter())
+            .chain(actors.iter())
+            .map(|f| (f.name.clone(), f.sha256.clone()))
+            .collect();
+        Ok(Engine { normalizer, extractor, registry, scorer, model_files })
+    }
+
+    /// Extracts, attributes and scores the statements of one article.
+    pub fn process(&self, article: Article) -> ProcessedArticle {
+        let norm = self.normalizer.normalize(&article.text);
+        let statements = self.extractor.extract(&article.text, &norm);
+        let mut resolver = ArticleResolver::new(&self.registry, &self.extractor.lex.grammar, &article.text, &norm.paragraphs, article.published);
+        let resolved: Vec<_> = statements.iter().map(|s| resolver.resolve(s)).collect();
+        let inputs: Vec<ToneInput> = statements
+            .iter()
+            .map(|s| ToneInput {
+                text: s.quote.unwrap_or(s.span).slice(&article.text),
+                cue: s.cue.map(|c| c.slice(&article.text)),
+            })
+            .collect();
+        let tones = self.scorer.score_batch(&inputs);
+        let scored = statements
+            .into_iter()
+            .zip(resolved)
+            .zip(tones)
+            .map(|((statement, (speaker, addressee)), tone)| ScoredStatement { statement, speaker, addressee, tone })
+            .collect();
+        ProcessedArticle { content_hash: content_hash(&article), article, statements: scored }
+    }
+}
+
+fn normalizer_abbreviations(file: &ModelFile) -> Result<std::collections::HashSet<String>> {
+    #[derive(serde::Deserialize)]
+    struct Abbr {
+        #[serde(default)]
+        abbreviations: Vec<String>,
+    }
+    let table: toml::Table = file.parse()?;
+    let abbr: Abbr = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| file.error_at(0, e.to_string()))?;
+    Ok(abbr.abbreviations.into_iter().collect())
+}
+
+/// Identity of an article's content: same id and same text means the same article.
+pub fn content_hash(a: &Article) -> String {
+    let mut bytes = Vec::with_capacity(a.id.len() + a.text.len() + 1);
+    bytes.extend_from_slice(a.id.as_bytes());
+    bytes.push(0);
+    bytes.extend_from_slice(a.text.as_bytes());
+    sha256_hex(&bytes)
+}
+
+/// What a run produced, before it is written.
+#[derive(Default)]
+pub struct RunResult {
+    pub articles: Vec<ProcessedArticle>,
+    /// How many times each article (by content hash) was seen beyond the first.
+    pub duplicates: HashMap<String, usize>,
+    pub rejects: Vec<Reject>,
+    pub inputs: Vec<String>,
+    pub skipped_other_files: usize,
+    /// Name and version of the scorer that produced the tone columns.
+    pub scorer: (String, String),
+}
+
+/// A batch of parsed articles (and rejects) from one input.
+struct Parsed {
+    articles: Vec<Article>,
+    rejects: Vec<Reject>,
+}
+
+/// Reads all inputs and processes every article. `progress` is told about each article done.
+pub async fn run(
+    engine: Arc<Engine>,
+    config: Arc<Config>,
+    inputs: Vec<PathBuf>,
+    jobs: usize,
+    progress: Arc<dyn Fn(usize) + Send + Sync>,
+) -> Result<RunResult> {
+    let discovery = tokio::task::spawn_blocking(move || ingest::discover(&inputs))
+        .await
+        .map_err(|e| Error::io("<discover>", std::io::Error::other(e)))?;
+    let mut result = RunResult {
+        rejects: discovery.rejects,
+        skipped_other_files: discovery.skipped_other_files,
+        inputs: discovery
+            .sources
+            .iter()
+            .map(|s| match s {
+                Source::Stdin => "-".to_string(),
+                Source::File(p, _) => p.display().to_string(),
+            })
+            .collect(),
+        scorer: (engine.scorer.name().to_string(), engine.scorer.version().to_string()),
+        ..RunResult::default()
+    };
+    let (tx, mut rx) = mpsc::channel::<Parsed>(jobs.max(1) * 4);
+    let reader_config = config.clone();
+    let reader = tokio::spawn(async move {
+        for source in discovery.sources {
+            let parsed = read_source(&source, &reader_config).await;
+            if tx.send(parsed).await.is_err() {
+                break;
+            }
+        }
+    });
+
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
+    let mut seen: HashMap<String, ()> = HashMap::new();
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    while let Some(parsed) = rx.recv().await {
+        result.rejects.extend(parsed.rejects);
+        let mut batch = Vec::new();
+        for article in parsed.articles {
+            let hash = content_hash(&article);
+            if seen.contains_key(&hash) {
+                *result.duplicates.entry(hash).or_default() += 1;
+                continue;
+            }
+            if let Some(other) = ids.get(&article.id) {
+                if other != &hash {
+                    result.rejects.push(Reject {
+                        input: article.origin.input.clone(),
+                        line: article.origin.line,
+                        article_id: Some(article.id.clone()),
+                        reason: "duplicate id with different text: the first article with this id was kept; give each version its own id".into(),
+                    });
+                    continue;
+                }
+            }
+            seen.insert(hash.clone(), ());
+            ids.insert(article.id.clone(), hash);
+            batch.push(article);
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        let permit = semaphore.clone().acquire_owned().await.map_err(|e| Error::io("<workers>", std::io::Error::other(e)))?;
+        let engine = engine.clone();
+        let progress = progress.clone();
+        tasks.spawn_blocking(move || {
+            let _permit = permit;
+            let n = batch.len();
+            let out: Vec<ProcessedArticle> = batch.into_iter().map(|a| engine.process(a)).collect();
+            progress(n);
+            out
+        });
+        while let Some(done) = tasks.try_join_next() {
+            result.articles.extend(done.map_err(|e| Error::io("<worker>", std::io::Error::other(e)))?);
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        result.articles.extend(done.map_err(|e| Error::io("<worker>", std::io::Error::other(e)))?);
+    }
+    reader.await.map_err(|e| Error::io("<reader>", std::io::Error::other(e)))?;
+    result.articles.sort_by(|a, b| (a.article.published, &a.article.id).cmp(&(b.article.published, &b.article.id)));
+    Ok(result)
+}
+
+async fn read_source(source: &Source, config: &Config) -> Parsed {
+    match source {
+        Source::Stdin => {
+            use tokio::io::AsyncReadExt;
+            let mut bytes = Vec::new();
+            if let Err(e) = tokio::io::stdin().read_to_end(&mut bytes).await {
+                return Parsed { articles: vec![], rejects: vec![ingest::reject(Path::new("-"), None, None, format!("cannot read stdin: {e}"))] };
+            }
+            let (articles, rejects) = ingest::jsonl::parse(Path::new("-"), &bytes, &config.input.jsonl);
+            Parsed { articles, rejects }
+        }
+        Source::File(path, format) => {
+            let bytes = match tokio::fs::read(path).await {
+                Ok(b) => b,
+                Err(e) => {
+                    return Parsed { articles: vec![], rejects: vec![ingest::reject(path, None, None, format!("cannot read file: {e}"))] }
+                }
+            };
+            let one = |r: std::result::Result<Article, Reject>| match r {
+                Ok(a) => Parsed { articles: vec![a], rejects: vec![] },
+                Err(r) => Parsed { articles: vec![], rejects: vec![r] },
+            };
+            match format {
+                Format::Jsonl => {
+                    let (articles, rejects) = ingest::jsonl::parse(path, &bytes, &config.input.jsonl);
+                    Parsed { articles, rejects }
+                }
+                Format::Html => one(ingest::html::parse(path, bytes)),
+                Format::Text => {
+                    let meta = tokio::fs::read(ingest::text::meta_path(path)).await.ok();
+                    one(ingest::text::parse(path, bytes, meta))
+                }
+            }
+        }
+    }
+}
+
+/// Reads one article file for `extract` and `eval` (no dedup, no concurrency).
+pub fn read_articles_blocking(path: &Path, config: &Config) -> (Vec<Article>, Vec<Reject>) {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return (vec![], vec![ingest::reject(path, None, None, format!("cannot start runtime: {e}"))]),
+    };
+    let source = if path.as_os_str() == "-" {
+        Source::Stdin
+    } else {
+        match Format::of(path) {
+            Some(f) => Source::File(path.to_path_buf(), f),
+            None => return (vec![], vec![ingest::reject(path, None, None, "unknown file type: use .txt, .jsonl or .html".into())]),
+        }
+    };
+    let parsed = rt.block_on(read_source(&source, config));
+    (parsed.articles, parsed.rejects)
+}

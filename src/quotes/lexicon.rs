@@ -1,0 +1,244 @@
+//! The extractor's knowledge: reporting verbs and multiword cues (`models/speech-verbs.toml`)
+//! and the closed word classes that glue an attribution together (`models/grammar.toml`).
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::Result;
+use crate::models::ModelFile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CueType {
+    /// Says words.
+    Speech,
+    /// Asserts or reports a fact.
+    Claim,
+    /// Thinks, hopes, intends: an attribution, but not speech.
+    Belief,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceSide {
+    /// "X told reporters": the speaker stands before the cue.
+    Before,
+    /// "according to X": the speaker follows the cue.
+    After,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerbsFile {
+    schema_version: Spanned<u32>,
+    #[serde(rename = "verb", default)]
+    verbs: Vec<Spanned<VerbEntry>>,
+    #[serde(rename = "phrase", default)]
+    phrases: Vec<Spanned<PhraseEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerbEntry {
+    lemma: String,
+    forms: Vec<String>,
+    #[serde(rename = "type")]
+    kind: CueType,
+    #[serde(default)]
+    addressee: bool,
+    #[serde(default)]
+    quote_object: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PhraseEntry {
+    text: String,
+    #[serde(rename = "type")]
+    kind: CueType,
+    source: SourceSide,
+}
+
+#[derive(Debug, Clone)]
+pub struct VerbInfo {
+    pub lemma: String,
+    pub kind: CueType,
+    pub addressee: bool,
+    pub quote_object: bool,
+    pub np_complement: bool,
+    /// The form is a present participle ("saying"), which needs "by" or an auxiliary before it.
+    pub participle: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PhraseInfo {
+    pub words: Vec<String>,
+    pub kind: CueType,
+    pub source: SourceSide,
+    pub np_complement: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GrammarFile {
+    schema_version: Spanned<u32>,
+    between_subject_and_verb: Vec<String>,
+    copulas: Vec<String>,
+    finite_markers: Vec<String>,
+    determiners: Vec<String>,
+    prepositions: Vec<String>,
+    clause_breakers: Vec<String>,
+    #[serde(rename = "pronoun")]
+    pronouns: Vec<PronounEntry>,
+    speakers: SpeakerWords,
+    np_complement: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PronounEntry {
+    word: String,
+    gender: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpeakerWords {
+    titles: Vec<String>,
+    collective: Vec<String>,
+}
+
+/// Closed word classes, all folded (lowercase, straight apostrophes).
+#[derive(Debug, Default)]
+pub struct Grammar {
+    pub between: HashSet<String>,
+    pub copulas: HashSet<String>,
+    pub finite: HashSet<String>,
+    pub determiners: HashSet<String>,
+    pub prepositions: HashSet<String>,
+    pub clause_breakers: HashSet<String>,
+    /// pronoun → what it may refer to (male, female, plural, organisation, any).
+    pub pronouns: HashMap<String, String>,
+    /// Titles, multiword allowed, longest first.
+    pub titles: Vec<Vec<String>>,
+    pub collective: HashSet<String>,
+    /// Every single word that may appear inside a speaker's noun phrase in lowercase.
+    pub np_words: HashSet<String>,
+}
+
+/// Reporting verbs and phrases, indexed by folded word form.
+#[derive(Debug, Default)]
+pub struct CueLexicon {
+    pub verbs: HashMap<String, VerbInfo>,
+    /// Phrases indexed by their first word.
+    pub phrases: HashMap<String, Vec<PhraseInfo>>,
+    pub grammar: Grammar,
+}
+
+fn fold_all(v: Vec<String>) -> HashSet<String> {
+    v.into_iter().map(|w| crate::segment::fold(&w)).collect()
+}
+
+impl CueLexicon {
+    pub fn load(verbs_file: &ModelFile, grammar_file: &ModelFile) -> Result<Self> {
+        let g: GrammarFile = grammar_file.parse()?;
+        grammar_file.check_schema(&g.schema_version)?;
+        let np_complement: HashSet<String> = fold_all(g.np_complement);
+
+        let parsed: VerbsFile = verbs_file.parse()?;
+        verbs_file.check_schema(&parsed.schema_version)?;
+        let mut verbs = HashMap::new();
+        for entry in parsed.verbs {
+            let at = entry.span().start;
+            let v = entry.into_inner();
+            if v.forms.is_empty() {
+                return Err(verbs_file.error_at(at, format!("verb {:?} has no forms", v.lemma)));
+            }
+            for form in &v.forms {
+                let key = crate::segment::fold(form);
+                if key.contains(' ') {
+                    return Err(verbs_file.error_at(
+                        at,
+                        format!("verb form {form:?} has a space: put multiword cues under [[phrase]]"),
+                    ));
+                }
+                let info = VerbInfo {
+                    lemma: v.lemma.clone(),
+                    kind: v.kind,
+                    addressee: v.addressee,
+                    quote_object: v.quote_object,
+                    np_complement: np_complement.contains(&v.lemma),
+                    participle: key.ends_with("ing") && key != "bring",
+                };
+                if let Some(prev) = verbs.insert(key, info) {
+                    return Err(verbs_file.error_at(
+                        at,
+                        format!("form {form:?} of {:?} is already a form of {:?}", v.lemma, prev.lemma),
+                    ));
+                }
+            }
+        }
+        let mut phrases: HashMap<String, Vec<PhraseInfo>> = HashMap::new();
+        for entry in parsed.phrases {
+            let at = entry.span().start;
+            let p = entry.into_inner();
+            let words: Vec<String> = p.text.split_whitespace().map(crate::segment::fold).collect();
+            if words.is_empty() {
+                return Err(verbs_file.error_at(at, "empty phrase"));
+            }
+            let info = PhraseInfo {
+                np_complement: np_complement.contains(&words.join(" ")),
+                words,
+                kind: p.kind,
+                source: p.source,
+            };
+            phrases.entry(info.words[0].clone()).or_default().push(info);
+        }
+        for list in phrases.values_mut() {
+            list.sort_by_key(|p| std::cmp::Reverse(p.words.len()));
+        }
+
+        let mut titles: Vec<Vec<String>> = g
+            .speakers
+            .titles
+            .iter()
+            .map(|t| t.split_whitespace().map(crate::segment::fold).collect())
+            .collect();
+        titles.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        let collective = fold_all(g.speakers.collective);
+        let mut np_words: HashSet<String> = titles.iter().flatten().cloned().collect();
+        np_words.extend(collective.iter().flat_map(|c| c.split(' ').map(str::to_string)));
+        let grammar = Grammar {
+            between: fold_all(g.between_subject_and_verb),
+            copulas: fold_all(g.copulas),
+            finite: fold_all(g.finite_markers),
+            determiners: fold_all(g.determiners),
+            prepositions: fold_all(g.prepositions),
+            clause_breakers: fold_all(g.clause_breakers),
+            pronouns: g.pronouns.into_iter().map(|p| (crate::segment::fold(&p.word), p.gender)).collect(),
+            titles,
+            collective,
+            np_words,
+        };
+        Ok(CueLexicon { verbs, phrases, grammar })
+    }
+
+    pub fn verb(&self, folded: &str) -> Option<&VerbInfo> {
+        self.verbs.get(folded)
+    }
+
+    /// The longest phrase starting at `words[0]`, if any.
+    pub fn phrase_at(&self, words: &[String]) -> Option<&PhraseInfo> {
+        let first = words.first()?;
+        self.phrases
+            .get(first)?
+            .iter()
+            .find(|p| p.words.len() <= words.len() && p.words[..] == words[..p.words.len()])
+    }
+
+    pub fn verb_count(&self) -> usize {
+        self.verbs.values().map(|v| v.lemma.as_str()).collect::<HashSet<_>>().len()
+    }
+}

@@ -1,0 +1,794 @@
+//! Statement extraction: direct quotes (curly and straight marks, nested single quotes),
+//! multi-paragraph quotes, partial quotes inside reported speech, and unquoted reported speech.
+//! Scare-quoted terms ("the “one China” policy") are recognised and skipped.
+//!
+//! The extractor reads the article's story paragraphs (from [`crate::normalize`]) and returns
+//! [`Statement`]s whose speaker is still a mention ("he", "Chinese President Xi Jinping");
+//! [`crate::actors`] resolves mentions to people and countries.
+
+pub mod lexicon;
+
+use std::collections::HashSet;
+
+use crate::normalize::Normalized;
+use crate::segment::{self, fold, is_capitalized, is_double_quote, Token};
+use crate::types::{Span, Statement, StatementKind};
+pub use lexicon::{CueLexicon, CueType, SourceSide};
+
+/// A quote no longer than this many words, used inside a noun phrase, is a term, not a statement.
+const MAX_TERM_WORDS: usize = 4;
+/// How many words a speaker's noun phrase may have.
+const MAX_NP_WORDS: usize = 10;
+/// How many words after a reporting verb a finite verb must appear for a that-less clause.
+const MAX_CLAUSE_SUBJECT_WORDS: usize = 8;
+
+/// The statement extractor; built once and shared by all workers.
+pub struct Extractor {
+    pub lex: CueLexicon,
+    abbreviations: HashSet<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Quote {
+    open: usize,
+    close: Option<usize>,
+    content: Span,
+    flags: Vec<&'static str>,
+}
+
+/// The article cut into tokens, paragraphs, sentences and quotes.
+struct Doc<'a> {
+    text: &'a str,
+    toks: Vec<Token>,
+    folded: Vec<String>,
+    para_of: Vec<usize>,
+    sent_of: Vec<usize>,
+    sents: Vec<(usize, usize)>,
+    quote_of: Vec<Option<usize>>,
+    quotes: Vec<Quote>,
+}
+
+impl Doc<'_> {
+    fn word(&self, i: usize) -> &str {
+        self.toks[i].text(self.text)
+    }
+    fn is_punct(&self, i: usize) -> bool {
+        !self.toks[i].is_word()
+    }
+    fn is_quote_mark(&self, i: usize) -> bool {
+        self.is_punct(i) && self.word(i).chars().next().is_some_and(is_double_quote)
+    }
+    fn sent_range(&self, i: usize) -> (usize, usize) {
+        self.sents[self.sent_of[i]]
+    }
+    fn span_of(&self, from: usize, to_exclusive: usize) -> Span {
+        Span::new(self.toks[from].span.start, self.toks[to_exclusive - 1].span.end)
+    }
+}
+
+/// A cue occurrence: token range and what kind of cue it is.
+#[derive(Debug, Clone, Copy)]
+struct Cue {
+    start: usize,
+    end: usize,
+    kind: CueType,
+    source: SourceSide,
+    addressee: bool,
+    quote_object: bool,
+    np_complement: bool,
+}
+
+/// A speaker noun phrase found around a cue.
+#[derive(Debug, Clone, Copy)]
+struct Np {
+    start: usize,
+    end: usize,
+    descriptor: Option<Span>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Attribution {
+    cue: Cue,
+    subject: Option<Np>,
+    how: &'static str,
+}
+
+impl Extractor {
+    pub fn new(lex: CueLexicon, abbreviations: HashSet<String>) -> Self {
+        Extractor { lex, abbreviations }
+    }
+
+    /// Finds the statements of one article, in reading order.
+    pub fn extract(&self, text: &str, norm: &Normalized) -> Vec<Statement> {
+        let doc = self.build_doc(text, norm);
+        let mut out: Vec<Statement> = Vec::new();
+        let mut used_cues: HashSet<usize> = HashSet::new();
+        let mut consumed_quotes = vec![false; doc.quotes.len()];
+
+        for (qi, q) in doc.quotes.iter().enumerate() {
+            if consumed_quotes[qi] {
+                continue;
+            }
+            if let Some(st) = self.quote_statement(&doc, qi, q, &out, &mut used_cues) {
+                out.push(st);
+            }
+            consumed_quotes[qi] = true;
+        }
+        for st in self.reported_statements(&doc, &used_cues) {
+            out.push(st);
+        }
+        out.sort_by_key(|s| (s.span.start, s.span.end));
+        out
+    }
+
+    fn build_doc<'a>(&self, text: &'a str, norm: &Normalized) -> Doc<'a> {
+        let mut toks = Vec::new();
+        let mut para_of = Vec::new();
+        let mut para_ranges = Vec::new();
+        for (pi, p) in norm.paragraphs.iter().enumerate() {
+            let before = toks.len();
+            segment::tokenize_into(text, *p, &mut toks);
+            para_of.resize(toks.len(), pi);
+            para_ranges.push((before, toks.len()));
+        }
+        let folded = toks.iter().map(|t| fold(t.text(text))).collect();
+        let quotes = scan_quotes(text, &toks, &para_ranges);
+        let mut quote_of = vec![None; toks.len()];
+        for (qi, q) in quotes.iter().enumerate() {
+            let end = q.close.map(|c| c + 1).unwrap_or_else(|| {
+                let last_para = para_of_pos(&toks, &para_of, q.content.end.saturating_sub(1));
+                para_ranges[last_para].1
+            });
+            for slot in &mut quote_of[q.open..end] {
+                *slot = Some(qi);
+            }
+        }
+        // Sentences never split inside a quotation.
+        let protected: Vec<Span> = quotes
+            .iter()
+            .map(|q| Span::new(toks[q.open].span.start, q.content.end.max(toks[q.open].span.end)))
+            .collect();
+        let abbr = |w: &str| self.abbreviations.contains(w);
+        let mut sents = Vec::new();
+        let mut sent_of = vec![0; toks.len()];
+        for (pi, p) in norm.paragraphs.iter().enumerate() {
+            let (a, b) = para_ranges[pi];
+            let mut t = a;
+            for s in segment::sentences(text, *p, &protected, &abbr) {
+                let start = t;
+                while t < b && toks[t].span.start < s.end {
+                    t += 1;
+                }
+                if t > start {
+                    for slot in &mut sent_of[start..t] {
+                        *slot = sents.len();
+                    }
+                    sents.push((start, t));
+                }
+            }
+            if t < b {
+                for slot in &mut sent_of[t..b] {
+                    *slot = sents.len();
+                }
+                sents.push((t, b));
+            }
+        }
+        Doc { text, toks, folded, para_of, sent_of, sents, quote_of, quotes }
+    }
+
+    // ----- cues and noun phrases -------------------------------------------------------------
+
+    fn cue_at(&self, doc: &Doc, i: usize) -> Option<Cue> {
+        if doc.is_punct(i) || doc.quote_of[i].is_some() {
+            return None;
+        }
+        let window_end = (i + 6).min(doc.toks.len());
+        let words: Vec<String> = (i..window_end)
+            .take_while(|&j| doc.toks[j].is_word() && doc.quote_of[j].is_none())
+            .map(|j| doc.folded[j].clone())
+            .collect();
+        if let Some(p) = self.lex.phrase_at(&words) {
+            return Some(Cue {
+                start: i,
+                end: i + p.words.len(),
+                kind: p.kind,
+                source: p.source,
+                addressee: false,
+                quote_object: false,
+                np_complement: p.np_complement,
+            });
+        }
+        let v = self.lex.verb(&doc.folded[i])?;
+        // A capitalised verb form inside a sentence is a name ("United States", "Says Law").
+        if is_capitalized(doc.word(i)) && doc.sent_range(i).0 != i {
+            return None;
+        }
+        if v.participle {
+            // "saying" reports only after "by" or an auxiliary ("was saying", "responded by saying").
+            let prev = i.checked_sub(1).map(|p| doc.folded[p].as_str()).unwrap_or("");
+            if !(prev == "by" || self.lex.grammar.copulas.contains(prev)) {
+                return None;
+            }
+        }
+        Some(Cue {
+            start: i,
+            end: i + 1,
+            kind: v.kind,
+            source: SourceSide::Before,
+            addressee: v.addressee,
+            quote_object: v.quote_object,
+            np_complement: v.np_complement,
+        })
+    }
+
+    fn is_np_word(&self, doc: &Doc, i: usize) -> bool {
+        if !doc.toks[i].is_word() || doc.quote_of[i].is_some() {
+            return false;
+        }
+        let g = &self.lex.grammar;
+        let w = doc.folded[i].as_str();
+        if self.lex.verb(w).is_some() && !is_capitalized(doc.word(i)) {
+            return false;
+        }
+        is_capitalized(doc.word(i)) || g.np_words.contains(w) || g.collective.contains(w)
+    }
+
+    fn is_name_joiner(&self, doc: &Doc, i: usize) -> bool {
+        matches!(doc.folded[i].as_str(), "of" | "for" | "and" | "&" | "de" | "van" | "von" | "al" | "bin")
+    }
+
+    /// Words that may start a sentence but never a speaker's name.
+    fn is_sentence_adverb(&self, w: &str) -> bool {
+        let g = &self.lex.grammar;
+        g.between.contains(w)
+            || g.clause_breakers.contains(w)
+            || g.prepositions.contains(w)
+            || matches!(w, "however" | "meanwhile" | "then" | "now" | "here" | "there" | "instead" | "still" | "indeed" | "separately" | "asked" | "speaking")
+    }
+
+    /// The speaker before a cue: "Chinese President Xi Jinping hailed", "aides later said",
+    /// "Wu, a professor at Fudan University, said", "he added".
+    fn subject_left(&self, doc: &Doc, cue_start: usize) -> Option<Np> {
+        let g = &self.lex.grammar;
+        let (s_start, _) = doc.sent_range(cue_start);
+        let mut k = cue_start;
+        while k > s_start && g.between.contains(&doc.folded[k - 1]) && doc.quote_of[k - 1].is_none() {
+            k -= 1;
+        }
+        if k == s_start {
+            return None;
+        }
+        let mut descriptor = None;
+        if doc.word(k - 1) == "," {
+            // An appositive between commas: "X, a professor at Y, said".
+            let close = k - 1;
+            let mut m = close;
+            while m > s_start && doc.word(m - 1) != "," && doc.quote_of[m - 1].is_none() {
+                m -= 1;
+            }
+            if m == s_start || m + 1 > close || doc.word(m - 1) != "," {
+                return None;
+            }
+            let first = doc.folded[m].as_str();
+            if !(g.determiners.contains(first) || g.np_words.contains(first) || g.collective.contains(first)) {
+                return None;
+            }
+            descriptor = Some(doc.span_of(m, close));
+            k = m - 1;
+        }
+        if k > s_start && g.pronouns.contains_key(doc.folded[k - 1].as_str()) && doc.toks[k - 1].is_word() {
+            return Some(Np { start: k - 1, end: k, descriptor });
+        }
+        let end = k;
+        let mut j = k;
+        while j > s_start && end - j < MAX_NP_WORDS {
+            let t = j - 1;
+            if self.is_np_word(doc, t) {
+                j -= 1;
+            } else if self.is_name_joiner(doc, t) && t > s_start && j < end && self.is_np_word(doc, t - 1) && is_capitalized(doc.word(t - 1)) && is_capitalized(doc.word(j)) {
+                j -= 1;
+            } else if g.determiners.contains(doc.folded[t].as_str()) && j < end {
+                j -= 1;
+                break;
+            } else {
+                break;
+            }
+        }
+        // Drop sentence adverbs and joiners at the front ("Then Xi said", "and officials said").
+        while j < end && (self.is_sentence_adverb(&doc.folded[j]) || self.is_name_joiner(doc, j)) {
+            j += 1;
+        }
+        if j >= end {
+            return None;
+        }
+        // A noun phrase made only of determiners cannot speak.
+        if (j..end).all(|t| g.determiners.contains(doc.folded[t].as_str())) {
+            return None;
+        }
+        Some(Np { start: j, end, descriptor })
+    }
+
+    /// The speaker after a cue: "said Wu Xinbo, professor …", "according to the ministry".
+    fn subject_right(&self, doc: &Doc, from: usize) -> Option<Np> {
+        let g = &self.lex.grammar;
+        let (_, s_end) = doc.sent_range(from.min(doc.toks.len().saturating_sub(1)));
+        if from >= s_end {
+            return None;
+        }
+        if doc.toks[from].is_word() && g.pronouns.contains_key(doc.folded[from].as_str()) {
+            return Some(Np { start: from, end: from + 1, descriptor: None });
+        }
+        let mut j = from;
+        if g.determiners.contains(doc.folded[j].as_str()) {
+            j += 1;
+        }
+        let np_first = j;
+        while j < s_end && j - from < MAX_NP_WORDS {
+            if self.is_np_word(doc, j) {
+                j += 1;
+            } else if self.is_name_joiner(doc, j) && j > np_first && j + 1 < s_end && is_capitalized(doc.word(j - 1)) && self.is_np_word(doc, j + 1) && is_capitalized(doc.word(j + 1)) {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if j == np_first {
+            return None;
+        }
+        let mut descriptor = None;
+        if j < s_end && doc.word(j) == "," && j + 1 < s_end && doc.toks[j + 1].is_word() {
+            let d_start = j + 1;
+            let mut d_end = d_start;
+            while d_end < s_end && doc.quote_of[d_end].is_none() && !matches!(doc.word(d_end), "." | ";" | "!" | "?") {
+                d_end += 1;
+            }
+            if d_end > d_start {
+                descriptor = Some(doc.span_of(d_start, d_end));
+            }
+        } else if j < s_end && matches!(doc.folded[j].as_str(), "of" | "for" | "at") {
+            let d_start = np_first;
+            let mut d_end = j;
+            while d_end < s_end && doc.toks[d_end].is_word() && doc.quote_of[d_end].is_none() {
+                d_end += 1;
+            }
+            descriptor = Some(doc.span_of(d_start, d_end));
+        }
+        Some(Np { start: np_first, end: j, descriptor })
+    }
+
+    // ----- quotes ----------------------------------------------------------------------------
+
+    fn attribute_quote(&self, doc: &Doc, q: &Quote, used: &HashSet<usize>) -> Option<Attribution> {
+        // 1. Right after the closing mark: "…,” said Wu Xinbo" / "…,” Xi told Blinken".
+        if let Some(c) = q.close {
+            let (_, s_end) = doc.sent_range(c);
+            let mut k = c + 1;
+            while k < s_end && doc.is_punct(k) && !doc.is_quote_mark(k) && matches!(doc.word(k), "," | "." | "—" | "–" | "-" | ":" | ";") {
+                k += 1;
+            }
+            if k < s_end {
+                if let Some(cue) = self.cue_at(doc, k) {
+                    // "according to X" right after a quote is weaker than a verb before it
+                    // ("Wang said that “…,” according to the Chinese reading"): step 3.
+                    if cue.source == SourceSide::Before && !used.contains(&cue.start) {
+                        if let Some(np) = self.subject_right(doc, cue.end) {
+                            return Some(Attribution { cue, subject: Some(np), how: "after-quote:inverted" });
+                        }
+                    }
+                }
+                if let Some(np) = self.subject_right(doc, k) {
+                    let mut m = np.end;
+                    while m < s_end && self.lex.grammar.between.contains(&doc.folded[m]) {
+                        m += 1;
+                    }
+                    if m < s_end {
+                        if let Some(cue) = self.cue_at(doc, m) {
+                            if cue.source == SourceSide::Before && !used.contains(&cue.start) {
+                                return Some(Attribution { cue, subject: Some(np), how: "after-quote" });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // 2. A reporting verb before the quote in the same sentence.
+        let (s_start, _) = doc.sent_range(q.open);
+        let mut nearest: Option<Cue> = None;
+        let mut i = q.open;
+        while i > s_start {
+            i -= 1;
+            if doc.quote_of[i].is_some() {
+                continue;
+            }
+            let Some(cue) = self.cue_at(doc, i) else { continue };
+            if cue.end > q.open {
+                continue;
+            }
+            if cue.source == SourceSide::After {
+                if nearest.is_none() {
+                    if let Some(np) = self.subject_right(doc, cue.end) {
+                        return Some(Attribution { cue, subject: Some(np), how: "according-to" });
+                    }
+                }
+                continue;
+            }
+            if let Some(np) = self.subject_left(doc, cue.start) {
+                let (cue, how) = match nearest {
+                    // A phrase that contains the nearer verb ("responded by saying") is one cue.
+                    Some(n) if n.end > cue.end => (n, "before-quote:coordinated"),
+                    _ => (cue, "before-quote"),
+                };
+                return Some(Attribution { cue, subject: Some(np), how });
+            }
+            // A verb with no subject of its own attributes the quote only when it is
+            // coordinated with an earlier one ("told … that X “…” and believes …"); otherwise
+            // the word is probably a noun ("at the closed-door talks").
+            let left = cue.start.checked_sub(1).map(|p| doc.folded[p].as_str()).unwrap_or("");
+            if matches!(left, "and" | "but" | "or" | "," | "also" | "then") || self.lex.grammar.between.contains(left) {
+                nearest.get_or_insert(cue);
+            }
+        }
+        // 3. "according to X" later in the closing sentence.
+        if let Some(c) = q.close {
+            let (_, s_end) = doc.sent_range(c);
+            for k in c + 1..s_end {
+                if let Some(cue) = self.cue_at(doc, k) {
+                    if cue.source == SourceSide::After {
+                        if let Some(np) = self.subject_right(doc, cue.end) {
+                            return Some(Attribution { cue, subject: Some(np), how: "according-to" });
+                        }
+                    }
+                }
+            }
+        }
+        nearest.map(|cue| Attribution { cue, subject: None, how: "before-quote:no-subject" })
+    }
+
+    fn word_count(&self, doc: &Doc, span: Span) -> usize {
+        segment::tokenize(doc.text, span).iter().filter(|t| t.is_word()).count()
+    }
+
+    /// A short quote used as a noun ("the “one China” policy") rather than as something said.
+    fn is_term(&self, doc: &Doc, q: &Quote, attr: Option<&Attribution>) -> bool {
+        let content = q.content.slice(doc.text).trim_end();
+        if self.word_count(doc, q.content) > MAX_TERM_WORDS || content.ends_with([',', '.', '!', '?', ';']) {
+            return false;
+        }
+        // A quote that starts with an auxiliary or modal is a predicate ("“can overcome …”").
+        let first = content.split_whitespace().next().map(fold).unwrap_or_default();
+        if attr.is_some() && self.lex.grammar.finite.contains(first.as_str()) {
+            return false;
+        }
+        let (s_start, _) = doc.sent_range(q.open);
+        let Some(attr) = attr else {
+            return true;
+        };
+        if q.open == s_start {
+            return false; // “Nonsense,” he said.
+        }
+        let prev = q.open - 1;
+        let cue = attr.cue;
+        if cue.end <= q.open {
+            let gap = q.open - cue.end;
+            if gap == 0 {
+                return false; // hailed “progress”
+            }
+            let gap_clean = (cue.end..q.open)
+                .all(|t| doc.toks[t].is_word() && !self.lex.grammar.prepositions.contains(doc.folded[t].as_str()));
+            if cue.quote_object && gap <= 4 && gap_clean {
+                return false; // called the talks “productive”
+            }
+        }
+        !self.lex.grammar.copulas.contains(doc.folded[prev].as_str())
+    }
+
+    fn quote_statement(
+        &self,
+        doc: &Doc,
+        qi: usize,
+        q: &Quote,
+        earlier: &[Statement],
+        used: &mut HashSet<usize>,
+    ) -> Option<Statement> {
+        if q.content.is_empty() {
+            return None;
+        }
+        let attr = self.attribute_quote(doc, q, used);
+        if self.is_term(doc, q, attr.as_ref()) {
+            return None;
+        }
+        let para = doc.para_of[q.open];
+        let mut flags = q.flags.clone();
+        let close_end = q.close.map(|c| doc.toks[c].span.end).unwrap_or(q.content.end);
+        let (s_start, _) = doc.sent_range(q.open);
+        let mut st = Statement {
+            kind: StatementKind::Direct,
+            span: q.content,
+            quote: Some(q.content),
+            cue: None,
+            speaker_mention: None,
+            descriptor: None,
+            addressee_mention: None,
+            attribution: "none",
+            flags: Vec::new(),
+            paragraph: para,
+        };
+        let _ = qi;
+        match attr {
+            Some(Attribution { cue, subject: Some(np), how }) => {
+                used.insert(cue.start);
+                st.cue = Some(doc.span_of(cue.start, cue.end));
+                st.speaker_mention = Some(doc.span_of(np.start, np.end));
+                st.descriptor = np.descriptor;
+                st.attribution = how;
+                let before_quote = cue.end <= q.open;
+                let mut clause_start = if before_quote { cue.end } else { s_start };
+                if before_quote && cue.addressee {
+                    if let Some(a) = self.subject_right(doc, cue.end) {
+                        if a.end <= q.open {
+                            st.addressee_mention = Some(doc.span_of(a.start, a.end));
+                        }
+                    }
+                }
+                if !before_quote && cue.addressee && cue.source == SourceSide::Before {
+                    // "…,” Xi told Blinken": the listener follows the verb.
+                    if np.end <= cue.start {
+                        if let Some(a) = self.subject_right(doc, cue.end) {
+                            st.addressee_mention = Some(doc.span_of(a.start, a.end));
+                        }
+                    }
+                }
+                if before_quote {
+                    for t in cue.end..q.open {
+                        if doc.quote_of[t].is_none() && matches!(doc.folded[t].as_str(), "that" | ":" | ",") {
+                            clause_start = t + 1;
+                        }
+                    }
+                }
+                let words_between = (clause_start..q.open).filter(|&t| doc.toks[t].is_word()).count();
+                if words_between > 0 {
+                    st.kind = StatementKind::Partial;
+                    st.span = Span::new(doc.toks[clause_start].span.start, close_end);
+                }
+            }
+            Some(Attribution { cue, subject: None, how }) => {
+                used.insert(cue.start);
+                st.cue = Some(doc.span_of(cue.start, cue.end));
+                st.attribution = self.carry_over(doc, q, earlier).unwrap_or(how);
+            }
+            None => {
+                st.attribution = self.carry_over(doc, q, earlier).unwrap_or("none");
+            }
+        }
+        if st.attribution == "none" || st.attribution == "before-quote:no-subject" {
+            flags.push("unattributed");
+        }
+        st.flags = flags;
+        Some(st)
+    }
+
+    /// A quote with no attribution of its own continues the speaker of the paragraph (an
+    /// earlier quote in it) or, when it opens the paragraph, of the previous paragraph.
+    fn carry_over(&self, doc: &Doc, q: &Quote, earlier: &[Statement]) -> Option<&'static str> {
+        let para = doc.para_of[q.open];
+        let last = earlier.last()?;
+        if last.paragraph == para {
+            return Some("paragraph");
+        }
+        let para_start = (0..q.open).rev().take_while(|&t| doc.para_of[t] == para).count() == 0;
+        if para_start && last.paragraph + 1 >= para && last.paragraph < para {
+            return Some("continuation");
+        }
+        None
+    }
+
+    // ----- reported speech -------------------------------------------------------------------
+
+    fn reported_statements(&self, doc: &Doc, used: &HashSet<usize>) -> Vec<Statement> {
+        let g = &self.lex.grammar;
+        let mut out = Vec::new();
+        for &(s_start, s_end) in &doc.sents {
+            // Subjects of the cues in this sentence: a reported clause stops where the next
+            // attribution starts ("… with Wang that the State Department called “productive”").
+            let mut cues: Vec<(Cue, Option<Np>)> = Vec::new();
+            let mut i = s_start;
+            while i < s_end {
+                if let Some(cue) = self.cue_at(doc, i) {
+                    let np = if cue.source == SourceSide::Before { self.subject_left(doc, cue.start) } else { None };
+                    cues.push((cue, np));
+                    i = cue.end;
+                } else {
+                    i += 1;
+                }
+            }
+            for (ci, (cue, np)) in cues.iter().enumerate() {
+                if used.contains(&cue.start) || cue.source != SourceSide::Before || cue.kind == CueType::Belief {
+                    continue;
+                }
+                let Some(np) = np else { continue };
+                let prev = cue.start.checked_sub(1).map(|p| doc.folded[p].as_str()).unwrap_or("");
+                if g.determiners.contains(prev) {
+                    continue;
+                }
+                let mut c = cue.end;
+                let mut addressee = None;
+                if cue.addressee {
+                    if let Some(a) = self.subject_right(doc, c) {
+                        addressee = Some(doc.span_of(a.start, a.end));
+                        c = a.end;
+                    }
+                }
+                if c >= s_end || doc.quote_of[c].is_some() {
+                    continue;
+                }
+                let w = doc.folded[c].as_str();
+                let start = if w == "that" || w == ":" {
+                    c + 1
+                } else if self.starts_finite_clause(doc, c, s_end) || (cue.np_complement && self.starts_noun_phrase(doc, c)) {
+                    c
+                } else {
+                    continue;
+                };
+                if start >= s_end {
+                    continue;
+                }
+                // The clause ends at the sentence end, a new clause after a comma, or where the
+                // next attribution's speaker starts.
+                let mut end = s_end;
+                for t in start..s_end {
+                    let w = doc.folded[t].as_str();
+                    if w == ";" || (w == "," && t + 1 < s_end && g.clause_breakers.contains(doc.folded[t + 1].as_str())) {
+                        end = t;
+                        break;
+                    }
+                }
+                for (next, next_np) in cues.iter().skip(ci + 1) {
+                    if let Some(n) = next_np {
+                        if next.start < end && n.start > start {
+                            end = end.min(n.start);
+                            if end > start && doc.folded[end - 1] == "that" {
+                                end -= 1;
+                            }
+                        }
+                    }
+                }
+                while end > start && doc.is_punct(end - 1) && !doc.is_quote_mark(end - 1) {
+                    end -= 1;
+                }
+                if end <= start || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 2 {
+                    continue;
+                }
+                let mut flags = Vec::new();
+                if (start..end).any(|t| doc.quote_of[t].is_some()) {
+                    flags.push("contains_quote");
+                }
+                out.push(Statement {
+                    kind: StatementKind::Reported,
+                    span: doc.span_of(start, end),
+                    quote: None,
+                    cue: Some(doc.span_of(cue.start, cue.end)),
+                    speaker_mention: Some(doc.span_of(np.start, np.end)),
+                    descriptor: np.descriptor,
+                    addressee_mention: addressee,
+                    attribution: "reported",
+                    flags,
+                    paragraph: doc.para_of[cue.start],
+                });
+            }
+        }
+        out
+    }
+
+    /// "the root cause is …", "Washington would defend …": a short subject, then a finite verb,
+    /// with no preposition, comma or quotation in between.
+    fn starts_finite_clause(&self, doc: &Doc, from: usize, s_end: usize) -> bool {
+        let g = &self.lex.grammar;
+        let first = doc.folded[from].as_str();
+        let first_ok = doc.toks[from].is_word()
+            && (g.determiners.contains(first)
+                || g.pronouns.contains_key(first)
+                || is_capitalized(doc.word(from))
+                || first.chars().all(|c| c.is_ascii_digit()));
+        if !first_ok {
+            return false;
+        }
+        for t in from + 1..(from + 1 + MAX_CLAUSE_SUBJECT_WORDS).min(s_end) {
+            let w = doc.folded[t].as_str();
+            if g.finite.contains(w) {
+                return true;
+            }
+            if doc.is_punct(t) || doc.quote_of[t].is_some() || g.prepositions.contains(w) {
+                return false;
+            }
+        }
+        false
+    }
+
+    fn starts_noun_phrase(&self, doc: &Doc, from: usize) -> bool {
+        let w = doc.folded[from].as_str();
+        doc.toks[from].is_word() && !self.lex.grammar.prepositions.contains(w) && w != "to"
+    }
+}
+
+fn para_of_pos(toks: &[Token], para_of: &[usize], pos: usize) -> usize {
+    let i = toks.partition_point(|t| t.span.start <= pos).saturating_sub(1);
+    para_of.get(i).copied().unwrap_or(0)
+}
+
+/// Pairs quotation marks paragraph by paragraph. A paragraph that opens a quote and does not
+/// close it continues into the next paragraph when that one opens with a mark (the convention
+/// for multi-paragraph quotes); otherwise the quote ends with its paragraph and is flagged.
+fn scan_quotes(text: &str, toks: &[Token], paras: &[(usize, usize)]) -> Vec<Quote> {
+    let mut quotes = Vec::new();
+    let mut open: Option<(usize, Vec<&'static str>)> = None;
+    let mut continuation_mark: Option<usize> = None;
+    for (pi, &(a, b)) in paras.iter().enumerate() {
+        for i in a..b {
+            let t = toks[i];
+            if t.is_word() || continuation_mark == Some(i) {
+                continue;
+            }
+            let c = t.text(text).chars().next().unwrap_or(' ');
+            if !is_double_quote(c) {
+                continue;
+            }
+            let prev_space = i == a
+                || toks[i - 1].span.end < t.span.start
+                || (!toks[i - 1].is_word() && !matches!(toks[i - 1].text(text), "." | "," | "!" | "?" | "…"));
+            let next_word = i + 1 < b
+                && toks[i + 1].span.start == t.span.end
+                && (toks[i + 1].is_word() || matches!(toks[i + 1].text(text), "‘" | "'" | "…" | "(" | "["));
+            let looks_opening = match c {
+                '“' | '„' | '«' => true,
+                '”' | '»' => false,
+                _ => prev_space,
+            };
+            match open.take() {
+                None => {
+                    if looks_opening || next_word {
+                        let mut flags = Vec::new();
+                        if !looks_opening {
+                            flags.push("mismatched_quote_marks");
+                        }
+                        open = Some((i, flags));
+                    }
+                    // A stray closing mark with nothing open is ignored: there is no statement
+                    // to flag, and the text around it is still searched for reported speech.
+                }
+                Some((o, mut flags)) => {
+                    if matches!(c, '“' | '„' | '«') && prev_space && next_word {
+                        // A new opening mark while one is open: the first was never closed.
+                        flags.push("unclosed_quote");
+                        let content = segment::trim_span(text, Span::new(toks[o].span.end, toks[i - 1].span.end.max(toks[o].span.end)));
+                        quotes.push(Quote { open: o, close: None, content, flags });
+                        open = Some((i, Vec::new()));
+                    } else {
+                        if matches!(c, '“' | '„' | '«') {
+                            flags.push("mismatched_quote_marks");
+                        }
+                        let content = segment::trim_span(text, Span::new(toks[o].span.end, t.span.start));
+                        quotes.push(Quote { open: o, close: Some(i), content, flags });
+                    }
+                }
+            }
+        }
+        if let Some((o, mut flags)) = open.take() {
+            let next_opens = paras.get(pi + 1).is_some_and(|&(na, nb)| {
+                na < nb && !toks[na].is_word() && matches!(toks[na].text(text), "“" | "\"" | "«" | "„")
+            });
+            if next_opens {
+                // Continues into the next paragraph: its opening mark is not a new quote.
+                continuation_mark = Some(paras[pi + 1].0);
+                if !flags.contains(&"multi_paragraph") {
+                    flags.push("multi_paragraph");
+                }
+                open = Some((o, flags));
+                continue;
+            }
+            flags.push("unclosed_quote");
+            let content = segment::trim_span(text, Span::new(toks[o].span.end, toks[b - 1].span.end));
+            quotes.push(Quote { open: o, close: None, content, flags });
+        }
+    }
+    quotes
+}

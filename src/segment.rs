@@ -1,0 +1,232 @@
+//! Segmentation: words and punctuation with byte spans, and sentences that never split inside
+//! a quotation. Everything here works on spans of the original text; nothing is copied except
+//! the lowercased form of a word when a caller asks for it.
+
+use crate::types::Span;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Word,
+    /// Any other non-space character: punctuation, dashes, quotation marks.
+    Punct,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub span: Span,
+    pub kind: TokenKind,
+}
+
+impl Token {
+    pub fn text<'a>(&self, text: &'a str) -> &'a str {
+        self.span.slice(text)
+    }
+    pub fn is_word(&self) -> bool {
+        self.kind == TokenKind::Word
+    }
+}
+
+/// Characters that open or close a quotation (double marks; single marks only nest).
+pub fn is_double_quote(c: char) -> bool {
+    matches!(c, '"' | '“' | '”' | '„' | '«' | '»' | '＂')
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Joiners kept inside a word when letters stand on both sides: "China’s", "US-China", "U.S".
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\'' | '’' | '-' | '.' | '‑' | '&')
+}
+
+/// Splits `span` of `text` into word and punctuation tokens.
+pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    tokenize_into(text, span, &mut tokens);
+    tokens
+}
+
+pub fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>) {
+    let s = span.slice(text);
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        let start = span.start + i;
+        if is_word_char(c) {
+            let mut end = start + c.len_utf8();
+            while let Some(&(j, d)) = chars.peek() {
+                if is_word_char(d) {
+                    chars.next();
+                    end = span.start + j + d.len_utf8();
+                } else if is_joiner(d) {
+                    // Keep the joiner only when a letter or digit follows it.
+                    let after = s[j + d.len_utf8()..].chars().next();
+                    if after.is_some_and(is_word_char) {
+                        chars.next();
+                        end = span.start + j + d.len_utf8();
+                    } else {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            // "U.S." keeps its final stop: single letters separated by stops are initialisms.
+            let word = &text[start..end];
+            if is_initialism(word) && text[end..].starts_with('.') {
+                end += 1;
+                while let Some(&(j, _)) = chars.peek() {
+                    if span.start + j < end {
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+            }
+            tokens.push(Token { span: Span::new(start, end), kind: TokenKind::Word });
+        } else {
+            tokens.push(Token { span: Span::new(start, start + c.len_utf8()), kind: TokenKind::Punct });
+        }
+    }
+}
+
+fn is_initialism(word: &str) -> bool {
+    let parts: Vec<&str> = word.split('.').collect();
+    parts.len() >= 2 && parts.iter().all(|p| p.chars().count() == 1 && p.chars().all(char::is_uppercase))
+}
+
+/// Lowercase form with curly apostrophes straightened, the key used for every lexicon lookup.
+pub fn fold(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match c {
+            '’' | '‘' | '`' => out.push('\''),
+            '‑' | '–' => out.push('-'),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+pub fn is_capitalized(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Sentence spans inside `paragraph`, never breaking inside one of `protected` (quotations).
+/// A sentence ends after `.`, `!` or `?` (and any closing marks) when a capital letter, digit or
+/// opening quotation mark follows, unless the word before the stop is an abbreviation.
+pub fn sentences(
+    text: &str,
+    paragraph: Span,
+    protected: &[Span],
+    is_abbreviation: &dyn Fn(&str) -> bool,
+) -> Vec<Span> {
+    let mut out = Vec::new();
+    let p = paragraph.slice(text);
+    let mut start = 0usize;
+    let mut iter = p.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        let abs = paragraph.start + i;
+        if protected.iter().any(|q| q.start <= abs && abs < q.end) {
+            continue;
+        }
+        // Absorb closing marks and brackets after the stop.
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = iter.peek() {
+            if matches!(d, '.' | '!' | '?' | ')' | ']' | '”' | '’' | '"' | '\'') {
+                // A straight mark after a stop closes a quote only if a space follows.
+                iter.next();
+                end = j + d.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let rest = &p[end..];
+        let trimmed = rest.trim_start();
+        if trimmed.len() == rest.len() && !rest.is_empty() {
+            continue; // no space after the stop: "3.5", "U.S.A"
+        }
+        let next = trimmed.chars().next();
+        let starts_new = match next {
+            None => true,
+            Some(n) => n.is_uppercase() || n.is_ascii_digit() || is_double_quote(n) || n == '‘',
+        };
+        if !starts_new {
+            continue;
+        }
+        if c == '.' {
+            let before = &p[start..i];
+            let last_word = before
+                .rsplit(|ch: char| ch.is_whitespace() || ch == '(' || is_double_quote(ch))
+                .next()
+                .unwrap_or("");
+            if is_abbreviation(last_word) || is_single_initial(last_word) {
+                continue;
+            }
+        }
+        out.push(trim_span(text, Span::new(paragraph.start + start, paragraph.start + end)));
+        start = end + (rest.len() - trimmed.len());
+    }
+    if start < p.len() {
+        let s = trim_span(text, Span::new(paragraph.start + start, paragraph.end));
+        if !s.is_empty() {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// "John F. Kennedy": a lone capital before a stop is an initial, not a sentence end.
+fn is_single_initial(word: &str) -> bool {
+    let mut chars = word.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase())
+}
+
+pub fn trim_span(text: &str, span: Span) -> Span {
+    let s = span.slice(text);
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead + trail >= s.len() {
+        return Span::new(span.start, span.start);
+    }
+    Span::new(span.start + lead, span.end - trail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<&str> {
+        tokenize(text, Span::new(0, text.len())).iter().map(|t| t.text(text)).collect()
+    }
+
+    #[test]
+    fn words_keep_apostrophes_hyphens_and_initialisms() {
+        assert_eq!(words("China’s US-China ties, said U.S. officials."), [
+            "China’s", "US-China", "ties", ",", "said", "U.S.", "officials", "."
+        ]);
+    }
+
+    #[test]
+    fn sentences_do_not_split_inside_quotes_or_after_abbreviations() {
+        let text = "“We met. It went well,” he said. Mr. Smith agreed. Then U.S. officials left.";
+        let quote = Span::new(0, text.find(',').unwrap());
+        let abbr = |w: &str| w == "Mr";
+        let got: Vec<&str> = sentences(text, Span::new(0, text.len()), &[quote], &abbr)
+            .iter()
+            .map(|s| s.slice(text))
+            .collect();
+        assert_eq!(got, ["“We met. It went well,” he said.", "Mr. Smith agreed.", "Then U.S. officials left."]);
+    }
+
+    #[test]
+    fn fold_straightens_apostrophes() {
+        assert_eq!(fold("China’s"), "china's");
+    }
+}

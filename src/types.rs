@@ -1,0 +1,174 @@
+//! Plain domain types that flow between the stages. Offsets inside the pipeline are byte
+//! offsets into `Article::text`; they are converted to Unicode character offsets only when a
+//! table is written, so Python's `text[start:end]` works on the output.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// One news article exactly as ingested, with its metadata.
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    pub id: String,
+    pub published: NaiveDate,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    /// The body as ingested; every offset downstream points into this string.
+    pub text: String,
+    /// Where it came from: file path (or `-` for stdin) and 1-based line for JSONL.
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Origin {
+    pub input: String,
+    pub line: Option<u64>,
+}
+
+/// An input record that could not become an article, or an article the run could not use.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Reject {
+    pub input: String,
+    pub line: Option<u64>,
+    pub article_id: Option<String>,
+    pub reason: String,
+}
+
+/// A byte span `[start, end)` into an article's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        debug_assert!(start <= end);
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+    pub fn contains(&self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+    pub fn slice<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.end]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatementKind {
+    /// Words inside quotation marks that form the whole reported content.
+    Direct,
+    /// Quoted words embedded in a reported clause.
+    Partial,
+    /// Speech reported without quotation marks.
+    Reported,
+}
+
+impl StatementKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            StatementKind::Direct => "direct",
+            StatementKind::Partial => "partial",
+            StatementKind::Reported => "reported",
+        }
+    }
+    pub fn is_quoted(&self) -> bool {
+        !matches!(self, StatementKind::Reported)
+    }
+}
+
+/// A statement found by the extractor, before speakers are resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct Statement {
+    pub kind: StatementKind,
+    /// The reported content: the quote for direct statements, the reported clause otherwise.
+    pub span: Span,
+    /// The quoted words, for direct and partial statements.
+    pub quote: Option<Span>,
+    /// The reporting cue as written ("told", "responded by saying"); None for a continuation.
+    pub cue: Option<Span>,
+    /// The speaker as written ("Chinese President Xi Jinping", "he", "US officials").
+    pub speaker_mention: Option<Span>,
+    /// Descriptor words around the speaker (titles, appositives) used to infer country and role.
+    pub descriptor: Option<Span>,
+    /// The listener when stated ("told Blinken").
+    pub addressee_mention: Option<Span>,
+    /// How the speaker was found (e.g. "cue:after-quote", "continuation", "pronoun").
+    pub attribution: &'static str,
+    /// Oddities worth a look: unbalanced quotation marks and the like.
+    pub flags: Vec<&'static str>,
+    /// Index of the paragraph the statement starts in.
+    pub paragraph: usize,
+}
+
+/// A speaker resolved against the actor registry and the article's own mentions.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Speaker {
+    /// Canonical name; None for unnamed speakers ("aides", "US officials").
+    pub name: Option<String>,
+    /// How the name was resolved: registry:name, registry:alias, article:surname, pronoun, …
+    pub resolution: String,
+    pub role: Option<String>,
+    pub organisation: Option<String>,
+    /// ISO 3166-1 alpha-3.
+    pub country: Option<String>,
+    /// How the country was resolved: registry, descriptor:demonym, context, …
+    pub country_resolution: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToneLabel {
+    Conciliatory,
+    Neutral,
+    Firm,
+}
+
+impl ToneLabel {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ToneLabel::Conciliatory => "conciliatory",
+            ToneLabel::Neutral => "neutral",
+            ToneLabel::Firm => "firm",
+        }
+    }
+}
+
+/// A tone score from any [`crate::tone::ToneScorer`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ToneScore {
+    /// −1 (firm) … +1 (conciliatory).
+    pub tone: f64,
+    pub label: ToneLabel,
+    /// 0 … 1: how sure the scorer is of the label.
+    pub confidence: f64,
+    /// The phrases that drove the score, as found in the text (negated ones marked "not …").
+    pub cues: Vec<String>,
+    /// −1 (negative) … +1 (positive), a separate axis from tone.
+    pub sentiment: f64,
+}
+
+/// A statement with everything the output tables need.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoredStatement {
+    pub statement: Statement,
+    pub speaker: Speaker,
+    pub addressee: Option<String>,
+    pub tone: ToneScore,
+}
+
+/// What the pipeline produced for one article.
+#[derive(Debug, Clone)]
+pub struct ProcessedArticle {
+    pub article: Article,
+    pub statements: Vec<ScoredStatement>,
+    pub content_hash: String,
+}
