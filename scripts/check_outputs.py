@@ -48,7 +48,8 @@ def main(out):
             fail(f"{name} is empty")
         for col, typ in columns.items():
             got = table.schema.field(col).type
-            if got != typ and not (pa.types.is_list(got) and pa.types.is_list(typ) and got.value_type == typ.value_type):
+            is_list = lambda t: pa.types.is_list(t) or pa.types.is_large_list(t)
+            if got != typ and not (is_list(got) and is_list(typ) and got.value_type == typ.value_type):
                 fail(f"{name}.{col} is {got}, expected {typ}")
         meta = pq.read_metadata(path).metadata or {}
         if meta.get(b"tonetrack.run_id", b"").decode() != manifest["run_id"]:
