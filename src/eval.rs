@@ -101,12 +101,17 @@ fn words(s: &str) -> Vec<String> {
 
 /// Right speaker: same canonical name, or the gold name's surname (its last word) among the
 /// words of the predicted speaker or of the mention as written.
+///
+/// Gold mentions often carry an appositive ("Tom Rath, a veteran GOP leader …"): the name is the
+/// part before the first comma, and its surname is that part's last word (possessive dropped).
 pub fn speaker_matches(gold: &str, pred: &Predicted) -> bool {
-    let g = words(gold);
-    let Some(last) = g.last() else { return false };
-    let p = pred.speaker.as_deref().map(words).unwrap_or_default();
-    let m = pred.speaker_mention.as_deref().map(words).unwrap_or_default();
-    g == p || p.contains(last) || m.contains(last)
+    let strip = |w: &String| w.trim_end_matches("'s").trim_end_matches("’s").to_string();
+    let full: Vec<String> = words(gold).iter().map(strip).collect();
+    let name: Vec<String> = words(gold.split(',').next().unwrap_or(gold)).iter().map(strip).collect();
+    let Some(last) = name.last() else { return false };
+    let p: Vec<String> = pred.speaker.as_deref().map(words).unwrap_or_default().iter().map(strip).collect();
+    let m: Vec<String> = pred.speaker_mention.as_deref().map(words).unwrap_or_default().iter().map(strip).collect();
+    full == p || p.contains(last) || m.contains(last)
 }
 
 #[derive(Debug, Default, Serialize)]

@@ -155,6 +155,7 @@ fn main() -> ExitCode {
     init_logging(cli.quiet, cli.log_format);
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS, // `tonetrack extract … | head`
         Err(e) => {
             eprintln!("error: {e}");
             for cause in e.chain().skip(1) {
@@ -163,6 +164,10 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 fn init_logging(quiet: bool, format: LogFormat) {
@@ -426,7 +431,7 @@ fn eval_statements(args: EvalArgs) -> Result<u8> {
     let terms = args.not_statements.as_deref().map(eval::read_gold).transpose()?;
     let (preds, _) = predictions(&engine, &config, &args.articles)?;
     let (report, mismatches) = eval::evaluate(&gold, &preds, args.subset, terms.as_deref());
-    println!("{}", serde_json::to_string_pretty(&report)?);
+    writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&report)?)?;
     if let Some(path) = &args.mismatches {
         let mut text = String::new();
         for m in &mismatches {

@@ -110,6 +110,19 @@ impl Extractor {
                 continue;
             }
             if let Some(st) = self.quote_statement(&doc, qi, q, &out, &mut used_cues) {
+                // “A,” she said. “B.” — a quote broken by its attribution is one statement.
+                if st.attribution == "paragraph" && st.kind == StatementKind::Direct {
+                    if let Some(prev) = out.last_mut().filter(|p| p.paragraph == st.paragraph && p.quote.is_some()) {
+                        prev.span.end = st.span.end;
+                        prev.quote = prev.quote.map(|q| Span::new(q.start, st.span.end));
+                        prev.flags.extend(st.flags.iter().copied().filter(|f| *f != "unattributed"));
+                        if !prev.flags.contains(&"split_quote") {
+                            prev.flags.push("split_quote");
+                        }
+                        consumed_quotes[qi] = true;
+                        continue;
+                    }
+                }
                 out.push(st);
             }
             consumed_quotes[qi] = true;
@@ -222,8 +235,19 @@ impl Extractor {
     }
 
     fn is_np_word(&self, doc: &Doc, i: usize) -> bool {
-        if !doc.toks[i].is_word() || doc.quote_of[i].is_some() {
+        if doc.quote_of[i].is_some() {
             return false;
+        }
+        if !doc.toks[i].is_word() {
+            // The stop of an initial or a title inside a name: "Marc E. Elias", "Gov. Bush".
+            return doc.word(i) == "."
+                && i > 0
+                && i + 1 < doc.toks.len()
+                && doc.toks[i - 1].span.end == doc.toks[i].span.start
+                && doc.toks[i + 1].is_word()
+                && is_capitalized(doc.word(i + 1))
+                && (doc.word(i - 1).chars().count() == 1 || self.abbreviations.contains(doc.word(i - 1)))
+                && is_capitalized(doc.word(i - 1));
         }
         let g = &self.lex.grammar;
         let w = doc.folded[i].as_str();
@@ -279,10 +303,25 @@ impl Extractor {
         if k > s_start && g.pronouns.contains_key(doc.folded[k - 1].as_str()) && doc.toks[k - 1].is_word() {
             return Some(Np { start: k - 1, end: k, descriptor });
         }
+        if k > s_start + 1 && doc.folded[k - 1] == "who" {
+            // "Smith, who said …": the speaker is the phrase before the relative pronoun.
+            let before = if doc.word(k - 2) == "," { k - 2 } else { k - 1 };
+            return self.subject_left(doc, before).map(|np| Np { descriptor: np.descriptor.or(descriptor), ..np });
+        }
         let end = k;
         let mut j = k;
         while j > s_start && end - j < MAX_NP_WORDS {
             let t = j - 1;
+            if doc.word(t) == ")" {
+                // "Sen. Richard J. Durbin (D-Ill.)": a parenthesis inside the name phrase.
+                match (t.saturating_sub(8).max(s_start)..t).rev().find(|&o| doc.word(o) == "(") {
+                    Some(open) if open > s_start && self.is_np_word(doc, open - 1) => {
+                        j = open;
+                        continue;
+                    }
+                    _ => break,
+                }
+            }
             if self.is_np_word(doc, t) {
                 j -= 1;
             } else if self.is_name_joiner(doc, t) && t > s_start && j < end && self.is_np_word(doc, t - 1) && is_capitalized(doc.word(t - 1)) && is_capitalized(doc.word(j)) {
@@ -324,6 +363,15 @@ impl Extractor {
         }
         let np_first = j;
         while j < s_end && j - from < MAX_NP_WORDS {
+            if doc.word(j) == "(" && j > np_first {
+                match (j + 1..(j + 8).min(s_end)).find(|&c| doc.word(c) == ")") {
+                    Some(close) => {
+                        j = close + 1;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
             if self.is_np_word(doc, j) {
                 j += 1;
             } else if self.is_name_joiner(doc, j) && j > np_first && j + 1 < s_end && is_capitalized(doc.word(j - 1)) && self.is_np_word(doc, j + 1) && is_capitalized(doc.word(j + 1)) {
@@ -376,8 +424,17 @@ impl Extractor {
                         }
                     }
                 }
-                if let Some(np) = self.subject_right(doc, k) {
+                if let Some(mut np) = self.subject_right(doc, k) {
                     let mut m = np.end;
+                    // "…,” John Bryant, the Republican chairman, said": skip the appositive.
+                    if m < s_end && doc.word(m) == "," {
+                        if let Some(c2) = (m + 1..(m + 16).min(s_end)).find(|&t| doc.word(t) == ",") {
+                            if c2 > m + 1 && c2 + 1 < s_end && self.cue_at(doc, c2 + 1).is_some() {
+                                np.descriptor = Some(doc.span_of(m + 1, c2));
+                                m = c2 + 1;
+                            }
+                        }
+                    }
                     while m < s_end && self.lex.grammar.between.contains(&doc.folded[m]) {
                         m += 1;
                     }
@@ -441,7 +498,29 @@ impl Extractor {
                 }
             }
         }
+        if nearest.is_none() {
+            if let Some(a) = self.colon_before_paragraph(doc, q) {
+                return Some(a);
+            }
+        }
         nearest.map(|cue| Attribution { cue, subject: None, how: "before-quote:no-subject" })
+    }
+
+    /// "Trump said in a statement:" closing the paragraph before a quote paragraph.
+    fn colon_before_paragraph(&self, doc: &Doc, q: &Quote) -> Option<Attribution> {
+        let para = doc.para_of[q.open];
+        if q.open == 0 || doc.para_of[q.open - 1] == para || doc.word(q.open - 1) != ":" {
+            return None;
+        }
+        let (s_start, s_end) = doc.sent_range(q.open - 1);
+        (s_start..s_end).rev().find_map(|i| {
+            let cue = self.cue_at(doc, i)?;
+            if cue.source != SourceSide::Before {
+                return None;
+            }
+            let np = self.subject_left(doc, cue.start)?;
+            Some(Attribution { cue, subject: Some(np), how: "colon-before-paragraph" })
+        })
     }
 
     fn word_count(&self, doc: &Doc, span: Span) -> usize {
@@ -554,10 +633,16 @@ impl Extractor {
             Some(Attribution { cue, subject: None, how }) => {
                 used.insert(cue.start);
                 st.cue = Some(doc.span_of(cue.start, cue.end));
-                st.attribution = self.carry_over(doc, q, earlier).unwrap_or(how);
+                st.attribution = how;
             }
-            None => {
-                st.attribution = self.carry_over(doc, q, earlier).unwrap_or("none");
+            None => {}
+        }
+        if st.speaker_mention.is_none() {
+            if let Some(how) = self.carry_over(doc, q, earlier) {
+                // The speaker carries over; so does the mention that named them.
+                st.attribution = how;
+                st.speaker_mention = earlier.last().and_then(|l| l.speaker_mention);
+                st.descriptor = earlier.last().and_then(|l| l.descriptor);
             }
         }
         if st.attribution == "none" || st.attribution == "before-quote:no-subject" {
