@@ -41,6 +41,8 @@ pub struct Predicted {
     pub kind: String,
     pub span: (usize, usize),
     pub quote_span: Option<(usize, usize)>,
+    /// Opened by a quotation mark (`"`, `“`, …), the test the gold files use for "quoted".
+    pub quoted: bool,
     pub text: String,
     pub speaker: Option<String>,
     pub speaker_mention: Option<String>,
@@ -50,7 +52,7 @@ pub struct Predicted {
 
 impl Predicted {
     pub fn is_quoted(&self) -> bool {
-        self.kind != "reported"
+        self.quoted
     }
 }
 
@@ -332,6 +334,7 @@ mod tests {
             kind: "direct".into(),
             span,
             quote_span: Some(span),
+            quoted: true,
             text: String::new(),
             speaker: Some(speaker.into()),
             speaker_mention: None,

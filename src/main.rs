@@ -335,6 +335,9 @@ fn predictions(engine: &Engine, config: &Config, path: &Path) -> Result<(Vec<Pre
                 kind: st.kind.as_str().into(),
                 span: (char_offset(t, st.span.start), char_offset(t, st.span.end)),
                 quote_span: st.quote.map(|q| (char_offset(t, q.start), char_offset(t, q.end))),
+                // The gold files call a statement quoted when it contains a quotation mark;
+                // apply the same test to the mark that opened ours ('' does not count).
+                quoted: st.quote.is_some_and(|q| t[..q.start].trim_end().ends_with(['"', '“', '”', '„', '«', '»'])),
                 text: st.span.slice(t).into(),
                 speaker: s.speaker.name.clone(),
                 speaker_mention: st.speaker_mention.map(|m| m.slice(t).to_string()),

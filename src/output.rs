@@ -89,6 +89,7 @@ pub fn statements_frame(run: &RunResult) -> Result<DataFrame> {
     let (mut cue, mut speaker, mut mention, mut resolution, mut role, mut org) =
         (col_vec!(Option<String>), col_vec!(Option<String>), col_vec!(Option<String>), col_vec!(String), col_vec!(Option<String>), col_vec!(Option<String>));
     let (mut country, mut country_res, mut addressee, mut attribution) = (col_vec!(Option<String>), col_vec!(String), col_vec!(Option<String>), col_vec!(&str));
+    let mut cue_type = col_vec!(Option<&str>);
     let (mut tone, mut label, mut conf, mut cues, mut sentiment, mut flags) =
         (col_vec!(f64), col_vec!(&str), col_vec!(f64), col_vec!(Vec<String>), col_vec!(f64), col_vec!(Vec<String>));
     let (mut scorer, mut scorer_version) = (col_vec!(String), col_vec!(String));
@@ -122,6 +123,7 @@ pub fn statements_frame(run: &RunResult) -> Result<DataFrame> {
         country_res.push(s.speaker.country_resolution.clone());
         addressee.push(s.addressee.clone());
         attribution.push(st.attribution);
+        cue_type.push(st.cue_type);
         tone.push(s.tone.tone);
         label.push(s.tone.label.as_str());
         conf.push(s.tone.confidence);
@@ -146,6 +148,7 @@ pub fn statements_frame(run: &RunResult) -> Result<DataFrame> {
         Column::new("quote_start".into(), quote_start),
         Column::new("quote_end".into(), quote_end),
         Column::new("cue".into(), cue),
+        Column::new("cue_type".into(), cue_type),
         Column::new("speaker".into(), speaker),
         Column::new("speaker_mention".into(), mention),
         Column::new("speaker_resolution".into(), resolution),

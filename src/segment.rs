@@ -88,7 +88,13 @@ pub fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>) {
             }
             tokens.push(Token { span: Span::new(start, end), kind: TokenKind::Word });
         } else {
-            tokens.push(Token { span: Span::new(start, start + c.len_utf8()), kind: TokenKind::Punct });
+            // Two apostrophes (or backticks) are one quotation mark in some archives: ''So,'' he said.
+            let mut end = start + c.len_utf8();
+            if (c == '\'' || c == '`') && s[i + 1..].starts_with(c) {
+                chars.next();
+                end += 1;
+            }
+            tokens.push(Token { span: Span::new(start, end), kind: TokenKind::Punct });
         }
     }
 }
@@ -96,6 +102,15 @@ pub fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>) {
 fn is_initialism(word: &str) -> bool {
     let parts: Vec<&str> = word.split('.').collect();
     parts.len() >= 2 && parts.iter().all(|p| p.chars().count() == 1 && p.chars().all(char::is_uppercase))
+}
+
+/// A token that is a double quotation mark: a double-mark character, `''` or ``` `` ```.
+pub fn quote_mark_of(token: &str) -> Option<char> {
+    match token {
+        "''" => Some('"'),
+        "``" => Some('“'),
+        _ => token.chars().next().filter(|&c| is_double_quote(c)),
+    }
 }
 
 /// Lowercase form with curly apostrophes straightened, the key used for every lexicon lookup.
@@ -204,6 +219,12 @@ mod tests {
 
     fn words(text: &str) -> Vec<&str> {
         tokenize(text, Span::new(0, text.len())).iter().map(|t| t.text(text)).collect()
+    }
+
+    #[test]
+    fn two_apostrophes_are_one_quotation_mark() {
+        assert_eq!(words("''So,'' he said."), ["''", "So", ",", "''", "he", "said", "."]);
+        assert_eq!(quote_mark_of("''"), Some('"'));
     }
 
     #[test]

@@ -103,6 +103,8 @@ pub struct Statement {
     pub addressee_mention: Option<Span>,
     /// How the speaker was found (e.g. "cue:after-quote", "continuation", "pronoun").
     pub attribution: &'static str,
+    /// What the cue reports: "speech", "claim" or "belief" (from models/speech-verbs.toml).
+    pub cue_type: Option<&'static str>,
     /// Oddities worth a look: unbalanced quotation marks and the like.
     pub flags: Vec<&'static str>,
     /// Index of the paragraph the statement starts in.

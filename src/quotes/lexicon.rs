@@ -20,6 +20,16 @@ pub enum CueType {
     Belief,
 }
 
+impl CueType {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CueType::Speech => "speech",
+            CueType::Claim => "claim",
+            CueType::Belief => "belief",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceSide {

@@ -11,7 +11,7 @@ pub mod lexicon;
 use std::collections::HashSet;
 
 use crate::normalize::Normalized;
-use crate::segment::{self, fold, is_capitalized, is_double_quote, Token};
+use crate::segment::{self, fold, is_capitalized, Token};
 use crate::types::{Span, Statement, StatementKind};
 pub use lexicon::{CueLexicon, CueType, SourceSide};
 
@@ -56,7 +56,7 @@ impl Doc<'_> {
         !self.toks[i].is_word()
     }
     fn is_quote_mark(&self, i: usize) -> bool {
-        self.is_punct(i) && self.word(i).chars().next().is_some_and(is_double_quote)
+        self.is_punct(i) && segment::quote_mark_of(self.word(i)).is_some()
     }
     fn sent_range(&self, i: usize) -> (usize, usize) {
         self.sents[self.sent_of[i]]
@@ -589,6 +589,7 @@ impl Extractor {
             descriptor: None,
             addressee_mention: None,
             attribution: "none",
+            cue_type: None,
             flags: Vec::new(),
             paragraph: para,
         };
@@ -597,6 +598,7 @@ impl Extractor {
             Some(Attribution { cue, subject: Some(np), how }) => {
                 used.insert(cue.start);
                 st.cue = Some(doc.span_of(cue.start, cue.end));
+                st.cue_type = Some(cue.kind.as_str());
                 st.speaker_mention = Some(doc.span_of(np.start, np.end));
                 st.descriptor = np.descriptor;
                 st.attribution = how;
@@ -687,13 +689,31 @@ impl Extractor {
                 }
             }
             for (ci, (cue, np)) in cues.iter().enumerate() {
-                if used.contains(&cue.start) || cue.source != SourceSide::Before || cue.kind == CueType::Belief {
+                if used.contains(&cue.start) {
                     continue;
                 }
-                let Some(np) = np else { continue };
+                if cue.source == SourceSide::After {
+                    if let Some(st) = self.according_to(doc, *cue, s_start, s_end) {
+                        out.push(st);
+                    }
+                    continue;
+                }
+                let Some(np) = np else {
+                    // "The economy is bad, Smith said." / "…, said Smith, a pollster."
+                    if let Some(st) = self.reported_before_cue(doc, *cue, s_start, s_end) {
+                        out.push(st);
+                    }
+                    continue;
+                };
                 let prev = cue.start.checked_sub(1).map(|p| doc.folded[p].as_str()).unwrap_or("");
                 if g.determiners.contains(prev) {
                     continue;
+                }
+                if np.start > s_start + 1 && doc.word(np.start - 1) == "," && self.ends_clause(doc, cue.end, s_end) {
+                    if let Some(st) = self.reported_before_cue(doc, *cue, s_start, s_end) {
+                        out.push(st);
+                        continue;
+                    }
                 }
                 let mut c = cue.end;
                 let mut addressee = None;
@@ -756,12 +776,94 @@ impl Extractor {
                     descriptor: np.descriptor,
                     addressee_mention: addressee,
                     attribution: "reported",
+                    cue_type: Some(cue.kind.as_str()),
                     flags,
                     paragraph: doc.para_of[cue.start],
                 });
             }
         }
         out
+    }
+
+    /// "According to X, CONTENT." and "CONTENT, according to X."
+    fn according_to(&self, doc: &Doc, cue: Cue, s_start: usize, s_end: usize) -> Option<Statement> {
+        let np = self.subject_right(doc, cue.end)?;
+        let (start, mut end) = if cue.start == s_start {
+            // The source phrase ends at the first comma after it.
+            let comma = (np.end..s_end).find(|&t| doc.word(t) == ",")?;
+            (comma + 1, s_end)
+        } else if cue.start > s_start && doc.word(cue.start - 1) == "," {
+            (s_start, cue.start - 1)
+        } else {
+            return None;
+        };
+        while end > start && doc.is_punct(end - 1) && !doc.is_quote_mark(end - 1) {
+            end -= 1;
+        }
+        if end <= start || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 4 || (start..end).any(|t| doc.quote_of[t].is_some()) {
+            return None;
+        }
+        Some(Statement {
+            kind: StatementKind::Reported,
+            span: doc.span_of(start, end),
+            quote: None,
+            cue: Some(doc.span_of(cue.start, cue.end)),
+            speaker_mention: Some(doc.span_of(np.start, np.end)),
+            descriptor: np.descriptor,
+            addressee_mention: None,
+            attribution: "according-to",
+            cue_type: Some(cue.kind.as_str()),
+            flags: Vec::new(),
+            paragraph: doc.para_of[cue.start],
+        })
+    }
+
+    /// True when nothing but adverbials follow a cue to the end of its sentence ("…, he said on
+    /// Monday.").
+    fn ends_clause(&self, doc: &Doc, from: usize, s_end: usize) -> bool {
+        let rest: Vec<usize> = (from..s_end).collect();
+        match rest.iter().position(|&t| doc.is_punct(t)) {
+            Some(p) => p <= 6 && matches!(doc.word(rest[p]), "." | "!" | "?" | ";"),
+            None => rest.len() <= 6,
+        }
+    }
+
+    /// Reported content standing before its attribution: "CONTENT, Smith said." and
+    /// "CONTENT, said Smith, a pollster." The content is the sentence up to the comma.
+    fn reported_before_cue(&self, doc: &Doc, cue: Cue, s_start: usize, s_end: usize) -> Option<Statement> {
+        if cue.source != SourceSide::Before || cue.kind == CueType::Belief {
+            return None;
+        }
+        let (subject, comma) = match self.subject_left(doc, cue.start) {
+            Some(np) if np.start > s_start && doc.word(np.start - 1) == "," => (np, np.start - 1),
+            Some(_) => return None,
+            None if cue.start > s_start && doc.word(cue.start - 1) == "," => (self.subject_right(doc, cue.end)?, cue.start - 1),
+            None => return None,
+        };
+        if subject.end > cue.start && !self.ends_clause(doc, subject.end, s_end) && doc.word(subject.end.min(s_end - 1)) != "," {
+            return None;
+        }
+        let start = s_start;
+        let mut end = comma;
+        while end > start && doc.is_punct(end - 1) && !doc.is_quote_mark(end - 1) {
+            end -= 1;
+        }
+        if (start..end).filter(|&t| doc.toks[t].is_word()).count() < 4 || (start..end).any(|t| doc.quote_of[t].is_some()) {
+            return None;
+        }
+        Some(Statement {
+            kind: StatementKind::Reported,
+            span: doc.span_of(start, end),
+            quote: None,
+            cue: Some(doc.span_of(cue.start, cue.end)),
+            speaker_mention: Some(doc.span_of(subject.start, subject.end)),
+            descriptor: subject.descriptor,
+            addressee_mention: None,
+            attribution: "reported:after-content",
+            cue_type: Some(cue.kind.as_str()),
+            flags: Vec::new(),
+            paragraph: doc.para_of[cue.start],
+        })
     }
 
     /// "the root cause is …", "Washington would defend …": a short subject, then a finite verb,
@@ -777,12 +879,18 @@ impl Extractor {
         if !first_ok {
             return false;
         }
+        // "he's", "they'll": a pronoun with a contracted auxiliary is a finite clause.
+        if let Some((base, _)) = first.split_once('\'') {
+            if g.pronouns.contains_key(base) {
+                return true;
+            }
+        }
         for t in from + 1..(from + 1 + MAX_CLAUSE_SUBJECT_WORDS).min(s_end) {
             let w = doc.folded[t].as_str();
             if g.finite.contains(w) {
                 return true;
             }
-            if doc.is_punct(t) || doc.quote_of[t].is_some() || g.prepositions.contains(w) {
+            if doc.is_punct(t) || doc.quote_of[t].is_some() {
                 return false;
             }
         }
@@ -813,10 +921,9 @@ fn scan_quotes(text: &str, toks: &[Token], paras: &[(usize, usize)]) -> Vec<Quot
             if t.is_word() || continuation_mark == Some(i) {
                 continue;
             }
-            let c = t.text(text).chars().next().unwrap_or(' ');
-            if !is_double_quote(c) {
+            let Some(c) = segment::quote_mark_of(t.text(text)) else {
                 continue;
-            }
+            };
             let prev_space = i == a
                 || toks[i - 1].span.end < t.span.start
                 || (!toks[i - 1].is_word() && !matches!(toks[i - 1].text(text), "." | "," | "!" | "?" | "…"));
@@ -859,7 +966,7 @@ fn scan_quotes(text: &str, toks: &[Token], paras: &[(usize, usize)]) -> Vec<Quot
         }
         if let Some((o, mut flags)) = open.take() {
             let next_opens = paras.get(pi + 1).is_some_and(|&(na, nb)| {
-                na < nb && !toks[na].is_word() && matches!(toks[na].text(text), "“" | "\"" | "«" | "„")
+                na < nb && !toks[na].is_word() && matches!(segment::quote_mark_of(toks[na].text(text)), Some('“' | '"' | '«' | '„'))
             });
             if next_opens {
                 // Continues into the next paragraph: its opening mark is not a new quote.
