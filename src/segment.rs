@@ -170,7 +170,9 @@ pub fn sentences(
         let next = trimmed.chars().next();
         let starts_new = match next {
             None => true,
-            Some(n) => n.is_uppercase() || n.is_ascii_digit() || is_double_quote(n) || n == '‘',
+            Some(n) => {
+                n.is_uppercase() || n.is_ascii_digit() || is_double_quote(n) || n == '‘' || trimmed.starts_with("''") || trimmed.starts_with("``")
+            }
         };
         if !starts_new {
             continue;

@@ -135,16 +135,21 @@ impl<'a> ArticleResolver<'a> {
         }
         // 2. Split the phrase into descriptor words (titles, places, collectives) and a name.
         let name_start = self.name_start(&words);
-        let descriptor_words: Vec<Span> = words[..name_start].iter().map(|(s, _)| *s).collect();
+        // The name is the run of capitalised words after the titles; what follows it ("of
+        // Valdoria", "of the Brookings Institution") describes the speaker.
+        let name_end = (name_start..words.len())
+            .find(|&i| !is_capitalized(words[i].0.slice(self.text)))
+            .unwrap_or(words.len());
+        let descriptor_words: Vec<Span> = words[..name_start].iter().chain(&words[name_end..]).map(|(s, _)| *s).collect();
         let place = self.place_in(&descriptor_words, descriptor);
         let role_hint = self.role_hint(&words[..name_start], descriptor);
-        if name_start < words.len() {
-            let name_span = Span::new(words[name_start].0.start, words[words.len() - 1].0.end);
+        if name_start < name_end {
+            let name_span = Span::new(words[name_start].0.start, words[name_end - 1].0.end);
             let name = name_span.slice(self.text).to_string();
-            if words.len() - name_start == 1 {
+            if name_end - name_start == 1 {
                 return self.resolve_surname(&words[name_start].1, &name, mention.start, place, role_hint);
             }
-            return self.introduce(name, &words[words.len() - 1].1, mention.start, place, role_hint);
+            return self.introduce(name, &words[name_end - 1].1, mention.start, place, role_hint);
         }
         // 3. Unnamed: "US officials", "aides", "Beijing".
         let (country, country_resolution) = match place {
@@ -190,10 +195,6 @@ impl<'a> ArticleResolver<'a> {
                 continue;
             }
             break;
-        }
-        // Everything after the name start must be capitalised to be a name.
-        if words[i.min(words.len())..].iter().any(|(s, _)| !is_capitalized(s.slice(self.text))) {
-            return words.len();
         }
         i
     }
