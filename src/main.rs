@@ -68,6 +68,21 @@ cat feed.jsonl | tonetrack run - --out out")]
     /// Measure extraction against a gold file.
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// Benchmark extraction, attribution and scoring in memory: articles/s, statements/s, MB/s, peak RSS.
+    #[command(after_help = "Example:\n  tonetrack bench --articles ../shared/datasets/polnear/train.articles.jsonl --repeat 5")]
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Articles to process (.jsonl, .txt or .html); read once, processed --repeat times.
+    #[arg(long)]
+    articles: PathBuf,
+    /// How many passes over the articles; the fastest pass is reported too.
+    #[arg(long, default_value_t = 5)]
+    repeat: usize,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args)]
@@ -187,7 +202,52 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Extract(args) => extract(args),
         Command::Score(args) => score(args),
         Command::Eval(EvalCommand::Statements(args)) => eval_statements(args),
+        Command::Bench(args) => bench(args),
     }
+}
+
+/// Peak resident memory of this process in MiB (Linux), for benchmark reports.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn bench(args: BenchArgs) -> Result<u8> {
+    let (config, engine) = load(&args.common)?;
+    let (articles, rejects) = pipeline::read_articles_blocking(&args.articles, &config);
+    if articles.is_empty() {
+        bail!("{}: no readable article ({} rejects)", args.articles.display(), rejects.len());
+    }
+    let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
+    let mut passes = Vec::new();
+    let mut statements = 0;
+    for _ in 0..args.repeat.max(1) {
+        let batch = articles.clone();
+        let started = Instant::now();
+        statements = batch.into_iter().map(|a| engine.process(a).statements.len()).sum::<usize>();
+        passes.push(started.elapsed().as_secs_f64());
+    }
+    let best = passes.iter().copied().fold(f64::INFINITY, f64::min);
+    let mean = passes.iter().sum::<f64>() / passes.len() as f64;
+    let report = json!({
+        "input": args.articles.display().to_string(),
+        "articles": articles.len(),
+        "statements": statements,
+        "megabytes": bytes as f64 / 1e6,
+        "passes": passes.len(),
+        "threads": 1,
+        "best_seconds": best,
+        "mean_seconds": mean,
+        "articles_per_second": articles.len() as f64 / best,
+        "statements_per_second": statements as f64 / best,
+        "megabytes_per_second": bytes as f64 / 1e6 / best,
+        "peak_rss_mib": peak_rss_mib(),
+        "scorer": engine.scorer.name(),
+    });
+    writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&report)?)?;
+    Ok(0)
 }
 
 fn load(common: &Common) -> Result<(Config, Engine)> {

@@ -58,17 +58,24 @@ impl<'a> ArticleResolver<'a> {
             let toks: Vec<_> = tokenize(text, *p).into_iter().filter(|t| t.is_word()).collect();
             let folded: Vec<String> = toks.iter().map(|t| fold(t.text(text))).collect();
             let mut i = 0;
+            let mut key = String::new();
             while i < toks.len() {
                 let mut matched = 0;
-                for n in (1..=reg.max_surface_words().min(toks.len() - i)).rev() {
-                    // Only capitalised sequences can be names.
-                    if !is_capitalized(toks[i].text(text)) {
-                        break;
-                    }
-                    if let Some(idx) = reg.lookup(&folded[i..i + n].join(" ")) {
-                        mentions.push((toks[i].span.start, idx));
-                        matched = n;
-                        break;
+                // Only capitalised words that start some registry name can start a mention.
+                if is_capitalized(toks[i].text(text)) && reg.starts_a_name(&folded[i]) {
+                    for n in (1..=reg.max_surface_words().min(toks.len() - i)).rev() {
+                        key.clear();
+                        for (k, w) in folded[i..i + n].iter().enumerate() {
+                            if k > 0 {
+                                key.push(' ');
+                            }
+                            key.push_str(w);
+                        }
+                        if let Some(idx) = reg.lookup(&key) {
+                            mentions.push((toks[i].span.start, idx));
+                            matched = n;
+                            break;
+                        }
                     }
                 }
                 i += matched.max(1);

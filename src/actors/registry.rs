@@ -136,6 +136,8 @@ pub struct Registry {
     pub actors: Vec<Actor>,
     /// Folded names and aliases → actor index.
     by_surface: HashMap<String, usize>,
+    /// First words of all names and aliases, to skip most words quickly.
+    first_words: std::collections::HashSet<String>,
     /// Folded surnames → person indices.
     by_surname: HashMap<String, Vec<usize>>,
     /// Folded place words → (country code, kind).
@@ -254,6 +256,9 @@ impl Registry {
                     }
                 }
                 self.max_surface_words = self.max_surface_words.max(words_of(&key));
+                if let Some(first) = key.split(' ').next() {
+                    self.first_words.insert(first.to_string());
+                }
                 self.by_surface.insert(key, idx);
             }
             if actor.kind == ActorKind::Person {
@@ -266,6 +271,10 @@ impl Registry {
 
     pub fn lookup(&self, folded_surface: &str) -> Option<usize> {
         self.by_surface.get(folded_surface).copied()
+    }
+
+    pub fn starts_a_name(&self, folded_word: &str) -> bool {
+        self.first_words.contains(folded_word)
     }
 
     pub fn persons_with_surname(&self, folded_surname: &str) -> &[usize] {

@@ -248,6 +248,10 @@ impl CueLexicon {
             .find(|p| p.words.len() <= words.len() && p.words[..] == words[..p.words.len()])
     }
 
+    pub fn max_phrase_words(&self) -> usize {
+        self.phrases.values().flatten().map(|p| p.words.len()).max().unwrap_or(1)
+    }
+
     pub fn verb_count(&self) -> usize {
         self.verbs.values().map(|v| v.lemma.as_str()).collect::<HashSet<_>>().len()
     }

@@ -167,7 +167,8 @@ impl Extractor {
         for (pi, p) in norm.paragraphs.iter().enumerate() {
             let (a, b) = para_ranges[pi];
             let mut t = a;
-            for s in segment::sentences(text, *p, &protected, &abbr) {
+            let local: Vec<Span> = protected.iter().copied().filter(|q| q.start < p.end && p.start < q.end).collect();
+            for s in segment::sentences(text, *p, &local, &abbr) {
                 let start = t;
                 while t < b && toks[t].span.start < s.end {
                     t += 1;
@@ -195,12 +196,10 @@ impl Extractor {
         if doc.is_punct(i) || doc.quote_of[i].is_some() {
             return None;
         }
-        let window_end = (i + 6).min(doc.toks.len());
-        let words: Vec<String> = (i..window_end)
-            .take_while(|&j| doc.toks[j].is_word() && doc.quote_of[j].is_none())
-            .map(|j| doc.folded[j].clone())
-            .collect();
-        if let Some(p) = self.lex.phrase_at(&words) {
+        // Punctuation and quotation marks never equal a phrase word, so the raw window works.
+        let window_end = (i + self.lex.max_phrase_words()).min(doc.toks.len());
+        let words = &doc.folded[i..window_end];
+        if let Some(p) = self.lex.phrase_at(words).filter(|p| (i..i + p.words.len()).all(|j| doc.quote_of[j].is_none())) {
             return Some(Cue {
                 start: i,
                 end: i + p.words.len(),

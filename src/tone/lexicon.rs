@@ -84,7 +84,9 @@ pub struct LexiconScorer {
     intensifiers: HashMap<String, f64>,
     /// Cues whose first word is exact, by that word; and cues whose first word is a prefix.
     by_first: HashMap<String, Vec<usize>>,
-    prefixed: Vec<usize>,
+    /// Cues whose first word is a prefix, by the prefix's first two characters (a prefix of
+    /// one character is under its single character).
+    prefixed: HashMap<String, Vec<usize>>,
     cues: Vec<Cue>,
 }
 
@@ -126,11 +128,11 @@ impl LexiconScorer {
             cues.push(Cue { words, tone: c.tone.unwrap_or(0.0), sentiment: c.sentiment.unwrap_or(0.0) });
         }
         let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut prefixed = Vec::new();
+        let mut prefixed: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, c) in cues.iter().enumerate() {
             match &c.words[0] {
                 Pattern::Exact(w) => by_first.entry(w.clone()).or_default().push(i),
-                Pattern::Prefix(_) => prefixed.push(i),
+                Pattern::Prefix(p) => prefixed.entry(p.chars().take(2).collect()).or_default().push(i),
             }
         }
         let fold_set = |v: &[String]| v.iter().map(|w| fold(w)).collect::<HashSet<_>>();
@@ -152,7 +154,16 @@ impl LexiconScorer {
 
     /// The longest cue matching at word `i`.
     fn match_at(&self, words: &[String], i: usize) -> Option<(usize, usize)> {
-        let candidates = self.by_first.get(&words[i]).into_iter().flatten().chain(self.prefixed.iter());
+        let w = &words[i];
+        let two: String = w.chars().take(2).collect();
+        let one: String = w.chars().take(1).collect();
+        let candidates = self
+            .by_first
+            .get(w)
+            .into_iter()
+            .flatten()
+            .chain(self.prefixed.get(&two).into_iter().flatten())
+            .chain(self.prefixed.get(&one).filter(|_| one != two).into_iter().flatten());
         let mut best: Option<(usize, usize)> = None;
         for &ci in candidates {
             let cue = &self.cues[ci];
