@@ -19,6 +19,9 @@ use tonetrack::output::{self, char_offset, TableMeta};
 use tonetrack::pipeline::{self, Engine};
 use tonetrack::tone::{ScorerKind, ToneInput};
 
+/// The marks that make a gold statement "quoted" (see ../shared/datasets/README.md).
+const QUOTE_MARKS: [char; 6] = ['"', '“', '”', '„', '«', '»'];
+
 /// Exit codes (also in the README).
 const EXIT_ERROR: u8 = 1;
 const EXIT_BELOW_THRESHOLD: u8 = 3;
@@ -396,8 +399,10 @@ fn predictions(engine: &Engine, config: &Config, path: &Path) -> Result<(Vec<Pre
                 span: (char_offset(t, st.span.start), char_offset(t, st.span.end)),
                 quote_span: st.quote.map(|q| (char_offset(t, q.start), char_offset(t, q.end))),
                 // The gold files call a statement quoted when it contains a quotation mark;
-                // apply the same test to the mark that opened ours ('' does not count).
-                quoted: st.quote.is_some_and(|q| t[..q.start].trim_end().ends_with(['"', '“', '”', '„', '«', '»'])),
+                // apply the same test to ours, counting the mark that opened a quote ('' does
+                // not count).
+                quoted: st.span.slice(t).contains(QUOTE_MARKS)
+                    || st.quote.is_some_and(|q| t[..q.start].trim_end().ends_with(QUOTE_MARKS)),
                 text: st.span.slice(t).into(),
                 speaker: s.speaker.name.clone(),
                 speaker_mention: st.speaker_mention.map(|m| m.slice(t).to_string()),

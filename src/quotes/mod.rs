@@ -293,7 +293,8 @@ impl Extractor {
                 return None;
             }
             let first = doc.folded[m].as_str();
-            if !(g.determiners.contains(first) || g.np_words.contains(first) || g.collective.contains(first)) {
+            // "Pence, who is running for reelection, praised …" counts as an appositive too.
+            if !(g.determiners.contains(first) || g.np_words.contains(first) || g.collective.contains(first) || first == "who") {
                 return None;
             }
             descriptor = Some(doc.span_of(m, close));
@@ -484,16 +485,52 @@ impl Extractor {
                 nearest.get_or_insert(cue);
             }
         }
-        // 3. "according to X" later in the closing sentence.
+        // 3. Later in the closing sentence: "according to X", or an attribution that ends the
+        //    sentence after a comma ("… “the beginning of the end” for the EU, said Wilders.").
         if let Some(c) = q.close {
             let (_, s_end) = doc.sent_range(c);
             for k in c + 1..s_end {
-                if let Some(cue) = self.cue_at(doc, k) {
-                    if cue.source == SourceSide::After {
-                        if let Some(np) = self.subject_right(doc, cue.end) {
-                            return Some(Attribution { cue, subject: Some(np), how: "according-to" });
+                if doc.quote_of[k].is_some() {
+                    break;
+                }
+                let Some(cue) = self.cue_at(doc, k) else { continue };
+                if cue.source == SourceSide::After {
+                    if let Some(np) = self.subject_right(doc, cue.end) {
+                        return Some(Attribution { cue, subject: Some(np), how: "according-to" });
+                    }
+                } else if !used.contains(&cue.start) && doc.word(k - 1) == "," {
+                    if let Some(np) = self.subject_right(doc, cue.end) {
+                        if self.ends_clause(doc, np.end, s_end) || doc.word(np.end.min(s_end - 1)) == "," {
+                            return Some(Attribution { cue, subject: Some(np), how: "after-quote:inverted" });
                         }
                     }
+                } else if !used.contains(&cue.start) && self.ends_clause(doc, cue.end, s_end) {
+                    if let Some(np) = self.subject_left(doc, cue.start).filter(|np| np.start > c + 1 && doc.word(np.start - 1) == ",") {
+                        return Some(Attribution { cue, subject: Some(np), how: "after-quote" });
+                    }
+                }
+            }
+        }
+        // 4. "She is sure of one thing: “…”": the subject of the clause before the colon.
+        if nearest.is_none() && q.open > s_start && doc.word(q.open - 1) == ":" {
+            let mut first = s_start;
+            while first < q.open && (doc.is_punct(first) || self.is_sentence_adverb(&doc.folded[first])) {
+                first += 1;
+            }
+            if let Some(np) = self.subject_right(doc, first) {
+                let verb_follows = np.end < q.open && doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end));
+                if verb_follows {
+                    let colon = q.open - 1;
+                    let cue = Cue {
+                        start: colon,
+                        end: colon + 1,
+                        kind: CueType::Speech,
+                        source: SourceSide::Before,
+                        addressee: false,
+                        quote_object: false,
+                        np_complement: false,
+                    };
+                    return Some(Attribution { cue, subject: Some(np), how: "colon" });
                 }
             }
         }
