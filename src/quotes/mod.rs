@@ -256,6 +256,36 @@ impl Extractor {
         is_capitalized(doc.word(i)) || g.np_words.contains(w) || g.collective.contains(w)
     }
 
+    /// Lowercase modifiers followed by a speaker noun within three words ("presidential
+    /// candidate"): the index of that noun.
+    fn adjectives_then_head(&self, doc: &Doc, from: usize, s_end: usize) -> Option<usize> {
+        let g = &self.lex.grammar;
+        (from..(from + 4).min(s_end))
+            .take_while(|&k| doc.toks[k].is_word() && doc.quote_of[k].is_none() && !g.prepositions.contains(doc.folded[k].as_str()) && self.lex.verb(&doc.folded[k]).is_none())
+            .find(|&k| g.collective.contains(doc.folded[k].as_str()) || g.np_words.contains(doc.folded[k].as_str()))
+    }
+
+    /// Reading leftwards from `from`: lowercase modifiers back to a determiner within three
+    /// words; the determiner's index.
+    fn determiner_then_adjectives(&self, doc: &Doc, from: usize, s_start: usize) -> Option<usize> {
+        let g = &self.lex.grammar;
+        let mut k = from;
+        for _ in 0..4 {
+            if !doc.toks[k].is_word() || doc.quote_of[k].is_some() {
+                return None;
+            }
+            let w = doc.folded[k].as_str();
+            if g.determiners.contains(w) {
+                return (k < from).then_some(k);
+            }
+            if g.prepositions.contains(w) || self.lex.verb(w).is_some() || k == s_start {
+                return None;
+            }
+            k -= 1;
+        }
+        None
+    }
+
     fn is_name_joiner(&self, doc: &Doc, i: usize) -> bool {
         matches!(doc.folded[i].as_str(), "of" | "for" | "and" | "&" | "de" | "van" | "von" | "al" | "bin")
     }
@@ -294,7 +324,8 @@ impl Extractor {
             }
             let first = doc.folded[m].as_str();
             // "Pence, who is running for reelection, praised …" counts as an appositive too.
-            if !(g.determiners.contains(first) || g.np_words.contains(first) || g.collective.contains(first) || first == "who") {
+            let name_before = is_capitalized(doc.word(m - 2));
+            if !(g.determiners.contains(first) || g.np_words.contains(first) || g.collective.contains(first) || first == "who" || (name_before && !is_capitalized(doc.word(m)))) {
                 return None;
             }
             descriptor = Some(doc.span_of(m, close));
@@ -324,6 +355,10 @@ impl Extractor {
             }
             if self.is_np_word(doc, t) {
                 j -= 1;
+            } else if let Some(det) = self.determiner_then_adjectives(doc, t, s_start).filter(|_| j < end) {
+                // "the famously gruff senator": words between a determiner and the head noun.
+                j = det;
+                break;
             } else if self.is_name_joiner(doc, t) && t > s_start && j < end && self.is_np_word(doc, t - 1) && is_capitalized(doc.word(t - 1)) && is_capitalized(doc.word(j)) {
                 j -= 1;
             } else if g.determiners.contains(doc.folded[t].as_str()) && j < end {
@@ -374,6 +409,8 @@ impl Extractor {
             }
             if self.is_np_word(doc, j) {
                 j += 1;
+            } else if let Some(head) = self.adjectives_then_head(doc, j, s_end) {
+                j = head + 1;
             } else if self.is_name_joiner(doc, j) && j > np_first && j + 1 < s_end && is_capitalized(doc.word(j - 1)) && self.is_np_word(doc, j + 1) && is_capitalized(doc.word(j + 1)) {
                 j += 1;
             } else {
