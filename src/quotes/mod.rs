@@ -762,6 +762,7 @@ impl Extractor {
                 }
             }
             for (ci, (cue, np)) in cues.iter().enumerate() {
+                let np = *np;
                 if used.contains(&cue.start) {
                     continue;
                 }
@@ -771,7 +772,11 @@ impl Extractor {
                     }
                     continue;
                 }
-                let Some(np) = np else {
+                let coordinated = match np {
+                    Some(_) => None,
+                    None => self.coordinated_subject(doc, cue.start, s_start),
+                };
+                let Some(np) = np.or(coordinated) else {
                     // "The economy is bad, Smith said." / "…, said Smith, a pollster."
                     if let Some(st) = self.reported_before_cue(doc, *cue, s_start, s_end) {
                         out.push(st);
@@ -891,12 +896,30 @@ impl Extractor {
         })
     }
 
+    /// "Obama positioned Clinton as … and said …": the subject of the clause whose second verb
+    /// is the cue, when the cue follows "and".
+    fn coordinated_subject(&self, doc: &Doc, cue_start: usize, s_start: usize) -> Option<Np> {
+        if cue_start == 0 || !matches!(doc.folded[cue_start - 1].as_str(), "and" | "but") {
+            return None;
+        }
+        let mut clause = cue_start - 1;
+        while clause > s_start && doc.word(clause - 1) != "," && doc.quote_of[clause - 1].is_none() {
+            clause -= 1;
+        }
+        while clause < cue_start && self.is_sentence_adverb(&doc.folded[clause]) {
+            clause += 1;
+        }
+        let np = self.subject_right(doc, clause)?;
+        let verb_follows = np.end < cue_start && doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end));
+        verb_follows.then_some(np)
+    }
+
     /// True when nothing but adverbials follow a cue to the end of its sentence ("…, he said on
     /// Monday.").
     fn ends_clause(&self, doc: &Doc, from: usize, s_end: usize) -> bool {
         let rest: Vec<usize> = (from..s_end).collect();
         match rest.iter().position(|&t| doc.is_punct(t)) {
-            Some(p) => p <= 6 && matches!(doc.word(rest[p]), "." | "!" | "?" | ";"),
+            Some(p) => p <= 6 && matches!(doc.word(rest[p]), "." | "!" | "?" | ";" | ","),
             None => rest.len() <= 6,
         }
     }
@@ -944,23 +967,30 @@ impl Extractor {
     fn starts_finite_clause(&self, doc: &Doc, from: usize, s_end: usize) -> bool {
         let g = &self.lex.grammar;
         let first = doc.folded[from].as_str();
-        let first_ok = doc.toks[from].is_word()
-            && (g.determiners.contains(first)
-                || g.pronouns.contains_key(first)
-                || is_capitalized(doc.word(from))
-                || first.chars().all(|c| c.is_ascii_digit()));
-        if !first_ok {
+        if !doc.toks[from].is_word() || g.prepositions.contains(first) || first == "to" || self.lex.verb(first).is_some() {
             return false;
         }
+        // A subject that starts like a noun phrase may be longer; a bare lowercase word
+        // ("climate change is …") only if the verb follows soon.
+        let strong_start = g.determiners.contains(first)
+            || g.pronouns.contains_key(first)
+            || matches!(first, "there" | "most" | "all" | "no" | "none" | "nobody" | "everyone" | "every")
+            || is_capitalized(doc.word(from))
+            || first.chars().all(|c| c.is_ascii_digit());
+        let reach = if strong_start { MAX_CLAUSE_SUBJECT_WORDS } else { 3 };
         // "he's", "they'll": a pronoun with a contracted auxiliary is a finite clause.
         if let Some((base, _)) = first.split_once('\'') {
             if g.pronouns.contains_key(base) {
                 return true;
             }
         }
-        for t in from + 1..(from + 1 + MAX_CLAUSE_SUBJECT_WORDS).min(s_end) {
+        for t in from + 1..(from + 1 + reach).min(s_end) {
             let w = doc.folded[t].as_str();
             if g.finite.contains(w) {
+                return true;
+            }
+            // A past-tense verb after the subject: "his district received …".
+            if w.len() > 4 && w.ends_with("ed") && !is_capitalized(doc.word(t)) && !g.determiners.contains(doc.folded[t - 1].as_str()) {
                 return true;
             }
             if doc.is_punct(t) || doc.quote_of[t].is_some() {
