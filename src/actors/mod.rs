@@ -140,7 +140,16 @@ impl<'a> ArticleResolver<'a> {
                 return self.from_actor(idx, how);
             }
         }
-        // 2. Split the phrase into descriptor words (titles, places, collectives) and a name.
+        // 2. A multiword surname of someone named in the article ("van der Hale").
+        for start in 0..words.len().saturating_sub(1) {
+            let key: Vec<&str> = words[start..].iter().map(|(_, w)| w.as_str()).collect();
+            let key = key.join(" ");
+            let named = self.mentions.iter().filter(|(_, idx)| fold(self.reg.actors[*idx].surname()) == key).min_by_key(|(pos, _)| pos.abs_diff(mention.start));
+            if let Some((_, idx)) = named {
+                return self.from_actor(*idx, "article:surname");
+            }
+        }
+        // 3. Split the phrase into descriptor words (titles, places, collectives) and a name.
         let name_start = self.name_start(&words);
         // The name is the run of capitalised words after the titles; what follows it ("of
         // Valdoria", "of the Brookings Institution") describes the speaker.
@@ -158,7 +167,7 @@ impl<'a> ArticleResolver<'a> {
             }
             return self.introduce(name, &words[name_end - 1].1, mention.start, place, role_hint);
         }
-        // 3. Unnamed: "US officials", "aides", "Beijing".
+        // 4. Unnamed: "US officials", "aides", "Beijing".
         let (country, country_resolution) = match place {
             Some((c, how)) => (Some(c), how),
             None => match self.context_country(paragraph) {
@@ -189,15 +198,24 @@ impl<'a> ArticleResolver<'a> {
             }
             let w = &words[i].1;
             let bare = w.strip_suffix("'s").unwrap_or(w);
-            let is_place = (1..=self.reg.max_place_words().min(words.len() - i))
-                .any(|n| {
-                    let mut key: Vec<&str> = words[i..i + n].iter().map(|(_, w)| w.as_str()).collect();
-                    let last = key[n - 1].strip_suffix("'s").unwrap_or(key[n - 1]);
-                    key[n - 1] = last;
-                    self.reg.place(&key.join(" ")).is_some()
-                });
+            // The longest place name starting here ("Port Aurel", "Kestrel Islands") is skipped whole.
+            let place_len = (1..=self.reg.max_place_words().min(words.len() - i)).rev().find(|&n| {
+                let mut key: Vec<&str> = words[i..i + n].iter().map(|(_, w)| w.as_str()).collect();
+                let last = key[n - 1].strip_suffix("'s").unwrap_or(key[n - 1]);
+                key[n - 1] = last;
+                self.reg.place(&key.join(" ")).is_some()
+            });
+            if let Some(n) = place_len {
+                i += n;
+                continue;
+            }
             let raw = words[i].0.slice(self.text);
-            if is_place || self.grammar.collective.contains(bare) || !is_capitalized(raw) || matches!(w.as_str(), "of" | "for" | "and") {
+            let particle = matches!(w.as_str(), "van" | "der" | "den" | "de" | "von" | "al" | "bin" | "da" | "di" | "du" | "le" | "la" | "del" | "ter")
+                && words[i + 1..].first().is_some_and(|(s, _)| is_capitalized(s.slice(self.text)));
+            if particle {
+                break;
+            }
+            if self.grammar.collective.contains(bare) || !is_capitalized(raw) || matches!(w.as_str(), "of" | "for" | "and") {
                 i += 1;
                 continue;
             }

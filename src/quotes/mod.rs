@@ -15,6 +15,9 @@ use crate::segment::{self, fold, is_capitalized, Token};
 use crate::types::{Span, Statement, StatementKind};
 pub use lexicon::{CueLexicon, CueType, SourceSide};
 
+/// Lowercase particles of family names ("van der Hale", "de la Cruz", "bin Salman").
+const NAME_PARTICLES: [&str; 14] = ["van", "der", "den", "de", "von", "al", "bin", "da", "di", "du", "le", "la", "del", "ter"];
+
 /// A quote no longer than this many words, used inside a noun phrase, is a term, not a statement.
 const MAX_TERM_WORDS: usize = 4;
 /// How many words a speaker's noun phrase may have.
@@ -250,6 +253,10 @@ impl Extractor {
         }
         let g = &self.lex.grammar;
         let w = doc.folded[i].as_str();
+        if NAME_PARTICLES.contains(&w) {
+            // "Sorin van der Hale": particles inside a name, when a name word follows.
+            return (i + 1..(i + 3).min(doc.toks.len())).any(|k| doc.toks[k].is_word() && is_capitalized(doc.word(k)));
+        }
         if self.lex.verb(w).is_some() && !is_capitalized(doc.word(i)) {
             return false;
         }
@@ -774,7 +781,7 @@ impl Extractor {
                 }
                 let coordinated = match np {
                     Some(_) => None,
-                    None => self.coordinated_subject(doc, cue.start, s_start),
+                    None => self.coordinated_subject(doc, cue.start, s_start).or_else(|| self.clause_subject(doc, cue.start, s_start)),
                 };
                 let Some(np) = np.or(coordinated) else {
                     // "The economy is bad, Smith said." / "…, said Smith, a pollster."
@@ -914,6 +921,40 @@ impl Extractor {
         verb_follows.then_some(np)
     }
 
+    /// A longer subject than `subject_left` reads ("People with knowledge of the talks said",
+    /// "Some voters who listened said"): everything from the clause start to the verb, when it
+    /// starts like a noun phrase, is short, and holds no other verb or quotation.
+    fn clause_subject(&self, doc: &Doc, cue_start: usize, s_start: usize) -> Option<Np> {
+        let g = &self.lex.grammar;
+        let mut end = cue_start;
+        while end > s_start && g.between.contains(&doc.folded[end - 1]) {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > s_start && !matches!(doc.word(start - 1), "," | ";" | ":" | "—" | "–") && doc.quote_of[start - 1].is_none() {
+            start -= 1;
+        }
+        while start < end && self.is_sentence_adverb(&doc.folded[start]) {
+            start += 1;
+        }
+        if end <= start || end - start > 12 || (start > s_start && doc.quote_of[start - 1].is_some()) {
+            return None;
+        }
+        let first = doc.folded[start].as_str();
+        let strong = g.determiners.contains(first)
+            || g.pronouns.contains_key(first)
+            || g.collective.contains(first)
+            || is_capitalized(doc.word(start))
+            || first.chars().all(|c| c.is_ascii_digit());
+        let clean = (start..end).all(|t| {
+            let w = doc.folded[t].as_str();
+            doc.quote_of[t].is_none() && !g.finite.contains(w) && (t == start || self.lex.verb(w).is_none()) && !(w.ends_with("ed") && t > start)
+        });
+        // A pronoun takes no modifiers: "It leaves aside the boundary … said" is not a subject.
+        let pronoun_alone = !g.pronouns.contains_key(first) || end - start == 1;
+        (strong && clean && pronoun_alone).then_some(Np { start, end, descriptor: None })
+    }
+
     /// True when nothing but adverbials follow a cue to the end of its sentence ("…, he said on
     /// Monday.").
     fn ends_clause(&self, doc: &Doc, from: usize, s_end: usize) -> bool {
@@ -986,6 +1027,9 @@ impl Extractor {
         }
         for t in from + 1..(from + 1 + reach).min(s_end) {
             let w = doc.folded[t].as_str();
+            if w == "." && self.is_np_word(doc, t) {
+                continue; // "Mrs. Clinton had …"
+            }
             if g.finite.contains(w) {
                 return true;
             }
