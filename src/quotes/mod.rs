@@ -113,8 +113,11 @@ impl Extractor {
                 continue;
             }
             if let Some(st) = self.quote_statement(&doc, qi, q, &out, &mut used_cues) {
-                // “A,” she said. “B.” — a quote broken by its attribution is one statement.
-                if st.attribution == "paragraph" && st.kind == StatementKind::Direct {
+                // “A,” she said. “B.” / “A,” she said, “B.” — a quote broken by its attribution
+                // is one statement.
+                let same_cue = |p: &Statement| p.cue.is_some() && p.cue == st.cue;
+                let continues = st.attribution == "paragraph" || out.last().is_some_and(same_cue);
+                if continues && st.kind == StatementKind::Direct {
                     if let Some(prev) = out.last_mut().filter(|p| p.paragraph == st.paragraph && p.quote.is_some()) {
                         prev.span.end = st.span.end;
                         prev.quote = prev.quote.map(|q| Span::new(q.start, st.span.end));
@@ -468,7 +471,9 @@ impl Extractor {
                         }
                     }
                 }
-                if let Some(mut np) = self.subject_right(doc, k) {
+                // "…,” which some Republicans want": a relative clause, not an attribution.
+                let relative = matches!(doc.folded[k].as_str(), "which" | "that" | "who" | "whom" | "whose");
+                if let Some(mut np) = self.subject_right(doc, k).filter(|_| !relative) {
                     let mut m = np.end;
                     // "…,” John Bryant, the Republican chairman, said": skip the appositive.
                     if m < s_end && doc.word(m) == "," {
