@@ -878,7 +878,7 @@ impl Extractor {
     /// "According to X, CONTENT." and "CONTENT, according to X."
     fn according_to(&self, doc: &Doc, cue: Cue, s_start: usize, s_end: usize) -> Option<Statement> {
         let np = self.subject_right(doc, cue.end)?;
-        let (start, mut end) = if cue.start == s_start {
+        let (start, end) = if cue.start == s_start {
             // The source phrase ends at the first comma after it.
             let comma = (np.end..s_end).find(|&t| doc.word(t) == ",")?;
             (comma + 1, s_end)
@@ -887,6 +887,12 @@ impl Extractor {
         } else {
             return None;
         };
+        self.detached_clause(doc, start, end, cue, np, "according-to")
+    }
+
+    /// A reported clause that stands apart from its attribution ("According to X, CONTENT",
+    /// "CONTENT, X said"): trailing punctuation trimmed; at least four words and no quotation.
+    fn detached_clause(&self, doc: &Doc, start: usize, mut end: usize, cue: Cue, np: Np, attribution: &'static str) -> Option<Statement> {
         while end > start && doc.is_punct(end - 1) && !doc.is_quote_mark(end - 1) {
             end -= 1;
         }
@@ -901,7 +907,7 @@ impl Extractor {
             speaker_mention: Some(doc.span_of(np.start, np.end)),
             descriptor: np.descriptor,
             addressee_mention: None,
-            attribution: "according-to",
+            attribution,
             cue_type: Some(cue.kind.as_str()),
             flags: Vec::new(),
             paragraph: doc.para_of[cue.start],
@@ -985,27 +991,7 @@ impl Extractor {
         if subject.end > cue.start && !self.ends_clause(doc, subject.end, s_end) && doc.word(subject.end.min(s_end - 1)) != "," {
             return None;
         }
-        let start = s_start;
-        let mut end = comma;
-        while end > start && doc.is_punct(end - 1) && !doc.is_quote_mark(end - 1) {
-            end -= 1;
-        }
-        if (start..end).filter(|&t| doc.toks[t].is_word()).count() < 4 || (start..end).any(|t| doc.quote_of[t].is_some()) {
-            return None;
-        }
-        Some(Statement {
-            kind: StatementKind::Reported,
-            span: doc.span_of(start, end),
-            quote: None,
-            cue: Some(doc.span_of(cue.start, cue.end)),
-            speaker_mention: Some(doc.span_of(subject.start, subject.end)),
-            descriptor: subject.descriptor,
-            addressee_mention: None,
-            attribution: "reported:after-content",
-            cue_type: Some(cue.kind.as_str()),
-            flags: Vec::new(),
-            paragraph: doc.para_of[cue.start],
-        })
+        self.detached_clause(doc, s_start, comma, cue, subject, "reported:after-content")
     }
 
     /// "the root cause is …", "Washington would defend …": a short subject, then a finite verb,
