@@ -489,7 +489,12 @@ impl Extractor {
                     }
                     if m < s_end {
                         if let Some(cue) = self.cue_at(doc, m) {
-                            if cue.source == SourceSide::Before && !used.contains(&cue.start) {
+                            // "…ongoing.” He said the FBI has …": a verb with a clause of its own
+                            // starts a new statement rather than attributing the quote.
+                            let own_clause = cue.end < s_end
+                                && (matches!(doc.folded[cue.end].as_str(), "that" | ":")
+                                    || (!cue.addressee && self.starts_finite_clause(doc, cue.end, s_end)));
+                            if cue.source == SourceSide::Before && !used.contains(&cue.start) && !own_clause {
                                 return Some(Attribution { cue, subject: Some(np), how: "after-quote" });
                             }
                         }
@@ -799,7 +804,8 @@ impl Extractor {
                 if g.determiners.contains(prev) {
                     continue;
                 }
-                if np.start > s_start + 1 && doc.word(np.start - 1) == "," && self.ends_clause(doc, cue.end, s_end) {
+                let comma_near = (np.start.saturating_sub(3).max(s_start + 1)..=np.start).any(|k| doc.word(k - 1) == ",");
+                if np.start > s_start + 1 && comma_near && self.ends_clause(doc, cue.end, s_end) {
                     if let Some(st) = self.reported_before_cue(doc, *cue, s_start, s_end) {
                         out.push(st);
                         continue;
@@ -952,11 +958,14 @@ impl Extractor {
             return None;
         }
         let first = doc.folded[start].as_str();
+        let head = doc.folded[end - 1].as_str();
+        let plural_head = g.collective.contains(head) || (head.len() > 3 && head.ends_with('s') && !head.ends_with("ss") && !is_capitalized(doc.word(end - 1)));
         let strong = g.determiners.contains(first)
             || g.pronouns.contains_key(first)
             || g.collective.contains(first)
             || is_capitalized(doc.word(start))
-            || first.chars().all(|c| c.is_ascii_digit());
+            || first.chars().all(|c| c.is_ascii_digit())
+            || (plural_head && end - start <= 4);
         let clean = (start..end).all(|t| {
             let w = doc.folded[t].as_str();
             doc.quote_of[t].is_none() && !g.finite.contains(w) && (t == start || self.lex.verb(w).is_none()) && !(w.ends_with("ed") && t > start)
@@ -982,8 +991,17 @@ impl Extractor {
         if cue.source != SourceSide::Before || cue.kind == CueType::Belief {
             return None;
         }
+        let comma_before = |np: &Np| {
+            (np.start.saturating_sub(3).max(s_start + 1)..=np.start)
+                .rev()
+                .find(|&k| k > s_start && doc.word(k - 1) == ",")
+                .filter(|&k| (k..np.start).all(|t| doc.toks[t].is_word() && !is_capitalized(doc.word(t))))
+        };
         let (subject, comma) = match self.subject_left(doc, cue.start) {
-            Some(np) if np.start > s_start && doc.word(np.start - 1) == "," => (np, np.start - 1),
+            Some(np) if comma_before(&np).is_some() => {
+                let k = comma_before(&np).unwrap_or(np.start);
+                (Np { start: k, ..np }, k - 1)
+            }
             Some(_) => return None,
             None if cue.start > s_start && doc.word(cue.start - 1) == "," => (self.subject_right(doc, cue.end)?, cue.start - 1),
             None => return None,
@@ -1010,11 +1028,15 @@ impl Extractor {
             || is_capitalized(doc.word(from))
             || first.chars().all(|c| c.is_ascii_digit());
         let reach = if strong_start { MAX_CLAUSE_SUBJECT_WORDS } else { 3 };
-        // "he's", "they'll": a pronoun with a contracted auxiliary is a finite clause.
+        // "he's", "they'll": a pronoun with a contracted auxiliary is a finite clause, and so is
+        // a subject pronoun followed by a word ("she reserves the right").
         if let Some((base, _)) = first.split_once('\'') {
             if g.pronouns.contains_key(base) {
                 return true;
             }
+        }
+        if matches!(first, "he" | "she" | "they" | "we" | "i") && from + 1 < s_end && doc.toks[from + 1].is_word() {
+            return true;
         }
         for t in from + 1..(from + 1 + reach).min(s_end) {
             let w = doc.folded[t].as_str();
