@@ -46,6 +46,8 @@ pub struct Predicted {
     pub text: String,
     pub speaker: Option<String>,
     pub speaker_mention: Option<String>,
+    /// Which pattern attributed it (see the `attribution` column), for error analysis.
+    pub attribution: String,
     pub country: Option<String>,
     pub tone: f64,
 }
@@ -107,6 +109,18 @@ fn words(s: &str) -> Vec<String> {
 /// Gold mentions often carry an appositive ("Tom Rath, a veteran GOP leader …"): the name is the
 /// part before the first comma, and its surname is that part's last word (possessive dropped).
 pub fn speaker_matches(gold: &str, pred: &Predicted) -> bool {
+    // A party affiliation in parentheses is not part of the name: "Sen. Elizabeth Warren (D-MA)".
+    let mut without_parens = String::with_capacity(gold.len());
+    let mut depth = 0usize;
+    for c in gold.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => without_parens.push(c),
+            _ => {}
+        }
+    }
+    let gold = without_parens.as_str();
     let strip = |w: &String| w.trim_end_matches("'s").trim_end_matches("’s").to_string();
     let full: Vec<String> = words(gold).iter().map(strip).collect();
     let name: Vec<String> = words(gold.split(',').next().unwrap_or(gold)).iter().map(strip).collect();
@@ -166,6 +180,7 @@ pub struct Mismatch {
     pub predicted_text: Option<String>,
     pub predicted_speaker: Option<String>,
     pub predicted_mention: Option<String>,
+    pub predicted_attribution: Option<String>,
 }
 
 fn ratio(a: usize, b: usize) -> Option<f64> {
@@ -277,6 +292,7 @@ pub fn evaluate(gold: &[Gold], predicted: &[Predicted], subset: Subset, terms: O
                 predicted_text: Some(p.text.clone()),
                 predicted_speaker: p.speaker.clone(),
                 predicted_mention: p.speaker_mention.clone(),
+                predicted_attribution: Some(p.attribution.clone()),
             });
         }
     }
@@ -311,6 +327,7 @@ fn mismatch(error: &'static str, g: &Gold, p: Option<&Predicted>) -> Mismatch {
         predicted_text: p.map(|p| p.text.clone()),
         predicted_speaker: p.and_then(|p| p.speaker.clone()),
         predicted_mention: p.and_then(|p| p.speaker_mention.clone()),
+        predicted_attribution: p.map(|p| p.attribution.clone()),
     }
 }
 
@@ -338,9 +355,18 @@ mod tests {
             text: String::new(),
             speaker: Some(speaker.into()),
             speaker_mention: None,
+            attribution: String::new(),
             country: None,
             tone,
         }
+    }
+
+    #[test]
+    fn speaker_names_ignore_appositives_and_party_labels() {
+        let p = pred((0, 1), "Elizabeth Warren", 0.0);
+        assert!(speaker_matches("Sen. Elizabeth Warren (D-MA)", &p));
+        assert!(speaker_matches("Warren, a senator from Massachusetts", &p));
+        assert!(!speaker_matches("Bernie Sanders", &p));
     }
 
     #[test]

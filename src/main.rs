@@ -406,6 +406,7 @@ fn predictions(engine: &Engine, config: &Config, path: &Path) -> Result<(Vec<Pre
                 text: st.span.slice(t).into(),
                 speaker: s.speaker.name.clone(),
                 speaker_mention: st.speaker_mention.map(|m| m.slice(t).to_string()),
+                attribution: st.attribution.to_string(),
                 country: s.speaker.country.clone(),
                 tone: s.tone.tone,
             });

@@ -191,3 +191,19 @@ fn reported_speech_needs_a_clause_not_a_noun() {
     let rows = extract("The leaders met in March, pledging more frequent dialogue. An alleged spy balloon crossed the border.");
     assert!(rows.is_empty(), "{:?}", rows.iter().map(|r| &r.text).collect::<Vec<_>>());
 }
+
+#[test]
+fn participle_after_a_comma_takes_the_main_clause_subject() {
+    let rows = extract("During the debate, Senator Alma Ruiz attacked the plan, calling it “a gift to smugglers.”");
+    assert_eq!(rows[one(&rows, "gift to smugglers")].speaker.as_deref(), Some("Alma Ruiz"));
+    let rows = extract("The mayor Dario Venn closed the bridge, saying the cables had corroded.");
+    let r = &rows[one(&rows, "cables had corroded")];
+    assert_eq!((r.kind.as_str(), r.speaker.as_deref()), ("reported", Some("Dario Venn")));
+}
+
+#[test]
+fn a_verb_with_its_own_clause_after_a_quote_starts_a_new_statement() {
+    let rows = extract("The inquiry is “ongoing.” He said the agency has not commented on its scope.");
+    let r = &rows[one(&rows, "agency has not commented")];
+    assert_eq!(r.kind, "reported");
+}

@@ -224,7 +224,9 @@ impl Extractor {
         if v.participle {
             // "saying" reports only after "by" or an auxiliary ("was saying", "responded by saying").
             let prev = i.checked_sub(1).map(|p| doc.folded[p].as_str()).unwrap_or("");
-            if !(prev == "by" || self.lex.grammar.copulas.contains(prev)) {
+            // After a comma it is a participial attribution ("…, saying “…”") whose speaker is
+            // the subject of the main clause.
+            if !(prev == "by" || prev == "," || self.lex.grammar.copulas.contains(prev)) {
                 return None;
             }
         }
@@ -334,7 +336,7 @@ impl Extractor {
             }
             let first = doc.folded[m].as_str();
             // "Pence, who is running for reelection, praised …" counts as an appositive too.
-            let name_before = is_capitalized(doc.word(m - 2));
+            let name_before = is_capitalized(doc.word(m - 2)) && !g.prepositions.contains(first);
             if !(g.determiners.contains(first) || g.np_words.contains(first) || g.collective.contains(first) || first == "who" || (name_before && !is_capitalized(doc.word(m)))) {
                 return None;
             }
@@ -531,10 +533,15 @@ impl Extractor {
                 };
                 return Some(Attribution { cue, subject: Some(np), how });
             }
+            let left = cue.start.checked_sub(1).map(|p| doc.folded[p].as_str()).unwrap_or("");
+            if nearest.is_none() && left == "," && self.is_participle(doc, &cue) {
+                if let Some(np) = self.main_clause_subject(doc, cue.start, s_start) {
+                    return Some(Attribution { cue, subject: Some(np), how: "before-quote:participle" });
+                }
+            }
             // A verb with no subject of its own attributes the quote only when it is
             // coordinated with an earlier one ("told … that X “…” and believes …"); otherwise
             // the word is probably a noun ("at the closed-door talks").
-            let left = cue.start.checked_sub(1).map(|p| doc.folded[p].as_str()).unwrap_or("");
             if matches!(left, "and" | "but" | "or" | "," | "also" | "then") || self.lex.grammar.between.contains(left) {
                 nearest.get_or_insert(cue);
             }
@@ -789,8 +796,19 @@ impl Extractor {
                     }
                     continue;
                 }
+                let participial = np.is_none() && cue.start > s_start && doc.word(cue.start - 1) == "," && self.is_participle(doc, cue);
+                if participial {
+                    // "…, saying the talks would continue": only a clause, never a bare noun
+                    // phrase ("…, pledging more frequent dialogue"), counts as reported speech.
+                    let c = cue.end;
+                    let has_clause = c < s_end && (doc.folded[c] == "that" || self.starts_finite_clause(doc, c, s_end));
+                    if !has_clause {
+                        continue;
+                    }
+                }
                 let coordinated = match np {
                     Some(_) => None,
+                    None if participial => self.main_clause_subject(doc, cue.start, s_start),
                     None => self.coordinated_subject(doc, cue.start, s_start).or_else(|| self.clause_subject(doc, cue.start, s_start)),
                 };
                 let Some(np) = np.or(coordinated) else {
@@ -920,6 +938,28 @@ impl Extractor {
         })
     }
 
+    fn is_participle(&self, doc: &Doc, cue: &Cue) -> bool {
+        cue.end == cue.start + 1 && self.lex.verb(&doc.folded[cue.start]).is_some_and(|v| v.participle)
+    }
+
+    /// "During the debate, Cruz made a call for …, calling them “…”": the first clause of the
+    /// sentence that opens with a noun phrase followed by a verb (introductory phrases that
+    /// start with a preposition or a subordinator are skipped).
+    fn main_clause_subject(&self, doc: &Doc, before: usize, s_start: usize) -> Option<Np> {
+        let starts = std::iter::once(s_start).chain((s_start..before).filter(|&t| doc.word(t) == ",").map(|t| t + 1));
+        for start in starts {
+            if start >= before || self.is_sentence_adverb(&doc.folded[start]) || doc.quote_of[start].is_some() {
+                continue;
+            }
+            if let Some(np) = self.subject_right(doc, start) {
+                if np.end < before && doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end)) && doc.quote_of[np.end].is_none() {
+                    return Some(np);
+                }
+            }
+        }
+        None
+    }
+
     /// "Obama positioned Clinton as … and said …": the subject of the clause whose second verb
     /// is the cue, when the cue follows "and".
     fn coordinated_subject(&self, doc: &Doc, cue_start: usize, s_start: usize) -> Option<Np> {
@@ -988,7 +1028,7 @@ impl Extractor {
     /// Reported content standing before its attribution: "CONTENT, Smith said." and
     /// "CONTENT, said Smith, a pollster." The content is the sentence up to the comma.
     fn reported_before_cue(&self, doc: &Doc, cue: Cue, s_start: usize, s_end: usize) -> Option<Statement> {
-        if cue.source != SourceSide::Before || cue.kind == CueType::Belief {
+        if cue.source != SourceSide::Before || cue.kind == CueType::Belief || self.is_participle(doc, &cue) {
             return None;
         }
         let comma_before = |np: &Np| {
