@@ -53,16 +53,28 @@ pub struct ArticleResolver<'a> {
 
 impl<'a> ArticleResolver<'a> {
     pub fn new(reg: &'a Registry, grammar: &'a Grammar, text: &'a str, paragraphs: &[Span], date: NaiveDate) -> Self {
-        let mut mentions = Vec::new();
+        let mut all = Vec::new();
         for p in paragraphs {
-            let toks: Vec<_> = tokenize(text, *p).into_iter().filter(|t| t.is_word()).collect();
-            let folded: Vec<String> = toks.iter().map(|t| fold(t.text(text))).collect();
+            crate::segment::tokenize_into(text, *p, &mut all);
+        }
+        let folded: Vec<String> = all.iter().map(|t| fold(t.text(text))).collect();
+        Self::from_words(reg, grammar, text, &all, &folded, date)
+    }
+
+    /// Builds the resolver from words the extractor already cut (punctuation included; names
+    /// never span punctuation, so it only breaks candidate sequences).
+    pub fn from_words(reg: &'a Registry, grammar: &'a Grammar, text: &'a str, all: &[crate::segment::Token], all_folded: &[String], date: NaiveDate) -> Self {
+        let mut mentions = Vec::new();
+        {
+            let keep: Vec<usize> = (0..all.len()).filter(|&i| all[i].is_word()).collect();
+            let toks: Vec<_> = keep.iter().map(|&i| all[i]).collect();
+            let folded: Vec<&str> = keep.iter().map(|&i| all_folded[i].as_str()).collect();
             let mut i = 0;
             let mut key = String::new();
             while i < toks.len() {
                 let mut matched = 0;
                 // Only capitalised words that start some registry name can start a mention.
-                if is_capitalized(toks[i].text(text)) && reg.starts_a_name(&folded[i]) {
+                if is_capitalized(toks[i].text(text)) && reg.starts_a_name(folded[i]) {
                     for n in (1..=reg.max_surface_words().min(toks.len() - i)).rev() {
                         key.clear();
                         for (k, w) in folded[i..i + n].iter().enumerate() {

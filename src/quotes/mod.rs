@@ -39,6 +39,12 @@ struct Quote {
     flags: Vec<&'static str>,
 }
 
+/// The story text's tokens and their folded forms, in reading order.
+pub struct Words {
+    pub toks: Vec<Token>,
+    pub folded: Vec<String>,
+}
+
 /// The article cut into tokens, paragraphs, sentences and quotes.
 struct Doc<'a> {
     text: &'a str,
@@ -103,6 +109,12 @@ impl Extractor {
 
     /// Finds the statements of one article, in reading order.
     pub fn extract(&self, text: &str, norm: &Normalized) -> Vec<Statement> {
+        self.extract_with_words(text, norm).0
+    }
+
+    /// Like [`Extractor::extract`], and hands back the article's words so later stages need
+    /// not tokenise it again.
+    pub fn extract_with_words(&self, text: &str, norm: &Normalized) -> (Vec<Statement>, Words) {
         let doc = self.build_doc(text, norm);
         let mut out: Vec<Statement> = Vec::new();
         let mut used_cues: HashSet<usize> = HashSet::new();
@@ -137,7 +149,8 @@ impl Extractor {
             out.push(st);
         }
         out.sort_by_key(|s| (s.span.start, s.span.end));
-        out
+        let words = Words { toks: doc.toks, folded: doc.folded };
+        (out, words)
     }
 
     fn build_doc<'a>(&self, text: &'a str, norm: &Normalized) -> Doc<'a> {
