@@ -854,9 +854,10 @@ impl Extractor {
                     continue;
                 }
                 let w = doc.folded[c].as_str();
+                let wh_clause = matches!(w, "whether" | "why" | "how" | "what" | "when" | "where") && c + 1 < s_end && doc.toks[c + 1].is_word();
                 let start = if w == "that" || w == ":" {
                     c + 1
-                } else if self.starts_finite_clause(doc, c, s_end) || (cue.np_complement && self.starts_noun_phrase(doc, c)) {
+                } else if wh_clause || self.starts_finite_clause(doc, c, s_end) || (cue.np_complement && self.starts_noun_phrase(doc, c)) {
                     c
                 } else {
                     continue;
