@@ -286,7 +286,10 @@ impl Extractor {
     fn adjectives_then_head(&self, doc: &Doc, from: usize, s_end: usize) -> Option<usize> {
         let g = &self.lex.grammar;
         (from..(from + 4).min(s_end))
-            .take_while(|&k| doc.toks[k].is_word() && doc.quote_of[k].is_none() && !g.prepositions.contains(doc.folded[k].as_str()) && self.lex.verb(&doc.folded[k]).is_none())
+            .take_while(|&k| {
+                let w = doc.folded[k].as_str();
+                doc.toks[k].is_word() && doc.quote_of[k].is_none() && !g.prepositions.contains(w) && !g.determiners.contains(w) && self.lex.verb(w).is_none()
+            })
             .find(|&k| g.collective.contains(doc.folded[k].as_str()) || g.np_words.contains(doc.folded[k].as_str()))
     }
 
@@ -850,6 +853,10 @@ impl Extractor {
                         c = a.end;
                     }
                 }
+                // "told reporters Tuesday that …": time words between the cue and its clause.
+                while c + 1 < s_end && g.between.contains(&doc.folded[c]) && matches!(doc.folded[c + 1].as_str(), "that" | ":") {
+                    c += 1;
+                }
                 if c >= s_end || doc.quote_of[c].is_some() {
                     continue;
                 }
@@ -915,11 +922,20 @@ impl Extractor {
 
     /// "According to X, CONTENT." and "CONTENT, according to X."
     fn according_to(&self, doc: &Doc, cue: Cue, s_start: usize, s_end: usize) -> Option<Statement> {
-        let np = self.subject_right(doc, cue.end)?;
+        // The source is any noun phrase here ("according to the summary"), up to the next
+        // comma or the end of the sentence.
+        let np = self.subject_right(doc, cue.end).or_else(|| {
+            let end = (cue.end..s_end.min(cue.end + 12)).find(|&t| doc.is_punct(t)).unwrap_or(s_end.min(cue.end + 12));
+            (end > cue.end && doc.toks[cue.end].is_word()).then_some(Np { start: cue.end, end, descriptor: None })
+        })?;
+        let words_before = (s_start..cue.start).filter(|&t| doc.toks[t].is_word()).count();
         let (start, end) = if cue.start == s_start {
             // The source phrase ends at the first comma after it.
             let comma = (np.end..s_end).find(|&t| doc.word(t) == ",")?;
             (comma + 1, s_end)
+        } else if cue.start > s_start && doc.word(cue.start - 1) == "," && words_before < 4 && np.end < s_end && doc.word(np.end) == "," {
+            // "Fundraising, according to the campaign, has surged": the whole sentence.
+            (s_start, s_end)
         } else if cue.start > s_start && doc.word(cue.start - 1) == "," {
             (s_start, cue.start - 1)
         } else {
