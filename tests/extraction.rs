@@ -25,10 +25,14 @@ fn engine() -> &'static Engine {
 }
 
 fn extract_on(text: &str, date: &str) -> Vec<Row> {
+    extract_titled(text, date, None)
+}
+
+fn extract_titled(text: &str, date: &str, title: Option<&str>) -> Vec<Row> {
     let article = Article {
         id: "t".into(),
         published: NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
-        title: None,
+        title: title.map(str::to_string),
         source: None,
         url: None,
         language: None,
@@ -206,4 +210,18 @@ fn a_verb_with_its_own_clause_after_a_quote_starts_a_new_statement() {
     let rows = extract("The inquiry is “ongoing.” He said the agency has not commented on its scope.");
     let r = &rows[one(&rows, "agency has not commented")];
     assert_eq!(r.kind, "reported");
+}
+
+#[test]
+fn headline_attributions_without_auxiliaries_or_with_a_colon() {
+    let headline = "Venn Says Ostria Testing Patience on Fishing Rights";
+    let rows = extract_titled(&format!("{headline}.\n\nThe mayor spoke on Monday."), "2024-05-01", Some(headline));
+    let r = &rows[one(&rows, "Ostria Testing Patience")];
+    assert_eq!(r.speaker.as_deref(), Some("Venn"));
+    let not_a_headline = extract("Venn says Ostria testing patience on fishing rights.\n\nThe mayor spoke on Monday.");
+    assert!(not_a_headline.is_empty(), "headline grammar only for the article's title");
+    let rows = extract("Okafor: Valdoria will not back down on the reef\n\nThe minister spoke on Monday.");
+    assert_eq!(rows[one(&rows, "will not back down")].speaker.as_deref(), Some("Okafor"));
+    let rows = extract("Update: the bridge reopens on Monday morning\n\nTraffic was light.");
+    assert!(rows.is_empty(), "a label is not a speaker");
 }

@@ -104,6 +104,7 @@ struct GrammarFile {
     pronouns: Vec<PronounEntry>,
     speakers: SpeakerWords,
     np_complement: Vec<String>,
+    headline_labels: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -136,6 +137,8 @@ pub struct Grammar {
     pub collective: HashSet<String>,
     /// Every single word that may appear inside a speaker's noun phrase in lowercase.
     pub np_words: HashSet<String>,
+    /// Words that open a "Label: text" line without being a speaker ("Update:", "Watch:").
+    pub headline_labels: HashSet<String>,
 }
 
 /// Reporting verbs and phrases, indexed by folded word form.
@@ -231,6 +234,7 @@ impl CueLexicon {
             titles,
             collective,
             np_words,
+            headline_labels: fold_all(g.headline_labels),
         };
         Ok(CueLexicon { verbs, phrases, grammar })
     }

@@ -48,6 +48,8 @@ pub struct Words {
 /// The article cut into tokens, paragraphs, sentences and quotes.
 struct Doc<'a> {
     text: &'a str,
+    /// Token range of the article's headline: a short first paragraph of one sentence.
+    headline: Option<(usize, usize)>,
     toks: Vec<Token>,
     folded: Vec<String>,
     para_of: Vec<usize>,
@@ -66,6 +68,9 @@ impl Doc<'_> {
     }
     fn is_quote_mark(&self, i: usize) -> bool {
         self.is_punct(i) && segment::quote_mark_of(self.word(i)).is_some()
+    }
+    fn in_headline(&self, i: usize) -> bool {
+        self.headline.is_some_and(|(a, b)| a <= i && i < b)
     }
     fn sent_range(&self, i: usize) -> (usize, usize) {
         self.sents[self.sent_of[i]]
@@ -108,14 +113,16 @@ impl Extractor {
     }
 
     /// Finds the statements of one article, in reading order.
-    pub fn extract(&self, text: &str, norm: &Normalized) -> Vec<Statement> {
-        self.extract_with_words(text, norm).0
+    pub fn extract(&self, text: &str, norm: &Normalized, title: Option<&str>) -> Vec<Statement> {
+        self.extract_with_words(text, norm, title).0
     }
 
     /// Like [`Extractor::extract`], and hands back the article's words so later stages need
-    /// not tokenise it again.
-    pub fn extract_with_words(&self, text: &str, norm: &Normalized) -> (Vec<Statement>, Words) {
-        let doc = self.build_doc(text, norm);
+    /// not tokenise it again. `title` is the article's headline: when the text repeats it as
+    /// its first paragraph, that paragraph is read with headline grammar ("Obama says Trump
+    /// modeling policies on Putin").
+    pub fn extract_with_words(&self, text: &str, norm: &Normalized, title: Option<&str>) -> (Vec<Statement>, Words) {
+        let doc = self.build_doc(text, norm, title);
         let mut out: Vec<Statement> = Vec::new();
         let mut used_cues: HashSet<usize> = HashSet::new();
         let mut consumed_quotes = vec![false; doc.quotes.len()];
@@ -153,7 +160,7 @@ impl Extractor {
         (out, words)
     }
 
-    fn build_doc<'a>(&self, text: &'a str, norm: &Normalized) -> Doc<'a> {
+    fn build_doc<'a>(&self, text: &'a str, norm: &Normalized, title: Option<&str>) -> Doc<'a> {
         let mut toks = Vec::new();
         let mut para_of = Vec::new();
         let mut para_ranges = Vec::new();
@@ -206,7 +213,12 @@ impl Extractor {
                 sents.push((t, b));
             }
         }
-        Doc { text, toks, folded, para_of, sent_of, sents, quote_of, quotes }
+        let squash = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+        let title_key = title.map(squash).filter(|t| !t.is_empty());
+        let headline = norm.paragraphs.first().zip(para_ranges.first().copied()).and_then(|(p, range)| {
+            (title_key.as_deref() == Some(squash(p.slice(text)).as_str())).then_some(range)
+        });
+        Doc { text, headline, toks, folded, para_of, sent_of, sents, quote_of, quotes }
     }
 
     // ----- cues and noun phrases -------------------------------------------------------------
@@ -230,8 +242,9 @@ impl Extractor {
             });
         }
         let v = self.lex.verb(&doc.folded[i])?;
-        // A capitalised verb form inside a sentence is a name ("United States", "Says Law").
-        if is_capitalized(doc.word(i)) && doc.sent_range(i).0 != i {
+        // A capitalised verb form inside a sentence is a name ("United States"), except in a
+        // title-case headline ("Rubio Says Reform Was a Sign of Leadership").
+        if is_capitalized(doc.word(i)) && doc.sent_range(i).0 != i && !(doc.in_headline(i) && v.kind != CueType::Belief && !v.participle) {
             return None;
         }
         if v.participle {
@@ -788,6 +801,10 @@ impl Extractor {
         let g = &self.lex.grammar;
         let mut out = Vec::new();
         for &(s_start, s_end) in &doc.sents {
+            if let Some(st) = self.headline_colon(doc, s_start, s_end) {
+                out.push(st);
+                continue;
+            }
             // Subjects of the cues in this sentence: a reported clause stops where the next
             // attribution starts ("… with Wang that the State Department called “productive”").
             let mut cues: Vec<(Cue, Option<Np>)> = Vec::new();
@@ -862,9 +879,11 @@ impl Extractor {
                 }
                 let w = doc.folded[c].as_str();
                 let wh_clause = matches!(w, "whether" | "why" | "how" | "what" | "when" | "where") && c + 1 < s_end && doc.toks[c + 1].is_word();
+                // Headlines drop auxiliaries: "Obama says Trump modeling policies on Putin".
+                let headline_clause = doc.in_headline(c) && (c..s_end).filter(|&t| doc.toks[t].is_word()).count() >= 3 && doc.toks[c].is_word();
                 let start = if w == "that" || w == ":" {
                     c + 1
-                } else if wh_clause || self.starts_finite_clause(doc, c, s_end) || (cue.np_complement && self.starts_noun_phrase(doc, c)) {
+                } else if wh_clause || headline_clause || self.starts_finite_clause(doc, c, s_end) || (cue.np_complement && self.starts_noun_phrase(doc, c)) {
                     c
                 } else {
                     continue;
@@ -918,6 +937,26 @@ impl Extractor {
             }
         }
         out
+    }
+
+    /// Headline style: "Graham: Trump's rhetoric is destroying the party's chances" — a short
+    /// name, a colon, and what they said, at the start of a paragraph.
+    fn headline_colon(&self, doc: &Doc, s_start: usize, s_end: usize) -> Option<Statement> {
+        if s_start > 0 && doc.para_of[s_start - 1] == doc.para_of[s_start] {
+            return None;
+        }
+        let colon = (s_start..(s_start + 5).min(s_end)).find(|&t| doc.word(t) == ":")?;
+        if colon == s_start || !(s_start..colon).all(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t)) && doc.quote_of[t].is_none()) {
+            return None;
+        }
+        if self.lex.grammar.headline_labels.contains(doc.folded[s_start].as_str()) {
+            return None;
+        }
+        let np = Np { start: s_start, end: colon, descriptor: None };
+        let cue = Cue { start: colon, end: colon + 1, kind: CueType::Speech, source: SourceSide::Before, addressee: false, quote_object: false, np_complement: false };
+        let mut st = self.detached_clause(doc, colon + 1, s_end, cue, np, "headline-colon")?;
+        st.cue = Some(doc.span_of(colon, colon + 1));
+        Some(st)
     }
 
     /// "According to X, CONTENT." and "CONTENT, according to X."
