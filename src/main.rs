@@ -65,7 +65,7 @@ cat feed.jsonl | tonetrack run - --out out")]
     /// Print the statements of one article (for debugging extraction).
     #[command(after_help = "Example:\n  tonetrack extract ../shared/seed/blinken-beijing.txt --json | jq .")]
     Extract(ExtractArgs),
-    /// Score lines of text (or JSONL objects with a \"text\" field) from stdin; JSONL out.
+    /// Score lines of text (or JSONL objects with a "text" field) from stdin; JSONL out.
     #[command(after_help = "Example:\n  echo 'China has no room for compromises.' | tonetrack score")]
     Score(ScoreArgs),
     /// Measure extraction against a gold file.
