@@ -225,3 +225,9 @@ fn headline_attributions_without_auxiliaries_or_with_a_colon() {
     let rows = extract("Update: the bridge reopens on Monday morning\n\nTraffic was light.");
     assert!(rows.is_empty(), "a label is not a speaker");
 }
+
+#[test]
+fn speaker_named_in_the_following_sentence() {
+    let rows = extract("“We will not back down.” Okafor said so on Monday.");
+    assert_eq!(rows[one(&rows, "not back down")].speaker.as_deref(), Some("Okafor"));
+}

@@ -625,11 +625,34 @@ impl Extractor {
             }
         }
         if nearest.is_none() {
-            if let Some(a) = self.colon_before_paragraph(doc, q) {
+            if let Some(a) = self.colon_before_paragraph(doc, q).or_else(|| self.next_sentence(doc, q, used)) {
                 return Some(a);
             }
         }
         nearest.map(|cue| Attribution { cue, subject: None, how: "before-quote:no-subject" })
+    }
+
+    /// "“We will not back down.” Okafor said so on Monday.": a quote that ends its sentence,
+    /// attributed by the next sentence of the paragraph when that sentence is only an
+    /// attribution (its verb has no clause of its own).
+    fn next_sentence(&self, doc: &Doc, q: &Quote, used: &HashSet<usize>) -> Option<Attribution> {
+        let c = q.close?;
+        let (_, s_end) = doc.sent_range(c);
+        if (c + 1..s_end).any(|t| doc.toks[t].is_word()) || s_end >= doc.toks.len() || doc.para_of[s_end] != doc.para_of[c] {
+            return None;
+        }
+        let (n_start, n_end) = doc.sent_range(s_end);
+        let np = self.subject_right(doc, n_start)?;
+        let mut m = np.end;
+        while m < n_end && self.lex.grammar.between.contains(&doc.folded[m]) {
+            m += 1;
+        }
+        let cue = self.cue_at(doc, m.min(n_end.saturating_sub(1)))?;
+        if cue.start != m || cue.source != SourceSide::Before || used.contains(&cue.start) || cue.kind == CueType::Belief {
+            return None;
+        }
+        let own_clause = cue.end < n_end && (matches!(doc.folded[cue.end].as_str(), "that" | ":") || self.starts_finite_clause(doc, cue.end, n_end));
+        (!own_clause && self.ends_clause(doc, cue.end, n_end)).then_some(Attribution { cue, subject: Some(np), how: "next-sentence" })
     }
 
     /// "Trump said in a statement:" closing the paragraph before a quote paragraph.
