@@ -192,3 +192,25 @@ fn seed_article_meets_the_acceptance_bar() {
     assert_eq!(report["gold"], 18);
     assert_eq!(report["matched"], 18);
 }
+
+#[test]
+fn unreadable_text_articles_are_rejected_with_reasons_and_the_rest_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(input.join("latin1.txt"), b"The minister said caf\xe9 talks went well.").unwrap();
+    std::fs::write(input.join("latin1.meta.json"), br#"{"id": "latin1", "published": "2025-01-01"}"#).unwrap();
+    std::fs::write(input.join("nometa.txt"), "Officials said the talks would continue.").unwrap();
+    std::fs::write(input.join("good.txt"), "Officials said the talks would continue.").unwrap();
+    std::fs::write(input.join("good.meta.json"), br#"{"id": "good", "published": "2025-01-02"}"#).unwrap();
+    let out = dir.path().join("out");
+    let o = run_ok(bin().args(["run", "--quiet"]).arg(&input).arg("--out").arg(&out));
+    let rejects = read(&out, "rejects.parquet");
+    let reasons = strings(&rejects, "reason");
+    assert_eq!(rejects.height(), 2, "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.as_deref().is_some_and(|r| r.starts_with("invalid UTF-8 at byte 21"))), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.as_deref().is_some_and(|r| r.contains("nometa.meta.json"))), "{reasons:?}");
+    assert_eq!(read(&out, "articles.parquet").height(), 1);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(stderr.matches("WARN").count(), 2, "one warning per reject:\n{stderr}");
+}
