@@ -73,9 +73,9 @@ impl Engine {
     /// Extracts, attributes and scores the statements of one article.
     pub fn process(&self, article: Article) -> ProcessedArticle {
         let norm = self.normalizer.normalize(&article.text);
-        let (statements, words) = self.extractor.extract_with_words(&article.text, &norm, article.title.as_deref());
+        let (statements, words) = self.extractor.extract(&article.text, &norm, article.title.as_deref());
         let mut resolver =
-            ArticleResolver::from_words(&self.registry, &self.extractor.lex.grammar, &article.text, &words.toks, &words.folded, article.published);
+            ArticleResolver::new(&self.registry, &self.extractor.lex.grammar, &article.text, &words.toks, &words.folded, article.published);
         let resolved: Vec<_> = statements.iter().map(|s| resolver.resolve(s)).collect();
         let inputs: Vec<ToneInput> = statements
             .iter()

@@ -52,18 +52,9 @@ pub struct ArticleResolver<'a> {
 }
 
 impl<'a> ArticleResolver<'a> {
-    pub fn new(reg: &'a Registry, grammar: &'a Grammar, text: &'a str, paragraphs: &[Span], date: NaiveDate) -> Self {
-        let mut all = Vec::new();
-        for p in paragraphs {
-            crate::segment::tokenize_into(text, *p, &mut all);
-        }
-        let folded: Vec<String> = all.iter().map(|t| fold(t.text(text))).collect();
-        Self::from_words(reg, grammar, text, &all, &folded, date)
-    }
-
-    /// Builds the resolver from words the extractor already cut (punctuation included; names
-    /// never span punctuation, so it only breaks candidate sequences).
-    pub fn from_words(reg: &'a Registry, grammar: &'a Grammar, text: &'a str, all: &[crate::segment::Token], all_folded: &[String], date: NaiveDate) -> Self {
+    /// Builds the resolver from the words the extractor already cut (punctuation included; it
+    /// is skipped, so it only breaks candidate sequences).
+    pub fn new(reg: &'a Registry, grammar: &'a Grammar, text: &'a str, all: &[crate::segment::Token], all_folded: &[String], date: NaiveDate) -> Self {
         let mut mentions = Vec::new();
         {
             let keep: Vec<usize> = (0..all.len()).filter(|&i| all[i].is_word()).collect();

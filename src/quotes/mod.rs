@@ -112,16 +112,11 @@ impl Extractor {
         Extractor { lex, abbreviations }
     }
 
-    /// Finds the statements of one article, in reading order.
-    pub fn extract(&self, text: &str, norm: &Normalized, title: Option<&str>) -> Vec<Statement> {
-        self.extract_with_words(text, norm, title).0
-    }
-
-    /// Like [`Extractor::extract`], and hands back the article's words so later stages need
-    /// not tokenise it again. `title` is the article's headline: when the text repeats it as
-    /// its first paragraph, that paragraph is read with headline grammar ("Obama says Trump
-    /// modeling policies on Putin").
-    pub fn extract_with_words(&self, text: &str, norm: &Normalized, title: Option<&str>) -> (Vec<Statement>, Words) {
+    /// Finds the statements of one article, in reading order, and hands back the article's
+    /// words so later stages need not tokenise it again. `title` is the article's headline:
+    /// when the text repeats it as its first paragraph, that paragraph is read with headline
+    /// grammar ("Obama says Trump modeling policies on Putin").
+    pub fn extract(&self, text: &str, norm: &Normalized, title: Option<&str>) -> (Vec<Statement>, Words) {
         let doc = self.build_doc(text, norm, title);
         let mut out: Vec<Statement> = Vec::new();
         let mut used_cues: HashSet<usize> = HashSet::new();
