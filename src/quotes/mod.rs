@@ -935,23 +935,12 @@ impl Extractor {
                 if end <= start || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 2 {
                     continue;
                 }
-                let mut flags = Vec::new();
+                let mut st = reported_statement(doc, start, end, cue, np, "reported");
+                st.addressee_mention = addressee;
                 if (start..end).any(|t| doc.quote_of[t].is_some()) {
-                    flags.push("contains_quote");
+                    st.flags.push("contains_quote");
                 }
-                out.push(Statement {
-                    kind: StatementKind::Reported,
-                    span: doc.span_of(start, end),
-                    quote: None,
-                    cue: Some(doc.span_of(cue.start, cue.end)),
-                    speaker_mention: Some(doc.span_of(np.start, np.end)),
-                    descriptor: np.descriptor,
-                    addressee_mention: addressee,
-                    attribution: "reported",
-                    cue_type: Some(cue.kind.as_str()),
-                    flags,
-                    paragraph: doc.para_of[cue.start],
-                });
+                out.push(st);
             }
         }
         out
@@ -1010,19 +999,7 @@ impl Extractor {
         if end <= start || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 4 || (start..end).any(|t| doc.quote_of[t].is_some()) {
             return None;
         }
-        Some(Statement {
-            kind: StatementKind::Reported,
-            span: doc.span_of(start, end),
-            quote: None,
-            cue: Some(doc.span_of(cue.start, cue.end)),
-            speaker_mention: Some(doc.span_of(np.start, np.end)),
-            descriptor: np.descriptor,
-            addressee_mention: None,
-            attribution,
-            cue_type: Some(cue.kind.as_str()),
-            flags: Vec::new(),
-            paragraph: doc.para_of[cue.start],
-        })
+        Some(reported_statement(doc, start, end, &cue, np, attribution))
     }
 
     fn is_participle(&self, doc: &Doc, cue: &Cue) -> bool {
@@ -1187,6 +1164,23 @@ impl Extractor {
     fn starts_noun_phrase(&self, doc: &Doc, from: usize) -> bool {
         let w = doc.folded[from].as_str();
         doc.toks[from].is_word() && !self.lex.grammar.prepositions.contains(w) && w != "to"
+    }
+}
+
+/// A reported-speech statement over tokens `start..end`, attributed through `cue` to `np`.
+fn reported_statement(doc: &Doc, start: usize, end: usize, cue: &Cue, np: Np, attribution: &'static str) -> Statement {
+    Statement {
+        kind: StatementKind::Reported,
+        span: doc.span_of(start, end),
+        quote: None,
+        cue: Some(doc.span_of(cue.start, cue.end)),
+        speaker_mention: Some(doc.span_of(np.start, np.end)),
+        descriptor: np.descriptor,
+        addressee_mention: None,
+        attribution,
+        cue_type: Some(cue.kind.as_str()),
+        flags: Vec::new(),
+        paragraph: doc.para_of[cue.start],
     }
 }
 
