@@ -23,7 +23,7 @@ const MAX_TERM_WORDS: usize = 4;
 /// How many words a speaker's noun phrase may have.
 const MAX_NP_WORDS: usize = 10;
 /// How many words after a reporting verb a finite verb must appear for a that-less clause.
-const MAX_CLAUSE_SUBJECT_WORDS: usize = 8;
+const MAX_CLAUSE_SUBJECT_WORDS: usize = 10;
 
 /// The statement extractor; built once and shared by all workers.
 pub struct Extractor {
@@ -178,9 +178,14 @@ impl Extractor {
             }
         }
         // Sentences never split inside a quotation.
+        // The full stop that ends a quotation may end the sentence too ("… is “ongoing.” He
+        // said …"), so it is left outside the protected span; stops inside stay protected.
         let protected: Vec<Span> = quotes
             .iter()
-            .map(|q| Span::new(toks[q.open].span.start, q.content.end.max(toks[q.open].span.end)))
+            .map(|q| {
+                let end = if text[..q.content.end].ends_with('.') { q.content.end - 1 } else { q.content.end };
+                Span::new(toks[q.open].span.start, end.max(toks[q.open].span.end))
+            })
             .collect();
         let abbr = |w: &str| self.abbreviations.contains(w);
         let mut sents = Vec::new();
