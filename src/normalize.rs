@@ -74,8 +74,9 @@ impl Normalizer {
         Ok(Normalizer { rules, abbreviations: parsed.abbreviations.into_iter().collect() })
     }
 
-    pub fn is_abbreviation(&self, word: &str) -> bool {
-        self.abbreviations.contains(word)
+    /// Words after which a full stop does not end a sentence ("Mr", "Sen").
+    pub fn abbreviations(&self) -> &std::collections::HashSet<String> {
+        &self.abbreviations
     }
 
     /// Splits the text into lines, trims them and keeps the story lines.

@@ -46,8 +46,7 @@ impl Engine {
             actors.push(ModelFile::read(&config.resolve(p))?);
         }
         let normalizer = Normalizer::load(&normalize)?;
-        let abbreviations = normalizer_abbreviations(&normalize)?;
-        let extractor = Extractor::new(CueLexicon::load(&verbs, &grammar)?, abbreviations);
+        let extractor = Extractor::new(CueLexicon::load(&verbs, &grammar)?, normalizer.abbreviations().clone());
         let registry = Registry::load(&places, &actors)?;
         for v in config.visits() {
             for code in [&v.host, &v.visitor] {
@@ -93,17 +92,6 @@ impl Engine {
             .collect();
         ProcessedArticle { content_hash: content_hash(&article), article, statements: scored }
     }
-}
-
-fn normalizer_abbreviations(file: &ModelFile) -> Result<std::collections::HashSet<String>> {
-    #[derive(serde::Deserialize)]
-    struct Abbr {
-        #[serde(default)]
-        abbreviations: Vec<String>,
-    }
-    let table: toml::Table = file.parse()?;
-    let abbr: Abbr = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| file.error_at(0, e.to_string()))?;
-    Ok(abbr.abbreviations.into_iter().collect())
 }
 
 /// Identity of an article's content: same id and same text means the same article.
@@ -171,7 +159,7 @@ pub async fn run(
     });
 
     let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
-    let mut seen: HashMap<String, ()> = HashMap::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut ids: HashMap<String, String> = HashMap::new();
     let mut tasks = tokio::task::JoinSet::new();
     while let Some(parsed) = rx.recv().await {
@@ -179,7 +167,7 @@ pub async fn run(
         let mut batch = Vec::new();
         for article in parsed.articles {
             let hash = content_hash(&article);
-            if seen.contains_key(&hash) {
+            if seen.contains(&hash) {
                 *result.duplicates.entry(hash).or_default() += 1;
                 continue;
             }
@@ -194,7 +182,7 @@ pub async fn run(
                     continue;
                 }
             }
-            seen.insert(hash.clone(), ());
+            seen.insert(hash.clone());
             ids.insert(article.id.clone(), hash);
             batch.push(article);
         }

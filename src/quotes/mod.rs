@@ -126,7 +126,7 @@ impl Extractor {
             if consumed_quotes[qi] {
                 continue;
             }
-            if let Some(st) = self.quote_statement(&doc, qi, q, &out, &mut used_cues) {
+            if let Some(st) = self.quote_statement(&doc, q, &out, &mut used_cues) {
                 // “A,” she said. “B.” / “A,” she said, “B.” — a quote broken by its attribution
                 // is one statement.
                 let same_cue = |p: &Statement| p.cue.is_some() && p.cue == st.cue;
@@ -713,7 +713,6 @@ impl Extractor {
     fn quote_statement(
         &self,
         doc: &Doc,
-        qi: usize,
         q: &Quote,
         earlier: &[Statement],
         used: &mut HashSet<usize>,
@@ -742,7 +741,6 @@ impl Extractor {
             flags: Vec::new(),
             paragraph: para,
         };
-        let _ = qi;
         match attr {
             Some(Attribution { cue, subject: Some(np), how }) => {
                 used.insert(cue.start);
