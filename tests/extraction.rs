@@ -231,3 +231,9 @@ fn speaker_named_in_the_following_sentence() {
     let rows = extract("“We will not back down.” Okafor said so on Monday.");
     assert_eq!(rows[one(&rows, "not back down")].speaker.as_deref(), Some("Okafor"));
 }
+
+#[test]
+fn a_quote_without_reporting_verb_belongs_to_its_sentence_subject() {
+    let rows = extract("Senator Alma Ruiz has coined a new phrase, “the quiet tax on every family,” for the fuel levy.");
+    assert_eq!(rows[one(&rows, "quiet tax")].speaker.as_deref(), Some("Alma Ruiz"));
+}

@@ -792,6 +792,18 @@ impl Extractor {
                 st.attribution = how;
                 st.speaker_mention = earlier.last().and_then(|l| l.speaker_mention);
                 st.descriptor = earlier.last().and_then(|l| l.descriptor);
+            } else if q.open > s_start {
+                // No reporting verb anywhere: the quote belongs to the subject of its sentence
+                // when that is a person or a name ("He has coined a new phrase, “…”").
+                let subject = self.main_clause_subject(doc, q.open, s_start).filter(|np| {
+                    let w = doc.folded[np.start].as_str();
+                    self.lex.grammar.pronouns.contains_key(w) || (np.start..np.end).any(|t| is_capitalized(doc.word(t)) && !doc.is_punct(t))
+                });
+                if let Some(np) = subject {
+                    st.speaker_mention = Some(doc.span_of(np.start, np.end));
+                    st.descriptor = np.descriptor;
+                    st.attribution = "sentence-subject";
+                }
             }
         }
         if st.attribution == "none" || st.attribution == "before-quote:no-subject" {
