@@ -252,7 +252,10 @@ impl Extractor {
             let prev = i.checked_sub(1).map(|p| doc.folded[p].as_str()).unwrap_or("");
             // After a comma it is a participial attribution ("…, saying “…”") whose speaker is
             // the subject of the main clause.
-            if !(prev == "by" || prev == "," || self.lex.grammar.copulas.contains(prev)) {
+            // After "upon"/"after"/"while" it reports too ("upon saying, “…”"), and after a name
+            // it is that person speaking ("footage of Trump saying, “…”").
+            let after_name = i > 0 && doc.toks[i - 1].is_word() && is_capitalized(doc.word(i - 1)) && doc.sent_range(i).0 != i - 1;
+            if !(matches!(prev, "by" | "," | "upon" | "after" | "before" | "while" | "when" | "without") || after_name || self.lex.grammar.copulas.contains(prev)) {
                 return None;
             }
         }
@@ -563,7 +566,7 @@ impl Extractor {
                 return Some(Attribution { cue, subject: Some(np), how });
             }
             let left = cue.start.checked_sub(1).map(|p| doc.folded[p].as_str()).unwrap_or("");
-            if nearest.is_none() && left == "," && self.is_participle(doc, &cue) {
+            if nearest.is_none() && matches!(left, "," | "upon" | "after" | "before" | "while" | "when" | "without") && self.is_participle(doc, &cue) {
                 if let Some(np) = self.main_clause_subject(doc, cue.start, s_start) {
                     return Some(Attribution { cue, subject: Some(np), how: "before-quote:participle" });
                 }
@@ -601,7 +604,19 @@ impl Extractor {
                 }
             }
         }
-        // 4. "She is sure of one thing: “…”": the subject of the clause before the colon.
+        // 4. "She is sure of one thing: “…”": the subject of the clause before the colon, or a
+        //    name right before it ("… he tweeted about it. Donald Trump: “…”").
+        if nearest.is_none() && q.open > s_start + 1 && doc.word(q.open - 1) == ":" && is_capitalized(doc.word(q.open - 2)) {
+            let colon = q.open - 1;
+            let mut j = colon;
+            while j > s_start && doc.toks[j - 1].is_word() && is_capitalized(doc.word(j - 1)) && colon - j < 4 {
+                j -= 1;
+            }
+            if j < colon {
+                let cue = Cue { start: colon, end: colon + 1, kind: CueType::Speech, source: SourceSide::Before, addressee: false, quote_object: false, np_complement: false };
+                return Some(Attribution { cue, subject: Some(Np { start: j, end: colon, descriptor: None }), how: "colon" });
+            }
+        }
         if nearest.is_none() && q.open > s_start && doc.word(q.open - 1) == ":" {
             let mut first = s_start;
             while first < q.open && (doc.is_punct(first) || self.is_sentence_adverb(&doc.folded[first])) {
