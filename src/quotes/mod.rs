@@ -866,9 +866,16 @@ impl Extractor {
                     i += 1;
                 }
             }
+            let produced_before = out.len();
             for (ci, (cue, np)) in cues.iter().enumerate() {
                 let np = *np;
                 if used.contains(&cue.start) {
+                    continue;
+                }
+                // "Weaver told CNN that he believes …": a cue inside a clause already reported
+                // is part of that statement.
+                let cue_span = doc.toks[cue.start].span;
+                if out[produced_before..].iter().any(|st: &Statement| st.span.start <= cue_span.start && cue_span.end <= st.span.end) {
                     continue;
                 }
                 if cue.source == SourceSide::After {
@@ -904,7 +911,8 @@ impl Extractor {
                     continue;
                 }
                 let comma_near = (np.start.saturating_sub(3).max(s_start + 1)..=np.start).any(|k| doc.word(k - 1) == ",");
-                if np.start > s_start + 1 && comma_near && self.ends_clause(doc, cue.end, s_end) {
+                let own_clause = cue.end < s_end && (matches!(doc.folded[cue.end].as_str(), "that" | ":") || self.starts_finite_clause(doc, cue.end, s_end));
+                if np.start > s_start + 1 && comma_near && !own_clause && self.ends_clause(doc, cue.end, s_end) {
                     if let Some(st) = self.reported_before_cue(doc, *cue, s_start, s_end) {
                         out.push(st);
                         continue;
@@ -1025,6 +1033,11 @@ impl Extractor {
     fn detached_clause(&self, doc: &Doc, start: usize, mut end: usize, cue: Cue, np: Np, attribution: &'static str) -> Option<Statement> {
         while end > start && doc.is_punct(end - 1) && !doc.is_quote_mark(end - 1) {
             end -= 1;
+        }
+        // An introductory phrase ("For the past year", "Citing local outlets") is no content.
+        let first = doc.folded.get(start).map(String::as_str).unwrap_or("");
+        if start < end && (self.lex.grammar.prepositions.contains(first) || self.lex.verb(first).is_some_and(|v| v.participle) || first.ends_with("ing")) {
+            return None;
         }
         if end <= start || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 4 || (start..end).any(|t| doc.quote_of[t].is_some()) {
             return None;
