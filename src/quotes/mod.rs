@@ -379,9 +379,10 @@ impl Extractor {
             return Some(Np { start: k - 1, end: k, descriptor });
         }
         if k > s_start + 1 && doc.folded[k - 1] == "who" {
-            // "Smith, who said …": the speaker is the phrase before the relative pronoun.
+            // "Smith, who said …": the speaker is the phrase before the relative pronoun; the
+            // mention runs through "who", as written.
             let before = if doc.word(k - 2) == "," { k - 2 } else { k - 1 };
-            return self.subject_left(doc, before).map(|np| Np { descriptor: np.descriptor.or(descriptor), ..np });
+            return self.subject_left(doc, before).map(|np| Np { end: k, descriptor: np.descriptor.or(descriptor), ..np });
         }
         let end = k;
         let mut j = k;
