@@ -71,6 +71,12 @@ impl Engine {
 
     /// Extracts, attributes and scores the statements of one article.
     pub fn process(&self, article: Article) -> ProcessedArticle {
+        let hash = content_hash(&article);
+        self.process_hashed(article, hash)
+    }
+
+    /// [`Engine::process`] for an article whose content hash the caller already computed.
+    pub fn process_hashed(&self, article: Article, content_hash: String) -> ProcessedArticle {
         let norm = self.normalizer.normalize(&article.text);
         let (statements, words) = self.extractor.extract(&article.text, &norm, article.title.as_deref());
         let mut resolver =
@@ -90,7 +96,7 @@ impl Engine {
             .zip(tones)
             .map(|((statement, (speaker, addressee)), tone)| ScoredStatement { statement, speaker, addressee, tone })
             .collect();
-        ProcessedArticle { content_hash: content_hash(&article), article, statements: scored }
+        ProcessedArticle { content_hash, article, statements: scored }
     }
 }
 
@@ -183,8 +189,8 @@ pub async fn run(
                 }
             }
             seen.insert(hash.clone());
-            ids.insert(article.id.clone(), hash);
-            batch.push(article);
+            ids.insert(article.id.clone(), hash.clone());
+            batch.push((article, hash));
         }
         if batch.is_empty() {
             continue;
@@ -195,7 +201,7 @@ pub async fn run(
         tasks.spawn_blocking(move || {
             let _permit = permit;
             let n = batch.len();
-            let out: Vec<ProcessedArticle> = batch.into_iter().map(|a| engine.process(a)).collect();
+            let out: Vec<ProcessedArticle> = batch.into_iter().map(|(a, hash)| engine.process_hashed(a, hash)).collect();
             progress(n);
             out
         });

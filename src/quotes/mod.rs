@@ -92,6 +92,21 @@ struct Cue {
     np_complement: bool,
 }
 
+impl Cue {
+    /// A colon standing for the reporting verb ("Okafor: …", "… was clear: “…”").
+    fn colon(at: usize) -> Cue {
+        Cue {
+            start: at,
+            end: at + 1,
+            kind: CueType::Speech,
+            source: SourceSide::Before,
+            addressee: false,
+            quote_object: false,
+            np_complement: false,
+        }
+    }
+}
+
 /// A speaker noun phrase found around a cue.
 #[derive(Debug, Clone, Copy)]
 struct Np {
@@ -526,9 +541,12 @@ impl Extractor {
                         if let Some(cue) = self.cue_at(doc, m) {
                             // "…ongoing.” He said the FBI has …": a verb with a clause of its own
                             // starts a new statement rather than attributing the quote.
-                            let own_clause = cue.end < s_end
-                                && (matches!(doc.folded[cue.end].as_str(), "that" | ":")
-                                    || (!cue.addressee && self.starts_finite_clause(doc, cue.end, s_end)));
+                            // (After "told Blinken" a capitalised addressee is no clause.)
+                            let own_clause = if cue.addressee {
+                                cue.end < s_end && matches!(doc.folded[cue.end].as_str(), "that" | ":")
+                            } else {
+                                self.opens_clause(doc, cue.end, s_end)
+                            };
                             if cue.source == SourceSide::Before && !used.contains(&cue.start) && !own_clause {
                                 return Some(Attribution { cue, subject: Some(np), how: "after-quote" });
                             }
@@ -614,7 +632,7 @@ impl Extractor {
                 j -= 1;
             }
             if j < colon {
-                let cue = Cue { start: colon, end: colon + 1, kind: CueType::Speech, source: SourceSide::Before, addressee: false, quote_object: false, np_complement: false };
+                let cue = Cue::colon(colon);
                 return Some(Attribution { cue, subject: Some(Np { start: j, end: colon, descriptor: None }), how: "colon" });
             }
         }
@@ -627,15 +645,7 @@ impl Extractor {
                 let verb_follows = np.end < q.open && doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end));
                 if verb_follows {
                     let colon = q.open - 1;
-                    let cue = Cue {
-                        start: colon,
-                        end: colon + 1,
-                        kind: CueType::Speech,
-                        source: SourceSide::Before,
-                        addressee: false,
-                        quote_object: false,
-                        np_complement: false,
-                    };
+                    let cue = Cue::colon(colon);
                     return Some(Attribution { cue, subject: Some(np), how: "colon" });
                 }
             }
@@ -667,8 +677,7 @@ impl Extractor {
         if cue.start != m || cue.source != SourceSide::Before || used.contains(&cue.start) || cue.kind == CueType::Belief {
             return None;
         }
-        let own_clause = cue.end < n_end && (matches!(doc.folded[cue.end].as_str(), "that" | ":") || self.starts_finite_clause(doc, cue.end, n_end));
-        (!own_clause && self.ends_clause(doc, cue.end, n_end)).then_some(Attribution { cue, subject: Some(np), how: "next-sentence" })
+        (!self.opens_clause(doc, cue.end, n_end) && self.ends_clause(doc, cue.end, n_end)).then_some(Attribution { cue, subject: Some(np), how: "next-sentence" })
     }
 
     /// "Trump said in a statement:" closing the paragraph before a quote paragraph.
@@ -912,8 +921,7 @@ impl Extractor {
                     continue;
                 }
                 let comma_near = (np.start.saturating_sub(3).max(s_start + 1)..=np.start).any(|k| doc.word(k - 1) == ",");
-                let own_clause = cue.end < s_end && (matches!(doc.folded[cue.end].as_str(), "that" | ":") || self.starts_finite_clause(doc, cue.end, s_end));
-                if np.start > s_start + 1 && comma_near && !own_clause && self.ends_clause(doc, cue.end, s_end) {
+                if np.start > s_start + 1 && comma_near && !self.opens_clause(doc, cue.end, s_end) && self.ends_clause(doc, cue.end, s_end) {
                     if let Some(st) = self.reported_before_cue(doc, *cue, s_start, s_end) {
                         out.push(st);
                         continue;
@@ -999,10 +1007,8 @@ impl Extractor {
             return None;
         }
         let np = Np { start: s_start, end: colon, descriptor: None };
-        let cue = Cue { start: colon, end: colon + 1, kind: CueType::Speech, source: SourceSide::Before, addressee: false, quote_object: false, np_complement: false };
-        let mut st = self.detached_clause(doc, colon + 1, s_end, cue, np, "headline-colon")?;
-        st.cue = Some(doc.span_of(colon, colon + 1));
-        Some(st)
+        let cue = Cue::colon(colon);
+        self.detached_clause(doc, colon + 1, s_end, cue, np, "headline-colon")
     }
 
     /// "According to X, CONTENT." and "CONTENT, according to X."
@@ -1037,7 +1043,7 @@ impl Extractor {
         }
         // An introductory phrase ("For the past year", "Citing local outlets") is no content.
         let first = doc.folded.get(start).map(String::as_str).unwrap_or("");
-        if start < end && (self.lex.grammar.prepositions.contains(first) || self.lex.verb(first).is_some_and(|v| v.participle) || first.ends_with("ing")) {
+        if start < end && (self.lex.grammar.prepositions.contains(first) || first.ends_with("ing")) {
             return None;
         }
         if end <= start || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 4 || (start..end).any(|t| doc.quote_of[t].is_some()) {
@@ -1126,11 +1132,16 @@ impl Extractor {
     /// True when nothing but adverbials follow a cue to the end of its sentence ("…, he said on
     /// Monday.").
     fn ends_clause(&self, doc: &Doc, from: usize, s_end: usize) -> bool {
-        let rest: Vec<usize> = (from..s_end).collect();
-        match rest.iter().position(|&t| doc.is_punct(t)) {
-            Some(p) => p <= 6 && matches!(doc.word(rest[p]), "." | "!" | "?" | ";" | ","),
-            None => rest.len() <= 6,
+        match (from..s_end).find(|&t| doc.is_punct(t)) {
+            Some(t) => t - from <= 6 && matches!(doc.word(t), "." | "!" | "?" | ";" | ","),
+            None => s_end.saturating_sub(from) <= 6,
         }
+    }
+
+    /// True when a clause of its own starts at `at` ("that …", ": …", "the FBI has …"): the
+    /// verb before it reports that clause rather than attributing a neighbouring quote.
+    fn opens_clause(&self, doc: &Doc, at: usize, s_end: usize) -> bool {
+        at < s_end && (matches!(doc.folded[at].as_str(), "that" | ":") || self.starts_finite_clause(doc, at, s_end))
     }
 
     /// Reported content standing before its attribution: "CONTENT, Smith said." and
