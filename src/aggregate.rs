@@ -1,15 +1,18 @@
-//! Aggregation with polars: daily and ISO-weekly tone by country and by speaker, with a
-//! trailing rolling mean on the daily tables, and the comparison of tone before, during and
-//! after each configured visit. Input is the statements table; unnamed speakers count for
-//! their country but not in the speaker tables, and statements with no country are left out
-//! of the country tables (they remain in statements.parquet).
+//! Aggregation: daily and ISO-weekly tone by country and by speaker, and the comparison of tone
+//! before, during and after each configured visit, with bootstrap confidence intervals.
+//!
+//! Input is the published statements table. Unnamed speakers count for their country but not
+//! in the speaker tables; statements with no country are left out of the country tables (they
+//! remain in statements.parquet). Periods without statements are explicit rows with `n = 0`
+//! and null means, so a chart of a series shows gaps as gaps: country series all span the
+//! corpus's first to last period, speaker series their own first to last.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, Duration, NaiveDate};
 use polars::prelude::*;
 
-use crate::config::{AggregateConfig, Visit};
+use crate::config::{AggregateConfig, Config, Visit};
 use crate::error::{Error, Result};
 use crate::output::{date_column, days_since_epoch};
 
@@ -21,26 +24,49 @@ fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
 }
 
-/// The statements table reduced to what aggregation needs, with `week` (Monday of the ISO
-/// week) and `iso_week` ("2025-W07") added.
+fn date_of(days: i32) -> NaiveDate {
+    epoch() + Duration::days(days as i64)
+}
+
+/// Monday of the ISO week of `days`.
+fn week_of(days: i32) -> i32 {
+    days - date_of(days).weekday().num_days_from_monday() as i32
+}
+
+fn iso_week_label(days: i32) -> String {
+    let w = date_of(days).iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+/// Every analyst table derived from the statements: four time series, and the visit tables
+/// when the config names visits.
+pub fn tables(statements: &DataFrame, config: &Config) -> Result<Vec<(String, DataFrame)>> {
+    let base = base_frame(statements)?;
+    let agg = &config.aggregate;
+    let mut out = vec![
+        ("tone_by_country_day.parquet".to_string(), time_series(&base, "country", "day", agg)?),
+        ("tone_by_country_week.parquet".to_string(), time_series(&base, "country", "week", agg)?),
+        ("tone_by_speaker_day.parquet".to_string(), time_series(&base, "speaker", "day", agg)?),
+        ("tone_by_speaker_week.parquet".to_string(), time_series(&base, "speaker", "week", agg)?),
+    ];
+    let visits: Vec<&Visit> = config.visits().collect();
+    if !visits.is_empty() {
+        let obs = observations(&base)?;
+        out.push(("visits.parquet".to_string(), visit_table(&obs, &visits, agg)?));
+        out.push(("visit_pairs.parquet".to_string(), visit_pairs(&obs, &visits, agg)?));
+    }
+    Ok(out)
+}
+
+/// The statements table reduced to what aggregation needs, with `week` (Monday of the ISO week).
 pub fn base_frame(statements: &DataFrame) -> Result<DataFrame> {
     let e = err("aggregate");
     let published = statements.column("published").and_then(|c| c.cast(&DataType::Int32)).map_err(&e)?;
-    let days: Vec<i32> = published.i32().map_err(&e)?.iter().map(|d| d.unwrap_or(0)).collect();
-    let mut week = Vec::with_capacity(days.len());
-    let mut iso = Vec::with_capacity(days.len());
-    for d in &days {
-        let date = epoch() + Duration::days(*d as i64);
-        let monday = date - Duration::days(date.weekday().num_days_from_monday() as i64);
-        week.push(days_since_epoch(monday));
-        let w = date.iso_week();
-        iso.push(format!("{}-W{:02}", w.year(), w.week()));
-    }
+    let week: Vec<i32> = published.i32().map_err(&e)?.iter().map(|d| week_of(d.unwrap_or(0))).collect();
     let mut df = statements
         .select(["published", "country", "speaker", "tone", "tone_label", "sentiment"])
         .map_err(&e)?;
     df.with_column(date_column("week", week)?).map_err(&e)?;
-    df.with_column(Column::new("iso_week".into(), iso)).map_err(&e)?;
     Ok(df)
 }
 
@@ -54,62 +80,9 @@ fn stats() -> Vec<Expr> {
     ]
 }
 
-/// Tone by `key` ("country" or "speaker") and period ("day" or "week").
-pub fn time_series(base: &DataFrame, key: &str, period: &str, cfg: &AggregateConfig) -> Result<DataFrame> {
-    let table = format!("tone_by_{key}_{period}");
-    let e = err(&table);
-    let group: Vec<Expr> = match period {
-        "day" => vec![col(key), col("published").alias("date")],
-        _ => vec![col(key), col("week"), col("iso_week")],
-    };
-    let sort_by: Vec<&str> = match period {
-        "day" => vec![key, "date"],
-        _ => vec![key, "week"],
-    };
-    let mut df = base
-        .clone()
-        .lazy()
-        .filter(col(key).is_not_null())
-        .group_by(group)
-        .agg(stats())
-        .sort(sort_by, SortMultipleOptions::default())
-        .collect()
-        .map_err(&e)?;
-    if period == "day" {
-        let rolling = rolling_mean(&df, key, cfg.rolling_days).map_err(&e)?;
-        df.with_column(Column::new(format!("rolling_{}d_mean_tone", cfg.rolling_days).into(), rolling)).map_err(&e)?;
-    }
-    Ok(df)
-}
-
-/// Statement-weighted mean tone over the trailing `days` calendar days (this day included),
-/// within each group. Weighted by n, so a day with one remark does not count like a day with ten.
-fn rolling_mean(df: &DataFrame, key: &str, days: u32) -> PolarsResult<Vec<f64>> {
-    let keys = df.column(key)?.str()?.clone();
-    let dates = df.column("date")?.cast(&DataType::Int32)?;
-    let dates = dates.i32()?;
-    let n = df.column("n")?.i64()?;
-    let mean = df.column("mean_tone")?.f64()?;
-    let mut out = Vec::with_capacity(df.height());
-    let mut window_start = 0;
-    for i in 0..df.height() {
-        let (k, d) = (keys.get(i), dates.get(i).unwrap_or(0));
-        while window_start < i && (keys.get(window_start) != k || dates.get(window_start).unwrap_or(0) <= d - days as i32) {
-            window_start += 1;
-        }
-        let (mut sum, mut count) = (0.0, 0i64);
-        for j in window_start..=i {
-            let nj = n.get(j).unwrap_or(0);
-            sum += mean.get(j).unwrap_or(0.0) * nj as f64;
-            count += nj;
-        }
-        out.push(if count > 0 { sum / count as f64 } else { f64::NAN });
-    }
-    Ok(out)
-}
-
-#[derive(Default, Clone, Copy)]
-struct WindowStats {
+/// One aggregated period of one key, as polars computed it.
+#[derive(Clone, Copy, Default)]
+struct PeriodStats {
     n: i64,
     mean_tone: Option<f64>,
     share_conciliatory: Option<f64>,
@@ -117,108 +90,521 @@ struct WindowStats {
     mean_sentiment: Option<f64>,
 }
 
-fn window_by_country(base: &DataFrame, from: NaiveDate, to: NaiveDate) -> PolarsResult<BTreeMap<String, WindowStats>> {
-    let from = lit(days_since_epoch(from)).cast(DataType::Date);
-    let to = lit(days_since_epoch(to)).cast(DataType::Date);
-    let df = base
+/// Tone by `key` ("country" or "speaker") and period ("day" or "week"), zero-filled.
+pub fn time_series(base: &DataFrame, key: &str, period: &str, cfg: &AggregateConfig) -> Result<DataFrame> {
+    let table = format!("tone_by_{key}_{period}");
+    let e = err(&table);
+    let (period_col, step) = match period {
+        "day" => ("published", 1),
+        _ => ("week", 7),
+    };
+    let grouped = base
         .clone()
         .lazy()
-        .filter(col("country").is_not_null().and(col("published").gt_eq(from)).and(col("published").lt_eq(to)))
-        .group_by([col("country")])
+        .filter(col(key).is_not_null())
+        .group_by([col(key), col(period_col).cast(DataType::Int32).alias("period")])
         .agg(stats())
-        .collect()?;
-    let country = df.column("country")?.str()?.clone();
-    let n = df.column("n")?.i64()?.clone();
-    let f = |name: &str| -> PolarsResult<Float64Chunked> { Ok(df.column(name)?.f64()?.clone()) };
-    let (mt, sc, sf, ms) = (f("mean_tone")?, f("share_conciliatory")?, f("share_firm")?, f("mean_sentiment")?);
-    let mut out = BTreeMap::new();
-    for i in 0..df.height() {
-        if let Some(c) = country.get(i) {
-            out.insert(
-                c.to_string(),
-                WindowStats { n: n.get(i).unwrap_or(0), mean_tone: mt.get(i), share_conciliatory: sc.get(i), share_firm: sf.get(i), mean_sentiment: ms.get(i) },
+        .sort([key, "period"], SortMultipleOptions::default())
+        .collect()
+        .map_err(&e)?;
+
+    // Group → period → stats, from polars' result.
+    let mut series: BTreeMap<String, BTreeMap<i32, PeriodStats>> = BTreeMap::new();
+    {
+        let keys = grouped.column(key).and_then(|c| c.str().cloned()).map_err(&e)?;
+        let periods = grouped.column("period").and_then(|c| c.i32().cloned()).map_err(&e)?;
+        let n = grouped.column("n").and_then(|c| c.i64().cloned()).map_err(&e)?;
+        let f = |name: &str| grouped.column(name).and_then(|c| c.f64().cloned()).map_err(&e);
+        let (mt, sc, sf, ms) = (f("mean_tone")?, f("share_conciliatory")?, f("share_firm")?, f("mean_sentiment")?);
+        for i in 0..grouped.height() {
+            let (Some(k), Some(p)) = (keys.get(i), periods.get(i)) else { continue };
+            series.entry(k.to_string()).or_default().insert(
+                p,
+                PeriodStats { n: n.get(i).unwrap_or(0), mean_tone: mt.get(i), share_conciliatory: sc.get(i), share_firm: sf.get(i), mean_sentiment: ms.get(i) },
             );
         }
     }
-    Ok(out)
+    // Countries share one calendar, so their series line up; speakers span their own.
+    let global = series.values().flat_map(|m| m.keys().copied()).fold(None, |acc: Option<(i32, i32)>, p| {
+        Some(acc.map_or((p, p), |(lo, hi)| (lo.min(p), hi.max(p))))
+    });
+
+    let mut keys_out = Vec::new();
+    let mut periods_out = Vec::new();
+    let mut rows: Vec<PeriodStats> = Vec::new();
+    let mut rolling = Vec::new();
+    for (k, m) in &series {
+        let (Some(first), Some(last)) = (m.keys().next().copied(), m.keys().next_back().copied()) else { continue };
+        let (lo, hi) = if key == "country" { global.unwrap_or((first, last)) } else { (first, last) };
+        let mut p = lo;
+        while p <= hi {
+            let s = m.get(&p).copied().unwrap_or_default();
+            keys_out.push(k.clone());
+            periods_out.push(p);
+            if period == "day" {
+                // Statement-weighted mean over the trailing `rolling_days` calendar days.
+                let from = p - cfg.rolling_days as i32 + 1;
+                let (sum, count) = m.range(from..=p).fold((0.0, 0i64), |(sum, count), (_, s)| (sum + s.mean_tone.unwrap_or(0.0) * s.n as f64, count + s.n));
+                rolling.push((count > 0).then(|| sum / count as f64));
+            }
+            rows.push(s);
+            p += step;
+        }
+    }
+    let height = rows.len();
+    let mut columns = vec![Column::new(key.into(), keys_out)];
+    if period == "day" {
+        columns.push(date_column("date", periods_out)?);
+    } else {
+        columns.push(Column::new("iso_week".into(), periods_out.iter().map(|p| iso_week_label(*p)).collect::<Vec<_>>()));
+        columns.push(date_column("week", periods_out)?);
+    }
+    columns.push(Column::new("n".into(), rows.iter().map(|s| s.n).collect::<Vec<_>>()));
+    columns.push(Column::new("mean_tone".into(), rows.iter().map(|s| s.mean_tone).collect::<Vec<_>>()));
+    columns.push(Column::new("share_conciliatory".into(), rows.iter().map(|s| s.share_conciliatory).collect::<Vec<_>>()));
+    columns.push(Column::new("share_firm".into(), rows.iter().map(|s| s.share_firm).collect::<Vec<_>>()));
+    columns.push(Column::new("mean_sentiment".into(), rows.iter().map(|s| s.mean_sentiment).collect::<Vec<_>>()));
+    if period == "day" {
+        columns.push(Column::new(format!("rolling_{}d_mean_tone", cfg.rolling_days).into(), rolling));
+    }
+    DataFrame::new(height, columns).map_err(&e)
 }
 
-/// `visits.parquet`: for each visit and each country that spoke around it, n, mean tone and
-/// shares in the `visit_window_days` before the visit, during it, and after it, with the
-/// changes. Windows of overlapping visits overlap too: each visit is compared on its own dates.
-pub fn visits(base: &DataFrame, visits: &[&Visit], cfg: &AggregateConfig) -> Result<DataFrame> {
+/// One statement, as the visit comparison needs it.
+struct Obs {
+    day: i32,
+    country: Option<String>,
+    speaker: Option<String>,
+    tone: f64,
+    conciliatory: bool,
+    firm: bool,
+    sentiment: f64,
+}
+
+fn observations(base: &DataFrame) -> Result<Vec<Obs>> {
     let e = err("visits");
-    let w = Duration::days(cfg.visit_window_days as i64);
-    let mut cols: BTreeMap<&str, Vec<Option<f64>>> = BTreeMap::new();
-    let mut ns: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
-    let (mut name, mut start, mut end, mut host, mut visitor, mut country, mut side) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    let mut delta_during = vec![];
-    let mut delta_after = vec![];
-    for v in visits {
-        let before = window_by_country(base, v.start - w, v.start - Duration::days(1)).map_err(&e)?;
-        let during = window_by_country(base, v.start, v.end).map_err(&e)?;
-        let after = window_by_country(base, v.end + Duration::days(1), v.end + w).map_err(&e)?;
-        let mut countries: Vec<&String> = before.keys().chain(during.keys()).chain(after.keys()).collect();
-        countries.sort();
-        countries.dedup();
-        for c in countries {
-            name.push(v.name.clone());
-            start.push(days_since_epoch(v.start));
-            end.push(days_since_epoch(v.end));
-            host.push(v.host.clone());
-            visitor.push(v.visitor.clone());
-            country.push(c.clone());
-            side.push(if *c == v.host { "host" } else if *c == v.visitor { "visitor" } else { "other" });
-            let get = |m: &BTreeMap<String, WindowStats>| m.get(c).copied().unwrap_or_default();
-            let (b, d, a) = (get(&before), get(&during), get(&after));
-            for (suffix, s) in [("before", b), ("during", d), ("after", a)] {
-                ns.entry(match suffix { "before" => "n_before", "during" => "n_during", _ => "n_after" }).or_default().push(s.n);
-                let put = |cols: &mut BTreeMap<&str, Vec<Option<f64>>>, key: &'static str, val: Option<f64>| cols.entry(key).or_default().push(val);
-                match suffix {
-                    "before" => {
-                        put(&mut cols, "mean_tone_before", s.mean_tone);
-                        put(&mut cols, "share_conciliatory_before", s.share_conciliatory);
-                        put(&mut cols, "share_firm_before", s.share_firm);
-                        put(&mut cols, "mean_sentiment_before", s.mean_sentiment);
-                    }
-                    "during" => {
-                        put(&mut cols, "mean_tone_during", s.mean_tone);
-                        put(&mut cols, "share_conciliatory_during", s.share_conciliatory);
-                        put(&mut cols, "share_firm_during", s.share_firm);
-                        put(&mut cols, "mean_sentiment_during", s.mean_sentiment);
-                    }
-                    _ => {
-                        put(&mut cols, "mean_tone_after", s.mean_tone);
-                        put(&mut cols, "share_conciliatory_after", s.share_conciliatory);
-                        put(&mut cols, "share_firm_after", s.share_firm);
-                        put(&mut cols, "mean_sentiment_after", s.mean_sentiment);
-                    }
-                }
+    let days = base.column("published").and_then(|c| c.cast(&DataType::Int32)).map_err(&e)?;
+    let days = days.i32().map_err(&e)?;
+    let country = base.column("country").and_then(|c| c.str().cloned()).map_err(&e)?;
+    let speaker = base.column("speaker").and_then(|c| c.str().cloned()).map_err(&e)?;
+    let tone = base.column("tone").and_then(|c| c.f64().cloned()).map_err(&e)?;
+    let label = base.column("tone_label").and_then(|c| c.str().cloned()).map_err(&e)?;
+    let sentiment = base.column("sentiment").and_then(|c| c.f64().cloned()).map_err(&e)?;
+    Ok((0..base.height())
+        .map(|i| Obs {
+            day: days.get(i).unwrap_or(0),
+            country: country.get(i).map(str::to_string),
+            speaker: speaker.get(i).map(str::to_string),
+            tone: tone.get(i).unwrap_or(0.0),
+            conciliatory: label.get(i) == Some("conciliatory"),
+            firm: label.get(i) == Some("firm"),
+            sentiment: sentiment.get(i).unwrap_or(0.0),
+        })
+        .collect())
+}
+
+/// The three windows of a visit, as inclusive day ranges.
+struct Windows {
+    before: (i32, i32),
+    during: (i32, i32),
+    after: (i32, i32),
+}
+
+impl Windows {
+    fn of(v: &Visit, cfg: &AggregateConfig) -> Windows {
+        let (s, e) = (days_since_epoch(v.start), days_since_epoch(v.end));
+        Windows { before: (s - v.before_days(cfg) as i32, s - 1), during: (s, e), after: (e + 1, e + v.after_days(cfg) as i32) }
+    }
+    fn span(&self) -> (i32, i32) {
+        (self.before.0, self.after.1)
+    }
+}
+
+/// A window's statements of one country or speaker, summarised.
+#[derive(Default, Clone)]
+struct WindowSummary {
+    tones: Vec<f64>,
+    conciliatory: usize,
+    firm: usize,
+    sentiment_sum: f64,
+}
+
+impl WindowSummary {
+    fn add(&mut self, o: &Obs) {
+        self.tones.push(o.tone);
+        self.conciliatory += o.conciliatory as usize;
+        self.firm += o.firm as usize;
+        self.sentiment_sum += o.sentiment;
+    }
+    fn n(&self) -> usize {
+        self.tones.len()
+    }
+    fn mean(&self) -> Option<f64> {
+        (self.n() > 0).then(|| self.tones.iter().sum::<f64>() / self.n() as f64)
+    }
+    fn share(&self, k: usize) -> Option<f64> {
+        (self.n() > 0).then(|| k as f64 / self.n() as f64)
+    }
+    fn mean_sentiment(&self) -> Option<f64> {
+        (self.n() > 0).then(|| self.sentiment_sum / self.n() as f64)
+    }
+}
+
+/// A deterministic generator (SplitMix64): small, seedable, and the same on every platform,
+/// so a confidence interval never changes between runs on the same data.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn seeded(seed: u64, label: &str) -> SplitMix {
+        let h = crate::models::sha256_hex(format!("{seed}\u{0}{label}").as_bytes());
+        SplitMix(u64::from_str_radix(&h[..16], 16).unwrap_or(seed))
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        ((self.next() >> 11) as f64 / (1u64 << 53) as f64 * n as f64) as usize % n.max(1)
+    }
+    fn resampled_mean(&mut self, xs: &[f64]) -> f64 {
+        (0..xs.len()).map(|_| xs[self.below(xs.len())]).sum::<f64>() / xs.len() as f64
+    }
+}
+
+/// Percentile bootstrap 95% interval of a statistic; None when a window has fewer than two
+/// statements (one statement says nothing about spread).
+fn interval(resamples: u32, mut draw: impl FnMut() -> f64) -> (Option<f64>, Option<f64>) {
+    let mut xs: Vec<f64> = (0..resamples).map(|_| draw()).collect();
+    xs.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        let pos = q * (xs.len() - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        xs[lo] + (xs[hi] - xs[lo]) * (pos - lo as f64)
+    };
+    (Some(at(0.025)), Some(at(0.975)))
+}
+
+fn mean_interval(cfg: &AggregateConfig, label: &str, w: &WindowSummary) -> (Option<f64>, Option<f64>) {
+    if w.n() < 2 {
+        return (None, None);
+    }
+    let mut rng = SplitMix::seeded(cfg.bootstrap_seed, label);
+    interval(cfg.bootstrap_resamples, || rng.resampled_mean(&w.tones))
+}
+
+/// Interval of mean(b) − mean(a), resampling both windows independently.
+fn difference_interval(cfg: &AggregateConfig, label: &str, a: &WindowSummary, b: &WindowSummary) -> (Option<f64>, Option<f64>) {
+    if a.n() < 2 || b.n() < 2 {
+        return (None, None);
+    }
+    let mut rng = SplitMix::seeded(cfg.bootstrap_seed, label);
+    interval(cfg.bootstrap_resamples, || rng.resampled_mean(&b.tones) - rng.resampled_mean(&a.tones))
+}
+
+/// Before, during and after summaries of one group (a country or a speaker) around one visit.
+#[derive(Default, Clone)]
+struct Around {
+    before: WindowSummary,
+    during: WindowSummary,
+    after: WindowSummary,
+    countries: BTreeMap<String, usize>,
+}
+
+/// Level → group key → summaries, for one visit.
+fn summarise(obs: &[Obs], w: &Windows) -> BTreeMap<(&'static str, String), Around> {
+    let mut groups: BTreeMap<(&'static str, String), Around> = BTreeMap::new();
+    for o in obs {
+        let (lo, hi) = w.span();
+        if o.day < lo || o.day > hi {
+            continue;
+        }
+        let mut keys = Vec::new();
+        if let Some(c) = &o.country {
+            keys.push(("country", c.clone()));
+        }
+        if let Some(s) = &o.speaker {
+            keys.push(("speaker", s.clone()));
+        }
+        for key in keys {
+            let g = groups.entry(key).or_default();
+            let window = if o.day < w.during.0 {
+                &mut g.before
+            } else if o.day <= w.during.1 {
+                &mut g.during
+            } else {
+                &mut g.after
+            };
+            window.add(o);
+            if let Some(c) = &o.country {
+                *g.countries.entry(c.clone()).or_default() += 1;
             }
-            delta_during.push(b.mean_tone.zip(d.mean_tone).map(|(b, d)| d - b));
-            delta_after.push(d.mean_tone.zip(a.mean_tone).map(|(d, a)| a - d));
         }
     }
-    let height = name.len();
-    let mut columns = vec![
-        Column::new("visit".into(), name),
-        date_column("start", start)?,
-        date_column("end", end)?,
-        Column::new("host".into(), host),
-        Column::new("visitor".into(), visitor),
-        Column::new("country".into(), country),
-        Column::new("side".into(), side),
-        Column::new("window_days".into(), vec![cfg.visit_window_days as i64; height]),
-    ];
-    for window in ["before", "during", "after"] {
-        columns.push(Column::new(format!("n_{window}").into(), ns.remove(format!("n_{window}").as_str()).unwrap_or_else(|| vec![0; height])));
-        for stat in ["mean_tone", "share_conciliatory", "share_firm", "mean_sentiment"] {
-            let key = format!("{stat}_{window}");
-            let values = cols.remove(key.as_str()).unwrap_or_else(|| vec![None; height]);
-            columns.push(Column::new(key.into(), values));
+    groups
+}
+
+fn side_of(country: Option<&str>, v: &Visit) -> &'static str {
+    match country {
+        Some(c) if c == v.host => "host",
+        Some(c) if c == v.visitor => "visitor",
+        Some(_) => "other",
+        None => "unknown",
+    }
+}
+
+/// Columns built row by row, then turned into a table in insertion order.
+#[derive(Default)]
+struct Builder {
+    order: Vec<String>,
+    strs: BTreeMap<String, Vec<Option<String>>>,
+    ints: BTreeMap<String, Vec<i64>>,
+    floats: BTreeMap<String, Vec<Option<f64>>>,
+    dates: BTreeMap<String, Vec<i32>>,
+    lists: BTreeMap<String, Vec<Vec<String>>>,
+    bools: BTreeMap<String, Vec<Option<bool>>>,
+}
+
+impl Builder {
+    fn note(&mut self, name: &str) {
+        if !self.order.iter().any(|n| n == name) {
+            self.order.push(name.to_string());
         }
     }
-    columns.push(Column::new("tone_change_during_vs_before".into(), delta_during));
-    columns.push(Column::new("tone_change_after_vs_during".into(), delta_after));
-    DataFrame::new(height, columns).map_err(&e)
+    fn s(&mut self, name: &str, v: Option<String>) {
+        self.note(name);
+        self.strs.entry(name.into()).or_default().push(v);
+    }
+    fn i(&mut self, name: &str, v: i64) {
+        self.note(name);
+        self.ints.entry(name.into()).or_default().push(v);
+    }
+    fn f(&mut self, name: &str, v: Option<f64>) {
+        self.note(name);
+        self.floats.entry(name.into()).or_default().push(v);
+    }
+    fn d(&mut self, name: &str, v: i32) {
+        self.note(name);
+        self.dates.entry(name.into()).or_default().push(v);
+    }
+    fn l(&mut self, name: &str, v: Vec<String>) {
+        self.note(name);
+        self.lists.entry(name.into()).or_default().push(v);
+    }
+    fn b(&mut self, name: &str, v: Option<bool>) {
+        self.note(name);
+        self.bools.entry(name.into()).or_default().push(v);
+    }
+    fn window(&mut self, cfg: &AggregateConfig, label: &str, name: &str, w: &WindowSummary) {
+        self.i(&format!("n_{name}"), w.n() as i64);
+        self.f(&format!("mean_tone_{name}"), w.mean());
+        let (lo, hi) = mean_interval(cfg, &format!("{label}\u{0}{name}"), w);
+        self.f(&format!("mean_tone_{name}_ci_low"), lo);
+        self.f(&format!("mean_tone_{name}_ci_high"), hi);
+        self.f(&format!("share_conciliatory_{name}"), w.share(w.conciliatory));
+        self.f(&format!("share_firm_{name}"), w.share(w.firm));
+        self.f(&format!("mean_sentiment_{name}"), w.mean_sentiment());
+    }
+    fn change(&mut self, cfg: &AggregateConfig, label: &str, name: &str, a: &WindowSummary, b: &WindowSummary) {
+        self.f(name, a.mean().zip(b.mean()).map(|(a, b)| b - a));
+        let (lo, hi) = difference_interval(cfg, &format!("{label}\u{0}{name}"), a, b);
+        self.f(&format!("{name}_ci_low"), lo);
+        self.f(&format!("{name}_ci_high"), hi);
+    }
+    fn finish(mut self, table: &str, height: usize) -> Result<DataFrame> {
+        let mut columns = Vec::new();
+        for name in &self.order {
+            let c = if let Some(v) = self.strs.remove(name) {
+                Column::new(name.into(), v)
+            } else if let Some(v) = self.ints.remove(name) {
+                Column::new(name.into(), v)
+            } else if let Some(v) = self.floats.remove(name) {
+                Column::new(name.into(), v)
+            } else if let Some(v) = self.dates.remove(name) {
+                date_column(name, v)?
+            } else if let Some(v) = self.bools.remove(name) {
+                Column::new(name.into(), v)
+            } else {
+                crate::output::str_list_column(name, self.lists.remove(name).unwrap_or_default())
+            };
+            columns.push(c);
+        }
+        DataFrame::new(height, columns).map_err(err(table))
+    }
+}
+
+/// Other visits whose own dates fall inside this visit's before-to-after span: their
+/// statements count in both comparisons, which the analyst should know.
+fn overlapping(v: &Visit, all: &[&Visit], cfg: &AggregateConfig) -> Vec<String> {
+    let (lo, hi) = Windows::of(v, cfg).span();
+    all.iter()
+        .filter(|o| o.name != v.name)
+        .filter(|o| days_since_epoch(o.start) <= hi && days_since_epoch(o.end) >= lo)
+        .map(|o| o.name.clone())
+        .collect()
+}
+
+fn visit_columns(b: &mut Builder, v: &Visit, all: &[&Visit], cfg: &AggregateConfig) {
+    b.s("visit", Some(v.name.clone()));
+    b.d("start", days_since_epoch(v.start));
+    b.d("end", days_since_epoch(v.end));
+    b.s("host", Some(v.host.clone()));
+    b.s("visitor", Some(v.visitor.clone()));
+    b.i("before_days", v.before_days(cfg) as i64);
+    b.i("after_days", v.after_days(cfg) as i64);
+    b.l("overlapping_visits", overlapping(v, all, cfg));
+}
+
+/// `visits.parquet`: for each visit, one row per country and one per named speaker that spoke
+/// in its before, during or after window: n, mean tone with a bootstrap 95% interval, shares,
+/// sentiment, and the changes during-vs-before and after-vs-during with intervals.
+fn visit_table(obs: &[Obs], visits: &[&Visit], cfg: &AggregateConfig) -> Result<DataFrame> {
+    let mut b = Builder::default();
+    let mut height = 0;
+    for v in visits {
+        let w = Windows::of(v, cfg);
+        let participants: BTreeSet<&str> = v.participants.iter().map(String::as_str).collect();
+        // Countries first, then speakers, each alphabetically.
+        for ((level, key), g) in summarise(obs, &w) {
+            let country = match level {
+                "country" => Some(key.clone()),
+                // A speaker's country: the one most of their statements carry.
+                _ => g.countries.iter().max_by_key(|(c, n)| (**n, std::cmp::Reverse((*c).clone()))).map(|(c, _)| c.clone()),
+            };
+            visit_columns(&mut b, v, visits, cfg);
+            b.s("level", Some(level.to_string()));
+            b.s("country", country.clone());
+            b.s("speaker", (level == "speaker").then(|| key.clone()));
+            b.s("side", Some(side_of(country.as_deref(), v).to_string()));
+            b.b("participant", (level == "speaker").then(|| participants.contains(key.as_str())));
+            let label = format!("{}\u{0}{level}\u{0}{key}", v.name);
+            b.window(cfg, &label, "before", &g.before);
+            b.window(cfg, &label, "during", &g.during);
+            b.window(cfg, &label, "after", &g.after);
+            b.change(cfg, &label, "tone_change_during_vs_before", &g.before, &g.during);
+            b.change(cfg, &label, "tone_change_after_vs_during", &g.during, &g.after);
+            b.change(cfg, &label, "tone_change_after_vs_before", &g.before, &g.after);
+            height += 1;
+        }
+    }
+    b.finish("visits", height)
+}
+
+/// `visit_pairs.parquet`: one row per visit, host and visitor side by side — what each side
+/// said before, during and after the trip, and the gap between them during it.
+fn visit_pairs(obs: &[Obs], visits: &[&Visit], cfg: &AggregateConfig) -> Result<DataFrame> {
+    let mut b = Builder::default();
+    for v in visits {
+        let w = Windows::of(v, cfg);
+        let groups = summarise(obs, &w);
+        let get = |c: &str| groups.get(&("country", c.to_string())).cloned().unwrap_or_default();
+        let (host, visitor) = (get(&v.host), get(&v.visitor));
+        visit_columns(&mut b, v, visits, cfg);
+        for (side, g, code) in [("host", &host, &v.host), ("visitor", &visitor, &v.visitor)] {
+            let label = format!("{}\u{0}country\u{0}{code}", v.name);
+            for (name, win) in [("before", &g.before), ("during", &g.during), ("after", &g.after)] {
+                b.i(&format!("{side}_n_{name}"), win.n() as i64);
+                b.f(&format!("{side}_mean_tone_{name}"), win.mean());
+            }
+            let (lo, hi) = mean_interval(cfg, &format!("{label}\u{0}during"), &g.during);
+            b.f(&format!("{side}_mean_tone_during_ci_low"), lo);
+            b.f(&format!("{side}_mean_tone_during_ci_high"), hi);
+            b.change(cfg, &label, &format!("{side}_tone_change_during_vs_before"), &g.before, &g.during);
+        }
+        let label = format!("{}\u{0}gap", v.name);
+        b.change(cfg, &label, "tone_gap_during_host_minus_visitor", &visitor.during, &host.during);
+    }
+    b.finish("visit_pairs", visits.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obs(day: &str, country: &str, speaker: &str, tone: f64) -> Obs {
+        let d = days_since_epoch(NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap());
+        Obs { day: d, country: Some(country.into()), speaker: Some(speaker.into()), tone, conciliatory: tone > 0.2, firm: tone < -0.2, sentiment: 0.0 }
+    }
+
+    fn visit(name: &str, start: &str, end: &str) -> Visit {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        Visit { name: name.into(), start: d(start), end: d(end), host: "CHN".into(), visitor: "USA".into(), participants: vec!["Wang Yi".into()], before_days: None, after_days: None }
+    }
+
+    #[test]
+    fn bootstrap_intervals_are_reproducible_and_contain_the_mean() {
+        let cfg = AggregateConfig::default();
+        let mut w = WindowSummary::default();
+        for (i, t) in [-0.5, 0.1, 0.4, 0.9, 0.3, -0.2].iter().enumerate() {
+            w.add(&obs("2023-06-01", "CHN", &format!("s{i}"), *t));
+        }
+        let a = mean_interval(&cfg, "x", &w);
+        let b = mean_interval(&cfg, "x", &w);
+        assert_eq!(a, b);
+        let (lo, hi) = (a.0.unwrap(), a.1.unwrap());
+        let mean = w.mean().unwrap();
+        assert!(lo < mean && mean < hi, "{lo} {mean} {hi}");
+        assert!(lo >= -0.5 && hi <= 0.9);
+        let mut one = WindowSummary::default();
+        one.add(&obs("2023-06-01", "CHN", "a", 0.5));
+        assert_eq!(mean_interval(&cfg, "x", &one), (None, None));
+    }
+
+    #[test]
+    fn visit_rows_split_windows_and_name_overlaps() {
+        let cfg = AggregateConfig { visit_window_days: 10, ..AggregateConfig::default() };
+        let v1 = visit("A", "2023-06-18", "2023-06-19");
+        let v2 = visit("B", "2023-06-25", "2023-06-26");
+        let data = vec![
+            obs("2023-06-10", "CHN", "Wang Yi", -0.6),
+            obs("2023-06-12", "CHN", "Wang Yi", -0.4),
+            obs("2023-06-18", "CHN", "Wang Yi", 0.5),
+            obs("2023-06-19", "CHN", "Qin Gang", 0.7),
+            obs("2023-06-20", "USA", "Antony Blinken", 0.2),
+            obs("2023-05-01", "CHN", "Wang Yi", -1.0), // outside every window
+        ];
+        let df = visit_table(&data, &[&v1, &v2], &cfg).unwrap();
+        let a = df.filter(&df.column("visit").unwrap().str().unwrap().equal("A")).unwrap();
+        let chn = a.filter(&a.column("country").unwrap().str().unwrap().equal("CHN")).unwrap();
+        let chn = chn.filter(&chn.column("level").unwrap().str().unwrap().equal("country")).unwrap();
+        assert_eq!(chn.height(), 1);
+        assert_eq!(chn.column("n_before").unwrap().i64().unwrap().get(0), Some(2));
+        assert_eq!(chn.column("n_during").unwrap().i64().unwrap().get(0), Some(2));
+        let change = chn.column("tone_change_during_vs_before").unwrap().f64().unwrap().get(0).unwrap();
+        assert!((change - 1.1).abs() < 1e-9, "{change}");
+        assert_eq!(chn.column("side").unwrap().str().unwrap().get(0), Some("host"));
+        let overlaps = a.column("overlapping_visits").unwrap().list().unwrap().get_as_series(0).unwrap();
+        assert_eq!(overlaps.str().unwrap().get(0), Some("B"));
+        let wang = a.filter(&a.column("speaker").unwrap().str().unwrap().equal("Wang Yi")).unwrap();
+        assert_eq!(wang.column("participant").unwrap().bool().unwrap().get(0), Some(true));
+    }
+
+    #[test]
+    fn country_series_have_explicit_zero_days() {
+        let st = DataFrame::new(
+            3,
+            vec![
+                date_column("published", vec![19000, 19003, 19001]).unwrap(),
+                Column::new("country".into(), vec![Some("CHN"), Some("CHN"), Some("USA")]),
+                Column::new("speaker".into(), vec![Some("a"), Some("a"), Some("b")]),
+                Column::new("tone".into(), vec![0.5, -0.5, 0.1]),
+                Column::new("tone_label".into(), vec!["conciliatory", "firm", "neutral"]),
+                Column::new("sentiment".into(), vec![0.0, 0.0, 0.0]),
+            ],
+        )
+        .unwrap();
+        let base = base_frame(&st).unwrap();
+        let day = time_series(&base, "country", "day", &AggregateConfig::default()).unwrap();
+        // Both countries span the corpus's four days.
+        assert_eq!(day.height(), 8);
+        let n: Vec<i64> = day.column("n").unwrap().i64().unwrap().iter().map(|v| v.unwrap()).collect();
+        assert_eq!(n, vec![1, 0, 0, 1, 0, 1, 0, 0]);
+        assert_eq!(day.column("mean_tone").unwrap().f64().unwrap().get(1), None);
+        let rolling = day.column("rolling_7d_mean_tone").unwrap().f64().unwrap();
+        assert_eq!(rolling.get(3), Some(0.0));
+        let speaker = time_series(&base, "speaker", "day", &AggregateConfig::default()).unwrap();
+        assert_eq!(speaker.height(), 4 + 1);
+    }
 }

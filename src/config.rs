@@ -80,15 +80,30 @@ impl Default for JsonlFields {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AggregateConfig {
-    /// Length of the windows before and after a visit, in days.
+    /// Length of the windows before and after a visit, in days (both, unless set apart below).
     pub visit_window_days: u32,
+    /// Length of the window before a visit, in days; default `visit_window_days`.
+    pub visit_before_days: Option<u32>,
+    /// Length of the window after a visit, in days; default `visit_window_days`.
+    pub visit_after_days: Option<u32>,
     /// Length of the trailing window of the daily rolling mean, in days.
     pub rolling_days: u32,
+    /// Resamples of the bootstrap confidence intervals in `visits.parquet`.
+    pub bootstrap_resamples: u32,
+    /// Seed of the bootstrap: the same seed and data give the same intervals on every run.
+    pub bootstrap_seed: u64,
 }
 
 impl Default for AggregateConfig {
     fn default() -> Self {
-        AggregateConfig { visit_window_days: 30, rolling_days: 7 }
+        AggregateConfig {
+            visit_window_days: 30,
+            visit_before_days: None,
+            visit_after_days: None,
+            rolling_days: 7,
+            bootstrap_resamples: 2000,
+            bootstrap_seed: 2025,
+        }
     }
 }
 
@@ -107,6 +122,19 @@ pub struct Visit {
     pub visitor: String,
     #[serde(default)]
     pub participants: Vec<String>,
+    /// This visit's "before" window in days, if not the `[aggregate]` default.
+    pub before_days: Option<u32>,
+    /// This visit's "after" window in days, if not the `[aggregate]` default.
+    pub after_days: Option<u32>,
+}
+
+impl Visit {
+    pub fn before_days(&self, cfg: &AggregateConfig) -> u32 {
+        self.before_days.or(cfg.visit_before_days).unwrap_or(cfg.visit_window_days)
+    }
+    pub fn after_days(&self, cfg: &AggregateConfig) -> u32 {
+        self.after_days.or(cfg.visit_after_days).unwrap_or(cfg.visit_window_days)
+    }
 }
 
 impl Config {
@@ -131,6 +159,9 @@ impl Config {
         };
         if self.aggregate.rolling_days == 0 {
             return Err(err(0, "aggregate.rolling_days must be at least 1".into()));
+        }
+        if self.aggregate.bootstrap_resamples < 100 {
+            return Err(err(0, "aggregate.bootstrap_resamples must be at least 100 for a usable 95% interval".into()));
         }
         let mut names = std::collections::HashSet::new();
         for v in &self.visits {

@@ -37,6 +37,10 @@ pub enum Error {
     #[error("{file}:{line}: {message}")]
     Gold { file: String, line: usize, message: String },
 
+    /// The output folder's incremental state cannot be used by this run.
+    #[error("{location}: {message}")]
+    State { location: String, message: String },
+
     /// A scorer was requested that this build does not contain or cannot load.
     #[error("scorer {name}: {message}")]
     Scorer { name: String, message: String },

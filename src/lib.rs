@@ -27,6 +27,8 @@ pub mod aggregate;
 pub mod output;
 
 pub mod eval;
+pub mod job;
 pub mod pipeline;
+pub mod store;
 
 pub use error::{Error, Result};

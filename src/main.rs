@@ -12,11 +12,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::json;
 use tracing::{info, warn};
 
-use tonetrack::aggregate;
 use tonetrack::config::Config;
+use tonetrack::job::{self, RunOptions};
 use tonetrack::eval::{self, Predicted, Subset};
-use tonetrack::output::{self, char_offset, TableMeta};
-use tonetrack::pipeline::{self, Engine};
+use tonetrack::output::char_offset;
+use tonetrack::pipeline::{self, Engine, Shard};
+use tonetrack::store::{LocalStorage, Storage};
 use tonetrack::tone::{ScorerKind, ToneInput};
 
 /// The marks that make a gold statement "quoted" (see ../shared/datasets/README.md).
@@ -62,6 +63,10 @@ enum Command {
     #[command(after_help = "Example:\n  tonetrack run notebooks-data --config notebooks-data/tonetrack.toml --out out\n  \
 cat feed.jsonl | tonetrack run - --out out")]
     Run(RunArgs),
+    /// Combine the output folders of `run --shard I/N` copies into one state and one set of tables.
+    #[command(after_help = "Example (a job array of two):\n  tonetrack run feed --shard 0/2 --out shard0\n  \
+tonetrack run feed --shard 1/2 --out shard1\n  tonetrack merge shard0 shard1 --out out")]
+    Merge(MergeArgs),
     /// Print the statements of one article (for debugging extraction).
     #[command(after_help = "Example:\n  tonetrack extract ../shared/seed/blinken-beijing.txt --json | jq .")]
     Extract(ExtractArgs),
@@ -114,6 +119,33 @@ struct RunArgs {
     /// Exit with code 4 when any input was rejected.
     #[arg(long)]
     strict: bool,
+    /// Only articles published on or after this date (YYYY-MM-DD), e.g. to bound a backfill.
+    #[arg(long, value_name = "DATE")]
+    since: Option<chrono::NaiveDate>,
+    /// Only articles published on or before this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    until: Option<chrono::NaiveDate>,
+    /// Take only this shard of the articles (by a hash of their id), e.g. 0/4 … 3/4 for a job
+    /// array of four; combine the shards' folders with `tonetrack merge`.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
+    /// Forget what earlier runs stored in --out and process the inputs from scratch (needed after
+    /// a change of knowledge files, scorer or version; give every input, not only new ones).
+    #[arg(long)]
+    rebuild: bool,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// Output folders of the shard runs (`tonetrack run --shard I/N --out FOLDER`).
+    #[arg(required = true)]
+    shards: Vec<PathBuf>,
+    /// Folder for the merged state and tables; its previous state is replaced by the union.
+    #[arg(long)]
+    out: PathBuf,
+    /// The run configuration the shards used (visits, knowledge files).
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -202,6 +234,7 @@ fn init_logging(quiet: bool, format: LogFormat) {
 fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Run(args) => run(args, cli.quiet),
+        Command::Merge(args) => merge(args),
         Command::Extract(args) => extract(args),
         Command::Score(args) => score(args),
         Command::Eval(EvalCommand::Statements(args)) => eval_statements(args),
@@ -262,12 +295,7 @@ fn load(common: &Common) -> Result<(Config, Engine)> {
     Ok((config, engine))
 }
 
-fn run(args: RunArgs, quiet: bool) -> Result<u8> {
-    let started = Instant::now();
-    let started_at = chrono::Utc::now();
-    let (config, engine) = load(&args.common)?;
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating output folder {}", args.out.display()))?;
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
     let progress = indicatif::ProgressBar::new_spinner();
     if quiet {
         progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
@@ -277,105 +305,89 @@ fn run(args: RunArgs, quiet: bool) -> Result<u8> {
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
     }
+    progress
+}
+
+fn storage_for(out: &Path) -> Result<Box<dyn Storage>> {
+    Ok(Box::new(LocalStorage::new(out).with_context(|| format!("creating output folder {}", out.display()))?))
+}
+
+fn run(args: RunArgs, quiet: bool) -> Result<u8> {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339();
+    let (config, engine) = load(&args.common)?;
+    let storage = storage_for(&args.out)?;
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let progress = progress_bar(quiet);
     let bar = progress.clone();
     let on_progress: Arc<dyn Fn(usize) + Send + Sync> = Arc::new(move |n| bar.inc(n as u64));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(jobs.clamp(1, 4)).max_blocking_threads(jobs.max(1)).enable_all().build()?;
-    let engine = Arc::new(engine);
-    let config = Arc::new(config);
-    let result = runtime.block_on(pipeline::run(engine.clone(), config.clone(), args.inputs.clone(), jobs, on_progress))?;
-    progress.finish_and_clear();
-    let processing_s = started.elapsed().as_secs_f64();
-
-    for r in &result.rejects {
-        let at = r.line.map(|l| format!(":{l}")).unwrap_or_default();
-        warn!(input = %r.input, line = r.line, "{}{at}: {}", r.input, r.reason);
-    }
-
-    // Tables.
-    let mut statements = output::statements_frame(&result)?;
-    let mut articles = output::articles_frame(&result)?;
-    let mut rejects = output::rejects_frame(&result.rejects)?;
-    let base = aggregate::base_frame(&statements)?;
-    let agg = &config.aggregate;
-    let mut series = vec![
-        ("tone_by_country_day.parquet", aggregate::time_series(&base, "country", "day", agg)?),
-        ("tone_by_country_week.parquet", aggregate::time_series(&base, "country", "week", agg)?),
-        ("tone_by_speaker_day.parquet", aggregate::time_series(&base, "speaker", "day", agg)?),
-        ("tone_by_speaker_week.parquet", aggregate::time_series(&base, "speaker", "week", agg)?),
-    ];
-    let visits: Vec<_> = config.visits().collect();
-    if !visits.is_empty() {
-        series.push(("visits.parquet", aggregate::visits(&base, &visits, agg)?));
-    }
-
-    let n_statements = statements.height();
-    let duplicates: usize = result.duplicates.values().sum();
-    let run_id = {
-        let mut h = String::new();
-        for a in &result.articles {
-            h.push_str(&a.content_hash);
-        }
-        for (_, sha) in &engine.model_files {
-            h.push_str(sha);
-        }
-        h.push_str(env!("CARGO_PKG_VERSION"));
-        h.push_str(&result.scorer.0);
-        tonetrack::models::sha256_hex(h.as_bytes())[..16].to_string()
+    let opts = RunOptions {
+        inputs: args.inputs.clone(),
+        jobs,
+        since: args.since,
+        until: args.until,
+        shard: args.shard,
+        rebuild: args.rebuild,
     };
-    let models: serde_json::Map<String, serde_json::Value> = engine.model_files.iter().map(|(n, sha)| (n.clone(), json!(sha))).collect();
-    let facts = json!({
-        "run_id": run_id,
-        "tonetrack_version": env!("CARGO_PKG_VERSION"),
-        "scorer": result.scorer.0,
-        "scorer_version": result.scorer.1,
-        "inputs": result.inputs,
-        "counts": {
-            "articles": result.articles.len(),
-            "statements": n_statements,
-            "rejects": result.rejects.len(),
-            "duplicates_skipped": duplicates,
-            "other_files_skipped": result.skipped_other_files,
-        },
-        "models_sha256": models,
-    });
-    let meta = TableMeta(vec![
-        ("tonetrack.run_id".into(), run_id.clone()),
-        ("tonetrack.version".into(), env!("CARGO_PKG_VERSION").into()),
-        ("tonetrack.manifest".into(), facts.to_string()),
-    ]);
-    output::write_parquet(&args.out, "statements.parquet", &mut statements, &meta)?;
-    output::write_parquet(&args.out, "articles.parquet", &mut articles, &meta)?;
-    output::write_parquet(&args.out, "rejects.parquet", &mut rejects, &meta)?;
-    let mut tables = vec!["statements.parquet", "articles.parquet", "rejects.parquet"];
-    for (name, df) in &mut series {
-        output::write_parquet(&args.out, name, df, &meta)?;
-        tables.push(name);
+    let report = job::run(&runtime, Arc::new(engine), Arc::new(config), storage.as_ref(), &opts, &started_at, on_progress)?;
+    progress.finish_and_clear();
+    for line in &report.reject_lines {
+        warn!("{line}");
     }
     let total_s = started.elapsed().as_secs_f64();
-    let mut manifest = facts.clone();
-    manifest["tables"] = json!(tables);
-    manifest["started_at"] = json!(started_at.to_rfc3339());
-    manifest["durations_s"] = json!({ "processing": processing_s, "total": total_s });
-    let manifest_text = serde_json::to_string_pretty(&manifest)? + "\n";
-    output::write_atomic(&args.out, "manifest.json", |f| {
-        f.write_all(manifest_text.as_bytes()).map_err(|e| tonetrack::Error::io(args.out.join("manifest.json"), e))
-    })?;
+    let skipped = [
+        (report.unchanged, "already in the state"),
+        (report.outside_window, "outside --since/--until"),
+        (report.other_shard, "for other shards"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, why)| format!(", {n} {why}"))
+    .collect::<String>();
+    let outcome = match &report.published {
+        Some(p) => format!("tables now hold {} articles, {} statements, {} rejects", p.articles, p.statements, p.rejects),
+        None => "nothing new: tables unchanged".to_string(),
+    };
     info!(
-        articles = result.articles.len(),
-        statements = n_statements,
-        rejects = result.rejects.len(),
-        duplicates,
+        added = report.added,
+        replaced = report.replaced,
+        statements = report.statements_added,
+        rejects = report.rejects,
         seconds = format!("{total_s:.2}"),
-        "run finished: {} articles, {} statements, {} rejects in {:.2} s → {}",
-        result.articles.len(),
-        n_statements,
-        result.rejects.len(),
-        total_s,
-        args.out.display()
+        "run finished in {total_s:.2} s: {} articles added, {} replaced{skipped}; {} statements, {} rejects this run; {outcome} → {}",
+        report.added,
+        report.replaced,
+        report.statements_added,
+        report.rejects,
+        storage.describe()
     );
-    if args.strict && !result.rejects.is_empty() {
+    if args.strict && report.rejects > 0 {
         return Ok(EXIT_REJECTS_STRICT);
     }
+    Ok(0)
+}
+
+fn merge(args: MergeArgs) -> Result<u8> {
+    let started = Instant::now();
+    let config = match &args.config {
+        Some(p) => Config::load(p).with_context(|| format!("loading config {}", p.display()))?,
+        None => Config::default(),
+    };
+    let engine = Engine::load(&config, ScorerKind::Lexicon).context("loading models")?;
+    let shards: Vec<Box<dyn Storage>> = args.shards.iter().map(|s| storage_for(s)).collect::<Result<_>>()?;
+    let shard_refs: Vec<&dyn Storage> = shards.iter().map(|s| s.as_ref()).collect();
+    let target = storage_for(&args.out)?;
+    let published = job::merge(&shard_refs, target.as_ref(), &config, &engine.model_files, &chrono::Utc::now().to_rfc3339())?;
+    info!(
+        "merged {} shards in {:.2} s: {} articles, {} statements, {} rejects → {}",
+        shards.len(),
+        started.elapsed().as_secs_f64(),
+        published.articles,
+        published.statements,
+        published.rejects,
+        target.describe()
+    );
     Ok(0)
 }
 

@@ -9,17 +9,12 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::pipeline::RunResult;
-use crate::types::Reject;
+use crate::types::{ProcessedArticle, Reject, ScoredStatement};
 
 /// Character offset of a byte offset (both into the same text).
 pub fn char_offset(text: &str, byte: usize) -> usize {
     text[..byte.min(text.len())].chars().count()
 }
-
-/// Facts stored as Parquet key-value metadata on every table (and in `manifest.json`).
-#[derive(Debug, Clone)]
-pub struct TableMeta(pub Vec<(String, String)>);
 
 pub fn date_column(name: &str, days: Vec<i32>) -> Result<Column> {
     Series::new(name.into(), days)
@@ -32,7 +27,7 @@ pub fn days_since_epoch(d: chrono::NaiveDate) -> i32 {
     (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() as i32
 }
 
-fn str_list_column(name: &str, rows: Vec<Vec<String>>) -> Column {
+pub fn str_list_column(name: &str, rows: Vec<Vec<String>>) -> Column {
     let series: Vec<Series> = rows.into_iter().map(|r| Series::new(PlSmallStr::EMPTY, r)).collect();
     let mut s = Series::new(name.into(), series);
     if s.dtype() != &DataType::List(Box::new(DataType::String)) {
@@ -42,40 +37,12 @@ fn str_list_column(name: &str, rows: Vec<Vec<String>>) -> Column {
     Column::from(s)
 }
 
-/// One row of `statements.parquet`, in table order.
-struct Row<'a> {
-    country: Option<&'a str>,
-    speaker: Option<&'a str>,
-    published: chrono::NaiveDate,
-    article: &'a str,
-    start: usize,
-    pa: usize,
-    si: usize,
-}
-
-/// Builds `statements.parquet`, sorted by country, speaker, published, article, start (nulls
-/// last within each key).
-pub fn statements_frame(run: &RunResult) -> Result<DataFrame> {
-    let mut rows: Vec<Row> = Vec::new();
-    for (pa, p) in run.articles.iter().enumerate() {
-        for (si, s) in p.statements.iter().enumerate() {
-            rows.push(Row {
-                country: s.speaker.country.as_deref(),
-                speaker: s.speaker.name.as_deref(),
-                published: p.article.published,
-                article: &p.article.id,
-                start: s.statement.span.start,
-                pa,
-                si,
-            });
-        }
-    }
-    let none_last = |o: Option<&str>| (o.is_none(), o.map(str::to_string));
-    rows.sort_by(|a, b| {
-        (none_last(a.country), none_last(a.speaker), a.published, a.article, a.start)
-            .cmp(&(none_last(b.country), none_last(b.speaker), b.published, b.article, b.start))
-    });
-
+/// Statement rows of `articles`, in article order, with a `content_hash` column naming the
+/// article version each row belongs to (the state's partitions keep it; published tables drop it).
+/// The published order is applied by [`publication_order`].
+pub fn statements_frame<'a>(articles: impl IntoIterator<Item = &'a ProcessedArticle>, scorer_id: &(String, String)) -> Result<DataFrame> {
+    let rows: Vec<(&ProcessedArticle, &ScoredStatement)> =
+        articles.into_iter().flat_map(|p| p.statements.iter().map(move |s| (p, s))).collect();
     let n = rows.len();
     macro_rules! col_vec {
         ($t:ty) => {
@@ -93,11 +60,9 @@ pub fn statements_frame(run: &RunResult) -> Result<DataFrame> {
     let (mut tone, mut label, mut conf, mut cues, mut sentiment, mut flags) =
         (col_vec!(f64), col_vec!(&str), col_vec!(f64), col_vec!(Vec<String>), col_vec!(f64), col_vec!(Vec<String>));
     let (mut scorer, mut scorer_version) = (col_vec!(String), col_vec!(String));
-    let scorer_name = run.scorer.0.clone();
-    let scorer_ver = run.scorer.1.clone();
-    for r in &rows {
-        let p = &run.articles[r.pa];
-        let s = &p.statements[r.si];
+    let mut content_hash = col_vec!(String);
+    let (scorer_name, scorer_ver) = scorer_id;
+    for (p, s) in rows {
         let t = &p.article.text;
         let st = &s.statement;
         id.push(statement_id(&p.article.id, st.kind.as_str(), char_offset(t, st.span.start), char_offset(t, st.span.end)));
@@ -132,6 +97,7 @@ pub fn statements_frame(run: &RunResult) -> Result<DataFrame> {
         flags.push(st.flags.iter().map(|f| f.to_string()).collect());
         scorer.push(scorer_name.clone());
         scorer_version.push(scorer_ver.clone());
+        content_hash.push(p.content_hash.clone());
     }
     let columns = vec![
         Column::new("statement_id".into(), id),
@@ -166,6 +132,7 @@ pub fn statements_frame(run: &RunResult) -> Result<DataFrame> {
         Column::new("scorer".into(), scorer),
         Column::new("scorer_version".into(), scorer_version),
         str_list_column("flags", flags),
+        Column::new("content_hash".into(), content_hash),
     ];
     DataFrame::new(n, columns).map_err(|e| Error::table("statements", e))
 }
@@ -176,28 +143,14 @@ pub fn statement_id(article_id: &str, kind: &str, start: usize, end: usize) -> S
     h[..16].to_string()
 }
 
-/// `articles.parquet`: every ingested article, with its statement count and duplicates seen.
-pub fn articles_frame(run: &RunResult) -> Result<DataFrame> {
-    let a = &run.articles;
-    let n = a.len();
-    let columns = vec![
-        Column::new("article_id".into(), a.iter().map(|p| p.article.id.clone()).collect::<Vec<_>>()),
-        date_column("published", a.iter().map(|p| days_since_epoch(p.article.published)).collect())?,
-        Column::new("title".into(), a.iter().map(|p| p.article.title.clone()).collect::<Vec<_>>()),
-        Column::new("source".into(), a.iter().map(|p| p.article.source.clone()).collect::<Vec<_>>()),
-        Column::new("url".into(), a.iter().map(|p| p.article.url.clone()).collect::<Vec<_>>()),
-        Column::new("language".into(), a.iter().map(|p| p.article.language.clone()).collect::<Vec<_>>()),
-        Column::new("input".into(), a.iter().map(|p| p.article.origin.input.clone()).collect::<Vec<_>>()),
-        Column::new("line".into(), a.iter().map(|p| p.article.origin.line).collect::<Vec<_>>()),
-        Column::new("chars".into(), a.iter().map(|p| p.article.text.chars().count() as u64).collect::<Vec<_>>()),
-        Column::new("content_hash".into(), a.iter().map(|p| p.content_hash.clone()).collect::<Vec<_>>()),
-        Column::new("statements".into(), a.iter().map(|p| p.statements.len() as u32).collect::<Vec<_>>()),
-        Column::new(
-            "duplicates_seen".into(),
-            a.iter().map(|p| run.duplicates.get(&p.content_hash).copied().unwrap_or(0) as u32).collect::<Vec<_>>(),
-        ),
-    ];
-    DataFrame::new(n, columns).map_err(|e| Error::table("articles", e))
+/// The order of the published `statements.parquet`: by country, speaker, publication date,
+/// article and position, unknown countries and speakers last.
+pub fn publication_order(df: &DataFrame) -> Result<DataFrame> {
+    df.sort(
+        ["country", "speaker", "published", "article_id", "start", "end", "kind"],
+        SortMultipleOptions::default().with_nulls_last(true).with_maintain_order(true),
+    )
+    .map_err(|e| Error::table("statements", e))
 }
 
 /// `rejects.parquet`: every input record that did not become an article, and why.
@@ -209,19 +162,6 @@ pub fn rejects_frame(rejects: &[Reject]) -> Result<DataFrame> {
         Column::new("reason".into(), rejects.iter().map(|r| r.reason.clone()).collect::<Vec<_>>()),
     ];
     DataFrame::new(rejects.len(), columns).map_err(|e| Error::table("rejects", e))
-}
-
-/// Writes `df` as zstd Parquet with key-value metadata, atomically.
-pub fn write_parquet(dir: &Path, name: &str, df: &mut DataFrame, meta: &TableMeta) -> Result<()> {
-    let kv = KeyValueMetadata::from_static(meta.0.clone());
-    write_atomic(dir, name, |file| {
-        ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Zstd(None))
-            .with_key_value_metadata(Some(kv))
-            .finish(df)
-            .map(|_| ())
-            .map_err(|e| Error::table(name, e))
-    })
 }
 
 /// Writes a file through a temporary name in the same folder, syncs it, and renames it.

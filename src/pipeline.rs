@@ -100,13 +100,64 @@ impl Engine {
     }
 }
 
-/// Identity of an article's content: same id and same text means the same article.
+/// Identity of one version of an article: its id, metadata and text. Where it was read from
+/// is not part of it, so the same article in two feeds is one article; a corrected date or
+/// title is a new version that replaces the old one's statements.
 pub fn content_hash(a: &Article) -> String {
-    let mut bytes = Vec::with_capacity(a.id.len() + a.text.len() + 1);
-    bytes.extend_from_slice(a.id.as_bytes());
-    bytes.push(0);
-    bytes.extend_from_slice(a.text.as_bytes());
+    let mut bytes = Vec::with_capacity(a.id.len() + a.text.len() + 64);
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    for field in [&a.id, &a.published.to_string(), &opt(&a.title), &opt(&a.source), &opt(&a.url), &opt(&a.language), &a.text] {
+        bytes.extend_from_slice(field.as_bytes());
+        bytes.push(0);
+    }
     sha256_hex(&bytes)
+}
+
+/// Which articles a run takes: those not already in the state (same id, same content), inside
+/// the `--since`/`--until` window, and in this `--shard`.
+#[derive(Debug, Default, Clone)]
+pub struct Admission {
+    /// Article id → content hash of the version the state already holds.
+    pub known: HashMap<String, String>,
+    pub since: Option<chrono::NaiveDate>,
+    pub until: Option<chrono::NaiveDate>,
+    pub shard: Option<Shard>,
+}
+
+/// `--shard I/N`: this copy takes the articles whose id hashes to I modulo N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Shard, String> {
+        let (i, n) = s.split_once('/').ok_or_else(|| format!("{s:?}: write the shard as I/N, e.g. 0/4"))?;
+        let index: u64 = i.trim().parse().map_err(|_| format!("{s:?}: shard index {i:?} is not a number"))?;
+        let count: u64 = n.trim().parse().map_err(|_| format!("{s:?}: shard count {n:?} is not a number"))?;
+        if count == 0 || index >= count {
+            return Err(format!("{s:?}: need 0 <= I < N"));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// Whether `key` (an article id, or the place of a reject without one) belongs to this shard.
+    /// A hash, not the id's order, so shards get similar loads whatever the ids look like.
+    pub fn owns(&self, key: &str) -> bool {
+        let h = sha256_hex(key.as_bytes());
+        u64::from_str_radix(&h[..15], 16).unwrap_or(0) % self.count == self.index
+    }
+
+    pub fn owns_reject(&self, r: &Reject) -> bool {
+        match &r.article_id {
+            Some(id) => self.owns(id),
+            None => self.owns(&format!("{}\u{0}{}", r.input, r.line.unwrap_or(0))),
+        }
+    }
 }
 
 /// What a run produced, before it is written.
@@ -120,6 +171,12 @@ pub struct RunResult {
     pub skipped_other_files: usize,
     /// Name and version of the scorer that produced the tone columns.
     pub scorer: (String, String),
+    /// Articles skipped because the state already holds them unchanged.
+    pub unchanged: usize,
+    /// Articles skipped because they fall outside `--since`/`--until`.
+    pub outside_window: usize,
+    /// Articles left to other shards.
+    pub other_shard: usize,
 }
 
 /// A batch of parsed articles (and rejects) from one input.
@@ -134,6 +191,7 @@ pub async fn run(
     config: Arc<Config>,
     inputs: Vec<PathBuf>,
     jobs: usize,
+    admission: Admission,
     progress: Arc<dyn Fn(usize) + Send + Sync>,
 ) -> Result<RunResult> {
     let discovery = tokio::task::spawn_blocking(move || ingest::discover(&inputs))
@@ -172,6 +230,14 @@ pub async fn run(
         result.rejects.extend(parsed.rejects);
         let mut batch = Vec::new();
         for article in parsed.articles {
+            if admission.since.is_some_and(|d| article.published < d) || admission.until.is_some_and(|d| article.published > d) {
+                result.outside_window += 1;
+                continue;
+            }
+            if admission.shard.is_some_and(|s| !s.owns(&article.id)) {
+                result.other_shard += 1;
+                continue;
+            }
             let hash = content_hash(&article);
             if seen.contains(&hash) {
                 *result.duplicates.entry(hash).or_default() += 1;
@@ -190,6 +256,10 @@ pub async fn run(
             }
             seen.insert(hash.clone());
             ids.insert(article.id.clone(), hash.clone());
+            if admission.known.get(&article.id) == Some(&hash) {
+                result.unchanged += 1;
+                continue;
+            }
             batch.push((article, hash));
         }
         if batch.is_empty() {
@@ -213,6 +283,9 @@ pub async fn run(
         result.articles.extend(done.map_err(|e| Error::io("<worker>", std::io::Error::other(e)))?);
     }
     reader.await.map_err(|e| Error::io("<reader>", std::io::Error::other(e)))?;
+    if let Some(shard) = admission.shard {
+        result.rejects.retain(|r| shard.owns_reject(r));
+    }
     result.articles.sort_by(|a, b| (a.article.published, &a.article.id).cmp(&(b.article.published, &b.article.id)));
     Ok(result)
 }
