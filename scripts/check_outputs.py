@@ -27,7 +27,12 @@ EXPECTED = {
     "tone_by_speaker_week.parquet": {"speaker": pa.string(), "week": pa.date32(), "n": pa.int64()},
     "visits.parquet": {"visit": pa.string(), "start": pa.date32(), "end": pa.date32(), "country": pa.string(),
                         "n_before": pa.int64(), "n_during": pa.int64(), "n_after": pa.int64(),
-                        "mean_tone_during": pa.float64(), "tone_change_during_vs_before": pa.float64()},
+                        "mean_tone_during": pa.float64(), "tone_change_during_vs_before": pa.float64(),
+                        "level": pa.string(), "mean_tone_during_ci_low": pa.float64(),
+                        "mean_tone_during_ci_high": pa.float64(), "overlapping_visits": pa.list_(pa.string())},
+    "visit_pairs.parquet": {"visit": pa.string(), "start": pa.date32(), "host_mean_tone_during": pa.float64(),
+                             "visitor_mean_tone_during": pa.float64(),
+                             "tone_gap_during_host_minus_visitor": pa.float64()},
 }
 
 

@@ -435,13 +435,17 @@ impl Builder {
     }
 }
 
-/// Other visits whose own dates fall inside this visit's before-to-after span: their
-/// statements count in both comparisons, which the analyst should know.
+/// Other visits whose before-to-after span shares days with this one's: statements on the
+/// shared days count in both comparisons (e.g. one visit's "after" is the next one's
+/// "before"), which the analyst should know before reading the changes as separate effects.
 fn overlapping(v: &Visit, all: &[&Visit], cfg: &AggregateConfig) -> Vec<String> {
     let (lo, hi) = Windows::of(v, cfg).span();
     all.iter()
         .filter(|o| o.name != v.name)
-        .filter(|o| days_since_epoch(o.start) <= hi && days_since_epoch(o.end) >= lo)
+        .filter(|o| {
+            let (olo, ohi) = Windows::of(o, cfg).span();
+            olo <= hi && ohi >= lo
+        })
         .map(|o| o.name.clone())
         .collect()
 }

@@ -29,6 +29,8 @@ pub mod output;
 pub mod eval;
 pub mod job;
 pub mod pipeline;
+pub mod plot;
+pub mod report;
 pub mod store;
 
 pub use error::{Error, Result};

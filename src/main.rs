@@ -17,7 +17,7 @@ use tonetrack::job::{self, RunOptions};
 use tonetrack::eval::{self, Predicted, Subset};
 use tonetrack::output::char_offset;
 use tonetrack::pipeline::{self, Engine, Shard};
-use tonetrack::store::{LocalStorage, Storage};
+use tonetrack::store::Storage;
 use tonetrack::tone::{ScorerKind, ToneInput};
 
 /// The marks that make a gold statement "quoted" (see ../shared/datasets/README.md).
@@ -67,6 +67,13 @@ cat feed.jsonl | tonetrack run - --out out")]
     #[command(after_help = "Example (a job array of two):\n  tonetrack run feed --shard 0/2 --out shard0\n  \
 tonetrack run feed --shard 1/2 --out shard1\n  tonetrack merge shard0 shard1 --out out")]
     Merge(MergeArgs),
+    /// Draw the charts (PNG and SVG) from the tables of a run's output folder.
+    #[command(after_help = "Example:\n  tonetrack plot --out out            # writes out/charts/*.png and *.svg\n  \
+tonetrack plot --out out --charts /tmp/charts")]
+    Plot(PlotArgs),
+    /// Print tone per country and per visit from a run's output folder, as terminal tables.
+    #[command(after_help = "Example:\n  tonetrack summary out")]
+    Summary(SummaryArgs),
     /// Print the statements of one article (for debugging extraction).
     #[command(after_help = "Example:\n  tonetrack extract ../shared/seed/blinken-beijing.txt --json | jq .")]
     Extract(ExtractArgs),
@@ -108,7 +115,8 @@ struct RunArgs {
     /// Files or folders (searched recursively) of .txt, .jsonl, .html articles; `-` reads JSONL from stdin.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Output folder (created if missing).
+    /// Output folder (created if missing), or s3://bucket/prefix (credentials and endpoint from
+    /// the AWS_* environment variables). Holds the tables and the state of earlier runs.
     #[arg(long)]
     out: PathBuf,
     #[command(flatten)]
@@ -133,6 +141,25 @@ struct RunArgs {
     /// a change of knowledge files, scorer or version; give every input, not only new ones).
     #[arg(long)]
     rebuild: bool,
+}
+
+#[derive(Args)]
+struct PlotArgs {
+    /// The output folder of `tonetrack run` (or s3://bucket/prefix) whose tables to draw.
+    #[arg(long)]
+    out: PathBuf,
+    /// Where to write the charts; default OUT/charts (required when --out is on S3).
+    #[arg(long)]
+    charts: Option<PathBuf>,
+    /// TrueType font for titles and labels; default: DejaVu Sans or Liberation Sans from the system.
+    #[arg(long)]
+    font: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct SummaryArgs {
+    /// The output folder of `tonetrack run` (or s3://bucket/prefix).
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -235,6 +262,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Run(args) => run(args, cli.quiet),
         Command::Merge(args) => merge(args),
+        Command::Plot(args) => plot(args),
+        Command::Summary(args) => summary(args),
         Command::Extract(args) => extract(args),
         Command::Score(args) => score(args),
         Command::Eval(EvalCommand::Statements(args)) => eval_statements(args),
@@ -309,7 +338,8 @@ fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
 }
 
 fn storage_for(out: &Path) -> Result<Box<dyn Storage>> {
-    Ok(Box::new(LocalStorage::new(out).with_context(|| format!("creating output folder {}", out.display()))?))
+    let out = out.to_string_lossy();
+    tonetrack::store::open(&out).with_context(|| format!("opening output {out}"))
 }
 
 fn run(args: RunArgs, quiet: bool) -> Result<u8> {
@@ -365,6 +395,37 @@ fn run(args: RunArgs, quiet: bool) -> Result<u8> {
     if args.strict && report.rejects > 0 {
         return Ok(EXIT_REJECTS_STRICT);
     }
+    Ok(0)
+}
+
+fn plot(args: PlotArgs) -> Result<u8> {
+    let storage = storage_for(&args.out)?;
+    let charts = match (&args.charts, args.out.to_string_lossy().starts_with("s3://")) {
+        (Some(c), _) => c.clone(),
+        (None, false) => args.out.join("charts"),
+        (None, true) => bail!("--out is on S3: say where the charts go with --charts DIR"),
+    };
+    let font = tonetrack::plot::register_font(args.font.as_deref())?;
+    let written = tonetrack::plot::plot(storage.as_ref(), &charts)?;
+    let mut stdout = std::io::stdout().lock();
+    for (path, what) in &written {
+        writeln!(stdout, "{}  {what}", path.display())?;
+    }
+    info!("{} charts written to {} (font {})", written.len(), charts.display(), font.display());
+    Ok(0)
+}
+
+fn summary(args: SummaryArgs) -> Result<u8> {
+    let storage = storage_for(&args.out)?;
+    let statements = tonetrack::report::read_table(storage.as_ref(), "statements.parquet")?;
+    let mut text = format!("Tone by country ({} statements; tone −1 firm … +1 conciliatory)\n\n", statements.height());
+    text.push_str(&tonetrack::report::countries(&statements)?);
+    if let Some(bytes) = storage.read("visits.parquet")? {
+        let visits = tonetrack::store::read_parquet_bytes(bytes, "visits.parquet")?;
+        text.push_str("\nVisits: mean tone before, during and after (n b/d/a = statements in each window)\n\n");
+        text.push_str(&tonetrack::report::visits(&visits)?);
+    }
+    std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(0)
 }
 

@@ -20,6 +20,7 @@ use std::io::Cursor;
 
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
+use object_store::ObjectStoreExt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -114,6 +115,102 @@ impl Storage for LocalStorage {
         }
         keys.sort();
         Ok(keys)
+    }
+}
+
+/// An output folder in an S3 bucket (or any S3-compatible server): `s3://bucket/prefix`.
+/// Credentials, region and endpoint come from the usual `AWS_*` environment variables
+/// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT_URL` for a
+/// non-AWS server, `AWS_ALLOW_HTTP=true` for plain HTTP). A PUT replaces an object whole, so
+/// every write is atomic as the state's commit protocol needs.
+pub struct ObjectStorage {
+    url: String,
+    prefix: String,
+    store: Box<dyn object_store::ObjectStore>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl ObjectStorage {
+    pub fn open(url: &str) -> Result<ObjectStorage> {
+        let fail = |message: String| Error::State { location: url.to_string(), message };
+        let rest = url.strip_prefix("s3://").ok_or_else(|| fail("only s3:// URLs are supported".into()))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(fail("no bucket name: write s3://bucket/prefix".into()));
+        }
+        let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+        if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
+            builder = builder.with_endpoint(endpoint);
+        }
+        let store = builder.build().map_err(|e| fail(format!("cannot configure S3: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::io(url, e))?;
+        Ok(ObjectStorage { url: url.trim_end_matches('/').to_string(), prefix: prefix.trim_matches('/').to_string(), store: Box::new(store), runtime })
+    }
+
+    fn path(&self, key: &str) -> object_store::path::Path {
+        if self.prefix.is_empty() {
+            object_store::path::Path::from(key)
+        } else {
+            object_store::path::Path::from(format!("{}/{key}", self.prefix))
+        }
+    }
+
+    fn fail(&self, key: &str, e: impl std::fmt::Display) -> Error {
+        Error::io(format!("{}/{key}", self.url), std::io::Error::other(e.to_string()))
+    }
+}
+
+impl Storage for ObjectStorage {
+    fn describe(&self) -> String {
+        self.url.clone()
+    }
+
+    fn read(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.path(key);
+        self.runtime.block_on(async {
+            match self.store.get(&path).await {
+                Ok(r) => r.bytes().await.map(|b| Some(b.to_vec())).map_err(|e| self.fail(key, e)),
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(e) => Err(self.fail(key, e)),
+            }
+        })
+    }
+
+    fn write(&self, key: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.path(key);
+        let payload = object_store::PutPayload::from(bytes.to_vec());
+        self.runtime.block_on(self.store.put(&path, payload)).map(|_| ()).map_err(|e| self.fail(key, e))
+    }
+
+    fn delete(&self, key: &str) -> Result<()> {
+        let path = self.path(key);
+        match self.runtime.block_on(self.store.delete(&path)) {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(self.fail(key, e)),
+        }
+    }
+
+    fn list(&self, prefix: &str) -> Result<Vec<String>> {
+        use futures_util::TryStreamExt;
+        let path = self.path(prefix);
+        let strip = if self.prefix.is_empty() { String::new() } else { format!("{}/", self.prefix) };
+        let metas: Vec<object_store::ObjectMeta> =
+            self.runtime.block_on(self.store.list(Some(&path)).try_collect()).map_err(|e| self.fail(prefix, e))?;
+        let mut keys: Vec<String> = metas.into_iter().filter_map(|m| m.location.as_ref().strip_prefix(&strip).map(str::to_string)).collect();
+        keys.sort();
+        Ok(keys)
+    }
+}
+
+/// Opens `--out`: a local folder, or `s3://bucket/prefix`.
+pub fn open(out: &str) -> Result<Box<dyn Storage>> {
+    if out.starts_with("s3://") {
+        Ok(Box::new(ObjectStorage::open(out)?))
+    } else {
+        Ok(Box::new(LocalStorage::new(out)?))
     }
 }
 

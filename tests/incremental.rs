@@ -251,3 +251,30 @@ fn changed_knowledge_files_require_rebuild() {
     run_ok(&[&sample()], &fresh, &[]);
     assert_eq!(tables(&out), tables(&fresh));
 }
+
+#[test]
+fn every_sample_visit_has_intervals_before_during_and_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_ok(&[&sample()], &out, &[]);
+    let visits = read(&out, "visits.parquet");
+    let names = column_strings(&visits, "visit");
+    let level = column_strings(&visits, "level");
+    let f = |name: &str| -> Vec<Option<f64>> { visits.column(name).unwrap().f64().unwrap().iter().collect() };
+    let cols: Vec<Vec<Option<f64>>> = ["before", "during", "after"]
+        .iter()
+        .flat_map(|w| [f(&format!("mean_tone_{w}")), f(&format!("mean_tone_{w}_ci_low")), f(&format!("mean_tone_{w}_ci_high"))])
+        .collect();
+    for visit in ["Tolsen to Vesna", "Ostrian President to Port Aurel", "Kestrel summit"] {
+        let complete = (0..visits.height())
+            .filter(|i| names[*i] == visit && level[*i] == "country")
+            .filter(|i| cols.chunks(3).all(|c| match (c[0][*i], c[1][*i], c[2][*i]) {
+                (Some(m), Some(lo), Some(hi)) => lo <= m && m <= hi,
+                _ => false,
+            }))
+            .count();
+        assert!(complete >= 2, "{visit}: only {complete} countries with all three windows and intervals");
+    }
+    let pairs = read(&out, "visit_pairs.parquet");
+    assert_eq!(pairs.height(), 3);
+}
