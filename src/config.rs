@@ -43,11 +43,32 @@ pub struct ModelsConfig {
     pub extra_places: Vec<PathBuf>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct InputConfig {
-    #[serde(default)]
     pub jsonl: JsonlFields,
+    /// Largest article accepted, in bytes: a `.txt` or `.html` file, or one JSON Lines record.
+    /// Bigger ones are rejected (and not read into memory), so one runaway file cannot exhaust
+    /// memory or stall the run. Zero is refused when the config is read.
+    pub max_article_bytes: std::num::NonZeroU64,
+    /// Deepest element nesting accepted in an `.html` page. Deeper pages are rejected before
+    /// they are parsed: the HTML parser's work grows with the square of the depth.
+    pub max_html_depth: std::num::NonZeroUsize,
+}
+
+/// Default `[input] max_article_bytes`: 10 MiB, far above any news article.
+pub const DEFAULT_MAX_ARTICLE_BYTES: std::num::NonZeroU64 = std::num::NonZeroU64::new(10 * 1024 * 1024).unwrap();
+/// Default `[input] max_html_depth`: the nesting limit of browsers' HTML parsers.
+pub const DEFAULT_MAX_HTML_DEPTH: std::num::NonZeroUsize = std::num::NonZeroUsize::new(512).unwrap();
+
+impl Default for InputConfig {
+    fn default() -> Self {
+        InputConfig {
+            jsonl: JsonlFields::default(),
+            max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES,
+            max_html_depth: DEFAULT_MAX_HTML_DEPTH,
+        }
+    }
 }
 
 /// Field names of a JSON Lines article; change them to read another feed's layout.
@@ -237,6 +258,16 @@ mod tests {
         let p = write(dir.path(), "[aggregate]\nwindow = 3\n");
         let e = Config::load(&p).unwrap_err().to_string();
         assert!(e.contains(":2:") && e.contains("unknown field"), "{e}");
+    }
+
+    #[test]
+    fn input_limits_have_defaults_and_refuse_zero() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::load(&write(dir.path(), "[input]\nmax_article_bytes = 2048\n")).unwrap();
+        assert_eq!((c.input.max_article_bytes.get(), c.input.max_html_depth.get()), (2048, 512));
+        assert_eq!(Config::default().input.max_article_bytes.get(), 10 * 1024 * 1024);
+        let e = Config::load(&write(dir.path(), "[input]\n\nmax_html_depth = 0\n")).unwrap_err().to_string();
+        assert!(e.contains(":3:") && e.contains("nonzero"), "{e}");
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub enum Error {
     },
 
     /// Building or writing a table failed.
+    #[cfg(feature = "tables")]
     #[error("table {table}: {source}")]
     Table {
         table: String,
@@ -51,6 +52,7 @@ impl Error {
         Error::Io { path: path.into(), source }
     }
 
+    #[cfg(feature = "tables")]
     pub fn table(table: &str, source: polars::error::PolarsError) -> Self {
         Error::Table { table: table.to_string(), source }
     }

@@ -105,6 +105,10 @@ pub fn run(
     progress: Arc<dyn Fn(usize) + Send + Sync>,
 ) -> Result<RunReport> {
     let meta = state_meta(&engine);
+    let leftovers = storage.remove_leftovers()?;
+    if leftovers > 0 {
+        tracing::info!("removed {leftovers} temporary files of an interrupted run in {}", storage.describe());
+    }
     let state = open_state(storage, &meta, opts.rebuild)?;
     let admission = Admission {
         known: state.index.values().map(|r| (r.article_id.clone(), r.content_hash.clone())).collect(),

@@ -23,14 +23,20 @@ pub mod segment;
 pub mod quotes;
 pub mod actors;
 pub mod tone;
+#[cfg(feature = "tables")]
 pub mod aggregate;
+#[cfg(feature = "tables")]
 pub mod output;
 
 pub mod eval;
+#[cfg(feature = "tables")]
 pub mod job;
 pub mod pipeline;
+#[cfg(feature = "tables")]
 pub mod plot;
+#[cfg(feature = "tables")]
 pub mod report;
+#[cfg(feature = "tables")]
 pub mod store;
 
 pub use error::{Error, Result};

@@ -200,12 +200,19 @@ pub async fn run(
     let mut result = RunResult {
         rejects: discovery.rejects,
         skipped_other_files: discovery.skipped_other_files,
+        // A text article's sidecar is read too: listing it lets the next run replace the
+        // rejects of a sidecar that has since been fixed.
         inputs: discovery
             .sources
             .iter()
-            .map(|s| match s {
-                Source::Stdin => "-".to_string(),
-                Source::File(p, _) => p.display().to_string(),
+            .flat_map(|s| match s {
+                Source::Stdin => vec!["-".to_string()],
+                Source::File(p, Format::Text) => {
+                    let meta = ingest::text::meta_path(p);
+                    let sidecar = std::fs::symlink_metadata(&meta).is_ok().then(|| meta.display().to_string());
+                    std::iter::once(p.display().to_string()).chain(sidecar).collect()
+                }
+                Source::File(p, _) => vec![p.display().to_string()],
             })
             .collect(),
         scorer: (engine.scorer.name().to_string(), engine.scorer.version().to_string()),
@@ -291,40 +298,82 @@ pub async fn run(
 }
 
 async fn read_source(source: &Source, config: &Config) -> Parsed {
+    let limit = config.input.max_article_bytes.get();
+    let failed = |path: &Path, reason: String| Parsed { articles: vec![], rejects: vec![ingest::reject(path, None, None, reason)] };
     match source {
         Source::Stdin => {
             use tokio::io::AsyncReadExt;
             let mut bytes = Vec::new();
             if let Err(e) = tokio::io::stdin().read_to_end(&mut bytes).await {
-                return Parsed { articles: vec![], rejects: vec![ingest::reject(Path::new("-"), None, None, format!("cannot read stdin: {e}"))] };
+                return failed(Path::new("-"), format!("cannot read stdin: {e}"));
             }
-            let (articles, rejects) = ingest::jsonl::parse(Path::new("-"), &bytes, &config.input.jsonl);
+            let (articles, rejects) = ingest::jsonl::parse_limited(Path::new("-"), &bytes, &config.input.jsonl, limit);
             Parsed { articles, rejects }
         }
         Source::File(path, format) => {
-            let bytes = match tokio::fs::read(path).await {
+            // A JSON Lines file holds many articles: the limit is per line, not per file.
+            let file_limit = if *format == Format::Jsonl { None } else { Some(limit) };
+            let bytes = match read_limited(path, file_limit).await {
                 Ok(b) => b,
-                Err(e) => {
-                    return Parsed { articles: vec![], rejects: vec![ingest::reject(path, None, None, format!("cannot read file: {e}"))] }
-                }
+                Err(reason) => return failed(path, reason),
             };
+            if bytes.is_empty() {
+                return failed(path, ingest::empty_file());
+            }
             let one = |r: std::result::Result<Article, Reject>| match r {
                 Ok(a) => Parsed { articles: vec![a], rejects: vec![] },
                 Err(r) => Parsed { articles: vec![], rejects: vec![r] },
             };
             match format {
                 Format::Jsonl => {
-                    let (articles, rejects) = ingest::jsonl::parse(path, &bytes, &config.input.jsonl);
+                    let (articles, rejects) = ingest::jsonl::parse_limited(path, &bytes, &config.input.jsonl, limit);
                     Parsed { articles, rejects }
                 }
-                Format::Html => one(ingest::html::parse(path, bytes)),
+                Format::Html => one(ingest::html::parse_limited(path, bytes, config.input.max_html_depth.get())),
                 Format::Text => {
-                    let meta = tokio::fs::read(ingest::text::meta_path(path)).await.ok();
+                    let meta_file = ingest::text::meta_path(path);
+                    let meta = match read_limited(&meta_file, Some(limit)).await {
+                        Ok(m) => Some(m),
+                        // No sidecar: text::parse says what to write.
+                        Err(_) if tokio::fs::symlink_metadata(&meta_file).await.is_err() => None,
+                        Err(reason) => return failed(&meta_file, reason),
+                    };
                     one(ingest::text::parse(path, bytes, meta))
                 }
             }
         }
     }
+}
+
+/// Reads a file whole, refusing one over `limit` bytes before reading it (and, for files that
+/// grow or lie about their size, after `limit` + 1 bytes). The error is a reject reason.
+async fn read_limited(path: &Path, limit: Option<u64>) -> std::result::Result<Vec<u8>, String> {
+    use tokio::io::AsyncReadExt;
+    let cannot = |e: std::io::Error| format!("cannot read file: {}", ingest::io_reason(path, &e));
+    // Checked before opening: opening a named pipe would wait for a writer forever.
+    let meta = tokio::fs::metadata(path).await.map_err(cannot)?;
+    if meta.is_dir() {
+        return Err(format!("cannot read file: {} is a folder, not a file", path.display()));
+    }
+    if !meta.is_file() {
+        return Err(format!("cannot read file: {} is not a regular file (a named pipe, socket or device)", path.display()));
+    }
+    let file = tokio::fs::File::open(path).await.map_err(cannot)?;
+    let Some(limit) = limit else {
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        let mut file = file;
+        file.read_to_end(&mut bytes).await.map_err(cannot)?;
+        return Ok(bytes);
+    };
+    if meta.len() > limit {
+        return Err(ingest::too_big("the article", meta.len(), limit));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).await.map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Err(ingest::too_big("the article", bytes.len() as u64, limit));
+    }
+    Ok(bytes)
 }
 
 /// Reads one article file for `extract` and `eval` (no dedup, no concurrency).

@@ -42,6 +42,10 @@ pub trait Storage: Send + Sync {
     fn delete(&self, key: &str) -> Result<()>;
     /// Keys under `prefix` (recursively), sorted.
     fn list(&self, prefix: &str) -> Result<Vec<String>>;
+    /// Removes what an interrupted write left behind (temporary files); returns how many.
+    fn remove_leftovers(&self) -> Result<usize> {
+        Ok(0)
+    }
 }
 
 /// An output folder on a local disk.
@@ -115,6 +119,21 @@ impl Storage for LocalStorage {
         }
         keys.sort();
         Ok(keys)
+    }
+
+    fn remove_leftovers(&self) -> Result<usize> {
+        // `.NAME.tmp-PID` files of a killed writer (see output::write_atomic); one run per
+        // folder at a time, so any such file not of this process is dead.
+        let ours = format!(".tmp-{}", std::process::id());
+        let mut removed = 0;
+        for entry in walkdir::WalkDir::new(&self.root).max_depth(4).into_iter().filter_map(|e| e.ok()) {
+            let name = entry.file_name().to_string_lossy();
+            if entry.file_type().is_file() && name.starts_with('.') && name.contains(".tmp-") && !name.ends_with(&ours) {
+                std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 }
 

@@ -194,6 +194,8 @@ fn run_killed_at_random_moments_converges() {
         let _ = child.wait();
         run_ok(&[&sample()], &out, &[]);
         assert_eq!(tables(&out), tables(&reference), "killed after {delay_ms} ms");
+        let leftovers: Vec<String> = snapshot(&out).into_keys().filter(|k| k.contains(".tmp-")).collect();
+        assert!(leftovers.is_empty(), "temporary files left after the re-run: {leftovers:?}");
     }
 }
 

@@ -3,20 +3,10 @@
 
 use std::path::Path;
 
-use serde::Deserialize;
+use serde_json::Value;
 
-use super::{decode, parse_date, reject, validate};
+use super::{check, decode, field_str, parse_date, reject, Field};
 use crate::types::{Article, Origin, Reject};
-
-#[derive(Deserialize, Default)]
-struct Meta {
-    id: Option<String>,
-    published: Option<String>,
-    title: Option<String>,
-    source: Option<String>,
-    url: Option<String>,
-    language: Option<String>,
-}
 
 /// The sidecar path of a text article: `dir/NAME.meta.json` for `dir/NAME.txt`.
 pub fn meta_path(path: &Path) -> std::path::PathBuf {
@@ -25,42 +15,70 @@ pub fn meta_path(path: &Path) -> std::path::PathBuf {
 }
 
 /// Builds an article from the bytes of the text and of its sidecar (None when absent).
+/// Problems of the body are rejects of the `.txt`; problems of the metadata are rejects of the
+/// `.meta.json` (with the line, for malformed JSON), since that is the file to fix.
 pub fn parse(path: &Path, body: Vec<u8>, meta: Option<Vec<u8>>) -> Result<Article, Reject> {
     let meta_file = meta_path(path);
     let text = decode(body).map_err(|e| reject(path, None, None, e))?;
-    let meta: Meta = match meta {
+    let Some(meta) = meta else {
+        return Err(reject(
+            path,
+            None,
+            None,
+            format!("no metadata: write {} with at least \"published\": \"YYYY-MM-DD\"", meta_file.display()),
+        ));
+    };
+    let bad_meta = |line: Option<u64>, id: Option<String>, why: String| reject(&meta_file, line, id, why);
+    let meta = meta.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&meta);
+    let value: Value = serde_json::from_slice(meta).map_err(|e| {
+        bad_meta(
+            Some(e.line() as u64),
+            None,
+            format!(
+                "malformed metadata JSON at line {} column {}: {e}; write one JSON object, e.g. {{\"published\": \"2025-01-31\", \"title\": \"…\"}}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let Value::Object(obj) = value else {
+        return Err(bad_meta(
+            None,
+            None,
+            format!(
+                "metadata must be a JSON object, found {}; write e.g. {{\"published\": \"2025-01-31\", \"title\": \"…\"}}",
+                super::type_name(&value)
+            ),
+        ));
+    };
+    let stem = || path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let id = field_str(&obj, "id", true).map_err(|e| bad_meta(None, None, e))?.unwrap_or_else(stem);
+    let get = |key: &str| field_str(&obj, key, false).map_err(|e| bad_meta(None, Some(id.clone()), e));
+    let published = match get("published")? {
         None => {
-            return Err(reject(
-                path,
+            return Err(bad_meta(
                 None,
-                None,
-                format!("no metadata: write {} with at least \"published\": \"YYYY-MM-DD\"", meta_file.display()),
+                Some(id),
+                format!("no publication date: add \"published\": \"YYYY-MM-DD\" to {}", meta_file.display()),
             ))
         }
-        Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-            reject(&meta_file, Some(e.line() as u64), None, format!("malformed metadata JSON: {e}"))
-        })?,
-    };
-    let id = meta
-        .id
-        .unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default());
-    let published = match meta.published {
-        None => {
-            return Err(reject(path, None, Some(id), format!("no publication date: add \"published\" to {}", meta_file.display())))
-        }
-        Some(p) => parse_date(&p).map_err(|e| reject(&meta_file, None, Some(id.clone()), e))?,
+        Some(p) => parse_date(&p).map_err(|e| bad_meta(None, Some(id.clone()), e))?,
     };
     let article = Article {
         id: id.clone(),
         published,
-        title: meta.title,
-        source: meta.source,
-        url: meta.url,
-        language: meta.language,
+        title: get("title")?,
+        source: get("source")?,
+        url: get("url")?,
+        language: get("language")?,
         text,
         origin: Origin { input: path.display().to_string(), line: None },
     };
-    validate(article).map_err(|e| reject(path, None, Some(id), e))
+    check(article).map_err(|(field, e)| {
+        // The id and the date are fixed in the sidecar, the body in the text.
+        let at = if field == Field::Text { path } else { &meta_file };
+        reject(at, None, Some(id), e)
+    })
 }
 
 #[cfg(test)]

@@ -32,7 +32,8 @@ pub trait ToneScorer: Send + Sync {
 }
 
 /// The scorers this build knows, for `--scorer`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ScorerKind {
     /// Weighted cue phrases from models/tone-lexicon.toml, with negation and hedges.
     Lexicon,
