@@ -237,3 +237,12 @@ fn a_quote_without_reporting_verb_belongs_to_its_sentence_subject() {
     let rows = extract("Senator Alma Ruiz has coined a new phrase, “the quiet tax on every family,” for the fuel levy.");
     assert_eq!(rows[one(&rows, "quiet tax")].speaker.as_deref(), Some("Alma Ruiz"));
 }
+
+#[test]
+fn comma_at_the_start_of_a_sentence_before_a_cue_does_not_crash() {
+    // Found by the property tests: an appositive search reached before the first word.
+    for text in [", . , firmly opposes \u{201c}", ", firmly opposes \u{201c}x\u{201d}", ",, said \u{201c}we agree\u{201d}"] {
+        let rows = extract(text);
+        assert!(rows.len() <= 2, "{text:?}: {} statements", rows.len());
+    }
+}

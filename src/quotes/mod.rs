@@ -383,7 +383,7 @@ impl Extractor {
             }
             let first = doc.folded[m].as_str();
             // "Pence, who is running for reelection, praised …" counts as an appositive too.
-            let name_before = is_capitalized(doc.word(m - 2)) && !g.prepositions.contains(first);
+            let name_before = m >= s_start + 2 && is_capitalized(doc.word(m - 2)) && !g.prepositions.contains(first);
             if !(g.determiners.contains(first) || g.np_words.contains(first) || g.collective.contains(first) || first == "who" || (name_before && !is_capitalized(doc.word(m)))) {
                 return None;
             }

@@ -40,6 +40,10 @@ struct Scoring {
     negators: Vec<String>,
     #[serde(default)]
     hedges: Vec<String>,
+    /// Words the negation window does not count ("not interested in a confrontation": the
+    /// article does not push "not" out of reach).
+    #[serde(default)]
+    window_skips: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +85,7 @@ pub struct LexiconScorer {
     scoring: Scoring,
     negators: HashSet<String>,
     hedges: HashSet<String>,
+    window_skips: HashSet<String>,
     intensifiers: HashMap<String, f64>,
     /// Cues whose first word is exact, by that word; and cues whose first word is a prefix.
     by_first: HashMap<String, Vec<usize>>,
@@ -140,6 +145,7 @@ impl LexiconScorer {
             version: parsed.version,
             negators: fold_set(&s.negators),
             hedges: fold_set(&s.hedges),
+            window_skips: fold_set(&s.window_skips),
             scoring: parsed.scoring.clone(),
             intensifiers: parsed.intensifiers.into_iter().map(|(k, v)| (fold(&k), v)).collect(),
             by_first,
@@ -175,6 +181,19 @@ impl LexiconScorer {
         best
     }
 
+    /// The `negation_window` words before position `i`, not counting skipped words (articles).
+    fn window_before(&self, words: &[String], i: usize) -> std::ops::Range<usize> {
+        let mut start = i;
+        let mut counted = 0;
+        while start > 0 && counted < self.scoring.negation_window {
+            start -= 1;
+            if !self.window_skips.contains(&words[start]) {
+                counted += 1;
+            }
+        }
+        start..i
+    }
+
     /// Sums the cues of one text; returns (tone sum, sentiment sum, |weights| sum, cue texts).
     fn accumulate(&self, text: &str, scale: f64, acc: &mut Accumulator) {
         let toks: Vec<Span> = tokenize(text, Span::new(0, text.len())).into_iter().filter(|t| t.is_word()).map(|t| t.span).collect();
@@ -186,7 +205,7 @@ impl LexiconScorer {
                 continue;
             };
             let cue = &self.cues[ci];
-            let window = i.saturating_sub(self.scoring.negation_window)..i;
+            let window = self.window_before(&words, i);
             let negations = words[window.clone()].iter().filter(|w| self.negators.contains(*w)).count();
             let mut factor = scale;
             if negations % 2 == 1 {
@@ -311,6 +330,18 @@ sentiment = 0.6
         let s = score("China has no room for compromises or concessions");
         assert_eq!(s.label, ToneLabel::Firm);
         assert_eq!(s.cues, ["no room for compromises"]);
+    }
+
+    #[test]
+    fn articles_do_not_push_a_negator_out_of_the_window() {
+        let file = crate::models::ModelSource::default().load("tone-lexicon.toml").unwrap();
+        let s = LexiconScorer::load(&file).unwrap();
+        let t = s.score(&ToneInput { text: "We are not interested in a confrontation.", cue: None });
+        assert!(t.tone >= 0.0, "{t:?}");
+        assert!(t.cues.iter().any(|c| c == "not confrontation"), "{:?}", t.cues);
+        // Four counted words away is still out of reach.
+        let far = s.score(&ToneInput { text: "He did not say that they wanted confrontation.", cue: None });
+        assert!(far.tone < 0.0, "{far:?}");
     }
 
     #[test]
