@@ -246,3 +246,13 @@ fn comma_at_the_start_of_a_sentence_before_a_cue_does_not_crash() {
         assert!(rows.len() <= 2, "{text:?}: {} statements", rows.len());
     }
 }
+
+#[test]
+fn quoted_phrases_inside_a_reported_clause_are_not_counted_twice() {
+    let rows = extract(
+        "In a joint communique, the two trade ministries said the round had been held \"in a candid and practical spirit\" and that both sides would \"avoid steps that could inflame the dispute\".",
+    );
+    assert_eq!(rows.len(), 1, "{:?}", rows.iter().map(|r| (&r.kind, &r.text)).collect::<Vec<_>>());
+    assert_eq!(rows[0].kind, "reported");
+    assert!(rows[0].flags.iter().any(|f| f == "contains_quote"));
+}

@@ -162,9 +162,16 @@ impl Extractor {
             }
             consumed_quotes[qi] = true;
         }
-        for st in self.reported_statements(&doc, &used_cues) {
-            out.push(st);
-        }
+        let reported = self.reported_statements(&doc, &used_cues);
+        // A quote without a speaker of its own that lies inside a reported clause is a quoted
+        // phrase of that clause ("said the talks were held “in a sincere atmosphere”"), which
+        // the reported statement already carries; on its own it would count the words twice.
+        out.retain(|q| {
+            !(q.kind == StatementKind::Direct
+                && q.attribution == "before-quote:no-subject"
+                && reported.iter().any(|r| r.span.contains(q.span)))
+        });
+        out.extend(reported);
         out.sort_by_key(|s| (s.span.start, s.span.end));
         let words = Words { toks: doc.toks, folded: doc.folded };
         (out, words)
