@@ -256,3 +256,14 @@ fn quoted_phrases_inside_a_reported_clause_are_not_counted_twice() {
     assert_eq!(rows[0].kind, "reported");
     assert!(rows[0].flags.iter().any(|f| f == "contains_quote"));
 }
+
+#[test]
+fn a_pronoun_with_no_earlier_speaker_takes_the_person_just_named() {
+    let rows = extract_on(
+        "Foreign Minister Wang Yi toured the harbour on Tuesday. \u{201c}The new rules need time to settle,\u{201d} he said.",
+        "2023-06-19",
+    );
+    let i = one(&rows, "The new rules need time to settle");
+    assert_eq!(rows[i].speaker.as_deref(), Some("Wang Yi"));
+    assert_eq!(rows[i].country.as_deref(), Some("CHN"));
+}

@@ -39,6 +39,10 @@ struct Introduced {
     role: Option<String>,
 }
 
+/// How far back (in bytes, about two short paragraphs) a pronoun with no earlier speaker may
+/// reach for a person named in the text.
+const PRONOUN_REACH_BYTES: usize = 600;
+
 /// Resolves the speakers of one article, in reading order.
 pub struct ArticleResolver<'a> {
     reg: &'a Registry,
@@ -132,7 +136,7 @@ impl<'a> ArticleResolver<'a> {
         }
         if words.len() == 1 {
             if let Some(kind) = self.grammar.pronouns.get(&words[0].1) {
-                return self.resolve_pronoun(kind, paragraph);
+                return self.resolve_pronoun(kind, paragraph, mention.start);
             }
         }
         // 1. The registry, on the longest suffix that names someone ("… Xi Jinping").
@@ -354,7 +358,7 @@ impl<'a> ArticleResolver<'a> {
         Speaker { name: Some(p.name.clone()), resolution: how.into(), role: p.role.clone(), organisation: None, country, country_resolution }
     }
 
-    fn resolve_pronoun(&self, kind: &str, paragraph: usize) -> Speaker {
+    fn resolve_pronoun(&self, kind: &str, paragraph: usize, at: usize) -> Speaker {
         let compatible = |s: &Seen| match kind {
             "male" => s.kind == SeenKind::Person && s.gender != Some(Gender::Female),
             "female" => s.kind == SeenKind::Person && s.gender != Some(Gender::Male),
@@ -362,10 +366,30 @@ impl<'a> ArticleResolver<'a> {
             "plural" => s.kind != SeenKind::Person || s.paragraph + 1 >= paragraph,
             _ => true,
         };
-        match self.history.iter().rev().find(|s| compatible(s)) {
-            Some(s) => Speaker { resolution: "pronoun".into(), ..s.speaker.clone() },
-            None => Speaker { resolution: "unresolved:pronoun".into(), country_resolution: "unknown".into(), ..Speaker::default() },
+        if let Some(s) = self.history.iter().rev().find(|s| compatible(s)) {
+            return Speaker { resolution: "pronoun".into(), ..s.speaker.clone() };
         }
+        // No earlier speaker fits: the nearest person of the registry named shortly before
+        // ("Van der Hale, leaving the ministry, told reporters … “…,” he said").
+        if let Some(gender) = match kind {
+            "male" => Some(Gender::Male),
+            "female" => Some(Gender::Female),
+            _ => None,
+        } {
+            let nearest = self
+                .mentions
+                .iter()
+                .rev()
+                .filter(|(pos, _)| *pos < at && at - *pos <= PRONOUN_REACH_BYTES)
+                .find(|(_, idx)| {
+                    let a = &self.reg.actors[*idx];
+                    a.kind == ActorKind::Person && a.gender.is_none_or(|g| g == gender)
+                });
+            if let Some((_, idx)) = nearest {
+                return self.from_actor(*idx, "pronoun:mention");
+            }
+        }
+        Speaker { resolution: "unresolved:pronoun".into(), country_resolution: "unknown".into(), ..Speaker::default() }
     }
 
     /// The country of the speaker just before, for unnamed speakers such as "aides".
