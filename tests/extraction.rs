@@ -267,3 +267,14 @@ fn a_pronoun_with_no_earlier_speaker_takes_the_person_just_named() {
     assert_eq!(rows[i].speaker.as_deref(), Some("Wang Yi"));
     assert_eq!(rows[i].country.as_deref(), Some("CHN"));
 }
+
+#[test]
+fn an_office_resolves_to_whoever_held_it_on_the_article_date() {
+    let text = "Chinese diplomats met their counterparts in Beijing on Tuesday. \u{201c}We will keep the channels open,\u{201d} the Chinese foreign minister said.";
+    let in_2023 = extract_on(text, "2023-06-19");
+    let i = one(&in_2023, "We will keep the channels open");
+    assert_eq!(in_2023[i].speaker.as_deref(), Some("Qin Gang"));
+    let in_2024 = extract_on(text, "2024-03-01");
+    let i = one(&in_2024, "We will keep the channels open");
+    assert_eq!(in_2024[i].speaker.as_deref(), Some("Wang Yi"));
+}

@@ -39,6 +39,22 @@ struct Introduced {
     role: Option<String>,
 }
 
+/// An office title in one canonical form, so that the ways news write it meet the registry's:
+/// "Minister of Foreign Affairs" and "Minister for Foreign Affairs" → "foreign minister",
+/// "Minister of Defence" → "defence minister".
+fn office_title(title: &str) -> String {
+    let folded = fold(title);
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    if let Some(pos) = words.iter().position(|w| *w == "of" || *w == "for") {
+        if pos > 0 && pos + 1 < words.len() {
+            let head = words[..pos].join(" ");
+            let field: Vec<&str> = words[pos + 1..].iter().copied().filter(|w| *w != "affairs" && *w != "the").collect();
+            return format!("{} {head}", field.join(" "));
+        }
+    }
+    words.iter().copied().filter(|w| *w != "affairs").collect::<Vec<_>>().join(" ")
+}
+
 /// How far back (in bytes, about two short paragraphs) a pronoun with no earlier speaker may
 /// reach for a person named in the text.
 const PRONOUN_REACH_BYTES: usize = 600;
@@ -182,6 +198,32 @@ impl<'a> ArticleResolver<'a> {
                 None => (None, "unknown".to_string()),
             },
         };
+        // 5. … unless the phrase is an office that one person of that country held on the
+        // article's date: "the foreign minister", "Valdoria's president".
+        // The country is the phrase's own, the recent speakers', or else that of the people the
+        // article named before it, nearest first.
+        if let Some(office) = self.office_words(&words) {
+            let mut countries: Vec<String> = country.iter().cloned().collect();
+            if country.is_none() {
+                for (_, idx) in self.mentions.iter().rev().filter(|(pos, _)| *pos < mention.start) {
+                    let c = &self.reg.actors[*idx].country;
+                    if !countries.contains(c) {
+                        countries.push(c.clone());
+                    }
+                }
+            }
+            for c in &countries {
+                let holders: Vec<usize> = (0..self.reg.actors.len())
+                    .filter(|&i| {
+                        let a = &self.reg.actors[i];
+                        a.kind == ActorKind::Person && a.country == *c && a.roles.iter().any(|r| r.active_on(self.date) && office_title(&r.title) == office)
+                    })
+                    .collect();
+                if let [only] = holders[..] {
+                    return self.from_actor(only, "registry:role");
+                }
+            }
+        }
         Speaker {
             name: None,
             resolution: "unnamed".into(),
@@ -190,6 +232,23 @@ impl<'a> ArticleResolver<'a> {
             country,
             country_resolution,
         }
+    }
+
+    /// The words of a mention that is nothing but an office ("the Valdorian foreign minister"
+    /// → "foreign minister"): determiners, places and possessives dropped; None unless what is
+    /// left is one of the grammar's titles.
+    fn office_words(&self, words: &[(Span, String)]) -> Option<String> {
+        let kept: Vec<&str> = words
+            .iter()
+            .map(|(_, w)| w.as_str())
+            .filter(|w| !self.grammar.determiners.contains(*w))
+            .filter(|w| self.reg.place(w.strip_suffix("'s").unwrap_or(w)).is_none())
+            .collect();
+        if kept.is_empty() {
+            return None;
+        }
+        let office = office_title(&kept.join(" "));
+        self.grammar.titles.iter().any(|t| office_title(&t.join(" ")) == office).then_some(office)
     }
 
     /// Index of the first word of the name proper: everything before it is a title, a place
