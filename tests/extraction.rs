@@ -278,3 +278,13 @@ fn an_office_resolves_to_whoever_held_it_on_the_article_date() {
     let i = one(&in_2024, "We will keep the channels open");
     assert_eq!(in_2024[i].speaker.as_deref(), Some("Wang Yi"));
 }
+
+#[test]
+fn a_surname_alone_takes_the_full_name_and_place_written_earlier() {
+    let rows = extract(
+        "Tarek Vossel, a researcher at Fudan University in Shanghai, has followed the talks for years.\n\n\u{201c}Neither side wants the channel to close,\u{201d} Vossel said.",
+    );
+    let i = one(&rows, "Neither side wants the channel to close");
+    assert_eq!(rows[i].speaker.as_deref(), Some("Tarek Vossel"));
+    assert_eq!(rows[i].country.as_deref(), Some("CHN"));
+}

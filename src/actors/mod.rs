@@ -389,6 +389,12 @@ impl<'a> ArticleResolver<'a> {
         if in_office.len() == 1 {
             return self.from_actor(in_office[0], "registry:surname");
         }
+        if in_office.is_empty() {
+            if let Some((full, appositive)) = self.full_name_before(written, at) {
+                let place = place.or_else(|| appositive.and_then(|a| self.place_in(&[], Some(a))));
+                return self.introduce(full, surname, at, place, role_hint);
+            }
+        }
         let (country, country_resolution) = split_place(place);
         Speaker {
             name: Some(written.to_string()),
@@ -398,6 +404,33 @@ impl<'a> ArticleResolver<'a> {
             country,
             country_resolution,
         }
+    }
+
+    /// The full name of a surname used alone, from where the article first wrote it out
+    /// ("Pavel Orsk, a senior fellow at the Vesna Institute, …" before "Orsk said"), with the
+    /// appositive after it, if any.
+    fn full_name_before(&self, surname: &str, at: usize) -> Option<(String, Option<Span>)> {
+        let before = &self.text[..at.min(self.text.len())];
+        let mut search_end = before.len();
+        while let Some(pos) = before[..search_end].rfind(surname) {
+            search_end = pos;
+            let after = pos + surname.len();
+            let whole_word = before[after..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            let first = before[..pos].strip_suffix(' ').and_then(|b| b.rsplit(|c: char| !c.is_alphanumeric() && c != '-').next());
+            let Some(first) = first.filter(|f| whole_word && is_capitalized(f) && f.chars().count() > 1) else { continue };
+            if self.grammar.determiners.contains(&fold(first)) || self.grammar.titles.iter().any(|t| t.len() == 1 && t[0] == fold(first)) {
+                continue;
+            }
+            let full = format!("{first} {surname}");
+            let rest = &self.text[after..];
+            let appositive = rest.strip_prefix(", ").and_then(|r| {
+                let end = r.find([',', '.', ';', '\n']).filter(|&e| e <= 160)?;
+                let start = after + 2;
+                Some(Span::new(start, start + end))
+            });
+            return Some((full, appositive));
+        }
+        None
     }
 
     fn introduce(&mut self, name: String, surname: &str, at: usize, place: Option<(String, String)>, role: Option<String>) -> Speaker {
