@@ -288,3 +288,19 @@ fn a_surname_alone_takes_the_full_name_and_place_written_earlier() {
     assert_eq!(rows[i].speaker.as_deref(), Some("Tarek Vossel"));
     assert_eq!(rows[i].country.as_deref(), Some("CHN"));
 }
+
+#[test]
+fn a_spokesman_speaks_for_himself_not_for_the_name_before_his_title() {
+    let rows = extract("\u{201c}The schedule has not changed,\u{201d} said Blinken spokesman Tomas Veller.");
+    let i = one(&rows, "The schedule has not changed");
+    assert_eq!(rows[i].speaker.as_deref(), Some("Tomas Veller"));
+}
+
+#[test]
+fn a_sentence_initial_word_the_article_writes_in_lowercase_is_not_a_name() {
+    let rows = extract(
+        "Political analyst Mara Quist said the summit would change little. Few political observers disagree.",
+    );
+    let i = one(&rows, "the summit would change little");
+    assert_eq!(rows[i].speaker.as_deref(), Some("Mara Quist"));
+}

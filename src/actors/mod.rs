@@ -173,12 +173,26 @@ impl<'a> ArticleResolver<'a> {
             }
         }
         // 3. Split the phrase into descriptor words (titles, places, collectives) and a name.
-        let name_start = self.name_start(&words);
+        let mut name_start = self.name_start(&words);
         // The name is the run of capitalised words after the titles; what follows it ("of
         // Valdoria", "of the Brookings Institution") describes the speaker.
-        let name_end = (name_start..words.len())
-            .find(|&i| !is_capitalized(words[i].0.slice(self.text)))
-            .unwrap_or(words.len());
+        let run_end = |from: usize| (from..words.len()).find(|&i| !is_capitalized(words[i].0.slice(self.text))).unwrap_or(words.len());
+        let mut name_end = run_end(name_start);
+        // "Clinton spokesman Brian Fallon": a name, lowercase title words, then another name —
+        // the first is the employer, the speaker is the last.
+        loop {
+            let mut next = name_end;
+            let title_word = |w: &str| self.grammar.np_words.contains(w) && !self.grammar.prepositions.contains(w) && !matches!(w, "of" | "for" | "and" | "the");
+            while next < words.len() && !is_capitalized(words[next].0.slice(self.text)) && title_word(&words[next].1) {
+                next += 1;
+            }
+            if next > name_end && next < words.len() && is_capitalized(words[next].0.slice(self.text)) {
+                name_start = next;
+                name_end = run_end(next);
+            } else {
+                break;
+            }
+        }
         let descriptor_words: Vec<Span> = words[..name_start].iter().chain(&words[name_end..]).map(|(s, _)| *s).collect();
         let place = self.place_in(&descriptor_words, descriptor);
         let role_hint = self.role_hint(&words[..name_start], descriptor);
@@ -281,7 +295,10 @@ impl<'a> ArticleResolver<'a> {
             if particle {
                 break;
             }
-            if self.grammar.collective.contains(bare) || !is_capitalized(raw) || matches!(w.as_str(), "of" | "for" | "and") {
+            // A first word capitalised only because it opens the sentence ("Political analyst
+            // David Bositis") is a descriptor when the article also writes it in lowercase.
+            let sentence_case = i == 0 && self.written_in_lowercase(raw);
+            if self.grammar.collective.contains(bare) || !is_capitalized(raw) || sentence_case || matches!(w.as_str(), "of" | "for" | "and") {
                 i += 1;
                 continue;
             }
@@ -389,6 +406,11 @@ impl<'a> ArticleResolver<'a> {
         if in_office.len() == 1 {
             return self.from_actor(in_office[0], "registry:surname");
         }
+        if in_office.is_empty() && self.written_in_lowercase(written) {
+            // "Nothing", "Hours", "Ask" opening a sentence: a word the article also writes in
+            // lowercase is not a name.
+            return Speaker { resolution: "unresolved:common-word".into(), country_resolution: "unknown".into(), ..Speaker::default() };
+        }
         if in_office.is_empty() {
             if let Some((full, appositive)) = self.full_name_before(written, at) {
                 let place = place.or_else(|| appositive.and_then(|a| self.place_in(&[], Some(a))));
@@ -404,6 +426,21 @@ impl<'a> ArticleResolver<'a> {
             country,
             country_resolution,
         }
+    }
+
+    /// Whether the article also writes this word in lowercase, as a word of its own.
+    fn written_in_lowercase(&self, word: &str) -> bool {
+        let lower = word.to_lowercase();
+        if lower == word {
+            return false;
+        }
+        let bytes = self.text.as_bytes();
+        self.text.match_indices(&lower).any(|(pos, m)| {
+            let before_ok = pos == 0 || !(bytes[pos - 1] as char).is_alphanumeric();
+            let end = pos + m.len();
+            let after_ok = end >= bytes.len() || !(bytes[end] as char).is_alphanumeric();
+            before_ok && after_ok
+        })
     }
 
     /// The full name of a surname used alone, from where the article first wrote it out
