@@ -152,7 +152,7 @@ pub fn run(
         rejects: result.rejects,
     };
     report.state_changed = store::commit(storage, &state, update)? == Committed::Changed;
-    report.published = publish_if_stale(storage, &config, &engine.model_files, started_at, || last_run_facts(&report))?;
+    report.published = publish_if_stale(storage, &config, started_at, || last_run_facts(&report))?;
     Ok(report)
 }
 
@@ -203,7 +203,6 @@ const MANIFEST: &str = "manifest.json";
 fn publish_if_stale(
     storage: &dyn Storage,
     config: &Config,
-    model_files: &[(String, String)],
     started_at: &str,
     last_run: impl FnOnce() -> serde_json::Value,
 ) -> Result<Option<Published>> {
@@ -214,7 +213,7 @@ fn publish_if_stale(
             return Ok(None);
         }
     }
-    publish(storage, config, model_files, &fingerprint, started_at, last_run()).map(Some)
+    publish(storage, config, &fingerprint, started_at, last_run()).map(Some)
 }
 
 /// Writes every analyst table from the state, then `manifest.json` (last: it marks the tables
@@ -222,7 +221,6 @@ fn publish_if_stale(
 pub fn publish(
     storage: &dyn Storage,
     config: &Config,
-    model_files: &[(String, String)],
     fingerprint: &str,
     started_at: &str,
     last_run: serde_json::Value,
@@ -254,7 +252,8 @@ pub fn publish(
             "statements": statements.height(),
             "rejects": rejects.height(),
         },
-        "models_sha256": model_files.iter().map(|(n, s)| (n.clone(), json!(s))).collect::<serde_json::Map<_, _>>(),
+        // The hashes the statements were computed with, as the state records them.
+        "models_sha256": meta.as_ref().map(|m| json!(m.models_sha256)),
     });
     let kv = vec![
         ("tonetrack.run_id".to_string(), fingerprint.to_string()),
@@ -288,7 +287,7 @@ pub fn publish(
 
 /// `tonetrack merge`: makes `target`'s state the union of the shards' states and publishes it.
 /// Two shards holding the same article id with different content is an error, not a choice.
-pub fn merge(shards: &[&dyn Storage], target: &dyn Storage, config: &Config, model_files: &[(String, String)], started_at: &str) -> Result<Published> {
+pub fn merge(shards: &[&dyn Storage], target: &dyn Storage, config: &Config, started_at: &str) -> Result<Published> {
     let mut meta: Option<StateMeta> = None;
     let mut articles: BTreeMap<String, (IndexRow, String)> = BTreeMap::new();
     let mut rows_by_month: BTreeMap<String, DataFrame> = BTreeMap::new();
@@ -321,10 +320,7 @@ pub fn merge(shards: &[&dyn Storage], target: &dyn Storage, config: &Config, mod
             }
             articles.insert(id.clone(), (row.clone(), shard.describe()));
         }
-        for key in shard.list(store::STATEMENTS)? {
-            let Some(month) = key.split('/').find_map(|p| p.strip_prefix("month=")).map(str::to_string) else { continue };
-            let Some(bytes) = shard.read(&key)? else { continue };
-            let df = store::filter_rows(&store::read_parquet_bytes(bytes, &key)?, |id, hash| state.index.get(id).is_some_and(|r| r.content_hash == hash))?;
+        for (month, df) in store::live_partitions(*shard, &state.index)? {
             match rows_by_month.get_mut(&month) {
                 Some(acc) => {
                     acc.vstack_mut(&df).map_err(|e| Error::table("statements", e))?;
@@ -356,5 +352,5 @@ pub fn merge(shards: &[&dyn Storage], target: &dyn Storage, config: &Config, mod
     store::commit(target, &empty, update)?;
     let fingerprint = State::fingerprint(target)?;
     let sources: Vec<String> = shards.iter().map(|s| s.describe()).collect();
-    publish(target, config, model_files, &fingerprint, started_at, json!({ "merged_from": sources }))
+    publish(target, config, &fingerprint, started_at, json!({ "merged_from": sources }))
 }

@@ -435,11 +435,12 @@ fn merge(args: MergeArgs) -> Result<u8> {
         Some(p) => Config::load(p).with_context(|| format!("loading config {}", p.display()))?,
         None => Config::default(),
     };
-    let engine = Engine::load(&config, ScorerKind::Lexicon).context("loading models")?;
+    // Validates the config as the shard runs did (visit countries against the places files).
+    Engine::load(&config, ScorerKind::Lexicon).context("loading models")?;
     let shards: Vec<Box<dyn Storage>> = args.shards.iter().map(|s| storage_for(s)).collect::<Result<_>>()?;
     let shard_refs: Vec<&dyn Storage> = shards.iter().map(|s| s.as_ref()).collect();
     let target = storage_for(&args.out)?;
-    let published = job::merge(&shard_refs, target.as_ref(), &config, &engine.model_files, &chrono::Utc::now().to_rfc3339())?;
+    let published = job::merge(&shard_refs, target.as_ref(), &config, &chrono::Utc::now().to_rfc3339())?;
     info!(
         "merged {} shards in {:.2} s: {} articles, {} statements, {} rejects → {}",
         shards.len(),

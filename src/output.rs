@@ -65,7 +65,8 @@ pub fn statements_frame<'a>(articles: impl IntoIterator<Item = &'a ProcessedArti
     for (p, s) in rows {
         let t = &p.article.text;
         let st = &s.statement;
-        id.push(statement_id(&p.article.id, st.kind.as_str(), char_offset(t, st.span.start), char_offset(t, st.span.end)));
+        let (char_start, char_end) = (char_offset(t, st.span.start), char_offset(t, st.span.end));
+        id.push(statement_id(&p.article.id, st.kind.as_str(), char_start, char_end));
         article_id.push(p.article.id.clone());
         published.push(days_since_epoch(p.article.published));
         source.push(p.article.source.clone());
@@ -74,8 +75,8 @@ pub fn statements_frame<'a>(articles: impl IntoIterator<Item = &'a ProcessedArti
         kind.push(st.kind.as_str());
         text.push(st.span.slice(t).to_string());
         quote.push(st.quote.map(|q| q.slice(t).to_string()));
-        start.push(char_offset(t, st.span.start) as u32);
-        end.push(char_offset(t, st.span.end) as u32);
+        start.push(char_start as u32);
+        end.push(char_end as u32);
         quote_start.push(st.quote.map(|q| char_offset(t, q.start) as u32));
         quote_end.push(st.quote.map(|q| char_offset(t, q.end) as u32));
         cue.push(st.cue.map(|c| c.slice(t).to_string()));
@@ -164,9 +165,17 @@ pub fn rejects_frame(rejects: &[Reject]) -> Result<DataFrame> {
     DataFrame::new(rejects.len(), columns).map_err(|e| Error::table("rejects", e))
 }
 
+/// The temporary name `write_atomic` writes `name` under: hidden, and marked with the writer's
+/// process id so that leftovers of a killed writer can be told from a live one's.
+pub fn temp_name(name: &str, pid: u32) -> String {
+    format!(".{name}{TEMP_MARK}{pid}")
+}
+
+pub const TEMP_MARK: &str = ".tmp-";
+
 /// Writes a file through a temporary name in the same folder, syncs it, and renames it.
 pub fn write_atomic(dir: &Path, name: &str, write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = dir.join(temp_name(name, std::process::id()));
     let target = dir.join(name);
     let result = (|| {
         let mut file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;

@@ -124,11 +124,11 @@ impl Storage for LocalStorage {
     fn remove_leftovers(&self) -> Result<usize> {
         // `.NAME.tmp-PID` files of a killed writer (see output::write_atomic); one run per
         // folder at a time, so any such file not of this process is dead.
-        let ours = format!(".tmp-{}", std::process::id());
+        let ours = format!("{}{}", crate::output::TEMP_MARK, std::process::id());
         let mut removed = 0;
         for entry in walkdir::WalkDir::new(&self.root).max_depth(4).into_iter().filter_map(|e| e.ok()) {
             let name = entry.file_name().to_string_lossy();
-            if entry.file_type().is_file() && name.starts_with('.') && name.contains(".tmp-") && !name.ends_with(&ours) {
+            if entry.file_type().is_file() && name.starts_with('.') && name.contains(crate::output::TEMP_MARK) && !name.ends_with(&ours) {
                 std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
                 removed += 1;
             }
@@ -539,16 +539,30 @@ pub fn commit(storage: &dyn Storage, state: &State, update: Update) -> Result<Co
     Ok(if changed { Committed::Changed } else { Committed::Unchanged })
 }
 
-/// The live statement rows of the state: every partition, without orphans, without the
-/// `content_hash` helper column.
-pub fn live_statements(storage: &dyn Storage, index: &BTreeMap<String, IndexRow>) -> Result<Option<DataFrame>> {
-    let mut all: Option<DataFrame> = None;
+/// The live statement rows of the state, by month: every partition without the orphans of an
+/// interrupted run (rows whose article the index does not hold with that content hash).
+pub fn live_partitions(storage: &dyn Storage, index: &BTreeMap<String, IndexRow>) -> Result<BTreeMap<String, DataFrame>> {
+    let mut by_month: BTreeMap<String, DataFrame> = BTreeMap::new();
     for key in storage.list(STATEMENTS)? {
-        if !key.ends_with(".parquet") {
-            continue;
-        }
+        let Some(month) = key.strip_suffix(".parquet").and_then(|_| key.split('/').find_map(|p| p.strip_prefix("month="))) else { continue };
         let Some(bytes) = storage.read(&key)? else { continue };
         let df = filter_rows(&read_parquet_bytes(bytes, &key)?, |id, hash| index.get(id).is_some_and(|r| r.content_hash == hash))?;
+        match by_month.get_mut(month) {
+            Some(acc) => {
+                acc.vstack_mut(&df).map_err(err("statements"))?;
+            }
+            None => {
+                by_month.insert(month.to_string(), df);
+            }
+        }
+    }
+    Ok(by_month)
+}
+
+/// All live statement rows of the state in one frame, without the `content_hash` helper column.
+pub fn live_statements(storage: &dyn Storage, index: &BTreeMap<String, IndexRow>) -> Result<Option<DataFrame>> {
+    let mut all: Option<DataFrame> = None;
+    for df in live_partitions(storage, index)?.into_values() {
         match &mut all {
             Some(a) => {
                 a.vstack_mut(&df).map_err(err("statements"))?;
