@@ -116,7 +116,9 @@ pub fn run(
         until: opts.until,
         shard: opts.shard,
     };
+    let phase = std::time::Instant::now();
     let result = runtime.block_on(pipeline::run(engine.clone(), config.clone(), opts.inputs.clone(), opts.jobs, admission, progress))?;
+    tracing::debug!(seconds = phase.elapsed().as_secs_f64(), articles = result.articles.len(), "read and processed");
 
     let mut report = RunReport {
         unchanged: result.unchanged,
@@ -151,8 +153,11 @@ pub fn run(
         inputs_read,
         rejects: result.rejects,
     };
+    tracing::debug!(seconds = phase.elapsed().as_secs_f64(), "statement rows built");
     report.state_changed = store::commit(storage, &state, update)? == Committed::Changed;
+    tracing::debug!(seconds = phase.elapsed().as_secs_f64(), "state committed");
     report.published = publish_if_stale(storage, &config, started_at, || last_run_facts(&report))?;
+    tracing::debug!(seconds = phase.elapsed().as_secs_f64(), "tables published");
     Ok(report)
 }
 

@@ -83,19 +83,60 @@ tonetrack plot --out out --charts /tmp/charts")]
     /// Measure extraction against a gold file.
     #[command(subcommand)]
     Eval(EvalCommand),
-    /// Benchmark extraction, attribution and scoring in memory: articles/s, statements/s, MB/s, peak RSS.
-    #[command(after_help = "Example:\n  tonetrack bench --articles ../shared/datasets/polnear/train.articles.jsonl --repeat 5")]
+    /// Benchmark: articles/s, statements/s, MB/s and peak RSS, in memory on a file of articles or
+    /// end to end (`run` into a scratch folder) on a synthetic corpus.
+    #[command(after_help = "Examples:\n  tonetrack bench --articles ../shared/datasets/polnear/train.articles.jsonl --repeat 5\n  \
+tonetrack bench --synthetic 100000 --jobs 2      # generate, then `run` end to end\n  \
+tonetrack bench --synthetic 1000000 --work /var/tmp/tt-bench --keep")]
     Bench(BenchArgs),
+    /// Write a deterministic synthetic news corpus (JSON Lines, ~4 KB articles) for benchmarks.
+    #[command(after_help = "Example:\n  tonetrack synth --articles 10000 --out corpus.jsonl\n  tonetrack synth --articles 5 --out - | head -c 2000")]
+    Synth(SynthArgs),
+}
+
+#[derive(Args)]
+struct SynthArgs {
+    /// How many articles.
+    #[arg(long, default_value_t = 10_000)]
+    articles: u64,
+    /// Seed: the same seed and size always give the same bytes.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Mean article length in bytes.
+    #[arg(long, default_value_t = 4000)]
+    mean_bytes: usize,
+    /// Output file, or `-` for stdout.
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args)]
 struct BenchArgs {
-    /// Articles to process (.jsonl, .txt or .html); read once, processed --repeat times.
-    #[arg(long)]
-    articles: PathBuf,
+    /// Articles to process in memory (.jsonl, .txt or .html); read once, processed --repeat times
+    /// on one thread (extraction, attribution, scoring; no tables).
+    #[arg(long, required_unless_present = "synthetic", conflicts_with = "synthetic")]
+    articles: Option<PathBuf>,
     /// How many passes over the articles; the fastest pass is reported too.
     #[arg(long, default_value_t = 5)]
     repeat: usize,
+    /// Generate this many synthetic articles (see `tonetrack synth`) and time a real `run` on
+    /// them end to end: reading, extraction, scoring, state, tables.
+    #[arg(long)]
+    synthetic: Option<u64>,
+    /// Seed of the synthetic corpus.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Worker threads of the end-to-end run (default: all cores).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Scratch folder for the corpus and the run's output (default: a temporary folder).
+    #[arg(long)]
+    work: Option<PathBuf>,
+    /// Keep the scratch folder (corpus and output) afterwards.
+    #[arg(long)]
+    keep: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -267,7 +308,11 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Extract(args) => extract(args),
         Command::Score(args) => score(args),
         Command::Eval(EvalCommand::Statements(args)) => eval_statements(args),
-        Command::Bench(args) => bench(args),
+        Command::Bench(args) => match args.synthetic {
+            Some(n) => bench_end_to_end(args, n),
+            None => bench(args),
+        },
+        Command::Synth(args) => synth(args),
     }
 }
 
@@ -279,11 +324,106 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+fn synth(args: SynthArgs) -> Result<u8> {
+    let (_, engine) = load(&args.common)?;
+    let cast = tonetrack::synth::Cast::from_registry(&engine.registry);
+    let opts = tonetrack::synth::SynthOptions { articles: args.articles, seed: args.seed, mean_bytes: args.mean_bytes };
+    let stats = if args.out.as_os_str() == "-" {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let stats = tonetrack::synth::write_corpus(&mut out, &cast, &opts)?;
+        out.flush()?;
+        stats
+    } else {
+        let file = std::fs::File::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        let stats = tonetrack::synth::write_corpus(&mut out, &cast, &opts).with_context(|| format!("writing {}", args.out.display()))?;
+        out.flush()?;
+        stats
+    };
+    info!("{} articles, {:.1} MB of text, {} quotation constructions", stats.articles, stats.bytes as f64 / 1e6, stats.constructions);
+    Ok(0)
+}
+
+/// `bench --synthetic N`: generate a corpus, then time a real `run` over it into a fresh folder.
+fn bench_end_to_end(args: BenchArgs, n: u64) -> Result<u8> {
+    let (config, engine) = load(&args.common)?;
+    let scratch = match &args.work {
+        Some(w) => {
+            std::fs::create_dir_all(w).with_context(|| format!("creating {}", w.display()))?;
+            tempfile_in(w)?
+        }
+        None => tempfile_in(&std::env::temp_dir())?,
+    };
+    let corpus = scratch.join("corpus.jsonl");
+    let out = scratch.join("out");
+    let generated = Instant::now();
+    let cast = tonetrack::synth::Cast::from_registry(&engine.registry);
+    let opts = tonetrack::synth::SynthOptions { articles: n, seed: args.seed, mean_bytes: 4000 };
+    let file = std::fs::File::create(&corpus).with_context(|| format!("creating {}", corpus.display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let stats = tonetrack::synth::write_corpus(&mut w, &cast, &opts)?;
+    w.flush()?;
+    drop(w);
+    let generate_s = generated.elapsed().as_secs_f64();
+    let rss_before_run = peak_rss_mib();
+    info!("generated {n} articles ({:.0} MB) in {generate_s:.1} s; running", stats.bytes as f64 / 1e6);
+
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(jobs.clamp(1, 4)).max_blocking_threads(jobs.max(1)).enable_all().build()?;
+    let storage = tonetrack::store::LocalStorage::new(&out)?;
+    let opts = RunOptions { inputs: vec![corpus.clone()], jobs, ..RunOptions::default() };
+    let started = Instant::now();
+    let cpu_before = cpu_seconds();
+    let report = job::run(&runtime, Arc::new(engine), Arc::new(config), &storage, &opts, &chrono::Utc::now().to_rfc3339(), Arc::new(|_| {}))?;
+    let run_s = started.elapsed().as_secs_f64();
+    let cpu_s = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
+    let report = json!({
+        "mode": "end-to-end run on a synthetic corpus",
+        "articles": report.added,
+        "statements": report.statements_added,
+        "rejects": report.rejects,
+        "megabytes": stats.bytes as f64 / 1e6,
+        "jobs": jobs,
+        "generate_seconds": generate_s,
+        "run_seconds": run_s,
+        "cpu_seconds": cpu_s,
+        "articles_per_second": report.added as f64 / run_s,
+        "statements_per_second": report.statements_added as f64 / run_s,
+        "megabytes_per_second": stats.bytes as f64 / 1e6 / run_s,
+        "peak_rss_mib": peak_rss_mib(),
+        "peak_rss_mib_before_run": rss_before_run,
+        "scratch": args.keep.then(|| scratch.display().to_string()),
+    });
+    if !args.keep {
+        std::fs::remove_dir_all(&scratch).with_context(|| format!("removing {}", scratch.display()))?;
+    }
+    writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&report)?)?;
+    Ok(0)
+}
+
+/// A fresh, uniquely named folder under `parent`.
+fn tempfile_in(parent: &Path) -> Result<PathBuf> {
+    let dir = parent.join(format!("tonetrack-bench-{}-{}", std::process::id(), chrono::Utc::now().timestamp_millis()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// User + system CPU time of this process so far, in seconds (Linux), to tell how many cores a
+/// run kept busy.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 fn bench(args: BenchArgs) -> Result<u8> {
     let (config, engine) = load(&args.common)?;
-    let (articles, rejects) = pipeline::read_articles_blocking(&args.articles, &config);
+    let Some(input) = args.articles.clone() else { bail!("give --articles FILE or --synthetic N") };
+    let (articles, rejects) = pipeline::read_articles_blocking(&input, &config);
     if articles.is_empty() {
-        bail!("{}: no readable article ({} rejects)", args.articles.display(), rejects.len());
+        bail!("{}: no readable article ({} rejects)", input.display(), rejects.len());
     }
     let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
     let mut passes = Vec::new();
@@ -297,7 +437,7 @@ fn bench(args: BenchArgs) -> Result<u8> {
     let best = passes.iter().copied().fold(f64::INFINITY, f64::min);
     let mean = passes.iter().sum::<f64>() / passes.len() as f64;
     let report = json!({
-        "input": args.articles.display().to_string(),
+        "input": input.display().to_string(),
         "articles": articles.len(),
         "statements": statements,
         "megabytes": bytes as f64 / 1e6,

@@ -48,7 +48,7 @@ struct Rule {
 #[derive(Debug)]
 pub struct Normalizer {
     rules: Vec<Rule>,
-    abbreviations: std::collections::HashSet<String>,
+    abbreviations: rustc_hash::FxHashSet<String>,
 }
 
 /// The story text of one article: paragraph spans in reading order.
@@ -75,7 +75,7 @@ impl Normalizer {
     }
 
     /// Words after which a full stop does not end a sentence ("Mr", "Sen").
-    pub fn abbreviations(&self) -> &std::collections::HashSet<String> {
+    pub fn abbreviations(&self) -> &rustc_hash::FxHashSet<String> {
         &self.abbreviations
     }
 

@@ -179,6 +179,10 @@ pub struct RunResult {
     pub other_shard: usize,
 }
 
+/// Articles one worker task processes at a time: large enough that task overhead vanishes,
+/// small enough that every core gets work from a single JSON Lines file.
+const WORK_CHUNK: usize = 64;
+
 /// A batch of parsed articles (and rejects) from one input.
 struct Parsed {
     articles: Vec<Article>,
@@ -269,21 +273,23 @@ pub async fn run(
             }
             batch.push((article, hash));
         }
-        if batch.is_empty() {
-            continue;
-        }
-        let permit = semaphore.clone().acquire_owned().await.map_err(|e| Error::io("<workers>", std::io::Error::other(e)))?;
-        let engine = engine.clone();
-        let progress = progress.clone();
-        tasks.spawn_blocking(move || {
-            let _permit = permit;
-            let n = batch.len();
-            let out: Vec<ProcessedArticle> = batch.into_iter().map(|(a, hash)| engine.process_hashed(a, hash)).collect();
-            progress(n);
-            out
-        });
-        while let Some(done) = tasks.try_join_next() {
-            result.articles.extend(done.map_err(|e| Error::io("<worker>", std::io::Error::other(e)))?);
+        // A JSON Lines file is one batch of many articles: split it so every worker gets work.
+        let mut batch = batch.into_iter().peekable();
+        while batch.peek().is_some() {
+            let chunk: Vec<(Article, String)> = batch.by_ref().take(WORK_CHUNK).collect();
+            let permit = semaphore.clone().acquire_owned().await.map_err(|e| Error::io("<workers>", std::io::Error::other(e)))?;
+            let engine = engine.clone();
+            let progress = progress.clone();
+            tasks.spawn_blocking(move || {
+                let _permit = permit;
+                let n = chunk.len();
+                let out: Vec<ProcessedArticle> = chunk.into_iter().map(|(a, hash)| engine.process_hashed(a, hash)).collect();
+                progress(n);
+                out
+            });
+            while let Some(done) = tasks.try_join_next() {
+                result.articles.extend(done.map_err(|e| Error::io("<worker>", std::io::Error::other(e)))?);
+            }
         }
     }
     while let Some(done) = tasks.join_next().await {

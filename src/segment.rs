@@ -116,8 +116,9 @@ pub fn quote_mark_of(token: &str) -> Option<char> {
 /// Lowercase form with curly apostrophes straightened, the key used for every lexicon lookup.
 pub fn fold(word: &str) -> String {
     if word.is_ascii() {
-        // The common case, without going through Unicode case tables.
-        return word.to_ascii_lowercase().replace('`', "'");
+        // The common case: one exact-size allocation, no Unicode case tables.
+        let lower = word.to_ascii_lowercase();
+        return if lower.contains('`') { lower.replace('`', "'") } else { lower };
     }
     let mut out = String::with_capacity(word.len());
     for c in word.chars() {

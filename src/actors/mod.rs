@@ -8,6 +8,7 @@ pub mod registry;
 use chrono::NaiveDate;
 
 use crate::quotes::lexicon::Grammar;
+pub use registry::office_title;
 use crate::segment::{fold, is_capitalized, tokenize};
 use crate::types::{Span, Speaker, Statement};
 pub use registry::{Actor, ActorKind, Gender, PlaceKind, Registry};
@@ -39,21 +40,6 @@ struct Introduced {
     role: Option<String>,
 }
 
-/// An office title in one canonical form, so that the ways news write it meet the registry's:
-/// "Minister of Foreign Affairs" and "Minister for Foreign Affairs" → "foreign minister",
-/// "Minister of Defence" → "defence minister".
-fn office_title(title: &str) -> String {
-    let folded = fold(title);
-    let words: Vec<&str> = folded.split_whitespace().collect();
-    if let Some(pos) = words.iter().position(|w| *w == "of" || *w == "for") {
-        if pos > 0 && pos + 1 < words.len() {
-            let head = words[..pos].join(" ");
-            let field: Vec<&str> = words[pos + 1..].iter().copied().filter(|w| *w != "affairs" && *w != "the").collect();
-            return format!("{} {head}", field.join(" "));
-        }
-    }
-    words.iter().copied().filter(|w| *w != "affairs").collect::<Vec<_>>().join(" ")
-}
 
 /// How far back (in bytes, about two short paragraphs) a pronoun with no earlier speaker may
 /// reach for a person named in the text.
@@ -167,7 +153,7 @@ impl<'a> ArticleResolver<'a> {
         for start in 0..words.len().saturating_sub(1) {
             let key: Vec<&str> = words[start..].iter().map(|(_, w)| w.as_str()).collect();
             let key = key.join(" ");
-            let named = self.mentions.iter().filter(|(_, idx)| fold(self.reg.actors[*idx].surname()) == key).min_by_key(|(pos, _)| pos.abs_diff(mention.start));
+            let named = self.mentions.iter().filter(|(_, idx)| self.reg.folded_surname(*idx) == key).min_by_key(|(pos, _)| pos.abs_diff(mention.start));
             if let Some((_, idx)) = named {
                 return self.from_actor(*idx, "article:surname");
             }
@@ -227,12 +213,7 @@ impl<'a> ArticleResolver<'a> {
                 }
             }
             for c in &countries {
-                let holders: Vec<usize> = (0..self.reg.actors.len())
-                    .filter(|&i| {
-                        let a = &self.reg.actors[i];
-                        a.kind == ActorKind::Person && a.country == *c && a.roles.iter().any(|r| r.active_on(self.date) && office_title(&r.title) == office)
-                    })
-                    .collect();
+                let holders = self.reg.office_holders(c, &office, self.date);
                 if let [only] = holders[..] {
                     return self.from_actor(only, "registry:role");
                 }
@@ -262,7 +243,7 @@ impl<'a> ArticleResolver<'a> {
             return None;
         }
         let office = office_title(&kept.join(" "));
-        self.grammar.titles.iter().any(|t| office_title(&t.join(" ")) == office).then_some(office)
+        self.grammar.office_titles.contains(&office).then_some(office)
     }
 
     /// Index of the first word of the name proper: everything before it is a title, a place
@@ -270,7 +251,7 @@ impl<'a> ArticleResolver<'a> {
     fn name_start(&self, words: &[(Span, String)]) -> usize {
         let mut i = 0;
         'outer: while i < words.len() {
-            for title in &self.grammar.titles {
+            for title in self.grammar.titles_starting(&words[i].1) {
                 if title.len() <= words.len() - i && title.iter().zip(&words[i..]).all(|(t, (_, w))| t == w) {
                     i += title.len();
                     continue 'outer;

@@ -2,7 +2,7 @@
 //! plus any extra files a config names. Both are validated at load: every error names the file
 //! and line of the offending entry.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -137,7 +137,7 @@ pub struct Registry {
     /// Folded names and aliases → actor index.
     by_surface: HashMap<String, usize>,
     /// First words of all names and aliases, to skip most words quickly.
-    first_words: std::collections::HashSet<String>,
+    first_words: HashSet<String>,
     /// Folded surnames → person indices.
     by_surname: HashMap<String, Vec<usize>>,
     /// Folded place words → (country code, kind).
@@ -146,6 +146,10 @@ pub struct Registry {
     pub countries: HashMap<String, String>,
     max_surface_words: usize,
     max_place_words: usize,
+    /// Per actor, the folded surname (compared against every mention).
+    folded_surnames: Vec<String>,
+    /// (country, office as [`office_title`] writes it) → (person, role) that held it at some time.
+    offices: HashMap<(String, String), Vec<(usize, usize)>>,
 }
 
 fn words_of(s: &str) -> usize {
@@ -159,6 +163,22 @@ pub fn fold_surface(s: &str) -> String {
     t.iter().filter(|t| t.is_word()).map(|t| fold(t.text(s))).collect::<Vec<_>>().join(" ")
 }
 
+/// An office title in one canonical form, so that the ways news write it meet the registry's:
+/// "Minister of Foreign Affairs" and "Minister for Foreign Affairs" → "foreign minister",
+/// "Minister of Defence" → "defence minister".
+pub fn office_title(title: &str) -> String {
+    let folded = fold(title);
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    if let Some(pos) = words.iter().position(|w| *w == "of" || *w == "for") {
+        if pos > 0 && pos + 1 < words.len() {
+            let head = words[..pos].join(" ");
+            let field: Vec<&str> = words[pos + 1..].iter().copied().filter(|w| *w != "affairs" && *w != "the").collect();
+            return format!("{} {head}", field.join(" "));
+        }
+    }
+    words.iter().copied().filter(|w| *w != "affairs").collect::<Vec<_>>().join(" ")
+}
+
 impl Registry {
     /// Loads places first (they define the valid country codes), then actors.
     pub fn load(places: &[ModelFile], actors: &[ModelFile]) -> Result<Self> {
@@ -169,7 +189,32 @@ impl Registry {
         for file in actors {
             reg.add_actors(file)?;
         }
+        reg.folded_surnames = reg.actors.iter().map(|a| fold(a.surname())).collect();
+        for (i, a) in reg.actors.iter().enumerate().filter(|(_, a)| a.kind == ActorKind::Person) {
+            for (j, r) in a.roles.iter().enumerate() {
+                reg.offices.entry((a.country.clone(), office_title(&r.title))).or_default().push((i, j));
+            }
+        }
         Ok(reg)
+    }
+
+    /// The folded surname of actor `idx`.
+    pub fn folded_surname(&self, idx: usize) -> &str {
+        self.folded_surnames.get(idx).map(String::as_str).unwrap_or_default()
+    }
+
+    /// The people of `country` who held `office` (as [`office_title`] writes it) on `date`.
+    pub fn office_holders(&self, country: &str, office: &str, date: NaiveDate) -> Vec<usize> {
+        let mut holders: Vec<usize> = self
+            .offices
+            .get(&(country.to_string(), office.to_string()))
+            .into_iter()
+            .flatten()
+            .filter(|(i, j)| self.actors[*i].roles[*j].active_on(date))
+            .map(|(i, _)| *i)
+            .collect();
+        holders.dedup();
+        holders
     }
 
     fn add_places(&mut self, file: &ModelFile) -> Result<()> {

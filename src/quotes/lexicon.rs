@@ -1,7 +1,7 @@
 //! The extractor's knowledge: reporting verbs and multiword cues (`models/speech-verbs.toml`)
 //! and the closed word classes that glue an attribution together (`models/grammar.toml`).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -134,11 +134,22 @@ pub struct Grammar {
     pub pronouns: HashMap<String, String>,
     /// Titles, multiword allowed, longest first.
     pub titles: Vec<Vec<String>>,
+    /// First word → indices into `titles` (longest first), for matching at every word.
+    titles_by_first: HashMap<String, Vec<usize>>,
+    /// Every title in the canonical office form of [`crate::actors::office_title`].
+    pub office_titles: HashSet<String>,
     pub collective: HashSet<String>,
     /// Every single word that may appear inside a speaker's noun phrase in lowercase.
     pub np_words: HashSet<String>,
     /// Words that open a "Label: text" line without being a speaker ("Update:", "Watch:").
     pub headline_labels: HashSet<String>,
+}
+
+impl Grammar {
+    /// The titles whose first word is `word` (folded), longest first.
+    pub fn titles_starting<'a>(&'a self, word: &str) -> impl Iterator<Item = &'a Vec<String>> + 'a {
+        self.titles_by_first.get(word).into_iter().flatten().map(|&i| &self.titles[i])
+    }
 }
 
 /// Reporting verbs and phrases, indexed by folded word form.
@@ -148,6 +159,8 @@ pub struct CueLexicon {
     /// Phrases indexed by their first word.
     pub phrases: HashMap<String, Vec<PhraseInfo>>,
     pub grammar: Grammar,
+    /// Words of the longest phrase: asked for at every token, so computed once.
+    max_phrase_words: usize,
 }
 
 fn fold_all(v: Vec<String>) -> HashSet<String> {
@@ -162,7 +175,7 @@ impl CueLexicon {
 
         let parsed: VerbsFile = verbs_file.parse()?;
         verbs_file.check_schema(&parsed.schema_version)?;
-        let mut verbs = HashMap::new();
+        let mut verbs = HashMap::default();
         for entry in parsed.verbs {
             let at = entry.span().start;
             let v = entry.into_inner();
@@ -193,7 +206,7 @@ impl CueLexicon {
                 }
             }
         }
-        let mut phrases: HashMap<String, Vec<PhraseInfo>> = HashMap::new();
+        let mut phrases: HashMap<String, Vec<PhraseInfo>> = HashMap::default();
         for entry in parsed.phrases {
             let at = entry.span().start;
             let p = entry.into_inner();
@@ -223,6 +236,13 @@ impl CueLexicon {
         let collective = fold_all(g.speakers.collective);
         let mut np_words: HashSet<String> = titles.iter().flatten().cloned().collect();
         np_words.extend(collective.iter().flat_map(|c| c.split(' ').map(str::to_string)));
+        let mut titles_by_first: HashMap<String, Vec<usize>> = HashMap::default();
+        for (i, t) in titles.iter().enumerate() {
+            if let Some(first) = t.first() {
+                titles_by_first.entry(first.clone()).or_default().push(i);
+            }
+        }
+        let office_titles = titles.iter().map(|t| crate::actors::office_title(&t.join(" "))).collect();
         let grammar = Grammar {
             between: fold_all(g.between_subject_and_verb),
             copulas: fold_all(g.copulas),
@@ -232,11 +252,14 @@ impl CueLexicon {
             clause_breakers: fold_all(g.clause_breakers),
             pronouns: g.pronouns.into_iter().map(|p| (crate::segment::fold(&p.word), p.gender)).collect(),
             titles,
+            titles_by_first,
+            office_titles,
             collective,
             np_words,
             headline_labels: fold_all(g.headline_labels),
         };
-        Ok(CueLexicon { verbs, phrases, grammar })
+        let max_phrase_words = phrases.values().flatten().map(|p| p.words.len()).max().unwrap_or(1);
+        Ok(CueLexicon { verbs, phrases, grammar, max_phrase_words })
     }
 
     pub fn verb(&self, folded: &str) -> Option<&VerbInfo> {
@@ -253,7 +276,7 @@ impl CueLexicon {
     }
 
     pub fn max_phrase_words(&self) -> usize {
-        self.phrases.values().flatten().map(|p| p.words.len()).max().unwrap_or(1)
+        self.max_phrase_words
     }
 
     pub fn verb_count(&self) -> usize {

@@ -8,7 +8,7 @@
 
 pub mod lexicon;
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::normalize::Normalized;
 use crate::segment::{self, fold, is_capitalized, Token};
@@ -134,7 +134,7 @@ impl Extractor {
     pub fn extract(&self, text: &str, norm: &Normalized, title: Option<&str>) -> (Vec<Statement>, Words) {
         let doc = self.build_doc(text, norm, title);
         let mut out: Vec<Statement> = Vec::new();
-        let mut used_cues: HashSet<usize> = HashSet::new();
+        let mut used_cues: HashSet<usize> = HashSet::default();
         let mut consumed_quotes = vec![false; doc.quotes.len()];
 
         for (qi, q) in doc.quotes.iter().enumerate() {

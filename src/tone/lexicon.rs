@@ -2,7 +2,7 @@
 //! `models/tone-lexicon.toml`, with negation ("no room for …", "has not lost hope"), hedges
 //! and intensifiers. Transparent by design: every score lists the phrases that produced it.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -104,7 +104,7 @@ impl LexiconScorer {
             return Err(file.error_at(0, "[scoring]: hedge_factor must be in [0, 1], saturation > 0, neutral_band in [0, 1)"));
         }
         let mut cues = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for entry in parsed.cues {
             let at = entry.span().start;
             let c = entry.into_inner();
@@ -132,8 +132,8 @@ impl LexiconScorer {
             }
             cues.push(Cue { words, tone: c.tone.unwrap_or(0.0), sentiment: c.sentiment.unwrap_or(0.0) });
         }
-        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut prefixed: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_first: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut prefixed: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, c) in cues.iter().enumerate() {
             match &c.words[0] {
                 Pattern::Exact(w) => by_first.entry(w.clone()).or_default().push(i),
@@ -161,15 +161,15 @@ impl LexiconScorer {
     /// The longest cue matching at word `i`.
     fn match_at(&self, words: &[String], i: usize) -> Option<(usize, usize)> {
         let w = &words[i];
-        let two: String = w.chars().take(2).collect();
-        let one: String = w.chars().take(1).collect();
+        let prefix = |n: usize| w.char_indices().nth(n).map_or(w.as_str(), |(at, _)| &w[..at]);
+        let (two, one) = (prefix(2), prefix(1));
         let candidates = self
             .by_first
             .get(w)
             .into_iter()
             .flatten()
-            .chain(self.prefixed.get(&two).into_iter().flatten())
-            .chain(self.prefixed.get(&one).filter(|_| one != two).into_iter().flatten());
+            .chain(self.prefixed.get(two).into_iter().flatten())
+            .chain(self.prefixed.get(one).filter(|_| one != two).into_iter().flatten());
         let mut best: Option<(usize, usize)> = None;
         for &ci in candidates {
             let cue = &self.cues[ci];
