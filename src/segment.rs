@@ -49,6 +49,15 @@ pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
 
 pub fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>) {
     let s = span.slice(text);
+    if s.is_ascii() {
+        tokenize_ascii(text, span, tokens);
+    } else {
+        tokenize_chars(text, span, tokens);
+    }
+}
+
+fn tokenize_chars(text: &str, span: Span, tokens: &mut Vec<Token>) {
+    let s = span.slice(text);
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c.is_whitespace() {
@@ -99,9 +108,48 @@ pub fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>) {
     }
 }
 
+/// [`tokenize_into`] for pure ASCII text (most news), on bytes: the same tokens, several
+/// times faster than walking `char`s.
+fn tokenize_ascii(text: &str, span: Span, tokens: &mut Vec<Token>) {
+    let b = &text.as_bytes()[span.start..span.end];
+    let word = |c: u8| c.is_ascii_alphanumeric();
+    let joiner = |c: u8| matches!(c, b'\'' | b'-' | b'.' | b'&');
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_whitespace() || c == 0x0b {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        if word(c) {
+            i += 1;
+            while i < b.len() && (word(b[i]) || (joiner(b[i]) && i + 1 < b.len() && word(b[i + 1]))) {
+                i += 1;
+            }
+            // "U.S." keeps its final stop (even just past the span, as the general path does):
+            // single letters separated by stops are initialisms.
+            if text.as_bytes().get(span.start + i) == Some(&b'.') && is_initialism(&text[span.start + start..span.start + i]) {
+                i += 1;
+            }
+            tokens.push(Token { span: Span::new(span.start + start, span.start + i), kind: TokenKind::Word });
+        } else {
+            i += 1;
+            // Two apostrophes (or backticks) are one quotation mark in some archives: ''So,'' he said.
+            if (c == b'\'' || c == b'`') && b.get(i) == Some(&c) {
+                i += 1;
+            }
+            tokens.push(Token { span: Span::new(span.start + start, span.start + i), kind: TokenKind::Punct });
+        }
+    }
+}
+
 fn is_initialism(word: &str) -> bool {
-    let parts: Vec<&str> = word.split('.').collect();
-    parts.len() >= 2 && parts.iter().all(|p| p.chars().count() == 1 && p.chars().all(char::is_uppercase))
+    // Asked for every word: decide without allocating.
+    word.contains('.') && word.split('.').all(|p| {
+        let mut chars = p.chars();
+        chars.next().is_some_and(char::is_uppercase) && chars.next().is_none()
+    })
 }
 
 /// A token that is a double quotation mark: a double-mark character, `''` or ``` `` ```.
@@ -115,12 +163,22 @@ pub fn quote_mark_of(token: &str) -> Option<char> {
 
 /// Lowercase form with curly apostrophes straightened, the key used for every lexicon lookup.
 pub fn fold(word: &str) -> String {
-    if word.is_ascii() {
-        // The common case: one exact-size allocation, no Unicode case tables.
-        let lower = word.to_ascii_lowercase();
-        return if lower.contains('`') { lower.replace('`', "'") } else { lower };
-    }
     let mut out = String::with_capacity(word.len());
+    fold_into(word, &mut out);
+    out
+}
+
+/// [`fold`], appended to `out`: lets callers fold many words into one buffer.
+pub fn fold_into(word: &str, out: &mut String) {
+    if word.is_ascii() && !word.contains('`') {
+        // The common case: a copy lowered in place, without Unicode case tables.
+        let start = out.len();
+        out.push_str(word);
+        if let Some(tail) = out.get_mut(start..) {
+            tail.make_ascii_lowercase();
+        }
+        return;
+    }
     for c in word.chars() {
         match c {
             '’' | '‘' | '`' => out.push('\''),
@@ -128,7 +186,48 @@ pub fn fold(word: &str) -> String {
             _ => out.extend(c.to_lowercase()),
         }
     }
-    out
+}
+
+/// The folded forms of many tokens in one buffer: token `i`'s is `folded[i]`. One allocation per
+/// article instead of one per word (the extractor folds every token of every article).
+#[derive(Debug, Clone, Default)]
+pub struct Folded {
+    buf: String,
+    /// End of each word in `buf`; word `i` starts where word `i - 1` ends.
+    ends: Vec<u32>,
+}
+
+impl Folded {
+    pub fn of(text: &str, tokens: &[Token]) -> Folded {
+        let mut f = Folded { buf: String::with_capacity(text.len()), ends: Vec::with_capacity(tokens.len()) };
+        for t in tokens {
+            fold_into(t.text(text), &mut f.buf);
+            f.ends.push(f.buf.len() as u32);
+        }
+        f
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.buf.get(start..end)
+    }
+}
+
+impl std::ops::Index<usize> for Folded {
+    type Output = str;
+    fn index(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.buf[start..self.ends[i] as usize]
+    }
 }
 
 pub fn is_capitalized(word: &str) -> bool {
@@ -222,6 +321,39 @@ pub fn trim_span(text: &str, span: Span) -> Span {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ascii_fast_path_cuts_the_same_tokens_as_the_general_path() {
+        // Deterministic pseudo-random ASCII built from the characters that matter to the rules.
+        let alphabet = b"aZ9 .'-&`\"\n\t\x0bUS,;()";
+        let mut state = 0x1234_5678_u64;
+        for _ in 0..5000 {
+            let len = (state % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    alphabet[(state >> 33) as usize % alphabet.len()] as char
+                })
+                .collect();
+            for (a, b) in [(0, text.len()), (text.len() / 3, text.len() * 2 / 3)] {
+                let span = Span::new(a, b);
+                let (mut fast, mut general) = (Vec::new(), Vec::new());
+                tokenize_ascii(&text, span, &mut fast);
+                tokenize_chars(&text, span, &mut general);
+                assert_eq!(fast, general, "{text:?} {span:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn fold_lowers_ascii_and_straightens_marks() {
+        assert_eq!(fold("U.S."), "u.s.");
+        assert_eq!(fold("Don`t"), "don't");
+        assert_eq!(fold("China’s"), "china's");
+        let mut buf = String::from("x ");
+        fold_into("WANG", &mut buf);
+        assert_eq!(buf, "x wang");
+    }
+
     use super::*;
 
     fn words(text: &str) -> Vec<&str> {

@@ -60,12 +60,12 @@ pub struct ArticleResolver<'a> {
 impl<'a> ArticleResolver<'a> {
     /// Builds the resolver from the words the extractor already cut (punctuation included; it
     /// is skipped, so it only breaks candidate sequences).
-    pub fn new(reg: &'a Registry, grammar: &'a Grammar, text: &'a str, all: &[crate::segment::Token], all_folded: &[String], date: NaiveDate) -> Self {
+    pub fn new(reg: &'a Registry, grammar: &'a Grammar, text: &'a str, all: &[crate::segment::Token], all_folded: &crate::segment::Folded, date: NaiveDate) -> Self {
         let mut mentions = Vec::new();
         {
             let keep: Vec<usize> = (0..all.len()).filter(|&i| all[i].is_word()).collect();
             let toks: Vec<_> = keep.iter().map(|&i| all[i]).collect();
-            let folded: Vec<&str> = keep.iter().map(|&i| all_folded[i].as_str()).collect();
+            let folded: Vec<&str> = keep.iter().map(|&i| &all_folded[i]).collect();
             let mut i = 0;
             let mut key = String::new();
             while i < toks.len() {

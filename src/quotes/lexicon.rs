@@ -266,13 +266,13 @@ impl CueLexicon {
         self.verbs.get(folded)
     }
 
-    /// The longest phrase starting at `words[0]`, if any.
-    pub fn phrase_at(&self, words: &[String]) -> Option<&PhraseInfo> {
-        let first = words.first()?;
-        self.phrases
-            .get(first)?
-            .iter()
-            .find(|p| p.words.len() <= words.len() && p.words[..] == words[..p.words.len()])
+    /// The longest phrase starting at the first of `words` (folded), if any.
+    pub fn phrase_at<'w>(&self, words: impl Iterator<Item = &'w str> + Clone) -> Option<&PhraseInfo> {
+        let first = words.clone().next()?;
+        self.phrases.get(first)?.iter().find(|p| {
+            let mut rest = words.clone();
+            p.words.iter().all(|w| rest.next() == Some(w.as_str()))
+        })
     }
 
     pub fn max_phrase_words(&self) -> usize {

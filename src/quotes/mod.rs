@@ -11,7 +11,7 @@ pub mod lexicon;
 use rustc_hash::FxHashSet as HashSet;
 
 use crate::normalize::Normalized;
-use crate::segment::{self, fold, is_capitalized, Token};
+use crate::segment::{self, fold, is_capitalized, Folded, Token};
 use crate::types::{Span, Statement, StatementKind};
 pub use lexicon::{CueLexicon, CueType, SourceSide};
 
@@ -42,7 +42,7 @@ struct Quote {
 /// The story text's tokens and their folded forms, in reading order.
 pub struct Words {
     pub toks: Vec<Token>,
-    pub folded: Vec<String>,
+    pub folded: Folded,
 }
 
 /// The article cut into tokens, paragraphs, sentences and quotes.
@@ -51,7 +51,7 @@ struct Doc<'a> {
     /// Token range of the article's headline: a short first paragraph of one sentence.
     headline: Option<(usize, usize)>,
     toks: Vec<Token>,
-    folded: Vec<String>,
+    folded: Folded,
     para_of: Vec<usize>,
     sent_of: Vec<usize>,
     sents: Vec<(usize, usize)>,
@@ -187,7 +187,7 @@ impl Extractor {
             para_of.resize(toks.len(), pi);
             para_ranges.push((before, toks.len()));
         }
-        let folded = toks.iter().map(|t| fold(t.text(text))).collect();
+        let folded = Folded::of(text, &toks);
         let quotes = scan_quotes(text, &toks, &para_ranges);
         let mut quote_of = vec![None; toks.len()];
         for (qi, q) in quotes.iter().enumerate() {
@@ -251,7 +251,7 @@ impl Extractor {
         }
         // Punctuation and quotation marks never equal a phrase word, so the raw window works.
         let window_end = (i + self.lex.max_phrase_words()).min(doc.toks.len());
-        let words = &doc.folded[i..window_end];
+        let words = (i..window_end).map(|k| &doc.folded[k]);
         if let Some(p) = self.lex.phrase_at(words).filter(|p| (i..i + p.words.len()).all(|j| doc.quote_of[j].is_none())) {
             return Some(Cue {
                 start: i,
@@ -271,7 +271,7 @@ impl Extractor {
         }
         if v.participle {
             // "saying" reports only after "by" or an auxiliary ("was saying", "responded by saying").
-            let prev = i.checked_sub(1).map(|p| doc.folded[p].as_str()).unwrap_or("");
+            let prev = i.checked_sub(1).map(|p| &doc.folded[p]).unwrap_or("");
             // After a comma it is a participial attribution ("…, saying “…”") whose speaker is
             // the subject of the main clause.
             // After "upon"/"after"/"while" it reports too ("upon saying, “…”"), and after a name
@@ -308,7 +308,7 @@ impl Extractor {
                 && is_capitalized(doc.word(i - 1));
         }
         let g = &self.lex.grammar;
-        let w = doc.folded[i].as_str();
+        let w = &doc.folded[i];
         if NAME_PARTICLES.contains(&w) {
             // "Sorin van der Hale": particles inside a name, when a name word follows.
             return (i + 1..(i + 3).min(doc.toks.len())).any(|k| doc.toks[k].is_word() && is_capitalized(doc.word(k)));
@@ -325,10 +325,10 @@ impl Extractor {
         let g = &self.lex.grammar;
         (from..(from + 4).min(s_end))
             .take_while(|&k| {
-                let w = doc.folded[k].as_str();
+                let w = &doc.folded[k];
                 doc.toks[k].is_word() && doc.quote_of[k].is_none() && !g.prepositions.contains(w) && !g.determiners.contains(w) && self.lex.verb(w).is_none()
             })
-            .find(|&k| g.collective.contains(doc.folded[k].as_str()) || g.np_words.contains(doc.folded[k].as_str()))
+            .find(|&k| g.collective.contains(&doc.folded[k]) || g.np_words.contains(&doc.folded[k]))
     }
 
     /// Reading leftwards from `from`: lowercase modifiers back to a determiner within three
@@ -340,7 +340,7 @@ impl Extractor {
             if !doc.toks[k].is_word() || doc.quote_of[k].is_some() {
                 return None;
             }
-            let w = doc.folded[k].as_str();
+            let w = &doc.folded[k];
             if g.determiners.contains(w) {
                 return (k < from).then_some(k);
             }
@@ -353,7 +353,7 @@ impl Extractor {
     }
 
     fn is_name_joiner(&self, doc: &Doc, i: usize) -> bool {
-        matches!(doc.folded[i].as_str(), "of" | "for" | "and" | "&" | "de" | "van" | "von" | "al" | "bin")
+        matches!(&doc.folded[i], "of" | "for" | "and" | "&" | "de" | "van" | "von" | "al" | "bin")
     }
 
     /// Words that may start a sentence but never a speaker's name.
@@ -388,7 +388,7 @@ impl Extractor {
             if m == s_start || m + 1 > close || doc.word(m - 1) != "," {
                 return None;
             }
-            let first = doc.folded[m].as_str();
+            let first = &doc.folded[m];
             // "Pence, who is running for reelection, praised …" counts as an appositive too.
             let name_before = m >= s_start + 2 && is_capitalized(doc.word(m - 2)) && !g.prepositions.contains(first);
             if !(g.determiners.contains(first) || g.np_words.contains(first) || g.collective.contains(first) || first == "who" || (name_before && !is_capitalized(doc.word(m)))) {
@@ -397,10 +397,10 @@ impl Extractor {
             descriptor = Some(doc.span_of(m, close));
             k = m - 1;
         }
-        if k > s_start && g.pronouns.contains_key(doc.folded[k - 1].as_str()) && doc.toks[k - 1].is_word() {
+        if k > s_start && g.pronouns.contains_key(&doc.folded[k - 1]) && doc.toks[k - 1].is_word() {
             return Some(Np { start: k - 1, end: k, descriptor });
         }
-        if k > s_start + 1 && doc.folded[k - 1] == "who" {
+        if k > s_start + 1 && &doc.folded[k - 1] == "who" {
             // "Smith, who said …": the speaker is the phrase before the relative pronoun; the
             // mention runs through "who", as written.
             let before = if doc.word(k - 2) == "," { k - 2 } else { k - 1 };
@@ -428,7 +428,7 @@ impl Extractor {
                 break;
             } else if self.is_name_joiner(doc, t) && t > s_start && j < end && self.is_np_word(doc, t - 1) && is_capitalized(doc.word(t - 1)) && is_capitalized(doc.word(j)) {
                 j -= 1;
-            } else if g.determiners.contains(doc.folded[t].as_str()) && j < end {
+            } else if g.determiners.contains(&doc.folded[t]) && j < end {
                 j -= 1;
                 break;
             } else {
@@ -443,7 +443,7 @@ impl Extractor {
             return None;
         }
         // A noun phrase made only of determiners cannot speak.
-        if (j..end).all(|t| g.determiners.contains(doc.folded[t].as_str())) {
+        if (j..end).all(|t| g.determiners.contains(&doc.folded[t])) {
             return None;
         }
         Some(Np { start: j, end, descriptor })
@@ -456,11 +456,11 @@ impl Extractor {
         if from >= s_end {
             return None;
         }
-        if doc.toks[from].is_word() && g.pronouns.contains_key(doc.folded[from].as_str()) {
+        if doc.toks[from].is_word() && g.pronouns.contains_key(&doc.folded[from]) {
             return Some(Np { start: from, end: from + 1, descriptor: None });
         }
         let mut j = from;
-        if g.determiners.contains(doc.folded[j].as_str()) {
+        if g.determiners.contains(&doc.folded[j]) {
             j += 1;
         }
         let np_first = j;
@@ -497,7 +497,7 @@ impl Extractor {
             if d_end > d_start {
                 descriptor = Some(doc.span_of(d_start, d_end));
             }
-        } else if j < s_end && matches!(doc.folded[j].as_str(), "of" | "for" | "at") {
+        } else if j < s_end && matches!(&doc.folded[j], "of" | "for" | "at") {
             let d_start = np_first;
             let mut d_end = j;
             while d_end < s_end && doc.toks[d_end].is_word() && doc.quote_of[d_end].is_none() {
@@ -529,7 +529,7 @@ impl Extractor {
                     }
                 }
                 // "…,” which some Republicans want": a relative clause, not an attribution.
-                let relative = matches!(doc.folded[k].as_str(), "which" | "that" | "who" | "whom" | "whose");
+                let relative = matches!(&doc.folded[k], "which" | "that" | "who" | "whom" | "whose");
                 if let Some(mut np) = self.subject_right(doc, k).filter(|_| !relative) {
                     let mut m = np.end;
                     // "…,” John Bryant, the Republican chairman, said": skip the appositive.
@@ -550,7 +550,7 @@ impl Extractor {
                             // starts a new statement rather than attributing the quote.
                             // (After "told Blinken" a capitalised addressee is no clause.)
                             let own_clause = if cue.addressee {
-                                cue.end < s_end && matches!(doc.folded[cue.end].as_str(), "that" | ":")
+                                cue.end < s_end && matches!(&doc.folded[cue.end], "that" | ":")
                             } else {
                                 self.opens_clause(doc, cue.end, s_end)
                             };
@@ -591,7 +591,7 @@ impl Extractor {
                 };
                 return Some(Attribution { cue, subject: Some(np), how });
             }
-            let left = cue.start.checked_sub(1).map(|p| doc.folded[p].as_str()).unwrap_or("");
+            let left = cue.start.checked_sub(1).map(|p| &doc.folded[p]).unwrap_or("");
             if nearest.is_none() && matches!(left, "," | "upon" | "after" | "before" | "while" | "when" | "without") && self.is_participle(doc, &cue) {
                 if let Some(np) = self.main_clause_subject(doc, cue.start, s_start) {
                     return Some(Attribution { cue, subject: Some(np), how: "before-quote:participle" });
@@ -734,12 +734,12 @@ impl Extractor {
                 return false; // hailed “progress”
             }
             let gap_clean = (cue.end..q.open)
-                .all(|t| doc.toks[t].is_word() && !self.lex.grammar.prepositions.contains(doc.folded[t].as_str()));
+                .all(|t| doc.toks[t].is_word() && !self.lex.grammar.prepositions.contains(&doc.folded[t]));
             if cue.quote_object && gap <= 4 && gap_clean {
                 return false; // called the talks “productive”
             }
         }
-        !self.lex.grammar.copulas.contains(doc.folded[prev].as_str())
+        !self.lex.grammar.copulas.contains(&doc.folded[prev])
     }
 
     fn quote_statement(
@@ -800,7 +800,7 @@ impl Extractor {
                 }
                 if before_quote {
                     for t in cue.end..q.open {
-                        if doc.quote_of[t].is_none() && matches!(doc.folded[t].as_str(), "that" | ":" | ",") {
+                        if doc.quote_of[t].is_none() && matches!(&doc.folded[t], "that" | ":" | ",") {
                             clause_start = t + 1;
                         }
                     }
@@ -828,7 +828,7 @@ impl Extractor {
                 // No reporting verb anywhere: the quote belongs to the subject of its sentence
                 // when that is a person or a name ("He has coined a new phrase, “…”").
                 let subject = self.main_clause_subject(doc, q.open, s_start).filter(|np| {
-                    let w = doc.folded[np.start].as_str();
+                    let w = &doc.folded[np.start];
                     self.lex.grammar.pronouns.contains_key(w) || (np.start..np.end).any(|t| is_capitalized(doc.word(t)) && !doc.is_punct(t))
                 });
                 if let Some(np) = subject {
@@ -906,7 +906,7 @@ impl Extractor {
                     // "…, saying the talks would continue": only a clause, never a bare noun
                     // phrase ("…, pledging more frequent dialogue"), counts as reported speech.
                     let c = cue.end;
-                    let has_clause = c < s_end && (doc.folded[c] == "that" || self.starts_finite_clause(doc, c, s_end));
+                    let has_clause = c < s_end && (&doc.folded[c] == "that" || self.starts_finite_clause(doc, c, s_end));
                     if !has_clause {
                         continue;
                     }
@@ -923,7 +923,7 @@ impl Extractor {
                     }
                     continue;
                 };
-                let prev = cue.start.checked_sub(1).map(|p| doc.folded[p].as_str()).unwrap_or("");
+                let prev = cue.start.checked_sub(1).map(|p| &doc.folded[p]).unwrap_or("");
                 if g.determiners.contains(prev) {
                     continue;
                 }
@@ -943,13 +943,13 @@ impl Extractor {
                     }
                 }
                 // "told reporters Tuesday that …": time words between the cue and its clause.
-                while c + 1 < s_end && g.between.contains(&doc.folded[c]) && matches!(doc.folded[c + 1].as_str(), "that" | ":") {
+                while c + 1 < s_end && g.between.contains(&doc.folded[c]) && matches!(&doc.folded[c + 1], "that" | ":") {
                     c += 1;
                 }
                 if c >= s_end || doc.quote_of[c].is_some() {
                     continue;
                 }
-                let w = doc.folded[c].as_str();
+                let w = &doc.folded[c];
                 let wh_clause = matches!(w, "whether" | "why" | "how" | "what" | "when" | "where") && c + 1 < s_end && doc.toks[c + 1].is_word();
                 // Headlines drop auxiliaries: "Obama says Trump modeling policies on Putin".
                 let headline_clause = doc.in_headline(c) && (c..s_end).filter(|&t| doc.toks[t].is_word()).count() >= 3 && doc.toks[c].is_word();
@@ -967,8 +967,8 @@ impl Extractor {
                 // next attribution's speaker starts.
                 let mut end = s_end;
                 for t in start..s_end {
-                    let w = doc.folded[t].as_str();
-                    if w == ";" || (w == "," && t + 1 < s_end && g.clause_breakers.contains(doc.folded[t + 1].as_str())) {
+                    let w = &doc.folded[t];
+                    if w == ";" || (w == "," && t + 1 < s_end && g.clause_breakers.contains(&doc.folded[t + 1])) {
                         end = t;
                         break;
                     }
@@ -977,7 +977,7 @@ impl Extractor {
                     if let Some(n) = next_np {
                         if next.start < end && n.start > start {
                             end = end.min(n.start);
-                            if end > start && doc.folded[end - 1] == "that" {
+                            if end > start && &doc.folded[end - 1] == "that" {
                                 end -= 1;
                             }
                         }
@@ -1010,7 +1010,7 @@ impl Extractor {
         if colon == s_start || !(s_start..colon).all(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t)) && doc.quote_of[t].is_none()) {
             return None;
         }
-        if self.lex.grammar.headline_labels.contains(doc.folded[s_start].as_str()) {
+        if self.lex.grammar.headline_labels.contains(&doc.folded[s_start]) {
             return None;
         }
         let np = Np { start: s_start, end: colon, descriptor: None };
@@ -1049,7 +1049,7 @@ impl Extractor {
             end -= 1;
         }
         // An introductory phrase ("For the past year", "Citing local outlets") is no content.
-        let first = doc.folded.get(start).map(String::as_str).unwrap_or("");
+        let first = doc.folded.get(start).unwrap_or("");
         if start < end && (self.lex.grammar.prepositions.contains(first) || first.ends_with("ing")) {
             return None;
         }
@@ -1084,7 +1084,7 @@ impl Extractor {
     /// "Obama positioned Clinton as … and said …": the subject of the clause whose second verb
     /// is the cue, when the cue follows "and".
     fn coordinated_subject(&self, doc: &Doc, cue_start: usize, s_start: usize) -> Option<Np> {
-        if cue_start == 0 || !matches!(doc.folded[cue_start - 1].as_str(), "and" | "but") {
+        if cue_start == 0 || !matches!(&doc.folded[cue_start - 1], "and" | "but") {
             return None;
         }
         let mut clause = cue_start - 1;
@@ -1118,8 +1118,8 @@ impl Extractor {
         if end <= start || end - start > 12 || (start > s_start && doc.quote_of[start - 1].is_some()) {
             return None;
         }
-        let first = doc.folded[start].as_str();
-        let head = doc.folded[end - 1].as_str();
+        let first = &doc.folded[start];
+        let head = &doc.folded[end - 1];
         let plural_head = g.collective.contains(head) || (head.len() > 3 && head.ends_with('s') && !head.ends_with("ss") && !is_capitalized(doc.word(end - 1)));
         let strong = g.determiners.contains(first)
             || g.pronouns.contains_key(first)
@@ -1128,7 +1128,7 @@ impl Extractor {
             || first.chars().all(|c| c.is_ascii_digit())
             || (plural_head && end - start <= 4);
         let clean = (start..end).all(|t| {
-            let w = doc.folded[t].as_str();
+            let w = &doc.folded[t];
             doc.quote_of[t].is_none() && !g.finite.contains(w) && (t == start || self.lex.verb(w).is_none()) && !(w.ends_with("ed") && t > start)
         });
         // A pronoun takes no modifiers: "It leaves aside the boundary … said" is not a subject.
@@ -1148,7 +1148,7 @@ impl Extractor {
     /// True when a clause of its own starts at `at` ("that …", ": …", "the FBI has …"): the
     /// verb before it reports that clause rather than attributing a neighbouring quote.
     fn opens_clause(&self, doc: &Doc, at: usize, s_end: usize) -> bool {
-        at < s_end && (matches!(doc.folded[at].as_str(), "that" | ":") || self.starts_finite_clause(doc, at, s_end))
+        at < s_end && (matches!(&doc.folded[at], "that" | ":") || self.starts_finite_clause(doc, at, s_end))
     }
 
     /// Reported content standing before its attribution: "CONTENT, Smith said." and
@@ -1182,7 +1182,7 @@ impl Extractor {
     /// with no preposition, comma or quotation in between.
     fn starts_finite_clause(&self, doc: &Doc, from: usize, s_end: usize) -> bool {
         let g = &self.lex.grammar;
-        let first = doc.folded[from].as_str();
+        let first = &doc.folded[from];
         if !doc.toks[from].is_word() || g.prepositions.contains(first) || first == "to" || self.lex.verb(first).is_some() {
             return false;
         }
@@ -1205,7 +1205,7 @@ impl Extractor {
             return true;
         }
         for t in from + 1..(from + 1 + reach).min(s_end) {
-            let w = doc.folded[t].as_str();
+            let w = &doc.folded[t];
             if w == "." && self.is_np_word(doc, t) {
                 continue; // "Mrs. Clinton had …"
             }
@@ -1213,7 +1213,7 @@ impl Extractor {
                 return true;
             }
             // A past-tense verb after the subject: "his district received …".
-            if w.len() > 4 && w.ends_with("ed") && !is_capitalized(doc.word(t)) && !g.determiners.contains(doc.folded[t - 1].as_str()) {
+            if w.len() > 4 && w.ends_with("ed") && !is_capitalized(doc.word(t)) && !g.determiners.contains(&doc.folded[t - 1]) {
                 return true;
             }
             if doc.is_punct(t) || doc.quote_of[t].is_some() {
@@ -1224,7 +1224,7 @@ impl Extractor {
     }
 
     fn starts_noun_phrase(&self, doc: &Doc, from: usize) -> bool {
-        let w = doc.folded[from].as_str();
+        let w = &doc.folded[from];
         doc.toks[from].is_word() && !self.lex.grammar.prepositions.contains(w) && w != "to"
     }
 }

@@ -10,7 +10,7 @@ use toml::Spanned;
 use super::{ToneInput, ToneScorer};
 use crate::error::Result;
 use crate::models::ModelFile;
-use crate::segment::{fold, tokenize};
+use crate::segment::{fold, fold_into, tokenize};
 use crate::types::{Span, ToneLabel, ToneScore};
 
 /// How much the reporting verb counts next to the words of the statement.
@@ -159,9 +159,9 @@ impl LexiconScorer {
     }
 
     /// The longest cue matching at word `i`.
-    fn match_at(&self, words: &[String], i: usize) -> Option<(usize, usize)> {
-        let w = &words[i];
-        let prefix = |n: usize| w.char_indices().nth(n).map_or(w.as_str(), |(at, _)| &w[..at]);
+    fn match_at(&self, words: &[&str], i: usize) -> Option<(usize, usize)> {
+        let w = words[i];
+        let prefix = |n: usize| w.char_indices().nth(n).map_or(w, |(at, _)| &w[..at]);
         let (two, one) = (prefix(2), prefix(1));
         let candidates = self
             .by_first
@@ -182,12 +182,12 @@ impl LexiconScorer {
     }
 
     /// The `negation_window` words before position `i`, not counting skipped words (articles).
-    fn window_before(&self, words: &[String], i: usize) -> std::ops::Range<usize> {
+    fn window_before(&self, words: &[&str], i: usize) -> std::ops::Range<usize> {
         let mut start = i;
         let mut counted = 0;
         while start > 0 && counted < self.scoring.negation_window {
             start -= 1;
-            if !self.window_skips.contains(&words[start]) {
+            if !self.window_skips.contains(words[start]) {
                 counted += 1;
             }
         }
@@ -197,7 +197,15 @@ impl LexiconScorer {
     /// Sums the cues of one text; returns (tone sum, sentiment sum, |weights| sum, cue texts).
     fn accumulate(&self, text: &str, scale: f64, acc: &mut Accumulator) {
         let toks: Vec<Span> = tokenize(text, Span::new(0, text.len())).into_iter().filter(|t| t.is_word()).map(|t| t.span).collect();
-        let words: Vec<String> = toks.iter().map(|s| fold(s.slice(text))).collect();
+        // All folded words in one buffer: one allocation per statement, not one per word.
+        let mut folded = String::with_capacity(text.len());
+        let mut bounds = Vec::with_capacity(toks.len());
+        for t in &toks {
+            let start = folded.len();
+            fold_into(t.slice(text), &mut folded);
+            bounds.push(start..folded.len());
+        }
+        let words: Vec<&str> = bounds.into_iter().map(|r| &folded[r]).collect();
         let mut i = 0;
         while i < words.len() {
             let Some((ci, n)) = self.match_at(&words, i) else {
@@ -206,15 +214,15 @@ impl LexiconScorer {
             };
             let cue = &self.cues[ci];
             let window = self.window_before(&words, i);
-            let negations = words[window.clone()].iter().filter(|w| self.negators.contains(*w)).count();
+            let negations = words[window.clone()].iter().filter(|w| self.negators.contains(**w)).count();
             let mut factor = scale;
             if negations % 2 == 1 {
                 factor *= self.scoring.negated_factor;
             }
-            if words[window.clone()].iter().any(|w| self.hedges.contains(w)) {
+            if words[window.clone()].iter().any(|w| self.hedges.contains(*w)) {
                 factor *= self.scoring.hedge_factor;
             }
-            if let Some(f) = window.clone().rev().find_map(|j| self.intensifiers.get(&words[j])) {
+            if let Some(f) = window.clone().rev().find_map(|j| self.intensifiers.get(words[j])) {
                 factor *= f;
             }
             let tone = cue.tone * factor;
