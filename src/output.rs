@@ -13,7 +13,29 @@ use crate::types::{ProcessedArticle, Reject, ScoredStatement};
 
 /// Character offset of a byte offset (both into the same text).
 pub fn char_offset(text: &str, byte: usize) -> usize {
-    text[..byte.min(text.len())].chars().count()
+    CharOffsets::new(text).of(byte)
+}
+
+/// Byte → character offsets in one article. Most news is ASCII, where the two are equal: that
+/// is checked once per article instead of counting characters for every statement.
+pub struct CharOffsets<'a> {
+    text: &'a str,
+    ascii: bool,
+}
+
+impl<'a> CharOffsets<'a> {
+    pub fn new(text: &'a str) -> Self {
+        CharOffsets { text, ascii: text.is_ascii() }
+    }
+
+    pub fn of(&self, byte: usize) -> usize {
+        let byte = byte.min(self.text.len());
+        if self.ascii {
+            byte
+        } else {
+            self.text[..byte].chars().count()
+        }
+    }
 }
 
 pub fn date_column(name: &str, days: Vec<i32>) -> Result<Column> {
@@ -49,45 +71,54 @@ pub fn statements_frame<'a>(articles: impl IntoIterator<Item = &'a ProcessedArti
             Vec::<$t>::with_capacity(n)
         };
     }
+    // Columns borrow from the articles: polars copies each string once, into its own buffers.
     let (mut id, mut article_id, mut published, mut source, mut url, mut title) =
-        (col_vec!(String), col_vec!(String), col_vec!(i32), col_vec!(Option<String>), col_vec!(Option<String>), col_vec!(Option<String>));
+        (col_vec!(String), col_vec!(&str), col_vec!(i32), col_vec!(Option<&str>), col_vec!(Option<&str>), col_vec!(Option<&str>));
     let (mut kind, mut text, mut quote, mut start, mut end, mut quote_start, mut quote_end) =
-        (col_vec!(&str), col_vec!(String), col_vec!(Option<String>), col_vec!(u32), col_vec!(u32), col_vec!(Option<u32>), col_vec!(Option<u32>));
+        (col_vec!(&str), col_vec!(&str), col_vec!(Option<&str>), col_vec!(u32), col_vec!(u32), col_vec!(Option<u32>), col_vec!(Option<u32>));
     let (mut cue, mut speaker, mut mention, mut resolution, mut role, mut org) =
-        (col_vec!(Option<String>), col_vec!(Option<String>), col_vec!(Option<String>), col_vec!(String), col_vec!(Option<String>), col_vec!(Option<String>));
-    let (mut country, mut country_res, mut addressee, mut attribution) = (col_vec!(Option<String>), col_vec!(String), col_vec!(Option<String>), col_vec!(&str));
+        (col_vec!(Option<&str>), col_vec!(Option<&str>), col_vec!(Option<&str>), col_vec!(&str), col_vec!(Option<&str>), col_vec!(Option<&str>));
+    let (mut country, mut country_res, mut addressee, mut attribution) = (col_vec!(Option<&str>), col_vec!(&str), col_vec!(Option<&str>), col_vec!(&str));
     let mut cue_type = col_vec!(Option<&str>);
     let (mut tone, mut label, mut conf, mut cues, mut sentiment, mut flags) =
         (col_vec!(f64), col_vec!(&str), col_vec!(f64), col_vec!(Vec<String>), col_vec!(f64), col_vec!(Vec<String>));
-    let (mut scorer, mut scorer_version) = (col_vec!(String), col_vec!(String));
-    let mut content_hash = col_vec!(String);
+    let (mut scorer, mut scorer_version) = (col_vec!(&str), col_vec!(&str));
+    let mut content_hash = col_vec!(&str);
     let (scorer_name, scorer_ver) = scorer_id;
+    let mut offsets = CharOffsets::new("");
+    let mut offsets_of: *const ProcessedArticle = std::ptr::null();
     for (p, s) in rows {
         let t = &p.article.text;
+        // Rows come article by article: check each article's text once.
+        if !std::ptr::eq(offsets_of, p) {
+            offsets = CharOffsets::new(t);
+            offsets_of = p;
+        }
+        let char_offset = |_: &str, byte: usize| offsets.of(byte);
         let st = &s.statement;
         let (char_start, char_end) = (char_offset(t, st.span.start), char_offset(t, st.span.end));
         id.push(statement_id(&p.article.id, st.kind.as_str(), char_start, char_end));
-        article_id.push(p.article.id.clone());
+        article_id.push(p.article.id.as_str());
         published.push(days_since_epoch(p.article.published));
-        source.push(p.article.source.clone());
-        url.push(p.article.url.clone());
-        title.push(p.article.title.clone());
+        source.push(p.article.source.as_deref());
+        url.push(p.article.url.as_deref());
+        title.push(p.article.title.as_deref());
         kind.push(st.kind.as_str());
-        text.push(st.span.slice(t).to_string());
-        quote.push(st.quote.map(|q| q.slice(t).to_string()));
+        text.push(st.span.slice(t));
+        quote.push(st.quote.map(|q| q.slice(t)));
         start.push(char_start as u32);
         end.push(char_end as u32);
         quote_start.push(st.quote.map(|q| char_offset(t, q.start) as u32));
         quote_end.push(st.quote.map(|q| char_offset(t, q.end) as u32));
-        cue.push(st.cue.map(|c| c.slice(t).to_string()));
-        speaker.push(s.speaker.name.clone());
-        mention.push(st.speaker_mention.map(|m| m.slice(t).to_string()));
-        resolution.push(s.speaker.resolution.clone());
-        role.push(s.speaker.role.clone());
-        org.push(s.speaker.organisation.clone());
-        country.push(s.speaker.country.clone());
-        country_res.push(s.speaker.country_resolution.clone());
-        addressee.push(s.addressee.clone());
+        cue.push(st.cue.map(|c| c.slice(t)));
+        speaker.push(s.speaker.name.as_deref());
+        mention.push(st.speaker_mention.map(|m| m.slice(t)));
+        resolution.push(s.speaker.resolution.as_str());
+        role.push(s.speaker.role.as_deref());
+        org.push(s.speaker.organisation.as_deref());
+        country.push(s.speaker.country.as_deref());
+        country_res.push(s.speaker.country_resolution.as_str());
+        addressee.push(s.addressee.as_deref());
         attribution.push(st.attribution);
         cue_type.push(st.cue_type);
         tone.push(s.tone.tone);
@@ -96,9 +127,9 @@ pub fn statements_frame<'a>(articles: impl IntoIterator<Item = &'a ProcessedArti
         cues.push(s.tone.cues.clone());
         sentiment.push(s.tone.sentiment);
         flags.push(st.flags.iter().map(|f| f.to_string()).collect());
-        scorer.push(scorer_name.clone());
-        scorer_version.push(scorer_ver.clone());
-        content_hash.push(p.content_hash.clone());
+        scorer.push(scorer_name.as_str());
+        scorer_version.push(scorer_ver.as_str());
+        content_hash.push(p.content_hash.as_str());
     }
     let columns = vec![
         Column::new("statement_id".into(), id),
