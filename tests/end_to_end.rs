@@ -214,3 +214,34 @@ fn unreadable_text_articles_are_rejected_with_reasons_and_the_rest_is_kept() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(stderr.matches("WARN").count(), 2, "one warning per reject:\n{stderr}");
 }
+
+#[test]
+fn synthetic_corpus_runs_end_to_end_and_the_bench_reports_what_it_processed() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus.jsonl");
+    run_ok(bin().args(["synth", "--quiet", "--articles", "40", "--seed", "3", "--out"]).arg(&corpus));
+    let first = std::fs::read(&corpus).unwrap();
+    run_ok(bin().args(["synth", "--quiet", "--articles", "40", "--seed", "3", "--out"]).arg(&corpus));
+    assert_eq!(first, std::fs::read(&corpus).unwrap(), "same seed, same bytes");
+
+    // The generated articles go through the real job: every article is taken, none rejected,
+    // and the speakers the generator named from the registry come out with their countries.
+    let out = dir.path().join("out");
+    run_ok(bin().args(["run", "--quiet"]).arg(&corpus).arg("--out").arg(&out));
+    let articles = read(&out, "articles.parquet");
+    assert_eq!(articles.height(), 40);
+    assert_eq!(read(&out, "rejects.parquet").height(), 0);
+    let statements = read(&out, "statements.parquet");
+    assert!(statements.height() >= 40 * 5, "{} statements", statements.height());
+    let with_country = strings(&statements, "country").iter().filter(|c| c.is_some()).count();
+    assert!(with_country * 10 >= statements.height() * 7, "{with_country} of {} with a country", statements.height());
+
+    let bench = run_ok(bin().args(["bench", "--quiet", "--synthetic", "40", "--seed", "3", "--jobs", "1", "--work"]).arg(dir.path()));
+    let report: serde_json::Value = serde_json::from_slice(&bench.stdout).unwrap();
+    assert_eq!(report["articles"], 40);
+    assert_eq!(report["statements"].as_u64().unwrap() as usize, statements.height());
+    assert!(report["articles_per_second"].as_f64().unwrap() > 0.0);
+    assert!(report["peak_rss_mib"].as_f64().unwrap() > 0.0);
+    // The scratch folder is removed unless --keep is given.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "only corpus.jsonl and out remain");
+}
