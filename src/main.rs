@@ -18,7 +18,7 @@ use tonetrack::eval::{self, Predicted, Subset};
 use tonetrack::output::char_offset;
 use tonetrack::pipeline::{self, Engine, Shard};
 use tonetrack::store::Storage;
-use tonetrack::tone::{ScorerKind, ToneInput};
+use tonetrack::tone::{DeviceKind, ScorerKind, ToneInput, TransformerOptions};
 
 /// The marks that make a gold statement "quoted" (see ../shared/datasets/README.md).
 const QUOTE_MARKS: [char; 6] = ['"', '“', '”', '„', '«', '»'];
@@ -38,7 +38,8 @@ statements (direct, partial and reported speech), attributes them to speakers an
 from firm (-1) to conciliatory (+1), and writes Parquet tables for analysts.",
     after_help = "Examples:\n  tonetrack run notebooks-data --config notebooks-data/tonetrack.toml --out out\n  \
 tonetrack extract article.txt --json\n  echo 'We made real progress.' | tonetrack score\n  \
-tonetrack eval statements --gold gold.jsonl --articles articles.jsonl --subset quoted"
+tonetrack eval statements --gold gold.jsonl --articles articles.jsonl --subset quoted\n  \
+tonetrack eval tone --cv 5        # lexicon vs transformer vs ensemble (feature `transformer`)"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -87,11 +88,16 @@ tonetrack plot --out out --charts /tmp/charts")]
     /// end to end (`run` into a scratch folder) on a synthetic corpus.
     #[command(after_help = "Examples:\n  tonetrack bench --articles ../shared/datasets/polnear/train.articles.jsonl --repeat 5\n  \
 tonetrack bench --synthetic 100000 --jobs 2      # generate, then `run` end to end\n  \
-tonetrack bench --synthetic 1000000 --work /var/tmp/tt-bench --keep")]
+tonetrack bench --synthetic 1000000 --work /var/tmp/tt-bench --keep\n  \
+tonetrack bench transformer       # the transformer scorer on 2,000 statements (feature `transformer`)")]
     Bench(BenchArgs),
     /// Write a deterministic synthetic news corpus (JSON Lines, ~4 KB articles) for benchmarks.
     #[command(after_help = "Example:\n  tonetrack synth --articles 10000 --out corpus.jsonl\n  tonetrack synth --articles 5 --out - | head -c 2000")]
     Synth(SynthArgs),
+    /// Train the tone head of the transformer and ensemble scorers; writes models/tone-head.json and its model card.
+    #[command(after_help = "Example (feature `transformer`):\n  source models/transformer/env.sh\n  \
+tonetrack train --cv 5            # writes models/tone-head.json and models/tone-head.md")]
+    Train(TrainArgs),
 }
 
 #[derive(Args)]
@@ -113,7 +119,10 @@ struct SynthArgs {
 }
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 struct BenchArgs {
+    #[command(subcommand)]
+    what: Option<BenchCommand>,
     /// Articles to process in memory (.jsonl, .txt or .html); read once, processed --repeat times
     /// on one thread (extraction, attribution, scoring; no tables).
     #[arg(long, required_unless_present = "synthetic", conflicts_with = "synthetic")]
@@ -141,14 +150,149 @@ struct BenchArgs {
     common: Common,
 }
 
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Statements/s and peak RSS of the transformer scorer on a fixed set of statements.
+    #[command(after_help = "Example:\n  tonetrack bench transformer --repeat 3\n  \
+tonetrack bench transformer --engine rust-bert --replicas 1   # rust-bert's own pipeline, for comparison\n  \
+scripts/bench-transformer.sh      # this and the Python peer (sentence-transformers), with the ratio")]
+    Transformer(BenchTransformerArgs),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BenchEngine {
+    /// The transformer scorer: our forward pass on tch, tokenizers, worker replicas.
+    Scorer,
+    /// rust-bert's SentenceEmbeddingsModel on one thread (embeddings only).
+    RustBert,
+}
+
+#[derive(Args)]
+struct BenchTransformerArgs {
+    /// JSONL with a "text" field; the first --count distinct texts of --min-words..=--max-words words are scored.
+    #[arg(long, default_value = "../shared/datasets/polnear/train.gold.jsonl")]
+    sentences: PathBuf,
+    #[arg(long, default_value_t = 2000)]
+    count: usize,
+    #[arg(long, default_value_t = 10)]
+    min_words: usize,
+    #[arg(long, default_value_t = 40)]
+    max_words: usize,
+    /// Timed passes after a warm-up batch; throughput is from the median pass.
+    #[arg(long, default_value_t = 3)]
+    repeat: usize,
+    #[arg(long, value_enum, default_value_t = BenchEngine::Scorer)]
+    engine: BenchEngine,
+    /// Keep the input order instead of sorting by length before batching.
+    #[arg(long)]
+    no_sort: bool,
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    transformer: TransformerArgs,
+}
+
 #[derive(Args)]
 struct Common {
     /// Run configuration (knowledge files, JSONL field names, visits).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Tone scorer.
+    /// Tone scorer: lexicon (built in), transformer or ensemble (feature `transformer`).
     #[arg(long, value_enum, default_value_t = ScorerKind::Lexicon)]
     scorer: ScorerKind,
+    #[command(flatten)]
+    transformer: TransformerArgs,
+}
+
+/// Settings of the learned scorers; the lexicon ignores them.
+#[derive(Args, Clone)]
+#[command(next_help_heading = "Transformer and ensemble scorers")]
+struct TransformerArgs {
+    /// The all-MiniLM-L6-v2 folder [default: $TONETRACK_TRANSFORMER_MODEL, else models/transformer/all-MiniLM-L6-v2]
+    #[arg(long, value_name = "DIR")]
+    model_dir: Option<PathBuf>,
+    /// Tone head file [default: tone-head.json of the models folder, else the built-in copy]
+    #[arg(long, value_name = "FILE")]
+    head: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = DeviceKind::Cpu)]
+    device: DeviceKind,
+    /// Statements per forward pass.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Encoder threads sharing the weights [default: one per core on cpu, one on cuda]
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    replicas: usize,
+    /// libtorch threads per encoder thread [default: cores / replicas]
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    threads_per_replica: usize,
+}
+
+impl TransformerArgs {
+    fn options(&self) -> TransformerOptions {
+        TransformerOptions {
+            model_dir: self.model_dir.clone(),
+            head: self.head.clone(),
+            device: self.device,
+            batch_size: self.batch_size,
+            replicas: self.replicas,
+            threads_per_replica: self.threads_per_replica,
+        }
+    }
+}
+
+#[derive(Args)]
+struct TrainArgs {
+    /// CAMEO sentences (JSONL: text, cameo_class); verbal_cooperation/statement/verbal_conflict are used.
+    #[arg(long, default_value = "../shared/datasets/cameo-sentences/train.jsonl")]
+    cameo: PathBuf,
+    /// Our labelled diplomatic statements (JSONL: text, label).
+    #[arg(long, default_value = "models/tone-training/diplomatic-statements.jsonl")]
+    diplomatic: PathBuf,
+    /// Where to write the head.
+    #[arg(long, default_value = "models/tone-head.json")]
+    out: PathBuf,
+    /// Where to write the model card.
+    #[arg(long, default_value = "models/tone-head.md")]
+    card: PathBuf,
+    /// Version written into the head (and so into `scorer_version`).
+    #[arg(long, default_value = "1.0.0")]
+    version: String,
+    /// Folds of the cross-validation reported in the card (0: none).
+    #[arg(long, default_value_t = 5)]
+    cv: usize,
+    /// Seed of the fold assignment.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    transformer: TransformerArgs,
+}
+
+#[derive(Args)]
+struct EvalToneArgs {
+    /// Labelled statements to score (JSONL: text and label conciliatory|neutral|firm, or cameo_class).
+    #[arg(long, required_unless_present = "cv")]
+    gold: Option<PathBuf>,
+    /// Instead of a gold file: K-fold cross-validation over --cameo and --diplomatic (heads retrained per fold).
+    #[arg(long, value_name = "K")]
+    cv: Option<usize>,
+    /// Scorers to compare (repeat the flag) [default: lexicon, transformer and ensemble when built, else lexicon]
+    #[arg(long, value_enum)]
+    scorer: Vec<ScorerKind>,
+    #[arg(long, default_value = "../shared/datasets/cameo-sentences/train.jsonl")]
+    cameo: PathBuf,
+    #[arg(long, default_value = "models/tone-training/diplomatic-statements.jsonl")]
+    diplomatic: PathBuf,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// JSON instead of tables.
+    #[arg(long)]
+    json: bool,
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    transformer: TransformerArgs,
 }
 
 #[derive(Args)]
@@ -239,6 +383,11 @@ enum EvalCommand {
     #[command(after_help = "Example:\n  tonetrack eval statements --gold ../shared/eval/seed-gold.jsonl \\\n    \
 --articles ../shared/seed/blinken-beijing.txt --min recall=1 --max spurious=2")]
     Statements(EvalArgs),
+    /// Accuracy, macro-F1 and confusion matrices of the tone scorers on labelled statements, or by cross-validation.
+    #[command(after_help = "Examples:\n  tonetrack eval tone --gold models/tone-training/diplomatic-statements.jsonl --scorer lexicon\n  \
+tonetrack eval tone --gold FILE   # lexicon, transformer and ensemble side by side (feature `transformer`)\n  \
+tonetrack eval tone --cv 5        # 5-fold CV over the mapped CAMEO set and the diplomatic set")]
+    Tone(EvalToneArgs),
 }
 
 #[derive(Args)]
@@ -308,11 +457,14 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Extract(args) => extract(args),
         Command::Score(args) => score(args),
         Command::Eval(EvalCommand::Statements(args)) => eval_statements(args),
+        Command::Eval(EvalCommand::Tone(args)) => learned::eval_tone(args),
+        Command::Bench(BenchArgs { what: Some(BenchCommand::Transformer(args)), .. }) => learned::bench_transformer(args),
         Command::Bench(args) => match args.synthetic {
             Some(n) => bench_end_to_end(args, n),
             None => bench(args),
         },
         Command::Synth(args) => synth(args),
+        Command::Train(args) => learned::train_head(args),
     }
 }
 
@@ -455,12 +607,16 @@ fn bench(args: BenchArgs) -> Result<u8> {
     Ok(0)
 }
 
+fn load_config(path: Option<&Path>) -> Result<Config> {
+    match path {
+        Some(p) => Config::load(p).with_context(|| format!("loading config {}", p.display())),
+        None => Ok(Config::default()),
+    }
+}
+
 fn load(common: &Common) -> Result<(Config, Engine)> {
-    let config = match &common.config {
-        Some(p) => Config::load(p).with_context(|| format!("loading config {}", p.display()))?,
-        None => Config::default(),
-    };
-    let engine = Engine::load(&config, common.scorer).context("loading models")?;
+    let config = load_config(common.config.as_deref())?;
+    let engine = Engine::load_with(&config, common.scorer, &common.transformer.options()).context("loading models")?;
     Ok((config, engine))
 }
 
@@ -678,6 +834,22 @@ fn score(args: ScoreArgs) -> Result<u8> {
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    // A learned scorer gets the lines in chunks, so it sees batches rather than single texts;
+    // the lexicon answers each line at once (interactive use).
+    let chunk = if args.common.scorer.is_learned() { SCORE_CHUNK } else { 1 };
+    let mut pending: Vec<String> = Vec::new();
+    let flush = |pending: &mut Vec<String>, out: &mut std::io::StdoutLock| -> Result<()> {
+        let inputs: Vec<ToneInput> = pending.iter().map(|t| ToneInput { text: t, cue: None }).collect();
+        for (text, s) in pending.iter().zip(engine.scorer.score_batch(&inputs)) {
+            let row = json!({
+                "text": text, "tone": s.tone, "tone_label": s.label.as_str(), "tone_confidence": s.confidence,
+                "tone_cues": s.cues, "sentiment": s.sentiment, "scorer": engine.scorer.name(),
+            });
+            writeln!(out, "{row}")?;
+        }
+        pending.clear();
+        Ok(())
+    };
     for (i, line) in stdin.lock().lines().enumerate() {
         let line = line.with_context(|| format!("reading stdin line {}", i + 1))?;
         if line.trim().is_empty() {
@@ -692,15 +864,17 @@ fn score(args: ScoreArgs) -> Result<u8> {
         } else {
             line
         };
-        let s = engine.scorer.score(&ToneInput { text: &text, cue: None });
-        let row = json!({
-            "text": text, "tone": s.tone, "tone_label": s.label.as_str(), "tone_confidence": s.confidence,
-            "tone_cues": s.cues, "sentiment": s.sentiment, "scorer": engine.scorer.name(),
-        });
-        writeln!(out, "{row}")?;
+        pending.push(text);
+        if pending.len() >= chunk {
+            flush(&mut pending, &mut out)?;
+        }
     }
+    flush(&mut pending, &mut out)?;
     Ok(0)
 }
+
+/// Lines `tonetrack score` reads before scoring them together.
+const SCORE_CHUNK: usize = 256;
 
 fn parse_threshold(s: &str) -> Result<(String, f64)> {
     let (k, v) = s.split_once('=').with_context(|| format!("threshold {s:?}: write METRIC=VALUE"))?;
@@ -736,4 +910,222 @@ fn eval_statements(args: EvalArgs) -> Result<u8> {
         }
     }
     Ok(if failed { EXIT_BELOW_THRESHOLD } else { 0 })
+}
+
+/// `train`, `eval tone` and `bench transformer`: the learned scorers' commands. The work is in
+/// `tonetrack::tone::{train, transformer::tasks}`; this wires it to files and the terminal.
+mod learned {
+    use super::*;
+    use tonetrack::tone::train::{self, read_labelled, Dataset, Prepared};
+    #[cfg(feature = "transformer")]
+    use tonetrack::tone::train::select_sentences;
+    use tonetrack::tone::LexiconScorer;
+
+    fn lexicon_only_prepared(set: &Dataset, lexicon: &LexiconScorer) -> Vec<Prepared> {
+        set.examples
+            .iter()
+            .map(|e| Prepared { label: train::label_index(e.label), embedding: Vec::new(), lexicon: tonetrack::tone::ToneScorer::score(lexicon, &ToneInput { text: &e.text, cue: None }) })
+            .collect()
+    }
+
+    #[cfg(feature = "transformer")]
+    fn scorer_names(kinds: &[ScorerKind]) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = Vec::new();
+        for k in kinds {
+            if !names.contains(&k.as_str()) {
+                names.push(k.as_str());
+            }
+        }
+        names
+    }
+
+    fn print(text: &str) -> Result<()> {
+        std::io::stdout().lock().write_all(text.as_bytes())?;
+        Ok(())
+    }
+
+    /// Load average and core count, for benchmark reports taken on a shared machine.
+    #[cfg(feature = "transformer")]
+    fn machine() -> serde_json::Value {
+        let load = std::fs::read_to_string("/proc/loadavg").ok().map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+        json!({ "cores": std::thread::available_parallelism().map(|n| n.get()).ok(), "loadavg_1_5_15": load })
+    }
+
+    #[cfg(not(feature = "transformer"))]
+    fn no_feature(what: &str) -> anyhow::Error {
+        anyhow::anyhow!(
+            "{what} needs the transformer and ensemble scorers: run scripts/setup-transformer.sh, `source models/transformer/env.sh`, and rebuild with `--features transformer`"
+        )
+    }
+
+    #[cfg(not(feature = "transformer"))]
+    pub fn train_head(_args: TrainArgs) -> Result<u8> {
+        Err(no_feature("tonetrack train"))
+    }
+
+    #[cfg(not(feature = "transformer"))]
+    pub fn bench_transformer(_args: BenchTransformerArgs) -> Result<u8> {
+        Err(no_feature("tonetrack bench transformer"))
+    }
+
+    #[cfg(not(feature = "transformer"))]
+    pub fn eval_tone(args: EvalToneArgs) -> Result<u8> {
+        let kinds = if args.scorer.is_empty() { vec![ScorerKind::Lexicon] } else { args.scorer.clone() };
+        if args.cv.is_some() || kinds.iter().any(ScorerKind::is_learned) {
+            return Err(no_feature("comparing learned scorers"));
+        }
+        let config = load_config(args.config.as_deref())?;
+        let (lexicon_file, _) = pipeline::tone_files(&config, false, None)?;
+        let lexicon = LexiconScorer::load(&lexicon_file)?;
+        let gold_path = args.gold.as_deref().context("--gold FILE is required")?;
+        let gold = read_labelled(gold_path, "gold")?;
+        let prepared = lexicon_only_prepared(&gold, &lexicon);
+        let y: Vec<usize> = prepared.iter().map(|p| p.label).collect();
+        let pred: Vec<usize> = prepared.iter().map(|p| train::label_index(p.lexicon.label)).collect();
+        let m = train::metrics(&y, &pred);
+        if args.json {
+            print(&format!("{}\n", serde_json::to_string_pretty(&json!({ "file": gold.path, "n": y.len(), "scorers": [["lexicon", m]] }))?))?;
+        } else {
+            print(&format!(
+                "{} ({} statements)\nlexicon: accuracy {:.3}, macro-F1 {:.3}, confusion (rows gold conciliatory/neutral/firm) {:?}\n",
+                gold.path, m.n, m.accuracy, m.macro_f1, m.confusion
+            ))?;
+        }
+        Ok(0)
+    }
+
+    #[cfg(feature = "transformer")]
+    mod with_feature {
+        use super::*;
+        use tonetrack::tone::transformer::{self, tasks, Embedder, ModelDir};
+
+        fn embedder(options: &TransformerOptions) -> Result<(ModelDir, Embedder)> {
+            let model = ModelDir::open(&options.resolved_model_dir())?;
+            let embedder = Embedder::start(&model, transformer::worker_options(options))?;
+            Ok((model, embedder))
+        }
+
+        fn sets(cameo: &Path, diplomatic: &Path) -> Result<Vec<Dataset>> {
+            Ok(vec![read_labelled(cameo, "cameo (mapped)")?, read_labelled(diplomatic, "diplomatic")?])
+        }
+
+        pub fn train_head(args: TrainArgs) -> Result<u8> {
+            let started = Instant::now();
+            let config = load_config(args.config.as_deref())?;
+            let options = args.transformer.options();
+            let (lexicon_file, _) = pipeline::tone_files(&config, false, None)?;
+            let lexicon = LexiconScorer::load(&lexicon_file)?;
+            let sets = sets(&args.cameo, &args.diplomatic)?;
+            let (model, embedder) = embedder(&options)?;
+            let sha = transformer::sha256_file(&model.safetensors())?;
+            info!("embedding {} statements", sets.iter().map(|s| s.examples.len()).sum::<usize>());
+            let prepared = tasks::prepare(&sets, &embedder, &lexicon)?;
+            info!("training the heads{}", if args.cv > 1 { format!(" and running {}-fold cross-validation", args.cv) } else { String::new() });
+            let name = model.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
+            let facts = tasks::ModelFacts { name, safetensors_sha256: sha, dim: embedder.dim(), max_seq_length: model.max_seq_length };
+            let trained = tasks::train(&sets, &prepared, &lexicon_file, tonetrack::tone::ToneScorer::version(&lexicon), facts, &args.version, args.cv, args.seed);
+            std::fs::write(&args.out, trained.head.to_json()).with_context(|| format!("writing {}", args.out.display()))?;
+            std::fs::write(&args.card, &trained.card).with_context(|| format!("writing {}", args.card.display()))?;
+            for r in &trained.cv {
+                print(&format!("{}\n", train::cv_table(r)))?;
+            }
+            info!(
+                "wrote {} and {} in {:.1} s (L2: transformer {}, ensemble {})",
+                args.out.display(),
+                args.card.display(),
+                started.elapsed().as_secs_f64(),
+                trained.head.transformer.l2,
+                trained.head.ensemble.l2
+            );
+            Ok(0)
+        }
+
+        pub fn eval_tone(args: EvalToneArgs) -> Result<u8> {
+            let config = load_config(args.config.as_deref())?;
+            let options = args.transformer.options();
+            let kinds = if args.scorer.is_empty() { vec![ScorerKind::Lexicon, ScorerKind::Transformer, ScorerKind::Ensemble] } else { args.scorer.clone() };
+            let names = scorer_names(&kinds);
+            let learned = kinds.iter().any(ScorerKind::is_learned);
+            let (lexicon_file, head_file) = pipeline::tone_files(&config, learned, options.head.as_deref())?;
+            let lexicon = LexiconScorer::load(&lexicon_file)?;
+            if let Some(k) = args.cv {
+                if k < 2 {
+                    bail!("--cv needs at least 2 folds");
+                }
+                let sets = sets(&args.cameo, &args.diplomatic)?;
+                let (_, embedder) = embedder(&options)?;
+                let prepared = tasks::prepare(&sets, &embedder, &lexicon)?;
+                let reports = tasks::cross_validate_sets(&sets, &prepared, k, args.seed);
+                if args.json {
+                    print(&format!("{}\n", serde_json::to_string_pretty(&json!({ "cv": reports, "scorers": names }))?))?;
+                } else {
+                    for r in &reports {
+                        print(&format!("{}\n", train::cv_table(r)))?;
+                    }
+                }
+                return Ok(0);
+            }
+            let gold_path = args.gold.as_deref().context("--gold FILE is required without --cv")?;
+            let gold = read_labelled(gold_path, "gold")?;
+            let (prepared, head) = match head_file.filter(|_| learned) {
+                Some(head_file) => {
+                    let loaded = transformer::load(&head_file, &lexicon_file.sha256, &options)?;
+                    let prepared = tasks::prepare(std::slice::from_ref(&gold), &loaded.embedder, &lexicon)?.pop().unwrap_or_default();
+                    (prepared, Some(loaded.head))
+                }
+                None => (lexicon_only_prepared(&gold, &lexicon), None),
+            };
+            let report = match &head {
+                Some(h) => tasks::evaluate_gold(&gold, &prepared, h, &names),
+                None => tasks::evaluate_gold(&gold, &prepared, &placeholder_head(), &["lexicon"]),
+            };
+            if args.json {
+                print(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+            } else {
+                print(&tasks::gold_table(&report))?;
+            }
+            Ok(0)
+        }
+
+        /// Only the lexicon is evaluated: the head is never read.
+        fn placeholder_head() -> tonetrack::tone::head::HeadFile {
+            let layer = tonetrack::tone::head::Layer { features: vec![], l2: 0.0, weights: vec![], bias: vec![] };
+            tonetrack::tone::head::HeadFile {
+                schema_version: 0,
+                version: String::new(),
+                embedding: tonetrack::tone::head::EmbeddingModel { name: String::new(), safetensors_sha256: String::new(), dim: 0, max_seq_length: 0 },
+                labels: vec![],
+                lexicon_sha256: String::new(),
+                transformer: layer.clone(),
+                ensemble: layer,
+            }
+        }
+
+        pub fn bench_transformer(args: BenchTransformerArgs) -> Result<u8> {
+            let config = load_config(args.config.as_deref())?;
+            let options = args.transformer.options();
+            let (texts, sha) = select_sentences(&args.sentences, args.count, args.min_words, args.max_words)?;
+            if texts.len() < args.count {
+                warn!("{} holds only {} distinct texts of {}..={} words", args.sentences.display(), texts.len(), args.min_words, args.max_words);
+            }
+            let report = match args.engine {
+                BenchEngine::Scorer => {
+                    let (lexicon_file, head_file) = pipeline::tone_files(&config, true, options.head.as_deref())?;
+                    let head_file = head_file.context("no tone head")?;
+                    let lexicon = LexiconScorer::load(&lexicon_file)?;
+                    tasks::bench_scorer(&texts, &sha, &head_file, lexicon, &lexicon_file.sha256, &options, !args.no_sort, args.repeat)?
+                }
+                BenchEngine::RustBert => tasks::bench_rust_bert(&texts, &sha, &options, !args.no_sort, args.repeat)?,
+            };
+            let mut v = serde_json::to_value(&report)?;
+            v["input"] = json!(args.sentences.display().to_string());
+            v["peak_rss_mib"] = json!(peak_rss_mib());
+            v["machine"] = machine();
+            print(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+            Ok(0)
+        }
+    }
+
+    #[cfg(feature = "transformer")]
+    pub use with_feature::{bench_transformer, eval_tone, train_head};
 }

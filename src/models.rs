@@ -88,6 +88,8 @@ const BUILTIN: &[(&str, &str)] = &[
     builtin!("tone-lexicon.toml"),
     builtin!("normalize.toml"),
     builtin!("grammar.toml"),
+    // The trained tone head (JSON, written by `tonetrack train`); read only by the learned scorers.
+    builtin!("tone-head.json"),
 ];
 
 impl ModelSource {

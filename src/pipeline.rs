@@ -16,7 +16,7 @@ use crate::ingest::{self, Format, Source};
 use crate::models::{sha256_hex, ModelFile, ModelSource};
 use crate::normalize::Normalizer;
 use crate::quotes::{CueLexicon, Extractor};
-use crate::tone::{self, LexiconScorer, ScorerKind, ToneInput, ToneScorer};
+use crate::tone::{self, LexiconScorer, ScorerKind, ToneInput, ToneScorer, TransformerOptions};
 use crate::types::{Article, ProcessedArticle, Reject, ScoredStatement};
 
 /// Everything the per-article work needs, loaded once and shared by all workers.
@@ -32,6 +32,11 @@ pub struct Engine {
 impl Engine {
     /// Loads and validates every knowledge file (built-in unless the config names a folder).
     pub fn load(config: &Config, scorer: ScorerKind) -> Result<Engine> {
+        Engine::load_with(config, scorer, &TransformerOptions::default())
+    }
+
+    /// [`Engine::load`] with the learned scorers' settings (model folder, head, device, batch).
+    pub fn load_with(config: &Config, scorer: ScorerKind, options: &TransformerOptions) -> Result<Engine> {
         let source = ModelSource { dir: config.models.dir.as_ref().map(|d| config.resolve(d)) };
         let normalize = source.load("normalize.toml")?;
         let verbs = source.load("speech-verbs.toml")?;
@@ -59,12 +64,19 @@ impl Engine {
                 }
             }
         }
-        let scorer = tone::build(scorer, LexiconScorer::load(&lexicon)?)?;
+        // The head is read only for the learned scorers, so a lexicon run never depends on it.
+        let head = match (scorer.is_learned(), &options.head) {
+            (false, _) => None,
+            (true, Some(p)) => Some(ModelFile::read(p)?),
+            (true, None) => Some(source.load(tone::head::HEAD_FILE)?),
+        };
+        let (scorer, scorer_files) = tone::build(scorer, LexiconScorer::load(&lexicon)?, &lexicon, head.as_ref(), options)?;
         let model_files = [&normalize, &verbs, &grammar, &lexicon]
             .into_iter()
             .chain(places.iter())
             .chain(actors.iter())
             .map(|f| (f.name.clone(), f.sha256.clone()))
+            .chain(scorer_files)
             .collect();
         Ok(Engine { normalizer, extractor, registry, scorer, model_files })
     }
@@ -98,6 +110,19 @@ impl Engine {
             .collect();
         ProcessedArticle { content_hash, article, statements: scored }
     }
+}
+
+/// The tone lexicon and, when `with_head`, the tone head (`head` if given, else
+/// `tone-head.json` of the config's models folder or the built-in copy), as the scorers read them.
+pub fn tone_files(config: &Config, with_head: bool, head: Option<&Path>) -> Result<(ModelFile, Option<ModelFile>)> {
+    let source = ModelSource { dir: config.models.dir.as_ref().map(|d| config.resolve(d)) };
+    let lexicon = source.load("tone-lexicon.toml")?;
+    let head = match (with_head, head) {
+        (false, _) => None,
+        (true, Some(p)) => Some(ModelFile::read(p)?),
+        (true, None) => Some(source.load(tone::head::HEAD_FILE)?),
+    };
+    Ok((lexicon, head))
 }
 
 /// Identity of one version of an article: its id, metadata and text. Where it was read from

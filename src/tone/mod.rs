@@ -1,11 +1,20 @@
 //! Tone scoring. A [`ToneScorer`] turns a statement into a [`ToneScore`]: tone from firm (−1)
 //! to conciliatory (+1), a label, a confidence, the cue phrases that drove it, and a separate
 //! sentiment axis. Scorers are chosen with `--scorer`; the lexicon scorer is always built, the
-//! transformer scorer lives behind the `transformer` cargo feature.
+//! transformer and ensemble scorers (sentence embeddings + the trained head in
+//! `models/tone-head.json`) live behind the `transformer` cargo feature. The head's format,
+//! training and evaluation ([`head`], [`train`]) need no libtorch and are always built.
 
+pub mod head;
 pub mod lexicon;
+pub mod train;
+#[cfg(feature = "transformer")]
+pub mod transformer;
+
+use std::path::PathBuf;
 
 use crate::error::{Error, Result};
+use crate::models::ModelFile;
 use crate::types::ToneScore;
 pub use lexicon::LexiconScorer;
 
@@ -39,6 +48,9 @@ pub enum ScorerKind {
     Lexicon,
     /// Sentence embeddings and a trained tone head (needs the `transformer` feature).
     Transformer,
+    /// The trained head reading the embedding and the lexicon's scores (needs the `transformer`
+    /// feature).
+    Ensemble,
 }
 
 impl ScorerKind {
@@ -46,17 +58,111 @@ impl ScorerKind {
         match self {
             ScorerKind::Lexicon => "lexicon",
             ScorerKind::Transformer => "transformer",
+            ScorerKind::Ensemble => "ensemble",
         }
+    }
+
+    /// Whether the scorer needs the embedding model and the head.
+    pub fn is_learned(&self) -> bool {
+        !matches!(self, ScorerKind::Lexicon)
     }
 }
 
-/// Builds the requested scorer.
-pub fn build(kind: ScorerKind, lexicon: LexiconScorer) -> Result<Box<dyn ToneScorer>> {
-    match kind {
-        ScorerKind::Lexicon => Ok(Box::new(lexicon)),
-        ScorerKind::Transformer => Err(Error::Scorer {
-            name: "transformer".into(),
-            message: "this build has no transformer scorer; rebuild with `--features transformer` after running scripts/setup-transformer.sh".into(),
-        }),
+/// Where the learned scorers run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum DeviceKind {
+    #[default]
+    Cpu,
+    Cuda,
+}
+
+/// Run-time settings of the learned scorers (ignored by the lexicon).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransformerOptions {
+    /// The sentence-transformers model folder; default [`TransformerOptions::resolved_model_dir`].
+    pub model_dir: Option<PathBuf>,
+    /// A head file other than the configured `tone-head.json`.
+    pub head: Option<PathBuf>,
+    pub device: DeviceKind,
+    /// Statements per forward pass.
+    pub batch_size: usize,
+    /// Encoder threads sharing the weights; 0 = one per core on a CPU, one on CUDA.
+    pub replicas: usize,
+    /// libtorch intra-op threads per replica; 0 = cores / replicas.
+    pub threads_per_replica: usize,
+}
+
+impl Default for TransformerOptions {
+    fn default() -> Self {
+        TransformerOptions { model_dir: None, head: None, device: DeviceKind::Cpu, batch_size: 32, replicas: 0, threads_per_replica: 0 }
     }
+}
+
+/// Where `scripts/setup-transformer.sh` puts the model, relative to the repository.
+pub const DEFAULT_MODEL_DIR: &str = "models/transformer/all-MiniLM-L6-v2";
+
+impl TransformerOptions {
+    /// `--model-dir`, else `$TONETRACK_TRANSFORMER_MODEL` (set by models/transformer/env.sh),
+    /// else `models/transformer/all-MiniLM-L6-v2` in the current folder, else the same folder in
+    /// the source tree this binary was built from.
+    pub fn resolved_model_dir(&self) -> PathBuf {
+        if let Some(d) = &self.model_dir {
+            return d.clone();
+        }
+        if let Some(d) = std::env::var_os("TONETRACK_TRANSFORMER_MODEL").filter(|d| !d.is_empty()) {
+            return PathBuf::from(d);
+        }
+        let here = PathBuf::from(DEFAULT_MODEL_DIR);
+        if here.is_dir() {
+            return here;
+        }
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL_DIR)
+    }
+}
+
+/// Builds the requested scorer; returns it with the extra files it read (name, sha256) for the
+/// manifest: the head and the embedding weights for the learned scorers. `head` is the head
+/// file, needed only by the learned scorers.
+pub fn build(
+    kind: ScorerKind,
+    lexicon: LexiconScorer,
+    lexicon_file: &ModelFile,
+    head: Option<&ModelFile>,
+    options: &TransformerOptions,
+) -> Result<(Box<dyn ToneScorer>, Vec<(String, String)>)> {
+    if kind == ScorerKind::Lexicon {
+        return Ok((Box::new(lexicon), Vec::new()));
+    }
+    let head = head.ok_or_else(|| Error::Scorer { name: kind.as_str().into(), message: "no tone head file given".into() })?;
+    build_learned(kind, lexicon, lexicon_file, head, options)
+}
+
+#[cfg(feature = "transformer")]
+fn build_learned(
+    kind: ScorerKind,
+    lexicon: LexiconScorer,
+    lexicon_file: &ModelFile,
+    head: &ModelFile,
+    options: &TransformerOptions,
+) -> Result<(Box<dyn ToneScorer>, Vec<(String, String)>)> {
+    let head_kind = match kind {
+        ScorerKind::Ensemble => train::HeadKind::Ensemble,
+        _ => train::HeadKind::Transformer,
+    };
+    transformer::build(head_kind, lexicon, &lexicon_file.sha256, head, options)
+}
+
+#[cfg(not(feature = "transformer"))]
+fn build_learned(
+    kind: ScorerKind,
+    _lexicon: LexiconScorer,
+    _lexicon_file: &ModelFile,
+    _head: &ModelFile,
+    _options: &TransformerOptions,
+) -> Result<(Box<dyn ToneScorer>, Vec<(String, String)>)> {
+    Err(Error::Scorer {
+        name: kind.as_str().into(),
+        message: "this build has no transformer scorer; run scripts/setup-transformer.sh, `source models/transformer/env.sh`, and rebuild with `--features transformer`".into(),
+    })
 }

@@ -1,0 +1,290 @@
+//! The sentence encoder: all-MiniLM-L6-v2 (a 6-layer BERT) run directly on tch, with the
+//! `tokenizers` crate reading the model's own `tokenizer.json`. It computes what
+//! sentence-transformers computes (token embeddings → mean over the real tokens → unit length)
+//! and what rust-bert's `SentenceEmbeddingsModel` computes (a test checks both agree), but with
+//! fused query/key/value projections and `scaled_dot_product_attention`, and without rust-bert's
+//! per-sentence tensors, which measured faster on two cores.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use tch::{Device, Kind, TchError, Tensor};
+
+use crate::error::{Error, Result};
+
+/// The files of a sentence-transformers model folder that the encoder reads.
+pub const MODEL_FILES: [&str; 4] = ["config.json", "model.safetensors", "tokenizer.json", "sentence_bert_config.json"];
+
+/// What `scripts/setup-transformer.sh` installs, for messages.
+pub const SETUP_HINT: &str = "run scripts/setup-transformer.sh (then `source models/transformer/env.sh`) or pass --model-dir";
+
+#[derive(Deserialize)]
+struct BertConfig {
+    hidden_size: i64,
+    num_attention_heads: i64,
+    num_hidden_layers: i64,
+    layer_norm_eps: f64,
+    max_position_embeddings: i64,
+    #[serde(default = "gelu")]
+    hidden_act: String,
+}
+
+fn gelu() -> String {
+    "gelu".into()
+}
+
+#[derive(Deserialize)]
+struct SentenceBertConfig {
+    max_seq_length: usize,
+}
+
+struct Layer {
+    /// Query, key and value projections stacked into one [3·hidden, hidden] matrix: one GEMM
+    /// instead of three small ones.
+    qkv_w: Tensor,
+    qkv_b: Tensor,
+    out_w: Tensor,
+    out_b: Tensor,
+    ln1_w: Tensor,
+    ln1_b: Tensor,
+    ff1_w: Tensor,
+    ff1_b: Tensor,
+    ff2_w: Tensor,
+    ff2_b: Tensor,
+    ln2_w: Tensor,
+    ln2_b: Tensor,
+}
+
+/// The BERT weights. Tensors are not `Sync`: each worker thread owns an `Encoder` whose
+/// tensors share storage with the others' ([`Encoder::share`]), so replicas cost no memory.
+pub struct Encoder {
+    word: Tensor,
+    position: Tensor,
+    token_type: Tensor,
+    emb_ln_w: Tensor,
+    emb_ln_b: Tensor,
+    layers: Vec<Layer>,
+    hidden: i64,
+    heads: i64,
+    eps: f64,
+    max_positions: i64,
+    device: Device,
+}
+
+/// The model folder's files, checked, plus what the encoder needs to know about them.
+pub struct ModelDir {
+    pub dir: PathBuf,
+    pub max_seq_length: usize,
+}
+
+fn model_error(dir: &Path, message: impl Into<String>) -> Error {
+    Error::Scorer { name: "transformer".into(), message: format!("{}: {}", dir.display(), message.into()) }
+}
+
+fn tch_error(what: &str, e: TchError) -> Error {
+    Error::Scorer { name: "transformer".into(), message: format!("{what}: {e}") }
+}
+
+impl ModelDir {
+    /// Checks that the folder holds the model's files; a missing one names the set-up script.
+    pub fn open(dir: &Path) -> Result<ModelDir> {
+        if !dir.is_dir() {
+            return Err(model_error(dir, format!("no such model folder; {SETUP_HINT}")));
+        }
+        for f in MODEL_FILES {
+            if !dir.join(f).is_file() {
+                return Err(model_error(dir, format!("{f} is missing; {SETUP_HINT}")));
+            }
+        }
+        let path = dir.join("sentence_bert_config.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let sb: SentenceBertConfig = serde_json::from_str(&text)
+            .map_err(|e| Error::Model { file: path.display().to_string(), line: e.line(), message: e.to_string() })?;
+        Ok(ModelDir { dir: dir.to_path_buf(), max_seq_length: sb.max_seq_length })
+    }
+
+    pub fn safetensors(&self) -> PathBuf {
+        self.dir.join("model.safetensors")
+    }
+}
+
+/// Token ids of one text, with `[CLS]` and `[SEP]`, cut to the model's maximum length.
+pub struct Tokenizer {
+    inner: tokenizers::Tokenizer,
+}
+
+impl Tokenizer {
+    /// Loads `tokenizer.json`. The file shipped with the model pads and truncates to a fixed
+    /// 128 tokens; sentence-transformers overrides both at call time (no padding here: batches
+    /// are padded to their own longest text; truncation at `max_seq_length`, 256), and so do we.
+    pub fn load(model: &ModelDir) -> Result<Tokenizer> {
+        let path = model.dir.join("tokenizer.json");
+        let mut inner = tokenizers::Tokenizer::from_file(&path).map_err(|e| model_error(&path, format!("cannot load: {e}")))?;
+        inner.with_padding(None);
+        inner
+            .with_truncation(Some(tokenizers::TruncationParams { max_length: model.max_seq_length, ..Default::default() }))
+            .map_err(|e| model_error(&path, format!("cannot set truncation: {e}")))?;
+        Ok(Tokenizer { inner })
+    }
+
+    pub fn encode(&self, text: &str) -> Result<Vec<i64>> {
+        let enc = self
+            .inner
+            .encode_fast(text, true)
+            .map_err(|e| Error::Scorer { name: "transformer".into(), message: format!("tokenizing {text:?}: {e}") })?;
+        Ok(enc.get_ids().iter().map(|&i| i as i64).collect())
+    }
+}
+
+impl Encoder {
+    /// Loads `config.json` and `model.safetensors` onto `device`.
+    pub fn load(model: &ModelDir, device: Device) -> Result<Encoder> {
+        let cfg_path = model.dir.join("config.json");
+        let text = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io(&cfg_path, e))?;
+        let cfg: BertConfig = serde_json::from_str(&text)
+            .map_err(|e| Error::Model { file: cfg_path.display().to_string(), line: e.line(), message: e.to_string() })?;
+        if cfg.hidden_act != "gelu" || cfg.num_attention_heads <= 0 || cfg.hidden_size % cfg.num_attention_heads != 0 {
+            return Err(model_error(&cfg_path, "expected a BERT with exact GELU and hidden_size divisible by num_attention_heads"));
+        }
+        let path = model.safetensors();
+        let mut named: HashMap<String, Tensor> = Tensor::read_safetensors(&path)
+            .map_err(|e| tch_error(&format!("reading {}", path.display()), e))?
+            .into_iter()
+            .collect();
+        let mut take = |name: &str| -> Result<Tensor> {
+            let t = named.remove(name).ok_or_else(|| model_error(&path, format!("tensor {name} is missing")))?;
+            t.f_to_kind(Kind::Float).and_then(|t| t.f_to_device(device)).map_err(|e| tch_error(name, e))
+        };
+        let mut layers = Vec::new();
+        for i in 0..cfg.num_hidden_layers {
+            let p = format!("encoder.layer.{i}");
+            let (qw, kw, vw) = (take(&format!("{p}.attention.self.query.weight"))?, take(&format!("{p}.attention.self.key.weight"))?, take(&format!("{p}.attention.self.value.weight"))?);
+            let (qb, kb, vb) = (take(&format!("{p}.attention.self.query.bias"))?, take(&format!("{p}.attention.self.key.bias"))?, take(&format!("{p}.attention.self.value.bias"))?);
+            layers.push(Layer {
+                qkv_w: Tensor::f_cat(&[qw, kw, vw], 0).map_err(|e| tch_error("stacking q/k/v", e))?,
+                qkv_b: Tensor::f_cat(&[qb, kb, vb], 0).map_err(|e| tch_error("stacking q/k/v", e))?,
+                out_w: take(&format!("{p}.attention.output.dense.weight"))?,
+                out_b: take(&format!("{p}.attention.output.dense.bias"))?,
+                ln1_w: take(&format!("{p}.attention.output.LayerNorm.weight"))?,
+                ln1_b: take(&format!("{p}.attention.output.LayerNorm.bias"))?,
+                ff1_w: take(&format!("{p}.intermediate.dense.weight"))?,
+                ff1_b: take(&format!("{p}.intermediate.dense.bias"))?,
+                ff2_w: take(&format!("{p}.output.dense.weight"))?,
+                ff2_b: take(&format!("{p}.output.dense.bias"))?,
+                ln2_w: take(&format!("{p}.output.LayerNorm.weight"))?,
+                ln2_b: take(&format!("{p}.output.LayerNorm.bias"))?,
+            });
+        }
+        let token_type = take("embeddings.token_type_embeddings.weight")?;
+        let enc = Encoder {
+            word: take("embeddings.word_embeddings.weight")?,
+            position: take("embeddings.position_embeddings.weight")?,
+            // Single sentences: every token has type 0.
+            token_type: token_type.f_get(0).map_err(|e| tch_error("token type 0", e))?,
+            emb_ln_w: take("embeddings.LayerNorm.weight")?,
+            emb_ln_b: take("embeddings.LayerNorm.bias")?,
+            layers,
+            hidden: cfg.hidden_size,
+            heads: cfg.num_attention_heads,
+            eps: cfg.layer_norm_eps,
+            max_positions: cfg.max_position_embeddings,
+            device,
+        };
+        Ok(enc)
+    }
+
+    /// Another handle on the same weights, for another thread.
+    pub fn share(&self) -> Encoder {
+        let s = |t: &Tensor| t.shallow_clone();
+        Encoder {
+            word: s(&self.word),
+            position: s(&self.position),
+            token_type: s(&self.token_type),
+            emb_ln_w: s(&self.emb_ln_w),
+            emb_ln_b: s(&self.emb_ln_b),
+            layers: self
+                .layers
+                .iter()
+                .map(|l| Layer {
+                    qkv_w: s(&l.qkv_w),
+                    qkv_b: s(&l.qkv_b),
+                    out_w: s(&l.out_w),
+                    out_b: s(&l.out_b),
+                    ln1_w: s(&l.ln1_w),
+                    ln1_b: s(&l.ln1_b),
+                    ff1_w: s(&l.ff1_w),
+                    ff1_b: s(&l.ff1_b),
+                    ff2_w: s(&l.ff2_w),
+                    ff2_b: s(&l.ff2_b),
+                    ln2_w: s(&l.ln2_w),
+                    ln2_b: s(&l.ln2_b),
+                })
+                .collect(),
+            hidden: self.hidden,
+            heads: self.heads,
+            eps: self.eps,
+            max_positions: self.max_positions,
+            device: self.device,
+        }
+    }
+
+    pub fn dim(&self) -> usize {
+        self.hidden as usize
+    }
+
+    /// Unit-length sentence embeddings of a batch of token-id sequences, padded here to the
+    /// batch's longest: one `dim`-vector per sequence, in input order.
+    pub fn embed(&self, batch: &[Vec<i64>]) -> Result<Vec<Vec<f32>>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let t = batch.iter().map(Vec::len).max().unwrap_or(0).min(self.max_positions as usize);
+        let mut ids = vec![0i64; batch.len() * t];
+        let mut mask = vec![0f32; batch.len() * t];
+        for (b, seq) in batch.iter().enumerate() {
+            for (j, &id) in seq.iter().take(t).enumerate() {
+                ids[b * t + j] = id;
+                mask[b * t + j] = 1.0;
+            }
+        }
+        let out = tch::no_grad(|| self.forward(&ids, &mask, batch.len() as i64, t as i64)).map_err(|e| tch_error("forward pass", e))?;
+        let flat: Vec<f32> = Vec::<f32>::try_from(&out).map_err(|e| tch_error("reading embeddings", e))?;
+        Ok(flat.chunks(self.dim()).map(<[f32]>::to_vec).collect())
+    }
+
+    fn forward(&self, ids: &[i64], mask: &[f32], b: i64, t: i64) -> std::result::Result<Tensor, TchError> {
+        let (h, heads) = (self.hidden, self.heads);
+        let d = h / heads;
+        let ids = Tensor::f_from_slice(ids)?.f_view([b, t])?.f_to_device(self.device)?;
+        let mask = Tensor::f_from_slice(mask)?.f_view([b, t])?.f_to_device(self.device)?;
+        // Additive attention mask: 0 for real tokens, a large negative number for padding, in
+        // the [b, 1, 1, t] shape that broadcasts over heads and query positions.
+        let bias = mask.f_sub_scalar(1.0)?.f_mul_scalar(f32::MAX as f64 * 0.5)?.f_view([b, 1, 1, t])?;
+        let positions = self.position.f_narrow(0, 0, t)?;
+        let mut x = Tensor::f_embedding(&self.word, &ids, -1, false, false)?
+            .f_add(&positions)?
+            .f_add(&self.token_type)?
+            .f_layer_norm([h], Some(&self.emb_ln_w), Some(&self.emb_ln_b), self.eps, false)?;
+        for l in &self.layers {
+            let qkv = x.f_linear(&l.qkv_w, Some(&l.qkv_b))?.f_view([b, t, 3, heads, d])?.f_permute([2, 0, 3, 1, 4])?;
+            let (q, k, v) = (qkv.f_get(0)?, qkv.f_get(1)?, qkv.f_get(2)?);
+            let ctx = Tensor::f_scaled_dot_product_attention(&q, &k, &v, Some(&bias), 0.0, false, None)?
+                .f_transpose(1, 2)?
+                .f_reshape([b, t, h])?;
+            x = ctx
+                .f_linear(&l.out_w, Some(&l.out_b))?
+                .f_add(&x)?
+                .f_layer_norm([h], Some(&l.ln1_w), Some(&l.ln1_b), self.eps, false)?;
+            let ff = x.f_linear(&l.ff1_w, Some(&l.ff1_b))?.f_gelu("none")?.f_linear(&l.ff2_w, Some(&l.ff2_b))?;
+            x = ff.f_add(&x)?.f_layer_norm([h], Some(&l.ln2_w), Some(&l.ln2_b), self.eps, false)?;
+        }
+        // Mean over real tokens, then unit length (sentence-transformers' Pooling + Normalize).
+        let m = mask.f_unsqueeze(-1)?;
+        let summed = x.f_mul(&m)?.f_sum_dim_intlist(1i64, false, Kind::Float)?;
+        let counts = m.f_sum_dim_intlist(1i64, false, Kind::Float)?.f_clamp_min(1e-9)?;
+        let mean = summed.f_div(&counts)?;
+        let norm = mean.f_norm_scalaropt_dim(2, [1i64], true)?.f_clamp_min(1e-12)?;
+        mean.f_div(&norm)?.f_to_device(Device::Cpu)?.f_contiguous()?.f_view([-1])
+    }
+}

@@ -1,0 +1,160 @@
+//! The encoder behind threads. Tensors are not `Sync`, so the model lives on worker threads
+//! that own their tensors and take batches from a channel; callers (any thread) tokenise, sort
+//! by length, cut batches and wait for the answers. Several replicas share the weights and each
+//! runs with its own (small) number of intra-op threads: on two cores two single-threaded
+//! replicas keep both cores busier than one replica splitting every small GEMM in two.
+
+use std::collections::HashMap;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use tch::Device;
+
+use super::encoder::{Encoder, ModelDir, Tokenizer};
+use crate::error::{Error, Result};
+
+/// How the encoder runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerOptions {
+    pub device: Device,
+    /// Sequences per forward pass.
+    pub batch_size: usize,
+    /// Worker threads, each with a handle on the same weights.
+    pub replicas: usize,
+    /// libtorch intra-op threads per replica.
+    pub threads_per_replica: usize,
+    /// Sort a call's texts by token count before cutting batches (less padding).
+    pub sort_by_length: bool,
+}
+
+struct Job {
+    ids: Vec<Vec<i64>>,
+    /// Where the batch's first sequence sits in the caller's list.
+    offset: usize,
+    reply: Sender<(usize, Result<Vec<Vec<f32>>>)>,
+}
+
+/// Sentence embeddings from worker threads. `Send + Sync`: share it freely.
+pub struct Embedder {
+    tokenizer: Tokenizer,
+    /// Closed (set to `None`) on drop, which ends the workers' loops.
+    jobs: Option<Sender<Job>>,
+    workers: Vec<JoinHandle<()>>,
+    options: WorkerOptions,
+    dim: usize,
+}
+
+impl Embedder {
+    /// Loads the model once and starts `replicas` threads on it.
+    pub fn start(model: &ModelDir, options: WorkerOptions) -> Result<Embedder> {
+        if options.batch_size == 0 || options.replicas == 0 || options.threads_per_replica == 0 {
+            return Err(Error::Scorer { name: "transformer".into(), message: "batch size, replicas and threads must be at least 1".into() });
+        }
+        if let Device::Cuda(_) = options.device {
+            if !tch::Cuda::is_available() {
+                return Err(Error::Scorer {
+                    name: "transformer".into(),
+                    message: "--device cuda: libtorch sees no CUDA device (the libtorch of scripts/setup-transformer.sh is CPU-only)".into(),
+                });
+            }
+        }
+        let tokenizer = Tokenizer::load(model)?;
+        let encoder = Encoder::load(model, options.device)?;
+        let dim = encoder.dim();
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        let mut workers = Vec::new();
+        let mut encoders: Vec<Encoder> = (1..options.replicas).map(|_| encoder.share()).collect();
+        encoders.push(encoder);
+        for (i, enc) in encoders.into_iter().enumerate() {
+            let rx = Arc::clone(&rx);
+            let threads = options.threads_per_replica as i32;
+            let handle = std::thread::Builder::new()
+                .name(format!("tone-encoder-{i}"))
+                .spawn(move || worker(enc, rx, threads))
+                .map_err(|e| Error::Scorer { name: "transformer".into(), message: format!("cannot start a worker thread: {e}") })?;
+            workers.push(handle);
+        }
+        Ok(Embedder { tokenizer, jobs: Some(tx), workers, options, dim })
+    }
+
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    pub fn options(&self) -> WorkerOptions {
+        self.options
+    }
+
+    /// Embeddings of `texts`, in their order. Identical texts are embedded once.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let mut unique: Vec<&str> = Vec::new();
+        let mut slot_of: HashMap<&str, usize> = HashMap::new();
+        let slots: Vec<usize> = texts
+            .iter()
+            .map(|&t| {
+                *slot_of.entry(t).or_insert_with(|| {
+                    unique.push(t);
+                    unique.len() - 1
+                })
+            })
+            .collect();
+        let ids: Vec<Vec<i64>> = unique.iter().map(|t| self.tokenizer.encode(t)).collect::<Result<_>>()?;
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        if self.options.sort_by_length {
+            // Longest first, so the first batches (the slowest) start at once on every replica.
+            order.sort_by_key(|&i| std::cmp::Reverse(ids[i].len()));
+        }
+        let (reply_tx, reply_rx) = mpsc::channel();
+        let mut sent = 0;
+        let jobs = self.jobs.as_ref().ok_or_else(dead)?;
+        for (n, chunk) in order.chunks(self.options.batch_size).enumerate() {
+            let job = Job { ids: chunk.iter().map(|&i| ids[i].clone()).collect(), offset: n * self.options.batch_size, reply: reply_tx.clone() };
+            jobs.send(job).map_err(|_| dead())?;
+            sent += 1;
+        }
+        drop(reply_tx);
+        let mut sorted: Vec<Vec<f32>> = vec![Vec::new(); ids.len()];
+        for _ in 0..sent {
+            let (offset, result) = reply_rx.recv().map_err(|_| dead())?;
+            for (j, e) in result?.into_iter().enumerate() {
+                sorted[offset + j] = e;
+            }
+        }
+        let mut by_unique: Vec<Vec<f32>> = vec![Vec::new(); ids.len()];
+        for (pos, &i) in order.iter().enumerate() {
+            by_unique[i] = std::mem::take(&mut sorted[pos]);
+        }
+        Ok(slots.into_iter().map(|s| by_unique[s].clone()).collect())
+    }
+}
+
+fn dead() -> Error {
+    Error::Scorer { name: "transformer".into(), message: "the encoder threads have stopped".into() }
+}
+
+fn worker(enc: Encoder, jobs: Arc<Mutex<Receiver<Job>>>, threads: i32) {
+    // Intra-op threads are a per-thread setting in libtorch's OpenMP backend: set it here, on
+    // the thread that runs the forward passes.
+    tch::set_num_threads(threads);
+    loop {
+        let job = match jobs.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = job else { return };
+        let result = enc.embed(&job.ids);
+        // The caller may have given up (an error in another batch); nothing to do then.
+        let _ = job.reply.send((job.offset, result));
+    }
+}
+
+impl Drop for Embedder {
+    fn drop(&mut self) {
+        self.jobs.take();
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
+}
