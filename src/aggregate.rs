@@ -252,19 +252,15 @@ impl WindowSummary {
 
 /// A deterministic generator (SplitMix64): small, seedable, and the same on every platform,
 /// so a confidence interval never changes between runs on the same data.
-struct SplitMix(u64);
+struct SplitMix(crate::rng::SplitMix64);
 
 impl SplitMix {
     fn seeded(seed: u64, label: &str) -> SplitMix {
         let h = crate::models::sha256_hex(format!("{seed}\u{0}{label}").as_bytes());
-        SplitMix(u64::from_str_radix(&h[..16], 16).unwrap_or(seed))
+        SplitMix(crate::rng::SplitMix64(u64::from_str_radix(&h[..16], 16).unwrap_or(seed)))
     }
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn below(&mut self, n: usize) -> usize {
         ((self.next() >> 11) as f64 / (1u64 << 53) as f64 * n as f64) as usize % n.max(1)

@@ -32,6 +32,7 @@ pub mod eval;
 #[cfg(feature = "tables")]
 pub mod job;
 pub mod pipeline;
+pub mod rng;
 pub mod synth;
 #[cfg(feature = "tables")]
 pub mod plot;

@@ -187,16 +187,12 @@ const BOILERPLATE: &[&str] = &["Join our WhatsApp group for the latest updates",
 
 const SOURCES: &[&str] = &["Daily Courier", "Global Ledger", "Harbour Times", "The Continental", "Morning Wire"];
 
-/// SplitMix64: tiny, seedable and the same on every platform.
-struct Rng(u64);
+/// Draws for the templates, on the shared reproducible generator.
+struct Rng(crate::rng::SplitMix64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
@@ -313,7 +309,7 @@ fn trim_stop(q: &str) -> String {
 
 /// Writes `opts.articles` JSON Lines articles to `out`, one at a time (memory stays constant).
 pub fn write_corpus(out: &mut dyn Write, cast: &Cast, opts: &SynthOptions) -> std::io::Result<SynthStats> {
-    let mut rng = Rng(opts.seed ^ 0x5EED_0000_0000_0000);
+    let mut rng = Rng(crate::rng::SplitMix64(opts.seed ^ 0x5EED_0000_0000_0000));
     let mut stats = SynthStats::default();
     let first = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap_or_default();
     let mut line = Vec::with_capacity(opts.mean_bytes * 2);
