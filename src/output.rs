@@ -9,7 +9,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::types::{ProcessedArticle, Reject, ScoredStatement};
+use crate::types::{ProcessedArticle, Reject};
 
 /// Character offset of a byte offset (both into the same text).
 pub fn char_offset(text: &str, byte: usize) -> usize {
@@ -63,9 +63,8 @@ pub fn str_list_column(name: &str, rows: Vec<Vec<String>>) -> Column {
 /// article version each row belongs to (the state's partitions keep it; published tables drop it).
 /// The published order is applied by [`publication_order`].
 pub fn statements_frame<'a>(articles: impl IntoIterator<Item = &'a ProcessedArticle>, scorer_id: &(String, String)) -> Result<DataFrame> {
-    let rows: Vec<(&ProcessedArticle, &ScoredStatement)> =
-        articles.into_iter().flat_map(|p| p.statements.iter().map(move |s| (p, s))).collect();
-    let n = rows.len();
+    let articles: Vec<&ProcessedArticle> = articles.into_iter().collect();
+    let n = articles.iter().map(|p| p.statements.len()).sum();
     macro_rules! col_vec {
         ($t:ty) => {
             Vec::<$t>::with_capacity(n)
@@ -85,51 +84,47 @@ pub fn statements_frame<'a>(articles: impl IntoIterator<Item = &'a ProcessedArti
     let (mut scorer, mut scorer_version) = (col_vec!(&str), col_vec!(&str));
     let mut content_hash = col_vec!(&str);
     let (scorer_name, scorer_ver) = scorer_id;
-    let mut offsets = CharOffsets::new("");
-    let mut offsets_of: *const ProcessedArticle = std::ptr::null();
-    for (p, s) in rows {
+    for p in &articles {
         let t = &p.article.text;
-        // Rows come article by article: check each article's text once.
-        if !std::ptr::eq(offsets_of, p) {
-            offsets = CharOffsets::new(t);
-            offsets_of = p;
+        // Checked once per article: whether byte offsets are character offsets.
+        let offsets = CharOffsets::new(t);
+        for s in &p.statements {
+            let st = &s.statement;
+            let (char_start, char_end) = (offsets.of(st.span.start), offsets.of(st.span.end));
+            id.push(statement_id(&p.article.id, st.kind.as_str(), char_start, char_end));
+            article_id.push(p.article.id.as_str());
+            published.push(days_since_epoch(p.article.published));
+            source.push(p.article.source.as_deref());
+            url.push(p.article.url.as_deref());
+            title.push(p.article.title.as_deref());
+            kind.push(st.kind.as_str());
+            text.push(st.span.slice(t));
+            quote.push(st.quote.map(|q| q.slice(t)));
+            start.push(char_start as u32);
+            end.push(char_end as u32);
+            quote_start.push(st.quote.map(|q| offsets.of(q.start) as u32));
+            quote_end.push(st.quote.map(|q| offsets.of(q.end) as u32));
+            cue.push(st.cue.map(|c| c.slice(t)));
+            speaker.push(s.speaker.name.as_deref());
+            mention.push(st.speaker_mention.map(|m| m.slice(t)));
+            resolution.push(s.speaker.resolution.as_str());
+            role.push(s.speaker.role.as_deref());
+            org.push(s.speaker.organisation.as_deref());
+            country.push(s.speaker.country.as_deref());
+            country_res.push(s.speaker.country_resolution.as_str());
+            addressee.push(s.addressee.as_deref());
+            attribution.push(st.attribution);
+            cue_type.push(st.cue_type);
+            tone.push(s.tone.tone);
+            label.push(s.tone.label.as_str());
+            conf.push(s.tone.confidence);
+            cues.push(s.tone.cues.clone());
+            sentiment.push(s.tone.sentiment);
+            flags.push(st.flags.iter().map(|f| f.to_string()).collect());
+            scorer.push(scorer_name.as_str());
+            scorer_version.push(scorer_ver.as_str());
+            content_hash.push(p.content_hash.as_str());
         }
-        let char_offset = |_: &str, byte: usize| offsets.of(byte);
-        let st = &s.statement;
-        let (char_start, char_end) = (char_offset(t, st.span.start), char_offset(t, st.span.end));
-        id.push(statement_id(&p.article.id, st.kind.as_str(), char_start, char_end));
-        article_id.push(p.article.id.as_str());
-        published.push(days_since_epoch(p.article.published));
-        source.push(p.article.source.as_deref());
-        url.push(p.article.url.as_deref());
-        title.push(p.article.title.as_deref());
-        kind.push(st.kind.as_str());
-        text.push(st.span.slice(t));
-        quote.push(st.quote.map(|q| q.slice(t)));
-        start.push(char_start as u32);
-        end.push(char_end as u32);
-        quote_start.push(st.quote.map(|q| char_offset(t, q.start) as u32));
-        quote_end.push(st.quote.map(|q| char_offset(t, q.end) as u32));
-        cue.push(st.cue.map(|c| c.slice(t)));
-        speaker.push(s.speaker.name.as_deref());
-        mention.push(st.speaker_mention.map(|m| m.slice(t)));
-        resolution.push(s.speaker.resolution.as_str());
-        role.push(s.speaker.role.as_deref());
-        org.push(s.speaker.organisation.as_deref());
-        country.push(s.speaker.country.as_deref());
-        country_res.push(s.speaker.country_resolution.as_str());
-        addressee.push(s.addressee.as_deref());
-        attribution.push(st.attribution);
-        cue_type.push(st.cue_type);
-        tone.push(s.tone.tone);
-        label.push(s.tone.label.as_str());
-        conf.push(s.tone.confidence);
-        cues.push(s.tone.cues.clone());
-        sentiment.push(s.tone.sentiment);
-        flags.push(st.flags.iter().map(|f| f.to_string()).collect());
-        scorer.push(scorer_name.as_str());
-        scorer_version.push(scorer_ver.as_str());
-        content_hash.push(p.content_hash.as_str());
     }
     let columns = vec![
         Column::new("statement_id".into(), id),

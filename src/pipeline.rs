@@ -41,7 +41,8 @@ impl Engine {
         let normalize = source.load("normalize.toml")?;
         let verbs = source.load("speech-verbs.toml")?;
         let grammar = source.load("grammar.toml")?;
-        let lexicon = source.load("tone-lexicon.toml")?;
+        // The head is read only for the learned scorers, so a lexicon run never depends on it.
+        let (lexicon, head) = tone_files(config, scorer.is_learned(), options.head.as_deref())?;
         let mut places = vec![source.load("places.toml")?];
         for p in &config.models.extra_places {
             places.push(ModelFile::read(&config.resolve(p))?);
@@ -64,12 +65,6 @@ impl Engine {
                 }
             }
         }
-        // The head is read only for the learned scorers, so a lexicon run never depends on it.
-        let head = match (scorer.is_learned(), &options.head) {
-            (false, _) => None,
-            (true, Some(p)) => Some(ModelFile::read(p)?),
-            (true, None) => Some(source.load(tone::head::HEAD_FILE)?),
-        };
         let (scorer, scorer_files) = tone::build(scorer, LexiconScorer::load(&lexicon)?, &lexicon, head.as_ref(), options)?;
         let model_files = [&normalize, &verbs, &grammar, &lexicon]
             .into_iter()

@@ -1,5 +1,6 @@
 //! SplitMix64: a tiny seedable generator that gives the same numbers on every platform, for
-//! everything that must be reproducible byte for byte (bootstrap intervals, synthetic corpora).
+//! everything that must be reproducible byte for byte (bootstrap intervals, synthetic corpora,
+//! cross-validation folds), independent of any crate's algorithm changing between versions.
 
 #[derive(Debug, Clone)]
 pub struct SplitMix64(pub u64);
@@ -11,6 +12,14 @@ impl SplitMix64 {
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
+    }
+
+    /// Fisher–Yates.
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next_u64() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
     }
 }
 

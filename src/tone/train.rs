@@ -116,34 +116,13 @@ pub fn label_counts(examples: &[Example]) -> [usize; 3] {
     c
 }
 
-/// A small deterministic generator (SplitMix64), so folds do not depend on a crate's
-/// algorithm changing between versions.
-pub struct SplitMix(u64);
-
-impl SplitMix {
-    pub fn new(seed: u64) -> Self {
-        SplitMix(seed)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Fisher–Yates.
-    pub fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next_u64() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
-}
+/// The folds' generator: the crate's one SplitMix64.
+pub use crate::rng::SplitMix64 as SplitMix;
 
 /// Stratified k-fold assignment: each label's examples shuffled and dealt round-robin, so every
 /// fold keeps the label proportions. Returns the fold of each example.
 pub fn stratified_folds(labels: &[usize], k: usize, seed: u64) -> Vec<usize> {
-    let mut rng = SplitMix::new(seed);
+    let mut rng = SplitMix(seed);
     let mut fold = vec![0; labels.len()];
     let mut next = 0;
     for class in 0..3 {
@@ -572,7 +551,7 @@ mod tests {
 
     #[test]
     fn logistic_regression_separates_separable_classes() {
-        let mut rng = SplitMix::new(1);
+        let mut rng = SplitMix(1);
         let mut x = Vec::new();
         let mut y = Vec::new();
         for i in 0..150 {
