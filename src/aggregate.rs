@@ -39,48 +39,152 @@ fn iso_week_label(days: i32) -> String {
 }
 
 /// Every analyst table derived from the statements: four time series, and the visit tables
-/// when the config names visits.
+/// when the config names visits. `statements` must be in publication order (see
+/// [`Aggregator`]).
 pub fn tables(statements: &DataFrame, config: &Config) -> Result<Vec<(String, DataFrame)>> {
-    let base = base_frame(statements)?;
-    let agg = &config.aggregate;
-    let mut out = vec![
-        ("tone_by_country_day.parquet".to_string(), time_series(&base, "country", "day", agg)?),
-        ("tone_by_country_week.parquet".to_string(), time_series(&base, "country", "week", agg)?),
-        ("tone_by_speaker_day.parquet".to_string(), time_series(&base, "speaker", "day", agg)?),
-        ("tone_by_speaker_week.parquet".to_string(), time_series(&base, "speaker", "week", agg)?),
-    ];
-    let visits: Vec<&Visit> = config.visits().collect();
-    if !visits.is_empty() {
-        let obs = observations(&base)?;
-        out.push(("visits.parquet".to_string(), visit_table(&obs, &visits, agg)?));
-        out.push(("visit_pairs.parquet".to_string(), visit_pairs(&obs, &visits, agg)?));
-    }
+    let mut aggregator = Aggregator::new(config);
+    aggregator.add(statements)?;
+    let mut out: Vec<(String, DataFrame)> = Vec::new();
+    aggregator.finish(|name, batch| {
+        match out.last_mut() {
+            Some((last, df)) if last == name => {
+                df.vstack_mut_owned(batch).map_err(err(name))?;
+            }
+            _ => out.push((name.to_string(), batch)),
+        }
+        Ok(())
+    })?;
     Ok(out)
 }
 
-/// The statements table reduced to what aggregation needs, with `week` (Monday of the ISO week).
-pub fn base_frame(statements: &DataFrame) -> Result<DataFrame> {
-    let e = err("aggregate");
-    let published = statements.column("published").and_then(|c| c.cast(&DataType::Int32)).map_err(&e)?;
-    let week: Vec<i32> = published.i32().map_err(&e)?.iter().map(|d| week_of(d.unwrap_or(0))).collect();
-    let mut df = statements
-        .select(["published", "country", "speaker", "tone", "tone_label", "sentiment"])
-        .map_err(&e)?;
-    df.with_column(date_column("week", week)?).map_err(&e)?;
-    Ok(df)
+/// Rows of a time series table rendered at a time: a speaker-by-day table spans every
+/// speaker's days, so it is written in batches rather than built whole.
+const RENDER_ROWS: usize = 65_536;
+
+/// Running sums of one key's statements in one period.
+#[derive(Clone, Copy, Default)]
+struct Sums {
+    n: i64,
+    tone: f64,
+    conciliatory: i64,
+    firm: i64,
+    sentiment: f64,
 }
 
-fn stats() -> Vec<Expr> {
-    vec![
-        len().cast(DataType::Int64).alias("n"),
-        col("tone").mean().alias("mean_tone"),
-        col("tone_label").eq(lit("conciliatory")).cast(DataType::Float64).mean().alias("share_conciliatory"),
-        col("tone_label").eq(lit("firm")).cast(DataType::Float64).mean().alias("share_firm"),
-        col("sentiment").mean().alias("mean_sentiment"),
-    ]
+impl Sums {
+    fn stats(&self) -> PeriodStats {
+        let n = self.n;
+        let per = |x: f64| (n > 0).then(|| x / n as f64);
+        PeriodStats {
+            n,
+            mean_tone: per(self.tone),
+            share_conciliatory: per(self.conciliatory as f64),
+            share_firm: per(self.firm as f64),
+            mean_sentiment: per(self.sentiment),
+        }
+    }
 }
 
-/// One aggregated period of one key, as polars computed it.
+/// Key → period → sums: one time series table before zero-filling.
+type Series = BTreeMap<String, BTreeMap<i32, Sums>>;
+
+/// The analyst tables, computed on a stream of statement batches so that a corpus of any size
+/// aggregates in memory proportional to its keys and days, not its statements. Feed batches in
+/// publication order: sums are then added in one canonical order, so equal states give
+/// bit-identical means however the state's files are laid out.
+pub struct Aggregator<'a> {
+    config: &'a Config,
+    by_country_day: Series,
+    by_country_week: Series,
+    by_speaker_day: Series,
+    by_speaker_week: Series,
+    /// Only statements inside some visit's windows: the bootstrap needs them one by one.
+    obs: Vec<Obs>,
+    visit_spans: Vec<(i32, i32)>,
+}
+
+impl<'a> Aggregator<'a> {
+    pub fn new(config: &'a Config) -> Self {
+        let visit_spans = config.visits().map(|v| Windows::of(v, &config.aggregate).span()).collect();
+        Aggregator {
+            config,
+            by_country_day: Series::new(),
+            by_country_week: Series::new(),
+            by_speaker_day: Series::new(),
+            by_speaker_week: Series::new(),
+            obs: Vec::new(),
+            visit_spans,
+        }
+    }
+
+    /// Adds statements (the statements table's `published`, `country`, `speaker`, `tone`,
+    /// `tone_label` and `sentiment` columns).
+    pub fn add(&mut self, statements: &DataFrame) -> Result<()> {
+        let e = err("aggregate");
+        let days = statements.column("published").and_then(|c| c.cast(&DataType::Int32)).map_err(&e)?;
+        let days = days.i32().map_err(&e)?;
+        let country = statements.column("country").and_then(|c| c.str().cloned()).map_err(&e)?;
+        let speaker = statements.column("speaker").and_then(|c| c.str().cloned()).map_err(&e)?;
+        let tone = statements.column("tone").and_then(|c| c.f64().cloned()).map_err(&e)?;
+        let label = statements.column("tone_label").and_then(|c| c.str().cloned()).map_err(&e)?;
+        let sentiment = statements.column("sentiment").and_then(|c| c.f64().cloned()).map_err(&e)?;
+        for i in 0..statements.height() {
+            let day = days.get(i).unwrap_or(0);
+            let week = week_of(day);
+            let o = Obs {
+                day,
+                country: country.get(i).map(str::to_string),
+                speaker: speaker.get(i).map(str::to_string),
+                tone: tone.get(i).unwrap_or(0.0),
+                conciliatory: label.get(i) == Some("conciliatory"),
+                firm: label.get(i) == Some("firm"),
+                sentiment: sentiment.get(i).unwrap_or(0.0),
+            };
+            let add = |series: &mut Series, key: &str, period: i32| {
+                let s = series.entry(key.to_string()).or_default().entry(period).or_default();
+                s.n += 1;
+                s.tone += o.tone;
+                s.conciliatory += o.conciliatory as i64;
+                s.firm += o.firm as i64;
+                s.sentiment += o.sentiment;
+            };
+            if let Some(c) = &o.country {
+                add(&mut self.by_country_day, c, day);
+                add(&mut self.by_country_week, c, week);
+            }
+            if let Some(sp) = &o.speaker {
+                add(&mut self.by_speaker_day, sp, day);
+                add(&mut self.by_speaker_week, sp, week);
+            }
+            if self.visit_spans.iter().any(|(lo, hi)| (*lo..=*hi).contains(&day)) {
+                self.obs.push(o);
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands every table to `emit` as (file name, batch): one or more batches per table, in
+    /// order, each table's batches together.
+    pub fn finish(self, mut emit: impl FnMut(&str, DataFrame) -> Result<()>) -> Result<()> {
+        let agg = &self.config.aggregate;
+        for (name, series, key, period) in [
+            ("tone_by_country_day.parquet", &self.by_country_day, "country", "day"),
+            ("tone_by_country_week.parquet", &self.by_country_week, "country", "week"),
+            ("tone_by_speaker_day.parquet", &self.by_speaker_day, "speaker", "day"),
+            ("tone_by_speaker_week.parquet", &self.by_speaker_week, "speaker", "week"),
+        ] {
+            render_series(series, key, period, agg, &mut |batch| emit(name, batch))?;
+        }
+        let visits: Vec<&Visit> = self.config.visits().collect();
+        if !visits.is_empty() {
+            emit("visits.parquet", visit_table(&self.obs, &visits, agg)?)?;
+            emit("visit_pairs.parquet", visit_pairs(&self.obs, &visits, agg)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// One aggregated period of one key.
 #[derive(Clone, Copy, Default)]
 struct PeriodStats {
     n: i64,
@@ -90,84 +194,79 @@ struct PeriodStats {
     mean_sentiment: Option<f64>,
 }
 
-/// Tone by `key` ("country" or "speaker") and period ("day" or "week"), zero-filled.
-pub fn time_series(base: &DataFrame, key: &str, period: &str, cfg: &AggregateConfig) -> Result<DataFrame> {
+/// Tone by `key` ("country" or "speaker") and period ("day" or "week"), zero-filled, handed
+/// to `emit` in batches of about [`RENDER_ROWS`] rows (at least one batch, maybe empty).
+fn render_series(sums: &Series, key: &str, period: &str, cfg: &AggregateConfig, emit: &mut dyn FnMut(DataFrame) -> Result<()>) -> Result<()> {
     let table = format!("tone_by_{key}_{period}");
-    let e = err(&table);
-    let (period_col, step) = match period {
-        "day" => ("published", 1),
-        _ => ("week", 7),
-    };
-    let grouped = base
-        .clone()
-        .lazy()
-        .filter(col(key).is_not_null())
-        .group_by([col(key), col(period_col).cast(DataType::Int32).alias("period")])
-        .agg(stats())
-        .sort([key, "period"], SortMultipleOptions::default())
-        .collect()
-        .map_err(&e)?;
-
-    // Group → period → stats, from polars' result.
-    let mut series: BTreeMap<String, BTreeMap<i32, PeriodStats>> = BTreeMap::new();
-    {
-        let keys = grouped.column(key).and_then(|c| c.str().cloned()).map_err(&e)?;
-        let periods = grouped.column("period").and_then(|c| c.i32().cloned()).map_err(&e)?;
-        let n = grouped.column("n").and_then(|c| c.i64().cloned()).map_err(&e)?;
-        let f = |name: &str| grouped.column(name).and_then(|c| c.f64().cloned()).map_err(&e);
-        let (mt, sc, sf, ms) = (f("mean_tone")?, f("share_conciliatory")?, f("share_firm")?, f("mean_sentiment")?);
-        for i in 0..grouped.height() {
-            let (Some(k), Some(p)) = (keys.get(i), periods.get(i)) else { continue };
-            series.entry(k.to_string()).or_default().insert(
-                p,
-                PeriodStats { n: n.get(i).unwrap_or(0), mean_tone: mt.get(i), share_conciliatory: sc.get(i), share_firm: sf.get(i), mean_sentiment: ms.get(i) },
-            );
-        }
-    }
+    let step = if period == "day" { 1 } else { 7 };
+    let series: BTreeMap<&String, BTreeMap<i32, PeriodStats>> =
+        sums.iter().map(|(k, m)| (k, m.iter().map(|(p, s)| (*p, s.stats())).collect())).collect();
     // Countries share one calendar, so their series line up; speakers span their own.
     let global = series.values().flat_map(|m| m.keys().copied()).fold(None, |acc: Option<(i32, i32)>, p| {
         Some(acc.map_or((p, p), |(lo, hi)| (lo.min(p), hi.max(p))))
     });
 
-    let mut keys_out = Vec::new();
-    let mut periods_out = Vec::new();
-    let mut rows: Vec<PeriodStats> = Vec::new();
-    let mut rolling = Vec::new();
+    let mut batch = SeriesBatch::default();
+    let mut emitted = false;
     for (k, m) in &series {
         let (Some(first), Some(last)) = (m.keys().next().copied(), m.keys().next_back().copied()) else { continue };
         let (lo, hi) = if key == "country" { global.unwrap_or((first, last)) } else { (first, last) };
         let mut p = lo;
         while p <= hi {
             let s = m.get(&p).copied().unwrap_or_default();
-            keys_out.push(k.clone());
-            periods_out.push(p);
+            batch.keys.push((*k).clone());
+            batch.periods.push(p);
             if period == "day" {
                 // Statement-weighted mean over the trailing `rolling_days` calendar days.
                 let from = p - cfg.rolling_days as i32 + 1;
                 let (sum, count) = m.range(from..=p).fold((0.0, 0i64), |(sum, count), (_, s)| (sum + s.mean_tone.unwrap_or(0.0) * s.n as f64, count + s.n));
-                rolling.push((count > 0).then(|| sum / count as f64));
+                batch.rolling.push((count > 0).then(|| sum / count as f64));
             }
-            rows.push(s);
+            batch.rows.push(s);
             p += step;
+            if batch.rows.len() >= RENDER_ROWS {
+                emit(std::mem::take(&mut batch).frame(key, period, cfg).map_err(|x| Error::table(&table, x))?)?;
+                emitted = true;
+            }
         }
     }
-    let height = rows.len();
-    let mut columns = vec![Column::new(key.into(), keys_out)];
-    if period == "day" {
-        columns.push(date_column("date", periods_out)?);
-    } else {
-        columns.push(Column::new("iso_week".into(), periods_out.iter().map(|p| iso_week_label(*p)).collect::<Vec<_>>()));
-        columns.push(date_column("week", periods_out)?);
+    if !batch.rows.is_empty() || !emitted {
+        emit(batch.frame(key, period, cfg).map_err(|x| Error::table(&table, x))?)?;
     }
-    columns.push(Column::new("n".into(), rows.iter().map(|s| s.n).collect::<Vec<_>>()));
-    columns.push(Column::new("mean_tone".into(), rows.iter().map(|s| s.mean_tone).collect::<Vec<_>>()));
-    columns.push(Column::new("share_conciliatory".into(), rows.iter().map(|s| s.share_conciliatory).collect::<Vec<_>>()));
-    columns.push(Column::new("share_firm".into(), rows.iter().map(|s| s.share_firm).collect::<Vec<_>>()));
-    columns.push(Column::new("mean_sentiment".into(), rows.iter().map(|s| s.mean_sentiment).collect::<Vec<_>>()));
-    if period == "day" {
-        columns.push(Column::new(format!("rolling_{}d_mean_tone", cfg.rolling_days).into(), rolling));
+    Ok(())
+}
+
+/// Rows of a time series table being rendered.
+#[derive(Default)]
+struct SeriesBatch {
+    keys: Vec<String>,
+    periods: Vec<i32>,
+    rows: Vec<PeriodStats>,
+    rolling: Vec<Option<f64>>,
+}
+
+impl SeriesBatch {
+    fn frame(self, key: &str, period: &str, cfg: &AggregateConfig) -> std::result::Result<DataFrame, PolarsError> {
+        let height = self.rows.len();
+        let rows = self.rows;
+        let mut columns = vec![Column::new(key.into(), self.keys)];
+        let dates = |name: &str, days: Vec<i32>| polars::prelude::Series::new(name.into(), days).cast(&DataType::Date).map(Column::from);
+        if period == "day" {
+            columns.push(dates("date", self.periods)?);
+        } else {
+            columns.push(Column::new("iso_week".into(), self.periods.iter().map(|p| iso_week_label(*p)).collect::<Vec<_>>()));
+            columns.push(dates("week", self.periods)?);
+        }
+        columns.push(Column::new("n".into(), rows.iter().map(|s| s.n).collect::<Vec<_>>()));
+        columns.push(Column::new("mean_tone".into(), rows.iter().map(|s| s.mean_tone).collect::<Vec<_>>()));
+        columns.push(Column::new("share_conciliatory".into(), rows.iter().map(|s| s.share_conciliatory).collect::<Vec<_>>()));
+        columns.push(Column::new("share_firm".into(), rows.iter().map(|s| s.share_firm).collect::<Vec<_>>()));
+        columns.push(Column::new("mean_sentiment".into(), rows.iter().map(|s| s.mean_sentiment).collect::<Vec<_>>()));
+        if period == "day" {
+            columns.push(Column::new(format!("rolling_{}d_mean_tone", cfg.rolling_days).into(), self.rolling));
+        }
+        DataFrame::new(height, columns)
     }
-    DataFrame::new(height, columns).map_err(&e)
 }
 
 /// One statement, as the visit comparison needs it.
@@ -179,28 +278,6 @@ struct Obs {
     conciliatory: bool,
     firm: bool,
     sentiment: f64,
-}
-
-fn observations(base: &DataFrame) -> Result<Vec<Obs>> {
-    let e = err("visits");
-    let days = base.column("published").and_then(|c| c.cast(&DataType::Int32)).map_err(&e)?;
-    let days = days.i32().map_err(&e)?;
-    let country = base.column("country").and_then(|c| c.str().cloned()).map_err(&e)?;
-    let speaker = base.column("speaker").and_then(|c| c.str().cloned()).map_err(&e)?;
-    let tone = base.column("tone").and_then(|c| c.f64().cloned()).map_err(&e)?;
-    let label = base.column("tone_label").and_then(|c| c.str().cloned()).map_err(&e)?;
-    let sentiment = base.column("sentiment").and_then(|c| c.f64().cloned()).map_err(&e)?;
-    Ok((0..base.height())
-        .map(|i| Obs {
-            day: days.get(i).unwrap_or(0),
-            country: country.get(i).map(str::to_string),
-            speaker: speaker.get(i).map(str::to_string),
-            tone: tone.get(i).unwrap_or(0.0),
-            conciliatory: label.get(i) == Some("conciliatory"),
-            firm: label.get(i) == Some("firm"),
-            sentiment: sentiment.get(i).unwrap_or(0.0),
-        })
-        .collect())
 }
 
 /// The three windows of a visit, as inclusive day ranges.
@@ -595,8 +672,9 @@ mod tests {
             ],
         )
         .unwrap();
-        let base = base_frame(&st).unwrap();
-        let day = time_series(&base, "country", "day", &AggregateConfig::default()).unwrap();
+        let config = Config::default();
+        let tables: BTreeMap<String, DataFrame> = tables(&st, &config).unwrap().into_iter().collect();
+        let day = &tables["tone_by_country_day.parquet"];
         // Both countries span the corpus's four days.
         assert_eq!(day.height(), 8);
         let n: Vec<i64> = day.column("n").unwrap().i64().unwrap().iter().map(|v| v.unwrap()).collect();
@@ -604,7 +682,7 @@ mod tests {
         assert_eq!(day.column("mean_tone").unwrap().f64().unwrap().get(1), None);
         let rolling = day.column("rolling_7d_mean_tone").unwrap().f64().unwrap();
         assert_eq!(rolling.get(3), Some(0.0));
-        let speaker = time_series(&base, "speaker", "day", &AggregateConfig::default()).unwrap();
+        let speaker = &tables["tone_by_speaker_day.parquet"];
         assert_eq!(speaker.height(), 4 + 1);
     }
 }

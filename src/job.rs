@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::output::{publication_order, statements_frame};
 use crate::pipeline::{self, Admission, Engine, Shard};
-use crate::store::{self, Committed, IndexRow, State, StateMeta, Storage, Update};
+use crate::store::{self, Committed, IndexRow, State, StateMeta, StateWriter, Storage, TableFile, Update};
 use crate::types::ProcessedArticle;
 
 /// What `tonetrack run` was asked to do beyond reading inputs.
@@ -94,7 +94,34 @@ fn open_state(storage: &dyn Storage, meta: &StateMeta, rebuild: bool) -> Result<
     Ok(state)
 }
 
+/// Statement and index rows of one worker chunk, built on the worker.
+struct ChunkRows {
+    statements: DataFrame,
+    articles: DataFrame,
+    /// (id digest, content bits) of each article.
+    versions: Vec<(u128, u64)>,
+    added: usize,
+    replaced: usize,
+}
+
+fn chunk_rows(chunk: &[ProcessedArticle], scorer: &(String, String), known: &store::Known) -> Result<ChunkRows> {
+    let mut rows = ChunkRows { statements: statements_frame(chunk, scorer)?, articles: DataFrame::empty(), versions: Vec::with_capacity(chunk.len()), added: 0, replaced: 0 };
+    for p in chunk {
+        if known.contains(&p.article.id) {
+            rows.replaced += 1;
+        } else {
+            rows.added += 1;
+        }
+        rows.versions.push((store::digest(&p.article.id), store::content_bits(&p.content_hash)));
+    }
+    let index: Vec<IndexRow> = chunk.iter().map(|p| index_row(p, 0)).collect();
+    rows.articles = store::index_frame(&index)?;
+    Ok(rows)
+}
+
 /// A run: process what is new in the inputs, commit it to the state, publish the tables.
+/// Rows go to the state's new parts while workers proceed, so memory does not grow with the
+/// number of articles (beyond ~50 bytes each for the index of ids).
 pub fn run(
     runtime: &tokio::runtime::Runtime,
     engine: Arc<Engine>,
@@ -109,56 +136,69 @@ pub fn run(
     if leftovers > 0 {
         tracing::info!("removed {leftovers} temporary files of an interrupted run in {}", storage.describe());
     }
-    let state = open_state(storage, &meta, opts.rebuild)?;
-    let admission = Admission {
-        known: state.index.values().map(|r| (r.article_id.clone(), r.content_hash.clone())).collect(),
-        since: opts.since,
-        until: opts.until,
-        shard: opts.shard,
-    };
-    let phase = std::time::Instant::now();
-    let result = runtime.block_on(pipeline::run(engine.clone(), config.clone(), opts.inputs.clone(), opts.jobs, admission, progress))?;
-    tracing::debug!(seconds = phase.elapsed().as_secs_f64(), articles = result.articles.len(), "read and processed");
-
-    let mut report = RunReport {
-        unchanged: result.unchanged,
-        outside_window: result.outside_window,
-        other_shard: result.other_shard,
-        rejects: result.rejects.len(),
-        duplicates_skipped: result.duplicates.values().sum(),
-        other_files_skipped: result.skipped_other_files,
-        inputs: result.inputs.clone(),
-        reject_lines: result
-            .rejects
-            .iter()
-            .map(|r| format!("{}{}: {}", r.input, r.line.map(|l| format!(":{l}")).unwrap_or_default(), r.reason))
-            .collect(),
-        ..RunReport::default()
-    };
-    for p in &result.articles {
-        if state.index.contains_key(&p.article.id) {
-            report.replaced += 1;
-        } else {
-            report.added += 1;
-        }
-        report.statements_added += p.statements.len();
+    let mut state = open_state(storage, &meta, opts.rebuild)?;
+    let orphans = store::remove_unlisted(storage, &state.commit)?;
+    if orphans > 0 {
+        tracing::info!("removed {orphans} parts of an interrupted run in {}", storage.describe());
     }
+    let known = Arc::new(std::mem::take(&mut state.known));
+    let admission = Admission { known: known.clone(), since: opts.since, until: opts.until, shard: opts.shard };
+    let scratch = storage.scratch()?;
+    let mut writer = StateWriter::new(state.commit.runs + 1, scratch.path.clone());
+    let scorer = (engine.scorer.name().to_string(), engine.scorer.version().to_string());
+    let finish_known = known.clone();
+    let finish: Arc<dyn Fn(Vec<ProcessedArticle>) -> Result<ChunkRows> + Send + Sync> =
+        Arc::new(move |chunk: Vec<ProcessedArticle>| chunk_rows(&chunk, &scorer, &finish_known));
+    let mut report = RunReport::default();
+    let mut versions: Vec<(u128, u64)> = Vec::new();
+    let mut processed: rustc_hash::FxHashSet<u64> = rustc_hash::FxHashSet::default();
+    let phase = std::time::Instant::now();
+    let result = runtime.block_on(pipeline::run(engine.clone(), config.clone(), opts.inputs.clone(), opts.jobs, admission, progress, finish, |rows| {
+        let rows = rows?;
+        report.added += rows.added;
+        report.replaced += rows.replaced;
+        report.statements_added += rows.statements.height();
+        for (id, content) in &rows.versions {
+            versions.push((*id, *content));
+            processed.insert(*content);
+        }
+        writer.add(rows.statements, rows.articles)
+    }))?;
+    tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), articles = versions.len(), "read, processed and spilled");
+    state.known = Arc::try_unwrap(known).unwrap_or_else(|shared| (*shared).clone());
+
+    report.unchanged = result.unchanged;
+    report.outside_window = result.outside_window;
+    report.other_shard = result.other_shard;
+    report.rejects = result.rejects.len();
+    report.duplicates_skipped = result.duplicates.values().sum();
+    report.other_files_skipped = result.skipped_other_files;
+    report.inputs = result.inputs.clone();
+    report.reject_lines = result
+        .rejects
+        .iter()
+        .map(|r| format!("{}{}: {}", r.input, r.line.map(|l| format!(":{l}")).unwrap_or_default(), r.reason))
+        .collect();
 
     let mut inputs_read: BTreeSet<String> = result.inputs.iter().cloned().collect();
     inputs_read.extend(result.rejects.iter().map(|r| r.input.clone()));
-    let update = Update {
-        meta,
-        articles: result.articles.iter().map(|p| index_row(p, result.duplicates.get(&p.content_hash).copied().unwrap_or(0))).collect(),
-        rows_by_month: rows_by_month(&result.articles, &result.scorer)?,
-        inputs_read,
-        rejects: result.rejects,
-    };
-    tracing::debug!(seconds = phase.elapsed().as_secs_f64(), "statement rows built");
-    report.state_changed = store::commit(storage, &state, update)? == Committed::Changed;
-    tracing::debug!(seconds = phase.elapsed().as_secs_f64(), "state committed");
-    report.published = publish_if_stale(storage, &config, started_at, || last_run_facts(&report))?;
-    tracing::debug!(seconds = phase.elapsed().as_secs_f64(), "tables published");
+    // Copies count for the version this run processed; copies of an unchanged article do not.
+    let mut duplicates: Vec<(String, u32)> =
+        result.duplicates.into_iter().filter(|(h, _)| processed.contains(&store::content_bits(h))).map(|(h, n)| (h, n as u32)).collect();
+    duplicates.sort();
+    let update = Update { meta, versions, duplicates, inputs_read, rejects: result.rejects };
+    report.state_changed = store::commit(storage, &mut state, writer, update)? == Committed::Changed;
+    tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), "state committed");
+    report.published = publish_if_stale(storage, &state, &config, started_at, || last_run_facts(&report))?;
+    tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), "tables published");
     Ok(report)
+}
+
+/// Resident and peak resident memory in MiB (Linux), for the phase log: where memory goes.
+pub fn memory_mib() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib = |key: &str| -> Option<u64> { status.lines().find(|l| l.starts_with(key))?.split_whitespace().nth(1)?.parse().ok() };
+    Some((kib("VmRSS:")? / 1024, kib("VmHWM:")? / 1024))
 }
 
 fn index_row(p: &ProcessedArticle, duplicates: usize) -> IndexRow {
@@ -177,14 +217,6 @@ fn index_row(p: &ProcessedArticle, duplicates: usize) -> IndexRow {
         statements: p.statements.len() as u32,
         duplicates_seen: duplicates as u32,
     }
-}
-
-fn rows_by_month(articles: &[ProcessedArticle], scorer: &(String, String)) -> Result<BTreeMap<String, DataFrame>> {
-    let mut by_month: BTreeMap<String, Vec<&ProcessedArticle>> = BTreeMap::new();
-    for p in articles {
-        by_month.entry(store::month_of(p.article.published)).or_default().push(p);
-    }
-    by_month.into_iter().map(|(m, ps)| Ok((m, statements_frame(ps, scorer)?))).collect()
 }
 
 fn last_run_facts(r: &RunReport) -> serde_json::Value {
@@ -207,54 +239,194 @@ const MANIFEST: &str = "manifest.json";
 /// Publishes the tables unless `manifest.json` says they were published from this very state.
 fn publish_if_stale(
     storage: &dyn Storage,
+    state: &State,
     config: &Config,
     started_at: &str,
     last_run: impl FnOnce() -> serde_json::Value,
 ) -> Result<Option<Published>> {
-    let fingerprint = State::fingerprint(storage)?;
+    let fingerprint = state.fingerprint(storage)?;
     if let Some(bytes) = storage.read(MANIFEST)? {
         let old: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
         if old["run_id"] == json!(fingerprint) {
             return Ok(None);
         }
     }
-    publish(storage, config, &fingerprint, started_at, last_run()).map(Some)
+    publish(storage, state, config, &fingerprint, started_at, last_run()).map(Some)
+}
+
+/// Statement rows sorted at a time when publishing: the unit of memory of the external sort.
+const BUCKET_ROWS: u64 = 32_768;
+
+/// A sort key part that puts nulls last, as [`publication_order`] does.
+fn nulls_last(s: Option<&str>) -> (bool, String) {
+    (s.is_none(), s.unwrap_or_default().to_string())
+}
+
+/// Where a (country, speaker) pair of one month goes in the bucket map.
+fn cell_key(buf: &mut String, country: Option<&str>, speaker: Option<&str>) {
+    buf.clear();
+    for part in [country, speaker] {
+        match part {
+            Some(p) => {
+                buf.push('s');
+                buf.push_str(p);
+            }
+            None => buf.push('n'),
+        }
+        buf.push('\u{0}');
+    }
+}
+
+/// How `statements.parquet` is cut for its external sort: month → cell key → bucket.
+struct SortPlan {
+    bucket_of: BTreeMap<String, rustc_hash::FxHashMap<String, u32>>,
+    buckets: usize,
+    rows: u64,
+}
+
+/// Pass 1 of the external distribution sort of `statements.parquet`: counts the live rows per
+/// (country, speaker, month) — cells that sort in publication order — and cuts the ordered
+/// cells into buckets of about [`BUCKET_ROWS`] rows.
+fn plan_statements(storage: &dyn Storage, state: &State) -> Result<SortPlan> {
+    let e = |x: PolarsError| Error::table("statements", x);
+    let mut cells: BTreeMap<((bool, String), (bool, String), String), u64> = BTreeMap::new();
+    for (month, keys) in &state.commit.statements {
+        store::read_live(storage, keys, &state.known, Some(&["article_id", "content_hash", "country", "speaker"]), |df| {
+            let country = df.column("country").and_then(|c| c.str().cloned()).map_err(e)?;
+            let speaker = df.column("speaker").and_then(|c| c.str().cloned()).map_err(e)?;
+            let mut counts: rustc_hash::FxHashMap<(Option<&str>, Option<&str>), u64> = rustc_hash::FxHashMap::default();
+            for (c, s) in country.iter().zip(speaker.iter()) {
+                *counts.entry((c, s)).or_default() += 1;
+            }
+            for ((c, s), n) in counts {
+                *cells.entry((nulls_last(c), nulls_last(s), month.clone())).or_default() += n;
+            }
+            Ok(())
+        })?;
+    }
+    let mut bucket_of: BTreeMap<String, rustc_hash::FxHashMap<String, u32>> = BTreeMap::new();
+    let (mut bucket, mut filled) = (0u32, 0u64);
+    let mut key = String::new();
+    for ((c, s, m), n) in &cells {
+        if filled > 0 && filled + n > BUCKET_ROWS {
+            bucket += 1;
+            filled = 0;
+        }
+        filled += n;
+        cell_key(&mut key, (!c.0).then_some(c.1.as_str()), (!s.0).then_some(s.1.as_str()));
+        bucket_of.entry(m.clone()).or_default().insert(key.clone(), bucket);
+    }
+    let buckets = if cells.is_empty() { 0 } else { bucket as usize + 1 };
+    Ok(SortPlan { bucket_of, buckets, rows: cells.values().sum() })
+}
+
+/// Passes 2 and 3: scatters every part's live rows into one scratch file per bucket, then
+/// reads, sorts, aggregates and appends each bucket in turn. Memory: one part slice, then one
+/// bucket. Returns the rows written.
+fn publish_statements(
+    storage: &dyn Storage,
+    state: &State,
+    plan: &SortPlan,
+    scratch: &std::path::Path,
+    out: &mut TableFile,
+    aggregator: &mut aggregate::Aggregator,
+) -> Result<usize> {
+    let e = |x: PolarsError| Error::table("statements", x);
+    let (bucket_of, buckets) = (&plan.bucket_of, plan.buckets);
+    let mut key = String::new();
+    let mut files: Vec<Option<TableFile>> = (0..buckets).map(|_| None).collect();
+    for (month, keys) in &state.commit.statements {
+        let Some(map) = bucket_of.get(month) else { continue };
+        store::read_live(storage, keys, &state.known, None, |df| {
+            let df = df.drop("content_hash").map_err(e)?;
+            let country = df.column("country").and_then(|c| c.str().cloned()).map_err(e)?;
+            let speaker = df.column("speaker").and_then(|c| c.str().cloned()).map_err(e)?;
+            let mut of_row = Vec::with_capacity(df.height());
+            for (c, s) in country.iter().zip(speaker.iter()) {
+                cell_key(&mut key, c, s);
+                of_row.push(map.get(&key).copied().unwrap_or(0));
+            }
+            let present: BTreeSet<u32> = of_row.iter().copied().collect();
+            for b in present {
+                let piece = if of_row.iter().all(|x| *x == b) {
+                    df.clone()
+                } else {
+                    let mask: BooleanChunked = of_row.iter().map(|x| Some(*x == b)).collect();
+                    df.filter(&mask).map_err(e)?
+                };
+                let file = files[b as usize].get_or_insert_with(|| TableFile::new(scratch.join(format!("bucket-{b:06}.parquet")), "statements", None));
+                file.write(&piece)?;
+            }
+            Ok(())
+        })?;
+    }
+    let mut rows = 0;
+    for file in files.into_iter().flatten() {
+        let path = file.finish(crate::output::empty_statement_rows)?;
+        let handle = std::fs::File::open(&path).map_err(|x| Error::io(&path, x))?;
+        let bucket = ParquetReader::new(handle).finish().map_err(e)?;
+        let sorted = publication_order(&bucket)?;
+        drop(bucket);
+        aggregator.add(&sorted)?;
+        out.write(&sorted)?;
+        rows += sorted.height();
+        std::fs::remove_file(&path).map_err(|x| Error::io(&path, x))?;
+    }
+    Ok(rows)
+}
+
+/// `articles.parquet`: month by month (months sort as dates), each sorted by date and id,
+/// with the copies seen of each article. Returns the rows written.
+fn publish_articles(storage: &dyn Storage, state: &State, out: &mut TableFile) -> Result<usize> {
+    let e = |x: PolarsError| Error::table("articles", x);
+    let duplicates = state.duplicates(storage)?;
+    let mut rows = 0;
+    for keys in state.commit.articles.values() {
+        let mut month: Option<DataFrame> = None;
+        store::read_live(storage, keys, &state.known, None, |df| {
+            match &mut month {
+                Some(m) => {
+                    m.vstack_mut_owned(df).map_err(e)?;
+                }
+                None => month = Some(df),
+            }
+            Ok(())
+        })?;
+        let Some(mut month) = month else { continue };
+        let hashes = month.column("content_hash").and_then(|c| c.str().cloned()).map_err(e)?;
+        let copies: Vec<u32> = hashes.iter().map(|h| duplicates.get(&store::content_bits(h.unwrap_or_default())).copied().unwrap_or(0)).collect();
+        month.with_column(Column::new("duplicates_seen".into(), copies)).map_err(e)?;
+        let month = month.sort(["published", "article_id"], SortMultipleOptions::default().with_maintain_order(true)).map_err(e)?;
+        out.write(&month)?;
+        rows += month.height();
+    }
+    Ok(rows)
 }
 
 /// Writes every analyst table from the state, then `manifest.json` (last: it marks the tables
 /// as published from this state).
 pub fn publish(
     storage: &dyn Storage,
+    state: &State,
     config: &Config,
     fingerprint: &str,
     started_at: &str,
     last_run: serde_json::Value,
 ) -> Result<Published> {
-    let state = State::load(storage)?;
     let meta = state.meta.clone();
-    let statements = match store::live_statements(storage, &state.index)? {
-        Some(df) => df,
-        None => {
-            let mut empty = statements_frame(std::iter::empty(), &(String::new(), String::new()))?;
-            empty.drop_in_place("content_hash").map_err(|e| Error::table("statements", e))?;
-            empty
-        }
-    };
-    let mut statements = publication_order(&statements)?;
-    let mut by_date: Vec<&IndexRow> = state.index.values().collect();
-    by_date.sort_by(|a, b| (a.published, &a.article_id).cmp(&(b.published, &b.article_id)));
-    let mut articles = store::index_frame(by_date)?;
+    let scratch = storage.scratch()?;
+    let plan = plan_statements(storage, state)?;
     let mut rejects = crate::output::rejects_frame(&state.rejects)?;
-    let mut tables: Vec<(String, DataFrame)> = aggregate::tables(&statements, config)?;
-
+    // Every id the state knows has exactly one live version: the article count is known
+    // before the tables are written, so their metadata can carry the manifest's facts.
     let facts = json!({
         "run_id": fingerprint,
         "tonetrack_version": env!("CARGO_PKG_VERSION"),
         "scorer": meta.as_ref().map(|m| m.scorer.clone()),
         "scorer_version": meta.as_ref().map(|m| m.scorer_version.clone()),
         "counts": {
-            "articles": articles.height(),
-            "statements": statements.height(),
+            "articles": state.known.len(),
+            "statements": plan.rows,
             "rejects": rejects.height(),
         },
         // The hashes the statements were computed with, as the state records them.
@@ -265,38 +437,61 @@ pub fn publish(
         ("tonetrack.version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
         ("tonetrack.manifest".to_string(), facts.to_string()),
     ];
-    let mut names = vec!["statements.parquet".to_string(), "articles.parquet".to_string(), "rejects.parquet".to_string()];
-    storage.write("statements.parquet", &store::parquet_bytes(&mut statements, "statements", Some(&kv))?)?;
+    let mut aggregator = aggregate::Aggregator::new(config);
+    let mut statements_file = TableFile::new(scratch.path.join("statements.parquet"), "statements", Some(kv.clone()));
+    let statements = publish_statements(storage, state, &plan, &scratch.path, &mut statements_file, &mut aggregator)?;
+    let statements_path = statements_file.finish(|| {
+        let mut empty = crate::output::empty_statement_rows()?;
+        empty.drop_in_place("content_hash").map_err(|x| Error::table("statements", x))?;
+        Ok(empty)
+    })?;
+    storage.write_file("statements.parquet", &statements_path)?;
     store::crash_point("tables");
-    storage.write("articles.parquet", &store::parquet_bytes(&mut articles, "articles", Some(&kv))?)?;
+    let mut articles_file = TableFile::new(scratch.path.join("articles.parquet"), "articles", Some(kv.clone()));
+    let articles = publish_articles(storage, state, &mut articles_file)?;
+    let articles_path = articles_file.finish(|| store::index_frame(std::iter::empty()))?;
+    storage.write_file("articles.parquet", &articles_path)?;
+    if (articles, statements as u64) != (state.known.len(), plan.rows) {
+        return Err(Error::State {
+            location: storage.describe(),
+            message: format!("published {articles} articles and {statements} statements, the state counts {} and {}", state.known.len(), plan.rows),
+        });
+    }
+    let mut names = vec!["statements.parquet".to_string(), "articles.parquet".to_string(), "rejects.parquet".to_string()];
     storage.write("rejects.parquet", &store::parquet_bytes(&mut rejects, "rejects", Some(&kv))?)?;
-    for (name, df) in &mut tables {
-        storage.write(name, &store::parquet_bytes(df, name, Some(&kv))?)?;
-        names.push(name.clone());
+    let mut current: Option<(String, TableFile)> = None;
+    let mut done: Vec<(String, std::path::PathBuf)> = Vec::new();
+    aggregator.finish(|name, batch| {
+        if current.as_ref().is_some_and(|(n, _)| n != name) {
+            if let Some((n, file)) = current.take() {
+                done.push((n, file.finish(|| Ok(DataFrame::empty()))?));
+            }
+        }
+        let (_, file) = current.get_or_insert_with(|| (name.to_string(), TableFile::new(scratch.path.join(name), name, Some(kv.clone()))));
+        file.write(&batch)
+    })?;
+    if let Some((n, file)) = current.take() {
+        done.push((n, file.finish(|| Ok(DataFrame::empty()))?));
+    }
+    for (name, path) in done {
+        storage.write_file(&name, &path)?;
+        names.push(name);
     }
     let mut manifest = facts;
     manifest["tables"] = json!(names);
-    manifest["state"] = json!({ "folder": "state", "partitioning": "month=YYYY-MM (hive)" });
+    manifest["state"] = json!({ "folder": "state", "partitioning": "month=YYYY-MM (hive)", "commit": store::COMMIT });
     manifest["last_run"] = last_run;
     manifest["last_run"]["started_at"] = json!(started_at);
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::io(MANIFEST, std::io::Error::other(e)))? + "\n";
     storage.write(MANIFEST, text.as_bytes())?;
-    Ok(Published {
-        articles: articles.height(),
-        statements: statements.height(),
-        rejects: rejects.height(),
-        tables: names,
-        run_id: fingerprint.to_string(),
-    })
+    Ok(Published { articles, statements, rejects: rejects.height(), tables: names, run_id: fingerprint.to_string() })
 }
 
 /// `tonetrack merge`: makes `target`'s state the union of the shards' states and publishes it.
 /// Two shards holding the same article id with different content is an error, not a choice.
 pub fn merge(shards: &[&dyn Storage], target: &dyn Storage, config: &Config, started_at: &str) -> Result<Published> {
     let mut meta: Option<StateMeta> = None;
-    let mut articles: BTreeMap<String, (IndexRow, String)> = BTreeMap::new();
-    let mut rows_by_month: BTreeMap<String, DataFrame> = BTreeMap::new();
-    let mut rejects = Vec::new();
+    let mut states = Vec::new();
     for shard in shards {
         let state = State::load(*shard)?;
         let Some(m) = state.meta.clone() else {
@@ -313,49 +508,71 @@ pub fn merge(shards: &[&dyn Storage], target: &dyn Storage, config: &Config, sta
             }
             None => meta = Some(m),
         }
-        for (id, row) in &state.index {
-            if let Some((other, from)) = articles.get(id) {
-                if other.content_hash != row.content_hash {
-                    return Err(Error::State {
-                        location: shard.describe(),
-                        message: format!("article {id:?} is also in {from} with different content; shards must split articles by id"),
-                    });
-                }
-                continue;
-            }
-            articles.insert(id.clone(), (row.clone(), shard.describe()));
-        }
-        for (month, df) in store::live_partitions(*shard, &state.index)? {
-            match rows_by_month.get_mut(&month) {
-                Some(acc) => {
-                    acc.vstack_mut(&df).map_err(|e| Error::table("statements", e))?;
-                }
-                None => {
-                    rows_by_month.insert(month, df);
-                }
-            }
-        }
-        rejects.extend(state.rejects);
+        states.push(state);
     }
     let Some(meta) = meta else {
         return Err(Error::State { location: target.describe(), message: "merge needs at least one shard".into() });
     };
-    let empty = open_state(target, &meta, true)?;
-    // Rows of an article present in two shards (same content) appear twice: keep one copy.
-    for df in rows_by_month.values_mut() {
-        *df = df
-            .unique_stable(Some(&["content_hash".into(), "start".into(), "end".into(), "kind".into()]), UniqueKeepStrategy::First, None)
-            .map_err(|e| Error::table("statements", e))?;
+    // Each article comes from the first shard that holds it; the same id with other content is an error.
+    let mut owner: rustc_hash::FxHashMap<u128, (u64, usize)> = rustc_hash::FxHashMap::default();
+    for (i, state) in states.iter().enumerate() {
+        for (id, v) in state.known.ids() {
+            match owner.get(id) {
+                Some((content, first)) if *content != v.content => {
+                    return Err(Error::State {
+                        location: shards[i].describe(),
+                        message: format!(
+                            "an article of this shard is also in {} with different content; shards must split articles by id",
+                            shards[*first].describe()
+                        ),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    owner.insert(*id, (v.content, i));
+                }
+            }
+        }
+    }
+    let mut target_state = open_state(target, &meta, true)?;
+    let scratch = target.scratch()?;
+    let mut writer = StateWriter::new(1, scratch.path.clone());
+    let mut rejects = Vec::new();
+    let mut duplicates: BTreeMap<String, u32> = BTreeMap::new();
+    for (i, (shard, state)) in shards.iter().zip(&states).enumerate() {
+        let mine = |id: &str, _: &str| owner.get(&store::digest(id)).is_some_and(|(_, o)| *o == i);
+        for keys in state.commit.articles.values() {
+            store::read_live(*shard, keys, &state.known, None, |df| writer.add(DataFrame::empty(), store::filter_rows(&df, mine)?))?;
+        }
+        for keys in state.commit.statements.values() {
+            store::read_live(*shard, keys, &state.known, None, |df| writer.add(store::filter_rows(&df, mine)?, DataFrame::empty()))?;
+        }
+        let live: rustc_hash::FxHashSet<u64> = state.known.ids().filter(|(id, _)| owner.get(*id).is_some_and(|(_, o)| *o == i)).map(|(_, v)| v.content).collect();
+        for key in &state.commit.duplicates {
+            store::read_part_slices(*shard, key, None, |df| {
+                let e = |x: PolarsError| Error::table("duplicates", x);
+                let hashes = df.column("content_hash").and_then(|c| c.str().cloned()).map_err(e)?;
+                let copies = df.column("copies").and_then(|c| c.u32().cloned()).map_err(e)?;
+                for (h, c) in hashes.iter().zip(copies.iter()) {
+                    let h = h.unwrap_or_default();
+                    if live.contains(&store::content_bits(h)) {
+                        *duplicates.entry(h.to_string()).or_default() += c.unwrap_or(0);
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        rejects.extend(state.rejects.iter().cloned());
     }
     let update = Update {
         meta,
-        articles: articles.into_values().map(|(r, _)| r).collect(),
-        rows_by_month,
+        versions: owner.iter().map(|(id, (content, _))| (*id, *content)).collect(),
+        duplicates: duplicates.into_iter().collect(),
         inputs_read: BTreeSet::new(),
         rejects,
     };
-    store::commit(target, &empty, update)?;
-    let fingerprint = State::fingerprint(target)?;
+    store::commit(target, &mut target_state, writer, update)?;
+    let fingerprint = target_state.fingerprint(target)?;
     let sources: Vec<String> = shards.iter().map(|s| s.describe()).collect();
-    publish(target, config, &fingerprint, started_at, json!({ "merged_from": sources }))
+    publish(target, &target_state, config, &fingerprint, started_at, json!({ "merged_from": sources }))
 }

@@ -31,6 +31,7 @@ pub mod output;
 pub mod eval;
 #[cfg(feature = "tables")]
 pub mod job;
+pub mod known;
 pub mod pipeline;
 pub mod rng;
 pub mod synth;

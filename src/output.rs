@@ -164,6 +164,11 @@ pub fn statements_frame<'a>(articles: impl IntoIterator<Item = &'a ProcessedArti
     DataFrame::new(n, columns).map_err(|e| Error::table("statements", e))
 }
 
+/// The statement rows' columns with no row (a part or table that has none).
+pub fn empty_statement_rows() -> Result<DataFrame> {
+    statements_frame(std::iter::empty(), &(String::new(), String::new()))
+}
+
 /// A statement's id: stable across runs for the same article id, kind and span.
 pub fn statement_id(article_id: &str, kind: &str, start: usize, end: usize) -> String {
     let h = crate::models::sha256_hex(format!("{article_id}\u{0}{kind}\u{0}{start}\u{0}{end}").as_bytes());

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::ingest::{self, Format, Source};
 use crate::models::{sha256_hex, ModelFile, ModelSource};
 use crate::normalize::Normalizer;
+use crate::known::{self as store, Known};
 use crate::quotes::{CueLexicon, Extractor};
 use crate::tone::{self, LexiconScorer, ScorerKind, ToneInput, ToneScorer, TransformerOptions};
 use crate::types::{Article, ProcessedArticle, Reject, ScoredStatement};
@@ -137,8 +138,8 @@ pub fn content_hash(a: &Article) -> String {
 /// the `--since`/`--until` window, and in this `--shard`.
 #[derive(Debug, Default, Clone)]
 pub struct Admission {
-    /// Article id → content hash of the version the state already holds.
-    pub known: HashMap<String, String>,
+    /// The versions the state already holds.
+    pub known: Arc<Known>,
     pub since: Option<chrono::NaiveDate>,
     pub until: Option<chrono::NaiveDate>,
     pub shard: Option<Shard>,
@@ -180,10 +181,9 @@ impl Shard {
     }
 }
 
-/// What a run produced, before it is written.
+/// What a run read and skipped; what it processed went to the `consume` callback of [`run`].
 #[derive(Default)]
 pub struct RunResult {
-    pub articles: Vec<ProcessedArticle>,
     /// How many times each article (by content hash) was seen beyond the first.
     pub duplicates: HashMap<String, usize>,
     pub rejects: Vec<Reject>,
@@ -209,14 +209,21 @@ struct Parsed {
     rejects: Vec<Reject>,
 }
 
-/// Reads all inputs and processes every article. `progress` is told about each article done.
-pub async fn run(
+/// Reads all inputs and processes every admitted article, in chunks on `jobs` workers. Each
+/// worker hands its processed chunk to `finish` (so that turning articles into rows runs in
+/// parallel too) and `consume` receives the results one by one as workers complete, in no
+/// particular order: nothing here holds more than the chunks in flight. `progress` is told
+/// about each article done.
+#[allow(clippy::too_many_arguments)]
+pub async fn run<T: Send + 'static>(
     engine: Arc<Engine>,
     config: Arc<Config>,
     inputs: Vec<PathBuf>,
     jobs: usize,
     admission: Admission,
     progress: Arc<dyn Fn(usize) + Send + Sync>,
+    finish: Arc<dyn Fn(Vec<ProcessedArticle>) -> T + Send + Sync>,
+    mut consume: impl FnMut(T) -> Result<()>,
 ) -> Result<RunResult> {
     let discovery = tokio::task::spawn_blocking(move || ingest::discover(&inputs))
         .await
@@ -246,6 +253,14 @@ pub async fn run(
     let reader_config = config.clone();
     let reader = tokio::spawn(async move {
         for source in discovery.sources {
+            // A JSON Lines file is read and parsed block by block: its articles reach the
+            // workers while the rest is still on disk, and memory holds a few blocks at most.
+            if let Source::File(path, Format::Jsonl) = &source {
+                if stream_jsonl(path, &reader_config, &tx).await.is_err() {
+                    break;
+                }
+                continue;
+            }
             let parsed = read_source(&source, &reader_config).await;
             if tx.send(parsed).await.is_err() {
                 break;
@@ -254,8 +269,8 @@ pub async fn run(
     });
 
     let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut ids: HashMap<String, String> = HashMap::new();
+    // Id → content of every article read so far, as digests: a million articles cost ~30 MB.
+    let mut ids: rustc_hash::FxHashMap<u128, u64> = rustc_hash::FxHashMap::default();
     let mut tasks = tokio::task::JoinSet::new();
     while let Some(parsed) = rx.recv().await {
         result.rejects.extend(parsed.rejects);
@@ -270,12 +285,13 @@ pub async fn run(
                 continue;
             }
             let hash = content_hash(&article);
-            if seen.contains(&hash) {
-                *result.duplicates.entry(hash).or_default() += 1;
-                continue;
-            }
-            if let Some(other) = ids.get(&article.id) {
-                if other != &hash {
+            let (id_digest, content) = (store::digest(&article.id), store::content_bits(&hash));
+            if let Some(other) = ids.get(&id_digest) {
+                // The content hash covers the id: same hash, same article.
+                if *other == content {
+                    *result.duplicates.entry(hash).or_default() += 1;
+                    continue;
+                } else {
                     result.rejects.push(Reject {
                         input: article.origin.input.clone(),
                         line: article.origin.line,
@@ -285,9 +301,8 @@ pub async fn run(
                     continue;
                 }
             }
-            seen.insert(hash.clone());
-            ids.insert(article.id.clone(), hash.clone());
-            if admission.known.get(&article.id) == Some(&hash) {
+            ids.insert(id_digest, content);
+            if admission.known.get(&article.id).is_some_and(|v| v.content == content) {
                 result.unchanged += 1;
                 continue;
             }
@@ -300,27 +315,86 @@ pub async fn run(
             let permit = semaphore.clone().acquire_owned().await.map_err(|e| Error::io("<workers>", std::io::Error::other(e)))?;
             let engine = engine.clone();
             let progress = progress.clone();
+            let finish = finish.clone();
             tasks.spawn_blocking(move || {
                 let _permit = permit;
                 let n = chunk.len();
                 let out: Vec<ProcessedArticle> = chunk.into_iter().map(|(a, hash)| engine.process_hashed(a, hash)).collect();
+                let out = finish(out);
                 progress(n);
                 out
             });
             while let Some(done) = tasks.try_join_next() {
-                result.articles.extend(done.map_err(|e| Error::io("<worker>", std::io::Error::other(e)))?);
+                consume(done.map_err(|e| Error::io("<worker>", std::io::Error::other(e)))?)?;
             }
         }
     }
     while let Some(done) = tasks.join_next().await {
-        result.articles.extend(done.map_err(|e| Error::io("<worker>", std::io::Error::other(e)))?);
+        consume(done.map_err(|e| Error::io("<worker>", std::io::Error::other(e)))?)?;
     }
     reader.await.map_err(|e| Error::io("<reader>", std::io::Error::other(e)))?;
     if let Some(shard) = admission.shard {
         result.rejects.retain(|r| shard.owns_reject(r));
     }
-    result.articles.sort_by(|a, b| (a.article.published, &a.article.id).cmp(&(b.article.published, &b.article.id)));
     Ok(result)
+}
+
+/// Bytes of a JSON Lines file read at a time (cut at the last line end).
+const JSONL_BLOCK: usize = 4 << 20;
+
+/// Reads a JSON Lines file in blocks of whole lines and sends each block's articles and
+/// rejects. Errs only when the receiver is gone.
+async fn stream_jsonl(path: &Path, config: &Config, tx: &mpsc::Sender<Parsed>) -> std::result::Result<(), ()> {
+    use tokio::io::AsyncReadExt;
+    let limit = config.input.max_article_bytes.get();
+    let fields = &config.input.jsonl;
+    let send_reject = |reason: String| Parsed { articles: vec![], rejects: vec![ingest::reject(path, None, None, reason)] };
+    let cannot = |e: std::io::Error| format!("cannot read file: {}", ingest::io_reason(path, &e));
+    // Checked before opening: opening a named pipe would wait for a writer forever.
+    let file = match tokio::fs::metadata(path).await {
+        Err(e) => Err(cannot(e)),
+        Ok(m) if m.is_dir() => Err(format!("cannot read file: {} is a folder, not a file", path.display())),
+        Ok(m) if !m.is_file() => Err(format!("cannot read file: {} is not a regular file (a named pipe, socket or device)", path.display())),
+        Ok(_) => tokio::fs::File::open(path).await.map_err(cannot),
+    };
+    let mut file = match file {
+        Ok(f) => f,
+        Err(reason) => return tx.send(send_reject(reason)).await.map_err(|_| ()),
+    };
+    let (mut pending, mut line, mut offset, mut records, mut total, mut first) = (Vec::<u8>::new(), 1u64, 0usize, 0usize, 0usize, true);
+    let mut block = vec![0u8; JSONL_BLOCK];
+    loop {
+        let n = match file.read(&mut block).await {
+            Ok(n) => n,
+            Err(e) => return tx.send(send_reject(cannot(e))).await.map_err(|_| ()),
+        };
+        total += n;
+        pending.extend_from_slice(&block[..n]);
+        let end = if n == 0 { pending.len() } else { pending.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) };
+        // Keep reading while no line is complete (one very long line), unless at the end.
+        if end == 0 && n > 0 {
+            continue;
+        }
+        let rest = pending.split_off(end);
+        let whole = std::mem::replace(&mut pending, rest);
+        let bom = if first && whole.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        first = false;
+        let (articles, rejects, found) = ingest::jsonl::parse_lines(path, &whole[bom..], line, offset + bom, fields, limit);
+        records += found;
+        line += whole.iter().filter(|&&b| b == b'\n').count() as u64;
+        offset += whole.len();
+        if !(articles.is_empty() && rejects.is_empty()) && tx.send(Parsed { articles, rejects }).await.is_err() {
+            return Err(());
+        }
+        if n == 0 {
+            break;
+        }
+    }
+    if records == 0 {
+        let reject = ingest::jsonl::no_records(path, total == 0);
+        return tx.send(Parsed { articles: vec![], rejects: vec![reject] }).await.map_err(|_| ());
+    }
+    Ok(())
 }
 
 async fn read_source(source: &Source, config: &Config) -> Parsed {

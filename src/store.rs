@@ -15,7 +15,7 @@
 //! next run finishes the job. All writes go through [`Storage`], which is atomic per object
 //! both on a local disk (temporary name + rename) and on S3 (a PUT replaces an object whole).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Cursor;
 
 use chrono::{Datelike, NaiveDate};
@@ -24,13 +24,16 @@ use object_store::ObjectStoreExt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+pub use crate::known::{content_bits, digest, Known, Version};
 use crate::output::{date_column, days_since_epoch};
 use crate::types::Reject;
 
 pub const META: &str = "state/meta.json";
-pub const INDEX: &str = "state/articles.parquet";
+pub const COMMIT: &str = "state/commit.json";
 pub const REJECTS: &str = "state/rejects.parquet";
 pub const STATEMENTS: &str = "state/statements";
+pub const ARTICLES: &str = "state/articles";
+pub const DUPLICATES: &str = "state/duplicates";
 
 /// Where an output folder lives: a local folder or an object store prefix. Keys are relative
 /// paths with `/` separators. Every `write` is atomic: readers see the old or the new object.
@@ -45,6 +48,38 @@ pub trait Storage: Send + Sync {
     /// Removes what an interrupted write left behind (temporary files); returns how many.
     fn remove_leftovers(&self) -> Result<usize> {
         Ok(0)
+    }
+    /// Stores the file at `path` (written by this process in [`Storage::scratch`]) under `key`
+    /// and removes it. The default reads it whole; stores override this to stream.
+    fn write_file(&self, key: &str, path: &std::path::Path) -> Result<()> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        self.write(key, &bytes)?;
+        std::fs::remove_file(path).map_err(|e| Error::io(path, e))
+    }
+    /// A fresh local folder for the files a run writes before storing them; removed on drop.
+    fn scratch(&self) -> Result<Scratch> {
+        Scratch::new(&std::env::temp_dir())
+    }
+}
+
+/// A folder of temporary files, named so that `remove_leftovers` knows it for a dead run's.
+pub struct Scratch {
+    pub path: std::path::PathBuf,
+}
+
+impl Scratch {
+    pub fn new(parent: &std::path::Path) -> Result<Scratch> {
+        static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = parent.join(format!(".scratch-{seq}{}{}", crate::output::TEMP_MARK, std::process::id()));
+        std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(Scratch { path })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
     }
 }
 
@@ -121,6 +156,20 @@ impl Storage for LocalStorage {
         Ok(keys)
     }
 
+    fn write_file(&self, key: &str, source: &std::path::Path) -> Result<()> {
+        let path = self.path(key);
+        let dir = path.parent().map(std::path::Path::to_path_buf).unwrap_or_else(|| self.root.clone());
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        // The scratch folder is inside the output folder: same file system, so a rename is atomic.
+        let file = std::fs::File::open(source).map_err(|e| Error::io(source, e))?;
+        file.sync_all().map_err(|e| Error::io(source, e))?;
+        std::fs::rename(source, &path).map_err(|e| Error::io(&path, e))
+    }
+
+    fn scratch(&self) -> Result<Scratch> {
+        Scratch::new(&self.root)
+    }
+
     fn remove_leftovers(&self) -> Result<usize> {
         // `.NAME.tmp-PID` files of a killed writer (see output::write_atomic); one run per
         // folder at a time, so any such file not of this process is dead.
@@ -128,9 +177,15 @@ impl Storage for LocalStorage {
         let mut removed = 0;
         for entry in walkdir::WalkDir::new(&self.root).max_depth(4).into_iter().filter_map(|e| e.ok()) {
             let name = entry.file_name().to_string_lossy();
-            if entry.file_type().is_file() && name.starts_with('.') && name.contains(crate::output::TEMP_MARK) && !name.ends_with(&ours) {
-                std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-                removed += 1;
+            if name.starts_with('.') && name.contains(crate::output::TEMP_MARK) && !name.ends_with(&ours) {
+                if entry.file_type().is_dir() {
+                    // A killed run's scratch folder.
+                    std::fs::remove_dir_all(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                    removed += 1;
+                } else if entry.file_type().is_file() {
+                    std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                    removed += 1;
+                }
             }
         }
         Ok(removed)
@@ -204,6 +259,35 @@ impl Storage for ObjectStorage {
         self.runtime.block_on(self.store.put(&path, payload)).map(|_| ()).map_err(|e| self.fail(key, e))
     }
 
+    fn write_file(&self, key: &str, source: &std::path::Path) -> Result<()> {
+        use std::io::Read;
+        const CHUNK: usize = 8 << 20;
+        let len = std::fs::metadata(source).map_err(|e| Error::io(source, e))?.len();
+        if len <= CHUNK as u64 {
+            let bytes = std::fs::read(source).map_err(|e| Error::io(source, e))?;
+            self.write(key, &bytes)?;
+        } else {
+            // A multipart upload, completed only at the end: readers see the old object or the new.
+            let path = self.path(key);
+            let mut file = std::fs::File::open(source).map_err(|e| Error::io(source, e))?;
+            self.runtime.block_on(async {
+                let upload = self.store.put_multipart(&path).await.map_err(|e| self.fail(key, e))?;
+                let mut writer = object_store::WriteMultipart::new_with_chunk_size(upload, CHUNK);
+                let mut buf = vec![0u8; 1 << 20];
+                loop {
+                    let n = file.read(&mut buf).map_err(|e| Error::io(source, e))?;
+                    if n == 0 {
+                        break;
+                    }
+                    writer.wait_for_capacity(2).await.map_err(|e| self.fail(key, e))?;
+                    writer.write(&buf[..n]);
+                }
+                writer.finish().await.map(|_| ()).map_err(|e| self.fail(key, e))
+            })?;
+        }
+        std::fs::remove_file(source).map_err(|e| Error::io(source, e))
+    }
+
     fn delete(&self, key: &str) -> Result<()> {
         let path = self.path(key);
         match self.runtime.block_on(self.store.delete(&path)) {
@@ -244,7 +328,8 @@ pub struct StateMeta {
     pub models_sha256: BTreeMap<String, String>,
 }
 
-pub const STATE_FORMAT: u32 = 1;
+/// 2: append-only parts listed by `commit.json` (1 rewrote one file per month and the index).
+pub const STATE_FORMAT: u32 = 2;
 
 impl StateMeta {
     /// Why `self` (the state on disk) and `now` (this run) cannot share a state, if they cannot.
@@ -288,12 +373,29 @@ pub struct IndexRow {
     pub duplicates_seen: u32,
 }
 
+/// The commit point: which parts count, by table and month. Keys sort by the run that wrote them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commit {
+    /// Runs committed so far; the next run writes parts named `part-{runs + 1}`.
+    pub runs: u32,
+    pub statements: BTreeMap<String, Vec<String>>,
+    pub articles: BTreeMap<String, Vec<String>>,
+    pub duplicates: Vec<String>,
+}
+
+impl Commit {
+    fn keys(&self) -> BTreeSet<&str> {
+        self.statements.values().chain(self.articles.values()).flatten().chain(&self.duplicates).map(String::as_str).collect()
+    }
+}
+
 /// The state as read at the start of a run.
 #[derive(Debug, Default)]
 pub struct State {
     pub meta: Option<StateMeta>,
-    pub index: BTreeMap<String, IndexRow>,
+    pub commit: Commit,
     pub rejects: Vec<Reject>,
+    pub known: Known,
 }
 
 /// `month=2025-02`: the partition of a publication date.
@@ -301,8 +403,14 @@ pub fn month_of(d: NaiveDate) -> String {
     format!("{:04}-{:02}", d.year(), d.month())
 }
 
-pub fn partition_key(month: &str) -> String {
-    format!("{STATEMENTS}/month={month}/part-0.parquet")
+/// The part of `table` (STATEMENTS or ARTICLES) that `run` writes for `month`.
+pub fn part_key(table: &str, month: &str, run: u32) -> String {
+    format!("{table}/month={month}/part-{run:06}.parquet")
+}
+
+/// The run that wrote a part, from its name.
+pub fn run_of(key: &str) -> Option<u32> {
+    key.rsplit('/').next()?.strip_prefix("part-")?.strip_suffix(".parquet")?.parse().ok()
 }
 
 fn err(table: &str) -> impl Fn(PolarsError) -> Error + '_ {
@@ -323,6 +431,44 @@ pub fn read_parquet_bytes(bytes: Vec<u8>, table: &str) -> Result<DataFrame> {
     ParquetReader::new(Cursor::new(bytes)).finish().map_err(err(table))
 }
 
+/// Rows read from a part at a time: parts of big runs are read in slices, not whole.
+pub const SLICE_ROWS: usize = 32_768;
+
+/// Calls `each` with the rows of part `key` in slices of at most [`SLICE_ROWS`] (only
+/// `columns`, when given).
+pub fn read_part_slices(storage: &dyn Storage, key: &str, columns: Option<&[&str]>, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
+    let Some(bytes) = storage.read(key)? else {
+        return Err(Error::State { location: format!("{}/{key}", storage.describe()), message: "a part listed in state/commit.json is missing; run again with --rebuild".into() });
+    };
+    let e = err(key);
+    let rows = ParquetReader::new(Cursor::new(bytes.as_slice())).num_rows().map_err(&e)?;
+    let mut offset = 0;
+    while offset < rows {
+        let df = ParquetReader::new(Cursor::new(bytes.as_slice()))
+            .with_columns(columns.map(|c| c.iter().map(|s| s.to_string()).collect()))
+            .with_slice(Some((offset, SLICE_ROWS)))
+            .finish()
+            .map_err(&e)?;
+        offset += SLICE_ROWS;
+        each(df)?;
+    }
+    Ok(())
+}
+
+/// The rows of `df` (from a part of `run`) that count: their article's live version.
+pub fn live_rows(df: &DataFrame, run: u32, known: &Known) -> Result<DataFrame> {
+    filter_rows(df, |id, hash| known.is_live(id, hash, run))
+}
+
+/// Calls `each` with the live rows of every part of `table` for `month`, part by part, slice by slice.
+pub fn read_live(storage: &dyn Storage, keys: &[String], known: &Known, columns: Option<&[&str]>, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
+    for key in keys {
+        let run = run_of(key).unwrap_or(0);
+        read_part_slices(storage, key, columns, |df| each(live_rows(&df, run, known)?))?;
+    }
+    Ok(())
+}
+
 impl State {
     pub fn load(storage: &dyn Storage) -> Result<State> {
         let mut state = State::default();
@@ -332,37 +478,98 @@ impl State {
                 line: e.line(),
                 message: format!("unreadable state metadata ({e}); move the folder away or run with --rebuild"),
             })?;
+            // An older layout is reported by `incompatibility`, not read.
+            let older = meta.format != STATE_FORMAT;
             state.meta = Some(meta);
-        }
-        if let Some(bytes) = storage.read(INDEX)? {
-            let df = read_parquet_bytes(bytes, INDEX)?;
-            for row in index_rows(&df).map_err(err(INDEX))? {
-                state.index.insert(row.article_id.clone(), row);
+            if older {
+                return Ok(state);
             }
+        }
+        if let Some(bytes) = storage.read(COMMIT)? {
+            state.commit = serde_json::from_slice(&bytes).map_err(|e| Error::Config {
+                file: format!("{}/{COMMIT}", storage.describe()),
+                line: e.line(),
+                message: format!("unreadable state commit ({e}); move the folder away or run with --rebuild"),
+            })?;
         }
         if let Some(bytes) = storage.read(REJECTS)? {
             let df = read_parquet_bytes(bytes, REJECTS)?;
             state.rejects = reject_rows(&df).map_err(err(REJECTS))?;
         }
+        // Newest run last, so the latest version of an article wins.
+        let mut parts: Vec<(u32, &String)> = state.commit.articles.values().flatten().map(|k| (run_of(k).unwrap_or(0), k)).collect();
+        parts.sort();
+        let mut known = Known::default();
+        for (run, key) in parts {
+            read_part_slices(storage, key, Some(&["article_id", "content_hash"]), |df| {
+                let e = err(key);
+                let ids = df.column("article_id").and_then(|c| c.str().cloned()).map_err(&e)?;
+                let hashes = df.column("content_hash").and_then(|c| c.str().cloned()).map_err(&e)?;
+                for (id, hash) in ids.iter().zip(hashes.iter()) {
+                    known.set(digest(id.unwrap_or_default()), Version { content: content_bits(hash.unwrap_or_default()), run });
+                }
+                Ok(())
+            })?;
+        }
+        state.known = known;
         Ok(state)
     }
 
-    /// A hash of everything the published tables are derived from; equal hashes mean equal tables.
-    pub fn fingerprint(storage: &dyn Storage) -> Result<String> {
-        let mut all = Vec::new();
-        for key in [META, INDEX, REJECTS] {
-            all.extend_from_slice(key.as_bytes());
-            all.push(0);
-            if let Some(b) = storage.read(key)? {
-                all.extend_from_slice(crate::models::sha256_hex(&b).as_bytes());
-            }
-            all.push(0);
+    /// A hash of everything the published tables are derived from; equal hashes mean equal
+    /// tables. It depends on the live rows, not on how they are spread over parts, so a state
+    /// built in one run and the same state built in three hash the same.
+    pub fn fingerprint(&self, storage: &dyn Storage) -> Result<String> {
+        let mut sum: u128 = 0;
+        let mut count: u64 = 0;
+        for (month, keys) in &self.commit.articles {
+            read_live(storage, keys, &self.known, None, |df| {
+                let df = df.drop("duplicates_seen").map_err(err("articles"))?;
+                for row in index_rows(&df, false).map_err(err(month))? {
+                    sum = sum.wrapping_add(digest(&format!("{row:?}")));
+                    count += 1;
+                }
+                Ok(())
+            })?;
         }
-        Ok(crate::models::sha256_hex(&all)[..16].to_string())
+        let duplicates = self.duplicates(storage)?;
+        let mut dups: Vec<(&u64, &u32)> = duplicates.iter().collect();
+        dups.sort();
+        let mut all = format!("{sum:032x}\u{0}{count}\u{0}{dups:?}\u{0}");
+        for key in [META, REJECTS] {
+            all.push_str(key);
+            all.push('\u{0}');
+            if let Some(b) = storage.read(key)? {
+                all.push_str(&crate::models::sha256_hex(&b));
+            }
+            all.push('\u{0}');
+        }
+        Ok(crate::models::sha256_hex(all.as_bytes())[..16].to_string())
+    }
+
+    /// Copies seen of each live article version (by content), from the duplicates parts.
+    pub fn duplicates(&self, storage: &dyn Storage) -> Result<rustc_hash::FxHashMap<u64, u32>> {
+        let live: rustc_hash::FxHashSet<u64> = self.known.ids().map(|(_, v)| v.content).collect();
+        let mut out = rustc_hash::FxHashMap::default();
+        for key in &self.commit.duplicates {
+            read_part_slices(storage, key, None, |df| {
+                let e = err(key);
+                let hashes = df.column("content_hash").and_then(|c| c.str().cloned()).map_err(&e)?;
+                let copies = df.column("copies").and_then(|c| c.u32().cloned()).map_err(&e)?;
+                for (h, c) in hashes.iter().zip(copies.iter()) {
+                    let bits = content_bits(h.unwrap_or_default());
+                    if live.contains(&bits) {
+                        *out.entry(bits).or_default() += c.unwrap_or(0);
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        Ok(out)
     }
 }
 
-fn index_rows(df: &DataFrame) -> PolarsResult<Vec<IndexRow>> {
+/// Index rows of an `articles` frame (`duplicates_seen` 0 when `with_duplicates` is false).
+pub fn index_rows(df: &DataFrame, with_duplicates: bool) -> PolarsResult<Vec<IndexRow>> {
     let s = |name: &str| -> PolarsResult<StringChunked> { Ok(df.column(name)?.str()?.clone()) };
     let (id, hash, title, source, url, language, input) =
         (s("article_id")?, s("content_hash")?, s("title")?, s("source")?, s("url")?, s("language")?, s("input")?);
@@ -371,7 +578,7 @@ fn index_rows(df: &DataFrame) -> PolarsResult<Vec<IndexRow>> {
     let line = df.column("line")?.u64()?.clone();
     let chars = df.column("chars")?.u64()?.clone();
     let statements = df.column("statements")?.u32()?.clone();
-    let dups = df.column("duplicates_seen")?.u32()?.clone();
+    let dups = if with_duplicates { Some(df.column("duplicates_seen")?.u32()?.clone()) } else { None };
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let owned = |c: &StringChunked, i: usize| c.get(i).map(str::to_string);
     Ok((0..df.height())
@@ -387,12 +594,12 @@ fn index_rows(df: &DataFrame) -> PolarsResult<Vec<IndexRow>> {
             line: line.get(i),
             chars: chars.get(i).unwrap_or(0),
             statements: statements.get(i).unwrap_or(0),
-            duplicates_seen: dups.get(i).unwrap_or(0),
+            duplicates_seen: dups.as_ref().and_then(|d| d.get(i)).unwrap_or(0),
         })
         .collect())
 }
 
-/// `articles.parquet` (and the index): rows in the given order.
+/// `articles.parquet` (and the index parts): rows in the given order.
 pub fn index_frame<'a>(rows: impl IntoIterator<Item = &'a IndexRow>) -> Result<DataFrame> {
     let rows: Vec<&IndexRow> = rows.into_iter().collect();
     let n = rows.len();
@@ -436,12 +643,6 @@ pub fn canonical_rejects(mut rejects: Vec<Reject>) -> Vec<Reject> {
     rejects
 }
 
-/// Statement rows in their canonical order inside a partition: by article, then position.
-pub fn sort_partition(df: &DataFrame) -> Result<DataFrame> {
-    df.sort(["article_id", "start", "end", "kind"], SortMultipleOptions::default().with_maintain_order(true))
-        .map_err(err("statements"))
-}
-
 /// Keeps the rows for which `keep(article_id, content_hash)` holds.
 pub fn filter_rows(df: &DataFrame, keep: impl Fn(&str, &str) -> bool) -> Result<DataFrame> {
     let e = err("statements");
@@ -455,13 +656,262 @@ pub fn filter_rows(df: &DataFrame, keep: impl Fn(&str, &str) -> bool) -> Result<
     df.filter(&mask).map_err(&e)
 }
 
-/// What one run (or one merge) adds to a state.
+/// A Parquet file written batch by batch (one or more row groups each) into a scratch folder,
+/// so a table of any size is written without holding it.
+pub struct TableFile {
+    pub path: std::path::PathBuf,
+    table: String,
+    writer: Option<polars::io::parquet::write::BatchedWriter<std::fs::File>>,
+    meta: Option<Vec<(String, String)>>,
+    schema: Option<Schema>,
+    pub rows: usize,
+}
+
+impl TableFile {
+    pub fn new(path: std::path::PathBuf, table: &str, meta: Option<Vec<(String, String)>>) -> Self {
+        TableFile { path, table: table.to_string(), writer: None, meta, schema: None, rows: 0 }
+    }
+
+    /// Appends `df`; its columns are cast to the first batch's types (an all-null or all-empty
+    /// column of one batch otherwise differs from the next).
+    pub fn write(&mut self, df: &DataFrame) -> Result<()> {
+        let e = err(&self.table);
+        if self.writer.is_none() {
+            let file = std::fs::File::create(&self.path).map_err(|err| Error::io(&self.path, err))?;
+            let mut w = ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None));
+            if let Some(m) = &self.meta {
+                w = w.with_key_value_metadata(Some(KeyValueMetadata::from_static(m.clone())));
+            }
+            let schema = df.schema().as_ref().clone();
+            self.writer = Some(w.batched(&schema).map_err(&e)?);
+            self.schema = Some(schema);
+        }
+        if df.height() == 0 && self.rows > 0 {
+            return Ok(());
+        }
+        let mut df = match &self.schema {
+            Some(schema) if df.schema().as_ref() != schema => {
+                let columns = schema
+                    .iter()
+                    .map(|(name, dtype)| df.column(name).and_then(|c| c.cast(dtype)))
+                    .collect::<PolarsResult<Vec<Column>>>()
+                    .map_err(&e)?;
+                DataFrame::new(df.height(), columns).map_err(&e)?
+            }
+            _ => df.clone(),
+        };
+        df.rechunk_mut();
+        if let Some(w) = &mut self.writer {
+            w.write_batch(&df).map_err(&e)?;
+        }
+        self.rows += df.height();
+        Ok(())
+    }
+
+    /// Writes the footer; the file is complete after this. `empty` gives the schema of a table
+    /// that received no batch.
+    pub fn finish(mut self, empty: impl FnOnce() -> Result<DataFrame>) -> Result<std::path::PathBuf> {
+        if self.writer.is_none() {
+            self.write(&empty()?)?;
+        }
+        if let Some(w) = &self.writer {
+            w.finish().map_err(err(&self.table))?;
+        }
+        Ok(self.path)
+    }
+}
+
+/// A run's new rows, one part per month and table. Rows arrive in any order of months (a
+/// backfill spans years), so they are first spilled in arrival order to scratch files, each
+/// flush one file with one row group per month; `finish` then writes each month's part from
+/// the row groups of that month, one month at a time. Writing every month's part at once
+/// instead would keep a Parquet writer per month open, each holding the metadata of its
+/// many small row groups: memory that grows with the corpus.
+pub struct StateWriter {
+    pub run: u32,
+    dir: std::path::PathBuf,
+    pending_statements: Vec<DataFrame>,
+    pending_articles: Vec<DataFrame>,
+    buffered: usize,
+    spills: Vec<Spill>,
+    months: BTreeSet<String>,
+}
+
+/// One flush: a scratch file per table, and where each month's rows lie in it.
+struct Spill {
+    statements: Option<(std::path::PathBuf, BTreeMap<String, (usize, usize)>)>,
+    articles: Option<(std::path::PathBuf, BTreeMap<String, (usize, usize)>)>,
+}
+
+/// Statement and index rows a run holds before spilling them.
+pub const BUFFER_ROWS: usize = 32_768;
+
+/// Parts a month may have before a run that writes to it compacts them into one.
+pub const MAX_PARTS: usize = 8;
+
+/// Row positions of `df` by month of its `published` column.
+fn rows_by_month(df: &DataFrame) -> Result<BTreeMap<String, Vec<IdxSize>>> {
+    let e = err("statements");
+    let days = df.column("published").and_then(|c| c.cast(&DataType::Int32)).map_err(&e)?;
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let mut out: BTreeMap<String, Vec<IdxSize>> = BTreeMap::new();
+    let mut last: Option<(i32, String)> = None;
+    for (i, d) in days.i32().map_err(&e)?.iter().enumerate() {
+        let d = d.unwrap_or(0);
+        let month = match &last {
+            Some((day, m)) if *day == d => m.clone(),
+            _ => {
+                let m = month_of(epoch + chrono::Duration::days(d as i64));
+                last = Some((d, m.clone()));
+                m
+            }
+        };
+        out.entry(month).or_default().push(i as IdxSize);
+    }
+    Ok(out)
+}
+
+impl StateWriter {
+    pub fn new(run: u32, dir: std::path::PathBuf) -> Self {
+        StateWriter { run, dir, pending_statements: Vec::new(), pending_articles: Vec::new(), buffered: 0, spills: Vec::new(), months: BTreeSet::new() }
+    }
+
+    /// Months this run has rows for (after a [`StateWriter::flush`]).
+    pub fn months(&self) -> impl Iterator<Item = &String> {
+        self.months.iter()
+    }
+
+    /// Adds statement rows and index rows (both with `published` and `content_hash`).
+    pub fn add(&mut self, statements: DataFrame, articles: DataFrame) -> Result<()> {
+        self.buffered += statements.height() + articles.height();
+        if statements.height() > 0 {
+            self.pending_statements.push(statements);
+        }
+        if articles.height() > 0 {
+            self.pending_articles.push(articles);
+        }
+        if self.buffered >= BUFFER_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Spills every buffered row to a scratch file per table, one row group per month.
+    pub fn flush(&mut self) -> Result<()> {
+        let n = self.spills.len();
+        let mut spill = Spill { statements: None, articles: None };
+        for articles in [false, true] {
+            let pending = std::mem::take(if articles { &mut self.pending_articles } else { &mut self.pending_statements });
+            let mut all = pending.into_iter();
+            let Some(mut df) = all.next() else { continue };
+            for more in all {
+                df.vstack_mut_owned(more).map_err(err("statements"))?;
+            }
+            df.rechunk_mut();
+            let name = if articles { "articles" } else { "statements" };
+            let mut file = TableFile::new(self.dir.join(format!("spill-{name}-{n:06}.parquet")), name, None);
+            let mut at = BTreeMap::new();
+            for (month, rows) in rows_by_month(&df)? {
+                let piece = df.take(&IdxCa::from_vec("".into(), rows)).map_err(err(name))?;
+                at.insert(month.clone(), (file.rows, piece.height()));
+                file.write(&piece)?;
+                self.months.insert(month);
+            }
+            let path = file.finish(|| Ok(DataFrame::empty()))?;
+            if articles {
+                spill.articles = Some((path, at));
+            } else {
+                spill.statements = Some((path, at));
+            }
+        }
+        self.spills.push(spill);
+        self.buffered = 0;
+        Ok(())
+    }
+
+    /// Moves the older parts' live rows of `month` into this run's part (compaction). The
+    /// articles' versions move to this run, so `known` is updated for them.
+    pub fn absorb(&mut self, storage: &dyn Storage, statements: &[String], articles: &[String], known: &mut Known) -> Result<()> {
+        let run = self.run;
+        let mut moved: Vec<(u128, u64)> = Vec::new();
+        for key in articles {
+            let old = run_of(key).unwrap_or(0);
+            read_part_slices(storage, key, None, |df| {
+                let df = live_rows(&df, old, known)?;
+                let e = err(key);
+                let ids = df.column("article_id").and_then(|c| c.str().cloned()).map_err(&e)?;
+                let hashes = df.column("content_hash").and_then(|c| c.str().cloned()).map_err(&e)?;
+                moved.extend(ids.iter().zip(hashes.iter()).map(|(i, h)| (digest(i.unwrap_or_default()), content_bits(h.unwrap_or_default()))));
+                self.add(DataFrame::empty(), df)
+            })?;
+        }
+        for key in statements {
+            let old = run_of(key).unwrap_or(0);
+            read_part_slices(storage, key, None, |df| {
+                let df = live_rows(&df, old, known)?;
+                self.add(df, DataFrame::empty())
+            })?;
+        }
+        for (id, content) in moved {
+            known.set(id, Version { content, run });
+        }
+        Ok(())
+    }
+
+    /// Writes each month's parts from the spills, stores them, and returns month →
+    /// (statements key, articles key). Memory: one month's row groups of about
+    /// [`BUFFER_ROWS`] rows at a time.
+    pub fn finish(mut self, storage: &dyn Storage) -> Result<BTreeMap<String, (String, String)>> {
+        self.flush()?;
+        let mut keys = BTreeMap::new();
+        for month in &self.months {
+            let (s_key, a_key) = (part_key(STATEMENTS, month, self.run), part_key(ARTICLES, month, self.run));
+            for (articles, key) in [(false, &s_key), (true, &a_key)] {
+                let name = if articles { "articles" } else { "statements" };
+                let mut part = TableFile::new(self.dir.join(format!("{name}-{month}.parquet")), key, None);
+                let mut batch: Option<DataFrame> = None;
+                for spill in &self.spills {
+                    let Some((path, at)) = (if articles { &spill.articles } else { &spill.statements }) else { continue };
+                    let Some((offset, len)) = at.get(month) else { continue };
+                    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+                    let df = ParquetReader::new(file).with_slice(Some((*offset, *len))).finish().map_err(err(key))?;
+                    match &mut batch {
+                        Some(b) => {
+                            b.vstack_mut_owned(df).map_err(err(key))?;
+                        }
+                        None => batch = Some(df),
+                    }
+                    if batch.as_ref().is_some_and(|b| b.height() >= BUFFER_ROWS) {
+                        if let Some(b) = batch.take() {
+                            part.write(&b)?;
+                        }
+                    }
+                }
+                if let Some(b) = batch.take() {
+                    part.write(&b)?;
+                }
+                // A month whose articles have no statements still gets a (row-less) statements part.
+                let path = if articles { part.finish(|| index_frame(std::iter::empty()))? } else { part.finish(crate::output::empty_statement_rows)? };
+                storage.write_file(key, &path)?;
+            }
+            keys.insert(month.clone(), (s_key, a_key));
+        }
+        for spill in &self.spills {
+            for (path, _) in spill.statements.iter().chain(spill.articles.iter()) {
+                std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+            }
+        }
+        Ok(keys)
+    }
+}
+
+/// What one run (or one merge) adds to a state, besides its parts.
 pub struct Update {
     pub meta: StateMeta,
-    /// New and changed articles with their statement rows (the statements table's columns plus
-    /// `content_hash`), grouped by month of publication.
-    pub articles: Vec<IndexRow>,
-    pub rows_by_month: BTreeMap<String, DataFrame>,
+    /// New article versions (id digest, content bits), all in this run's parts.
+    pub versions: Vec<(u128, u64)>,
+    /// Content hash → copies skipped as duplicates, for articles this run processed.
+    pub duplicates: Vec<(String, u32)>,
     /// Inputs this run read: their stored rejects are replaced by `rejects`.
     pub inputs_read: BTreeSet<String>,
     pub rejects: Vec<Reject>,
@@ -474,52 +924,45 @@ pub enum Committed {
     Changed,
 }
 
-/// Applies an update: partitions first, then rejects, then the index (the commit point).
-/// `crash_point` lets tests stop the process between the steps.
-pub fn commit(storage: &dyn Storage, state: &State, update: Update) -> Result<Committed> {
+/// Applies a run: its parts (compacting crowded months), the duplicates, the rejects, then
+/// `commit.json` (the commit point), then removes parts no longer listed. `crash_point` lets
+/// tests stop the process between the steps.
+pub fn commit(storage: &dyn Storage, state: &mut State, mut writer: StateWriter, update: Update) -> Result<Committed> {
     let mut changed = false;
     if state.meta.as_ref() != Some(&update.meta) {
         let text = serde_json::to_string_pretty(&update.meta).map_err(|e| Error::io(META, std::io::Error::other(e)))? + "\n";
         storage.write(META, text.as_bytes())?;
+        state.meta = Some(update.meta.clone());
         changed = true;
     }
-
-    let mut index = state.index.clone();
-    let mut months: BTreeSet<String> = update.rows_by_month.keys().cloned().collect();
-    let mut replaced: HashMap<String, String> = HashMap::new();
-    for row in &update.articles {
-        if let Some(old) = index.get(&row.article_id) {
-            months.insert(month_of(old.published));
-        }
-        replaced.insert(row.article_id.clone(), row.content_hash.clone());
-        index.insert(row.article_id.clone(), row.clone());
+    let run = writer.run;
+    writer.flush()?;
+    for (id, content) in &update.versions {
+        state.known.set(*id, Version { content: *content, run });
     }
+    let mut commit = state.commit.clone();
+    let months: Vec<String> = writer.months().cloned().collect();
     for month in &months {
-        let key = partition_key(month);
-        let kept = match storage.read(&key)? {
-            // Rows of articles this update replaces go; so do orphans of an interrupted run.
-            Some(bytes) => Some(filter_rows(&read_parquet_bytes(bytes, &key)?, |id, hash| {
-                !replaced.contains_key(id) && index.get(id).is_some_and(|r| r.content_hash == hash)
-            })?),
-            None => None,
-        };
-        let mut rows = match (kept, update.rows_by_month.get(month)) {
-            (Some(mut k), Some(new)) => {
-                k.vstack_mut(new).map_err(err("statements"))?;
-                k
-            }
-            (Some(k), None) => k,
-            (None, Some(new)) => new.clone(),
-            (None, None) => continue,
-        };
-        if rows.height() == 0 {
-            storage.delete(&key)?;
-        } else {
-            rows = sort_partition(&rows)?;
-            storage.write(&key, &parquet_bytes(&mut rows, &key, None)?)?;
+        let old_s = commit.statements.get(month).cloned().unwrap_or_default();
+        let old_a = commit.articles.get(month).cloned().unwrap_or_default();
+        if old_s.len().max(old_a.len()) + 1 > MAX_PARTS {
+            writer.absorb(storage, &old_s, &old_a, &mut state.known)?;
+            commit.statements.remove(month);
+            commit.articles.remove(month);
         }
-        changed = true;
-        crash_point("partition");
+    }
+    for (month, (s_key, a_key)) in writer.finish(storage)? {
+        commit.statements.entry(month.clone()).or_default().push(s_key);
+        commit.articles.entry(month).or_default().push(a_key);
+    }
+    crash_point("partition");
+    if !update.duplicates.is_empty() {
+        let key = format!("{DUPLICATES}/part-{run:06}.parquet");
+        let (hashes, copies): (Vec<String>, Vec<u32>) = update.duplicates.into_iter().unzip();
+        let mut df = DataFrame::new(hashes.len(), vec![Column::new("content_hash".into(), hashes), Column::new("copies".into(), copies)])
+            .map_err(err("duplicates"))?;
+        storage.write(&key, &parquet_bytes(&mut df, &key, None)?)?;
+        commit.duplicates.push(key);
     }
 
     let mut rejects: Vec<Reject> = state.rejects.iter().filter(|r| !update.inputs_read.contains(&r.input)).cloned().collect();
@@ -527,57 +970,37 @@ pub fn commit(storage: &dyn Storage, state: &State, update: Update) -> Result<Co
     let rejects = canonical_rejects(rejects);
     if rejects != state.rejects {
         storage.write(REJECTS, &parquet_bytes(&mut crate::output::rejects_frame(&rejects)?, REJECTS, None)?)?;
+        state.rejects = rejects;
         changed = true;
     }
     crash_point("rejects");
 
-    if !update.articles.is_empty() {
-        storage.write(INDEX, &parquet_bytes(&mut index_frame(index.values())?, INDEX, None)?)?;
+    if commit != state.commit {
+        commit.runs = run;
+        let text = serde_json::to_string_pretty(&commit).map_err(|e| Error::io(COMMIT, std::io::Error::other(e)))? + "\n";
+        storage.write(COMMIT, text.as_bytes())?;
+        state.commit = commit;
         changed = true;
     }
     crash_point("index");
+    remove_unlisted(storage, &state.commit)?;
     Ok(if changed { Committed::Changed } else { Committed::Unchanged })
 }
 
-/// The live statement rows of the state, by month: every partition without the orphans of an
-/// interrupted run (rows whose article the index does not hold with that content hash).
-pub fn live_partitions(storage: &dyn Storage, index: &BTreeMap<String, IndexRow>) -> Result<BTreeMap<String, DataFrame>> {
-    let mut by_month: BTreeMap<String, DataFrame> = BTreeMap::new();
-    for key in storage.list(STATEMENTS)? {
-        let Some(month) = key.strip_suffix(".parquet").and_then(|_| key.split('/').find_map(|p| p.strip_prefix("month="))) else { continue };
-        let Some(bytes) = storage.read(&key)? else { continue };
-        let df = filter_rows(&read_parquet_bytes(bytes, &key)?, |id, hash| index.get(id).is_some_and(|r| r.content_hash == hash))?;
-        match by_month.get_mut(month) {
-            Some(acc) => {
-                acc.vstack_mut(&df).map_err(err("statements"))?;
-            }
-            None => {
-                by_month.insert(month.to_string(), df);
+/// Deletes parts that `commit` does not list: those of a killed run, and those a compaction or
+/// a rebuild replaced.
+pub fn remove_unlisted(storage: &dyn Storage, commit: &Commit) -> Result<usize> {
+    let listed = commit.keys();
+    let mut removed = 0;
+    for table in [STATEMENTS, ARTICLES, DUPLICATES] {
+        for key in storage.list(table)? {
+            if !listed.contains(key.as_str()) {
+                storage.delete(&key)?;
+                removed += 1;
             }
         }
     }
-    Ok(by_month)
-}
-
-/// All live statement rows of the state in one frame, without the `content_hash` helper column.
-pub fn live_statements(storage: &dyn Storage, index: &BTreeMap<String, IndexRow>) -> Result<Option<DataFrame>> {
-    let mut all: Option<DataFrame> = None;
-    for df in live_partitions(storage, index)?.into_values() {
-        match &mut all {
-            Some(a) => {
-                a.vstack_mut(&df).map_err(err("statements"))?;
-            }
-            None => all = Some(df),
-        }
-    }
-    match all {
-        Some(mut df) => {
-            df.drop_in_place("content_hash").map_err(err("statements"))?;
-            df.rechunk_mut();
-            Ok(Some(df))
-        }
-        None => Ok(None),
-    }
+    Ok(removed)
 }
 
 /// Testing hook: `TONETRACK_CRASH_AT=partition|rejects|index|tables` aborts the process right

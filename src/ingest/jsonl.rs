@@ -18,13 +18,34 @@ pub fn parse(name: &Path, bytes: &[u8], fields: &JsonlFields) -> (Vec<Article>, 
 /// are rejected without being parsed. Blank lines are skipped; a file without any record is
 /// one reject.
 pub fn parse_limited(name: &Path, bytes: &[u8], fields: &JsonlFields, max_line_bytes: u64) -> (Vec<Article>, Vec<Reject>) {
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let (articles, mut rejects, records) = parse_lines(name, &bytes[bom..], 1, bom, fields, max_line_bytes);
+    if records == 0 {
+        rejects.push(no_records(name, bytes.is_empty()));
+    }
+    (articles, rejects)
+}
+
+/// The reject of an input without a single record.
+pub fn no_records(name: &Path, empty: bool) -> Reject {
+    let what = match (empty, name.as_os_str() == "-") {
+        (true, true) => "empty input: nothing came on stdin; pipe JSON Lines into `tonetrack run -`".into(),
+        (true, false) => super::empty_file(),
+        (false, _) => "no records: the input holds only blank lines; write one JSON object per line".into(),
+    };
+    reject(name, None, None, what)
+}
+
+/// Parses whole lines `bytes` of a JSON Lines input whose first line is number `first_line`
+/// and starts at byte `first_offset` of the input (a big file is parsed block by block).
+/// Returns the articles, the rejects and how many non-blank records there were.
+pub fn parse_lines(name: &Path, bytes: &[u8], first_line: u64, first_offset: usize, fields: &JsonlFields, max_line_bytes: u64) -> (Vec<Article>, Vec<Reject>, usize) {
     let mut articles = Vec::new();
     let mut rejects = Vec::new();
-    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-    let mut offset = bom;
+    let mut offset = first_offset;
     let mut records = 0usize;
-    for (i, raw) in bytes[bom..].split(|&b| b == b'\n').enumerate() {
-        let line_no = i as u64 + 1;
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_no = first_line + i as u64;
         let line_start = offset;
         offset += raw.len() + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -37,15 +58,7 @@ pub fn parse_limited(name: &Path, bytes: &[u8], fields: &JsonlFields, max_line_b
             Err(r) => rejects.push(r),
         }
     }
-    if records == 0 {
-        let what = match (bytes.is_empty(), name.as_os_str() == "-") {
-            (true, true) => "empty input: nothing came on stdin; pipe JSON Lines into `tonetrack run -`".into(),
-            (true, false) => super::empty_file(),
-            (false, _) => "no records: the input holds only blank lines; write one JSON object per line".into(),
-        };
-        rejects.push(reject(name, None, None, what));
-    }
-    (articles, rejects)
+    (articles, rejects, records)
 }
 
 fn parse_line(name: &Path, line: u64, line_start: usize, raw: &[u8], f: &JsonlFields, max_bytes: u64) -> Result<Article, Reject> {
