@@ -141,6 +141,16 @@ impl<'a> ArticleResolver<'a> {
                 return self.resolve_pronoun(kind, paragraph, mention.start);
             }
         }
+        // "a source close to the Clinton campaign", "a spokesman for Ana Ruiz": an unnamed
+        // speaker described by a phrase after it. A name in that phrase is someone else (the
+        // employer, the subject), so it only describes the speaker (and may give the country).
+        let mut tail: Vec<Span> = Vec::new();
+        let link = words.iter().position(|(s, w)| {
+            !is_capitalized(s.slice(self.text)) && (self.grammar.resolver_links.contains(w) || (self.grammar.prepositions.contains(w) && w != "of"))
+        });
+        if let Some(p) = link.filter(|&p| p > 0 && !words[..p].iter().any(|(s, _)| is_capitalized(s.slice(self.text)))) {
+            tail = words.split_off(p).into_iter().map(|(s, _)| s).collect();
+        }
         // 1. The registry, on the longest suffix that names someone ("… Xi Jinping").
         for start in 0..words.len() {
             let key: Vec<&str> = words[start..].iter().map(|(_, w)| w.as_str()).collect();
@@ -179,7 +189,7 @@ impl<'a> ArticleResolver<'a> {
                 break;
             }
         }
-        let descriptor_words: Vec<Span> = words[..name_start].iter().chain(&words[name_end..]).map(|(s, _)| *s).collect();
+        let descriptor_words: Vec<Span> = words[..name_start].iter().chain(&words[name_end..]).map(|(s, _)| *s).chain(tail.iter().copied()).collect();
         let place = self.place_in(&descriptor_words, descriptor);
         let role_hint = self.role_hint(&words[..name_start], descriptor);
         if name_start < name_end {

@@ -105,6 +105,35 @@ struct GrammarFile {
     speakers: SpeakerWords,
     np_complement: Vec<String>,
     headline_labels: Vec<String>,
+    noun_markers: Vec<Spanned<String>>,
+    s_contractions: Vec<Spanned<String>>,
+    contraction_hosts: Vec<Spanned<String>>,
+    introductory_words: Vec<Spanned<String>>,
+    subordinators: Vec<Spanned<String>>,
+    clause_complementizers: Vec<Spanned<String>>,
+    relatives: RelativeWords,
+    unnamed_speakers: UnnamedSpeakerWords,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelativeWords {
+    parenthetical: Vec<Spanned<String>>,
+    after_quote: Vec<Spanned<String>>,
+    phrase_end: Vec<Spanned<String>>,
+    after_speaker: Vec<Spanned<String>>,
+    after_appositive: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnnamedSpeakerWords {
+    openers_before_verb: Vec<Spanned<String>>,
+    openers_after_quote: Vec<Spanned<String>>,
+    standalone: Vec<Spanned<String>>,
+    links: Vec<Spanned<String>>,
+    resolver_links: Vec<Spanned<String>>,
+    time_prepositions: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -143,6 +172,41 @@ pub struct Grammar {
     pub np_words: HashSet<String>,
     /// Words that open a "Label: text" line without being a speaker ("Update:", "Watch:").
     pub headline_labels: HashSet<String>,
+    /// Words after which a reporting verb's form is a noun ("the report", "of state").
+    pub noun_markers: HashSet<String>,
+    /// Words in 's that are contractions, not possessives ("who's", "let's").
+    pub s_contractions: HashSet<String>,
+    /// Besides the pronouns, words whose sentence-initial contraction is no speaker ("That's").
+    pub contraction_hosts: HashSet<String>,
+    /// Words that open an introductory phrase ("If …,", "Meanwhile,", "Asked about …,").
+    pub introductory: HashSet<String>,
+    /// Words that open an adverbial clause ("said as she left", "said when asked").
+    pub subordinators: HashSet<String>,
+    /// Words that open a reported clause ("said that he …", "asked whether they …").
+    pub complementizers: HashSet<String>,
+    /// Relative pronouns opening a parenthetical between subject and verb ("Wu, who …, said").
+    pub relatives_parenthetical: HashSet<String>,
+    /// Words that, after a quote and comma, open a relative clause ("…,” which …").
+    pub relatives_after_quote: HashSet<String>,
+    /// Words that end an unnamed speaker's phrase ("the lawyers who …").
+    pub relatives_phrase_end: HashSet<String>,
+    /// Words that may follow an unnamed speaker after a quote's verb ("said a source who …").
+    pub relatives_after_speaker: HashSet<String>,
+    /// Words after an appositive's closing comma that are not the subject's verb ("…, who").
+    pub relatives_after_appositive: HashSet<String>,
+    /// Words that open an unnamed speaker's phrase before its verb ("the lawyers said").
+    pub unnamed_openers_before_verb: HashSet<String>,
+    /// Words that open an unnamed speaker's phrase after a quote ("…,” the moderator said").
+    pub unnamed_openers_after_quote: HashSet<String>,
+    /// Quantifiers that can be an unnamed speaker alone ("some said").
+    pub unnamed_standalone: HashSet<String>,
+    /// Besides prepositions, words tying an unnamed speaker to a description ("close to …"),
+    /// for the extractor.
+    pub unnamed_links: HashSet<String>,
+    /// The same, for the speaker resolver.
+    pub resolver_links: HashSet<String>,
+    /// Prepositions that open a time phrase, not a description, after a speaker's head.
+    pub time_prepositions: HashSet<String>,
 }
 
 impl Grammar {
@@ -165,6 +229,30 @@ pub struct CueLexicon {
 
 fn fold_all(v: Vec<String>) -> HashSet<String> {
     v.into_iter().map(|w| crate::segment::fold(&w)).collect()
+}
+
+/// A list of single words under `key`, each written as it is compared (lowercase, straight
+/// apostrophes) and listed once; an error names the file and the line of the bad entry.
+fn word_set(file: &ModelFile, key: &str, words: Vec<Spanned<String>>) -> Result<HashSet<String>> {
+    let mut set = HashSet::default();
+    for entry in words {
+        let at = entry.span().start;
+        let word = entry.into_inner();
+        if word.is_empty() || word.chars().any(char::is_whitespace) {
+            return Err(file.error_at(at, format!("{key}: {word:?} is not a single word")));
+        }
+        let folded = crate::segment::fold(&word);
+        if folded != word {
+            return Err(file.error_at(
+                at,
+                format!("{key}: {word:?} must be written lowercase with straight apostrophes ({folded:?})"),
+            ));
+        }
+        if !set.insert(word.clone()) {
+            return Err(file.error_at(at, format!("{key}: {word:?} is listed twice")));
+        }
+    }
+    Ok(set)
 }
 
 impl CueLexicon {
@@ -243,6 +331,8 @@ impl CueLexicon {
             }
         }
         let office_titles = titles.iter().map(|t| crate::actors::office_title(&t.join(" "))).collect();
+        let f = grammar_file;
+        let (rel, unnamed) = (g.relatives, g.unnamed_speakers);
         let grammar = Grammar {
             between: fold_all(g.between_subject_and_verb),
             copulas: fold_all(g.copulas),
@@ -257,6 +347,23 @@ impl CueLexicon {
             collective,
             np_words,
             headline_labels: fold_all(g.headline_labels),
+            noun_markers: word_set(f, "noun_markers", g.noun_markers)?,
+            s_contractions: word_set(f, "s_contractions", g.s_contractions)?,
+            contraction_hosts: word_set(f, "contraction_hosts", g.contraction_hosts)?,
+            introductory: word_set(f, "introductory_words", g.introductory_words)?,
+            subordinators: word_set(f, "subordinators", g.subordinators)?,
+            complementizers: word_set(f, "clause_complementizers", g.clause_complementizers)?,
+            relatives_parenthetical: word_set(f, "relatives.parenthetical", rel.parenthetical)?,
+            relatives_after_quote: word_set(f, "relatives.after_quote", rel.after_quote)?,
+            relatives_phrase_end: word_set(f, "relatives.phrase_end", rel.phrase_end)?,
+            relatives_after_speaker: word_set(f, "relatives.after_speaker", rel.after_speaker)?,
+            relatives_after_appositive: word_set(f, "relatives.after_appositive", rel.after_appositive)?,
+            unnamed_openers_before_verb: word_set(f, "unnamed_speakers.openers_before_verb", unnamed.openers_before_verb)?,
+            unnamed_openers_after_quote: word_set(f, "unnamed_speakers.openers_after_quote", unnamed.openers_after_quote)?,
+            unnamed_standalone: word_set(f, "unnamed_speakers.standalone", unnamed.standalone)?,
+            unnamed_links: word_set(f, "unnamed_speakers.links", unnamed.links)?,
+            resolver_links: word_set(f, "unnamed_speakers.resolver_links", unnamed.resolver_links)?,
+            time_prepositions: word_set(f, "unnamed_speakers.time_prepositions", unnamed.time_prepositions)?,
         };
         let max_phrase_words = phrases.values().flatten().map(|p| p.words.len()).max().unwrap_or(1);
         Ok(CueLexicon { verbs, phrases, grammar, max_phrase_words })
@@ -281,5 +388,32 @@ impl CueLexicon {
 
     pub fn verb_count(&self) -> usize {
         self.verbs.values().map(|v| v.lemma.as_str()).collect::<HashSet<_>>().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::ModelSource;
+
+    /// A bad entry in one of the word lists is refused with the file and line of the entry.
+    #[test]
+    fn bad_word_list_entry_names_file_and_line() {
+        let src = ModelSource::default();
+        let verbs = src.load("speech-verbs.toml").expect("built-in verbs");
+        let grammar = src.load("grammar.toml").expect("built-in grammar");
+        CueLexicon::load(&verbs, &grammar).expect("the built-in grammar loads");
+        let good = r#"clause_complementizers = ["that", "if", "whether"]"#;
+        for (bad, why) in [
+            (r#"clause_complementizers = ["that", "If", "whether"]"#, "lowercase"),
+            (r#"clause_complementizers = ["that", "if", "if"]"#, "listed twice"),
+            (r#"clause_complementizers = ["that", "if so", "whether"]"#, "not a single word"),
+        ] {
+            assert!(grammar.text.contains(good));
+            let text = grammar.text.replace(good, bad);
+            let line = text.lines().position(|l| l == bad).expect("replaced") + 1;
+            let err = CueLexicon::load(&verbs, &ModelFile::from_text("g.toml", text)).err().expect("must fail").to_string();
+            assert!(err.starts_with(&format!("g.toml:{line}:")) && err.contains(why), "{err}");
+        }
     }
 }

@@ -166,10 +166,12 @@ impl Extractor {
         // A quote without a speaker of its own that lies inside a reported clause is a quoted
         // phrase of that clause ("said the talks were held “in a sincere atmosphere”"), which
         // the reported statement already carries; on its own it would count the words twice.
+        // The same holds for a quote attributed to the speaker of the clause around it ("the
+        // ministries said the round was held “in a candid spirit”" read through "held").
         out.retain(|q| {
-            !(q.kind == StatementKind::Direct
-                && q.attribution == "before-quote:no-subject"
-                && reported.iter().any(|r| r.span.contains(q.span)))
+            let unattributed = q.kind == StatementKind::Direct && q.attribution == "before-quote:no-subject";
+            let same_speaker = |r: &Statement| q.speaker_mention.is_some() && r.speaker_mention.map(|m| m.slice(text)) == q.speaker_mention.map(|m| m.slice(text));
+            !reported.iter().any(|r| r.span.contains(q.span) && (unattributed || (q.kind != StatementKind::Reported && same_speaker(r))))
         });
         out.extend(reported);
         out.sort_by_key(|s| (s.span.start, s.span.end));
@@ -269,6 +271,11 @@ impl Extractor {
         if is_capitalized(doc.word(i)) && doc.sent_range(i).0 != i && !(doc.in_headline(i) && v.kind != CueType::Belief && !v.participle) {
             return None;
         }
+        if !v.participle && i > 0 && self.is_noun_slot(doc, i - 1) {
+            // After an article, a possessive or "of" the form is a noun: "Trump's comments",
+            // "the report", "the secretary of state".
+            return None;
+        }
         if v.participle {
             // "saying" reports only after "by" or an auxiliary ("was saying", "responded by saying").
             let prev = i.checked_sub(1).map(|p| &doc.folded[p]).unwrap_or("");
@@ -290,6 +297,22 @@ impl Extractor {
             quote_object: v.quote_object,
             np_complement: v.np_complement,
         })
+    }
+
+    /// Whether the word at `i` makes the word after it a noun: an article or possessive
+    /// determiner, a possessive ("Trump's"), or "of". Quantifiers ("some", "many", "one") are
+    /// left out: they can be the subject of a verb ("some said").
+    fn is_noun_slot(&self, doc: &Doc, i: usize) -> bool {
+        if !doc.toks[i].is_word() || doc.quote_of[i].is_some() {
+            return false;
+        }
+        let w = &doc.folded[i];
+        let g = &self.lex.grammar;
+        g.noun_markers.contains(w)
+            || (w.len() > 2
+                && (w.ends_with("'s") || w.ends_with("s'"))
+                && !g.pronouns.contains_key(w.trim_end_matches("'s"))
+                && !g.s_contractions.contains(w))
     }
 
     fn is_np_word(&self, doc: &Doc, i: usize) -> bool {
@@ -366,8 +389,185 @@ impl Extractor {
     }
 
     /// The speaker before a cue: "Chinese President Xi Jinping hailed", "aides later said",
-    /// "Wu, a professor at Fudan University, said", "he added".
+    /// "Wu, a professor at Fudan University, said", "he added"; failing those, a subject with
+    /// commas of its own ("Clinton, 35, the daughter of …, said") or a descriptive phrase that
+    /// names no one ("the lawyers said").
     fn subject_left(&self, doc: &Doc, cue_start: usize) -> Option<Np> {
+        self.subject_left_strict(doc, cue_start)
+            .or_else(|| self.appositive_subject(doc, cue_start))
+            .or_else(|| self.loose_np_left(doc, cue_start))
+    }
+
+    /// The first word before a cue that is not an adverb or auxiliary standing between
+    /// subject and verb ("aides later said", "Wang has repeatedly said").
+    fn skip_between_left(&self, doc: &Doc, cue_start: usize, s_start: usize) -> usize {
+        let mut k = cue_start;
+        while k > s_start && self.lex.grammar.between.contains(&doc.folded[k - 1]) && doc.quote_of[k - 1].is_none() {
+            k -= 1;
+        }
+        k
+    }
+
+    /// "Dean Johnson, a salesman from Sumter, South Carolina, says", "Clinton, 35, the
+    /// daughter of …, said", "Sen. Ann Reed (D-R.I.), said", "In a statement, her adviser, Jo
+    /// Sulla, said": when the words between subject and verb hold commas of their own, the
+    /// subject is the comma-delimited segment that opens the clause (the sentence start, or
+    /// right after an introductory phrase) and is a noun phrase from end to end. A title phrase
+    /// followed by a name ("her adviser, Jo Sulla,") keeps the name in the mention.
+    fn appositive_subject(&self, doc: &Doc, cue_start: usize) -> Option<Np> {
+        let (s_start, _) = doc.sent_range(cue_start);
+        let k = self.skip_between_left(doc, cue_start, s_start);
+        if k <= s_start + 1 || doc.word(k - 1) != "," {
+            return None;
+        }
+        let comma = k - 1;
+        let mut commas = Vec::new();
+        for t in (s_start..=comma).rev() {
+            if doc.quote_of[t].is_some() {
+                break;
+            }
+            if doc.word(t) == "," {
+                commas.push(t);
+            }
+        }
+        for idx in 0..commas.len().min(6) {
+            let seg_end = commas[idx];
+            let seg_start = commas.get(idx + 1).map_or(s_start, |c| c + 1);
+            if let Some(np) = self.segment_subject(doc, &commas, idx, s_start) {
+                let mut end = np.end;
+                let mut descriptor_start = seg_end + 1;
+                // "her senior policy adviser, Jo Sulla,": the title names no one; the name follows.
+                let titled = !(np.start..np.end).any(|t| is_capitalized(doc.word(t)) && t != s_start);
+                if titled && idx > 0 {
+                    let next_end = commas[idx - 1];
+                    let name = (seg_end + 1..next_end).all(|t| (doc.toks[t].is_word() && is_capitalized(doc.word(t))) || self.is_np_word(doc, t));
+                    if name && next_end > seg_end + 1 {
+                        end = next_end;
+                        descriptor_start = next_end + 1;
+                    }
+                }
+                let descriptor = (descriptor_start < comma).then(|| doc.span_of(descriptor_start, comma));
+                return Some(Np { start: np.start, end, descriptor });
+            }
+            // Reading on leftwards, this segment stands between subject and verb, so it must
+            // be parenthetical: a relative clause ("who lives in …"), or words with no finite
+            // verb and no dash ("35", "a salesman from Sumter", "in a statement released on
+            // Monday"). A clause of its own means no earlier segment is the subject.
+            let relative = self.lex.grammar.relatives_parenthetical.contains(&doc.folded[seg_start]);
+            let clause = (seg_start..seg_end).any(|t| {
+                let w = &doc.folded[t];
+                if !doc.toks[t].is_word() {
+                    return matches!(doc.word(t), "—" | "–" | ";" | ":") || doc.quote_of[t].is_some();
+                }
+                let verb = self.lex.verb(w).is_some_and(|v| !v.participle && !w.ends_with("ed"));
+                !is_capitalized(doc.word(t)) && (self.lex.grammar.finite.contains(w) || verb)
+            });
+            if clause && !relative {
+                break;
+            }
+        }
+        None
+    }
+
+    /// The comma-delimited segment `idx` (ending at `commas[idx]`) as a subject: it opens the
+    /// clause (the sentence start, or right after an introductory phrase) and is a name, a
+    /// pronoun or an unnamed speaker from end to end.
+    fn segment_subject(&self, doc: &Doc, commas: &[usize], idx: usize, s_start: usize) -> Option<Np> {
+        let g = &self.lex.grammar;
+        let seg_end = commas[idx];
+        let seg_start = commas.get(idx + 1).map_or(s_start, |c| c + 1);
+        let first = (seg_start..seg_end).find(|&t| doc.toks[t].is_word() && !self.is_sentence_adverb(&doc.folded[t]) && !self.is_name_joiner(doc, t))?;
+        let clause_initial = seg_start == s_start || {
+            let prev_start = commas.get(idx + 2).map_or(s_start, |c| c + 1);
+            let prev_first = (prev_start..seg_start - 1).find(|&t| doc.toks[t].is_word());
+            prev_first.is_some_and(|t| self.is_introductory(doc, t))
+        };
+        if !clause_initial {
+            return None;
+        }
+        let np = self.subject_left_strict(doc, seg_end)?;
+        if np.start != first || np.end != seg_end {
+            return None;
+        }
+        let pronoun = np.end - np.start == 1 && g.pronouns.contains_key(&doc.folded[np.start]);
+        let named = (np.start..np.end).any(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t))) && !self.is_common_word_np(doc, &np);
+        let collective = g.collective.contains(&doc.folded[np.end - 1]);
+        (pronoun || named || collective).then_some(np)
+    }
+
+    /// Whether the word at `i` opens an introductory phrase ("In a statement, …", "After the
+    /// vote, …", "Speaking to reporters, …").
+    fn is_introductory(&self, doc: &Doc, i: usize) -> bool {
+        let g = &self.lex.grammar;
+        let w = &doc.folded[i];
+        g.prepositions.contains(w)
+            || g.subordinators.contains(w)
+            || g.introductory.contains(w)
+            || (w.len() > 4 && w.ends_with("ing"))
+    }
+
+    /// "the lawyers said", "Some chanted", "the progressive heavyweights wrote": a descriptive
+    /// phrase that opens its clause, read leftwards from the verb back to its determiner
+    /// (at most four words, none of them a preposition, auxiliary or verb).
+    fn loose_np_left(&self, doc: &Doc, cue_start: usize) -> Option<Np> {
+        let g = &self.lex.grammar;
+        let (s_start, _) = doc.sent_range(cue_start);
+        let end = self.skip_between_left(doc, cue_start, s_start);
+        let mut j = end;
+        let det = loop {
+            if j == s_start || end - j >= 5 {
+                return None;
+            }
+            let t = j - 1;
+            let w = &doc.folded[t];
+            if !doc.toks[t].is_word() || doc.quote_of[t].is_some() {
+                return None;
+            }
+            if g.unnamed_openers_before_verb.contains(w) {
+                break t;
+            }
+            let function_word = g.prepositions.contains(w) || g.finite.contains(w) || g.copulas.contains(w) || g.clause_breakers.contains(w) || g.pronouns.contains_key(w);
+            if function_word || (self.lex.verb(w).is_some() && !is_capitalized(doc.word(t))) || g.relatives_phrase_end.contains(w) {
+                return None;
+            }
+            j -= 1;
+        };
+        let alone = g.unnamed_standalone.contains(&doc.folded[det]);
+        if det + 1 == end && !alone {
+            return None;
+        }
+        let opens_clause = det == s_start
+            || matches!(doc.word(det - 1), "," | ";" | ":" | "—" | "–")
+            || ((s_start..det).all(|t| self.is_sentence_adverb(&doc.folded[t]) || self.is_name_joiner(doc, t)));
+        opens_clause.then_some(Np { start: det, end, descriptor: None })
+    }
+
+    /// A one-word noun phrase that is an ordinary word capitalised only because it opens the
+    /// sentence ("Nothing", "Hastily", "Doing so", "It's"): no speaker. The article writing the
+    /// same word in lowercase elsewhere, an -ly adverb, a verb form, or a contracted pronoun
+    /// gives it away.
+    fn is_common_word_np(&self, doc: &Doc, np: &Np) -> bool {
+        let first = np.start;
+        if doc.sent_range(first).0 != first {
+            return false;
+        }
+        let w = &doc.folded[first];
+        if let Some((base, _)) = w.split_once('\'') {
+            if self.lex.grammar.pronouns.contains_key(base) || self.lex.grammar.contraction_hosts.contains(base) {
+                return true;
+            }
+        }
+        if np.end - np.start != 1 {
+            return false;
+        }
+        (w.len() > 3 && w.ends_with("ly"))
+            || (w.len() > 4 && w.ends_with("ing"))
+            || self.lex.verb(w).is_some()
+            || self.lex.grammar.finite.contains(w)
+            || (0..doc.toks.len()).any(|t| t != first && &doc.folded[t] == w && doc.toks[t].is_word() && !is_capitalized(doc.word(t)))
+    }
+
+    fn subject_left_strict(&self, doc: &Doc, cue_start: usize) -> Option<Np> {
         let g = &self.lex.grammar;
         let (s_start, _) = doc.sent_range(cue_start);
         let mut k = cue_start;
@@ -449,6 +649,89 @@ impl Extractor {
         Some(Np { start: j, end, descriptor })
     }
 
+    /// A descriptive noun phrase that names no one, reading rightwards: "the moderator", "one
+    /// factory employee", "his nephew Omar Haddad", "the 43-year-old", "the progressive
+    /// heavyweights". It must open with a determiner and holds up to six words that are no
+    /// preposition, auxiliary, relative pronoun or reporting verb; the caller checks that a
+    /// reporting verb (or the end of the clause) follows.
+    fn loose_np_right(&self, doc: &Doc, from: usize, s_end: usize) -> Option<Np> {
+        let g = &self.lex.grammar;
+        if from >= s_end || !doc.toks[from].is_word() || doc.quote_of[from].is_some() {
+            return None;
+        }
+        let first = &doc.folded[from];
+        if !is_capitalized(doc.word(from)) && !self.lex.grammar.determiners.contains(first) {
+            // "retired surgeon Ben Carson", "councilmember Ana Levine": lowercase words before
+            // a name.
+            if let Some(np) = self.titled_name_right(doc, from, s_end) {
+                return Some(np);
+            }
+        }
+        if is_capitalized(doc.word(from)) {
+            // "DoubleLine Capital portfolio manager Ann Baha": a name inside the title words.
+            if let Some(np) = self.titled_name_right(doc, from, s_end) {
+                return Some(np);
+            }
+        }
+        let opens = g.unnamed_openers_after_quote.contains(first) || (is_capitalized(doc.word(from)) && first.ends_with("'s"));
+        if !opens {
+            return None;
+        }
+        let mut j = from + 1;
+        while j < s_end && j - from <= 6 {
+            let w = &doc.folded[j];
+            let function_word = g.prepositions.contains(w) || g.finite.contains(w) || g.copulas.contains(w) || g.clause_breakers.contains(w);
+            let verb = self.lex.verb(w).is_some() && !is_capitalized(doc.word(j));
+            if !doc.toks[j].is_word() || doc.quote_of[j].is_some() || function_word || verb || g.relatives_phrase_end.contains(w) {
+                break;
+            }
+            j += 1;
+        }
+        // "…,” one said": a quantifier can stand alone.
+        let alone = g.unnamed_standalone.contains(first);
+        if !(j > from + 1 || alone) {
+            return None;
+        }
+        // "a source close to the campaign", "a longtime adviser to both governors": the phrase
+        // after the head is part of how the article names the speaker.
+        let link = |w: &str| g.unnamed_links.contains(w) || (g.prepositions.contains(w) && !g.time_prepositions.contains(w));
+        if j < s_end && link(&doc.folded[j]) {
+            let mut k = j + 1;
+            while k < s_end && k - j <= 8 && doc.toks[k].is_word() && doc.quote_of[k].is_none() {
+                let w = &doc.folded[k];
+                if g.relatives_phrase_end.contains(w) || g.finite.contains(w) || (self.lex.verb(w).is_some() && !is_capitalized(doc.word(k))) {
+                    break;
+                }
+                k += 1;
+            }
+            if k > j + 1 {
+                j = k;
+            }
+        }
+        Some(Np { start: from, end: j, descriptor: None })
+    }
+
+    /// Title words in lowercase or capitalised, then a name, reading rightwards ("retired
+    /// neurosurgeon Ben Carson", "DoubleLine Capital portfolio manager Ann Baha"): at most eight
+    /// words, none a function word or a reporting verb, ending in at least two capitalised words.
+    fn titled_name_right(&self, doc: &Doc, from: usize, s_end: usize) -> Option<Np> {
+        let g = &self.lex.grammar;
+        let mut j = from;
+        while j < s_end && j - from < 8 {
+            let w = &doc.folded[j];
+            let function_word = g.prepositions.contains(w) || g.finite.contains(w) || g.copulas.contains(w) || g.clause_breakers.contains(w) || g.pronouns.contains_key(w) || g.determiners.contains(w);
+            let verb = self.lex.verb(w).is_some() && !is_capitalized(doc.word(j));
+            let stop = doc.word(j) == "." && self.is_np_word(doc, j);
+            if !(doc.toks[j].is_word() || stop) || doc.quote_of[j].is_some() || function_word || verb {
+                break;
+            }
+            j += 1;
+        }
+        let caps_tail = (from..j).rev().take_while(|&t| is_capitalized(doc.word(t)) || doc.word(t) == ".").filter(|&t| doc.toks[t].is_word()).count();
+        let has_lower = (from..j).any(|t| doc.toks[t].is_word() && !is_capitalized(doc.word(t)));
+        (caps_tail >= 2 && has_lower).then_some(Np { start: from, end: j, descriptor: None })
+    }
+
     /// The speaker after a cue: "said Wu Xinbo, professor …", "according to the ministry".
     fn subject_right(&self, doc: &Doc, from: usize) -> Option<Np> {
         let g = &self.lex.grammar;
@@ -523,22 +806,36 @@ impl Extractor {
                     // "according to X" right after a quote is weaker than a verb before it
                     // ("Wang said that “…,” according to the Chinese reading"): step 3.
                     if cue.source == SourceSide::Before && !used.contains(&cue.start) {
+                        // "…,” said the 46-year-old.", "…,” said a source close to the talks.": a
+                        // descriptive phrase that ends the clause, read whole (with the phrase
+                        // after its head) before the shorter reading of `subject_right`.
+                        let ends = |np: &Np| np.end == s_end || doc.is_punct(np.end) || self.lex.grammar.relatives_after_speaker.contains(&doc.folded[np.end]);
+                        if let Some(np) = self.loose_np_right(doc, cue.end, s_end).filter(ends) {
+                            return Some(Attribution { cue, subject: Some(np), how: "after-quote:inverted" });
+                        }
                         if let Some(np) = self.subject_right(doc, cue.end) {
                             return Some(Attribution { cue, subject: Some(np), how: "after-quote:inverted" });
                         }
                     }
                 }
                 // "…,” which some Republicans want": a relative clause, not an attribution.
-                let relative = matches!(&doc.folded[k], "which" | "that" | "who" | "whom" | "whose");
-                if let Some(mut np) = self.subject_right(doc, k).filter(|_| !relative) {
+                let relative = self.lex.grammar.relatives_after_quote.contains(&doc.folded[k]);
+                // A name first ("…,” Wu Xinbo said), then a descriptive phrase that names no one
+                // ("…,” the moderator said", "…,” his nephew added").
+                let candidates = [self.subject_right(doc, k), self.loose_np_right(doc, k, s_end)];
+                for mut np in candidates.into_iter().flatten().filter(|_| !relative) {
                     let mut m = np.end;
                     // "…,” John Bryant, the Republican chairman, said": skip the appositive.
+                    // The appositive may hold commas of its own ("…,” Ann Bond, 30, of Raleigh,
+                    // said"): the first comma followed by a reporting verb closes it.
                     if m < s_end && doc.word(m) == "," {
-                        if let Some(c2) = (m + 1..(m + 16).min(s_end)).find(|&t| doc.word(t) == ",") {
-                            if c2 > m + 1 && c2 + 1 < s_end && self.cue_at(doc, c2 + 1).is_some() {
-                                np.descriptor = Some(doc.span_of(m + 1, c2));
-                                m = c2 + 1;
-                            }
+                        let close = (m + 2..(m + 30).min(s_end.saturating_sub(1)))
+                            .take_while(|&t| doc.quote_of[t].is_none())
+                            .filter(|&t| doc.word(t) == ",")
+                            .find(|&t| self.cue_at(doc, t + 1).is_some());
+                        if let Some(c2) = close {
+                            np.descriptor = Some(doc.span_of(m + 1, c2));
+                            m = c2 + 1;
                         }
                     }
                     while m < s_end && self.lex.grammar.between.contains(&doc.folded[m]) {
@@ -549,10 +846,11 @@ impl Extractor {
                             // "…ongoing.” He said the FBI has …": a verb with a clause of its own
                             // starts a new statement rather than attributing the quote.
                             // (After "told Blinken" a capitalised addressee is no clause.)
+                            // ("…,” Wu said as she left": an adverbial clause is not what was said.)
                             let own_clause = if cue.addressee {
                                 cue.end < s_end && matches!(&doc.folded[cue.end], "that" | ":")
                             } else {
-                                self.opens_clause(doc, cue.end, s_end)
+                                self.opens_clause(doc, cue.end, s_end) && !(cue.end < s_end && self.lex.grammar.subordinators.contains(&doc.folded[cue.end]))
                             };
                             if cue.source == SourceSide::Before && !used.contains(&cue.start) && !own_clause {
                                 return Some(Attribution { cue, subject: Some(np), how: "after-quote" });
@@ -584,6 +882,9 @@ impl Extractor {
                 continue;
             }
             if let Some(np) = self.subject_left(doc, cue.start) {
+                if let Some(outer) = self.outer_attribution(doc, &cue, &np, s_start) {
+                    return Some(outer);
+                }
                 let (cue, how) = match nearest {
                     // A phrase that contains the nearer verb ("responded by saying") is one cue.
                     Some(n) if n.end > cue.end => (n, "before-quote:coordinated"),
@@ -663,6 +964,39 @@ impl Extractor {
             }
         }
         nearest.map(|cue| Attribution { cue, subject: None, how: "before-quote:no-subject" })
+    }
+
+    /// "Ruiz told reporters that he feels “…”", "Ruiz said allies wanted “…”": a verb of
+    /// belief, or a verb whose subject is a pronoun, that stands inside the reported clause of
+    /// an earlier reporting verb of the sentence. The quote belongs to the outer speaker, the
+    /// source of the whole clause (the inner "he" may not even be the speaker).
+    fn outer_attribution(&self, doc: &Doc, inner: &Cue, inner_np: &Np, s_start: usize) -> Option<Attribution> {
+        let g = &self.lex.grammar;
+        let pronoun = inner_np.end - inner_np.start == 1 && g.pronouns.contains_key(&doc.folded[inner_np.start]);
+        if inner.kind != CueType::Belief && !pronoun {
+            return None;
+        }
+        let mut i = inner_np.start;
+        while i > s_start && inner_np.start - i < 14 {
+            i -= 1;
+            if doc.quote_of[i].is_some() || matches!(doc.word(i), ";" | ":" | "—" | "–" | "." | "(" | ")") {
+                return None;
+            }
+            let Some(c0) = self.cue_at(doc, i) else { continue };
+            if c0.source != SourceSide::Before || c0.kind == CueType::Belief || self.is_participle(doc, &c0) || c0.end > inner_np.start {
+                continue;
+            }
+            // The inner subject opens the outer verb's clause: "said he", "said that he",
+            // "told reporters that he", "says if people".
+            let before_inner = &doc.folded[inner_np.start - 1];
+            let opens = inner_np.start == c0.end || g.complementizers.contains(before_inner);
+            if !opens {
+                return None;
+            }
+            let np0 = self.subject_left(doc, c0.start)?;
+            return Some(Attribution { cue: c0, subject: Some(np0), how: "before-quote:outer" });
+        }
+        None
     }
 
     /// "“We will not back down.” Okafor said so on Monday.": a quote that ends its sentence,
@@ -836,6 +1170,13 @@ impl Extractor {
                     st.descriptor = np.descriptor;
                     st.attribution = "sentence-subject";
                 }
+            }
+        }
+        if st.speaker_mention.is_none() && st.attribution == "none" {
+            if let Some(np) = self.previous_sentence_subject(doc, q) {
+                st.speaker_mention = Some(doc.span_of(np.start, np.end));
+                st.descriptor = np.descriptor;
+                st.attribution = "previous-sentence";
             }
         }
         if st.attribution == "none" || st.attribution == "before-quote:no-subject" {
@@ -1072,13 +1413,71 @@ impl Extractor {
             if start >= before || self.is_sentence_adverb(&doc.folded[start]) || doc.quote_of[start].is_some() {
                 continue;
             }
-            if let Some(np) = self.subject_right(doc, start) {
-                if np.end < before && doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end)) && doc.quote_of[np.end].is_none() {
-                    return Some(np);
+            let Some(np) = self.subject_right(doc, start) else { continue };
+            if self.is_common_word_np(doc, &np) {
+                continue;
+            }
+            if np.end < before && doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end)) && doc.quote_of[np.end].is_none() {
+                return Some(np);
+            }
+            // "Christie, the state's governor, repeated …": an appositive between the subject
+            // and its verb.
+            if np.end < before && doc.word(np.end) == "," {
+                let close = (np.end + 1..before.min(np.end + 20)).take_while(|&t| doc.quote_of[t].is_none()).find(|&t| doc.word(t) == ",");
+                if let Some(c) = close.filter(|&c| c > np.end + 1 && c + 1 < before) {
+                    let next = &doc.folded[c + 1];
+                    let verb_next = doc.toks[c + 1].is_word() && !is_capitalized(doc.word(c + 1)) && !self.is_sentence_adverb(next) && !self.lex.grammar.relatives_after_appositive.contains(next);
+                    let first = &doc.folded[np.end + 1];
+                    let appositive = self.lex.grammar.determiners.contains(first) || doc.word(np.end + 1).chars().all(|ch| ch.is_ascii_digit()) || is_capitalized(doc.word(np.end + 1));
+                    if verb_next && appositive {
+                        return Some(Np { descriptor: Some(doc.span_of(np.end + 1, c)), ..np });
+                    }
                 }
             }
         }
         None
+    }
+
+    /// "Ruiz spoke about the ruling on Monday. “It protects no one.”": a quote that opens its
+    /// sentence with no attribution of its own belongs to the speaker of the sentence before
+    /// (in its paragraph, or the last of the previous paragraph when the quote opens its
+    /// own): the subject of its first reporting verb, else its main clause's subject when that
+    /// is a name, a pronoun or an unnamed speaker ("the judge").
+    fn previous_sentence_subject(&self, doc: &Doc, q: &Quote) -> Option<Np> {
+        let g = &self.lex.grammar;
+        let (s_start, _) = doc.sent_range(q.open);
+        if s_start == 0 || (s_start..q.open).any(|t| doc.toks[t].is_word()) {
+            return None;
+        }
+        let prev = s_start - 1;
+        if doc.in_headline(prev) || doc.para_of[q.open] > doc.para_of[prev] + 1 {
+            return None;
+        }
+        let (p_start, p_end) = doc.sent_range(prev);
+        let mut i = p_start;
+        while i < p_end {
+            if doc.quote_of[i].is_some() {
+                i += 1;
+                continue;
+            }
+            let Some(cue) = self.cue_at(doc, i) else {
+                i += 1;
+                continue;
+            };
+            let np = match cue.source {
+                SourceSide::Before => self.subject_left(doc, cue.start),
+                SourceSide::After => self.subject_right(doc, cue.end),
+            };
+            if let Some(np) = np {
+                return Some(np);
+            }
+            i = cue.end;
+        }
+        let np = self.main_clause_subject(doc, p_end, p_start)?;
+        let pronoun = g.pronouns.contains_key(&doc.folded[np.start]) && np.end - np.start == 1;
+        let named = (np.start..np.end).any(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t)));
+        let unnamed = g.collective.contains(&doc.folded[np.end - 1]);
+        (pronoun || named || unnamed).then_some(np)
     }
 
     /// "Obama positioned Clinton as … and said …": the subject of the clause whose second verb
