@@ -255,7 +255,7 @@ fn publish_if_stale(
 }
 
 /// Statement rows sorted at a time when publishing: the unit of memory of the external sort.
-const BUCKET_ROWS: u64 = 32_768;
+const BUCKET_ROWS: u64 = 24_576;
 
 /// A sort key part that puts nulls last, as [`publication_order`] does.
 fn nulls_last(s: Option<&str>) -> (bool, String) {
@@ -277,16 +277,23 @@ fn cell_key(buf: &mut String, country: Option<&str>, speaker: Option<&str>) {
     }
 }
 
-/// How `statements.parquet` is cut for its external sort: month → cell key → bucket.
+/// The cells of `statements.parquet`'s external sort: live rows counted per (country,
+/// speaker, month), which sort in publication order (months sort as dates, and dates come
+/// after country and speaker). A row's cell is its ordinal in that order.
 struct SortPlan {
-    bucket_of: BTreeMap<String, rustc_hash::FxHashMap<String, u32>>,
-    buckets: usize,
-    rows: u64,
+    /// Month → cell key (see [`cell_key`]) → ordinal.
+    ordinal: BTreeMap<String, rustc_hash::FxHashMap<String, u32>>,
+    /// Rows per cell, by ordinal.
+    rows: Vec<u64>,
 }
 
-/// Pass 1 of the external distribution sort of `statements.parquet`: counts the live rows per
-/// (country, speaker, month) — cells that sort in publication order — and cuts the ordered
-/// cells into buckets of about [`BUCKET_ROWS`] rows.
+impl SortPlan {
+    fn total(&self) -> u64 {
+        self.rows.iter().sum()
+    }
+}
+
+/// Pass 1: counts the live rows of every cell.
 fn plan_statements(storage: &dyn Storage, state: &State) -> Result<SortPlan> {
     let e = |x: PolarsError| Error::table("statements", x);
     let mut cells: BTreeMap<((bool, String), (bool, String), String), u64> = BTreeMap::new();
@@ -304,75 +311,152 @@ fn plan_statements(storage: &dyn Storage, state: &State) -> Result<SortPlan> {
             Ok(())
         })?;
     }
-    let mut bucket_of: BTreeMap<String, rustc_hash::FxHashMap<String, u32>> = BTreeMap::new();
-    let (mut bucket, mut filled) = (0u32, 0u64);
+    let mut plan = SortPlan { ordinal: BTreeMap::new(), rows: Vec::with_capacity(cells.len()) };
     let mut key = String::new();
-    for ((c, s, m), n) in &cells {
-        if filled > 0 && filled + n > BUCKET_ROWS {
-            bucket += 1;
-            filled = 0;
-        }
-        filled += n;
+    for (i, ((c, s, m), n)) in cells.into_iter().enumerate() {
         cell_key(&mut key, (!c.0).then_some(c.1.as_str()), (!s.0).then_some(s.1.as_str()));
-        bucket_of.entry(m.clone()).or_default().insert(key.clone(), bucket);
+        plan.ordinal.entry(m).or_default().insert(key.clone(), i as u32);
+        plan.rows.push(n);
     }
-    let buckets = if cells.is_empty() { 0 } else { bucket as usize + 1 };
-    Ok(SortPlan { bucket_of, buckets, rows: cells.values().sum() })
+    Ok(plan)
 }
 
-/// Passes 2 and 3: scatters every part's live rows into one scratch file per bucket, then
-/// reads, sorts, aggregates and appends each bucket in turn. Memory: one part slice, then one
-/// bucket. Returns the rows written.
-fn publish_statements(
+/// Buckets a level of the sort splits its range of cells into.
+const FAN_OUT: usize = 16;
+
+/// Where a level of the sort reads its rows: the state's parts (live rows, by month) or one
+/// scratch file of the level above.
+enum SortSource<'a> {
+    State(&'a State),
+    Scratch(std::path::PathBuf),
+}
+
+/// Cell ordinal of every row of `df` (a slice of month `month`'s rows, or any rows when
+/// `month` is None: then each row's month comes from its date).
+fn row_cells(df: &DataFrame, month: Option<&str>, plan: &SortPlan) -> Result<Vec<u32>> {
+    let e = |x: PolarsError| Error::table("statements", x);
+    let country = df.column("country").and_then(|c| c.str().cloned()).map_err(e)?;
+    let speaker = df.column("speaker").and_then(|c| c.str().cloned()).map_err(e)?;
+    let days = df.column("published").and_then(|c| c.cast(&DataType::Int32)).map_err(e)?;
+    let days = days.i32().map_err(e)?;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let mut key = String::new();
+    let mut out = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let m = match month {
+            Some(m) => m.to_string(),
+            None => store::month_of(epoch + chrono::Duration::days(days.get(i).unwrap_or(0) as i64)),
+        };
+        cell_key(&mut key, country.get(i), speaker.get(i));
+        let ordinal = plan.ordinal.get(&m).and_then(|cells| cells.get(&key)).copied();
+        out.push(ordinal.ok_or_else(|| Error::State { location: "statements".into(), message: format!("a row of {m} is in no cell of the sort plan") })?);
+    }
+    Ok(out)
+}
+
+/// Calls `each` with the rows of `source`, slice by slice, with each row's cell.
+fn read_source(storage: &dyn Storage, source: &SortSource, plan: &SortPlan, mut each: impl FnMut(DataFrame, Vec<u32>) -> Result<()>) -> Result<()> {
+    match source {
+        SortSource::State(state) => {
+            for (month, keys) in &state.commit.statements {
+                store::read_live(storage, keys, &state.known, None, |df| {
+                    let df = df.drop("content_hash").map_err(|x| Error::table("statements", x))?;
+                    let cells = row_cells(&df, Some(month), plan)?;
+                    each(df, cells)
+                })?;
+            }
+        }
+        SortSource::Scratch(path) => {
+            let open = || std::fs::File::open(path).map_err(|x| Error::io(path, x));
+            let rows = ParquetReader::new(open()?).num_rows().map_err(|x| Error::table("statements", x))?;
+            let mut offset = 0;
+            while offset < rows {
+                let df = ParquetReader::new(open()?).with_slice(Some((offset, store::SLICE_ROWS))).finish().map_err(|x| Error::table("statements", x))?;
+                offset += store::SLICE_ROWS;
+                let cells = row_cells(&df, None, plan)?;
+                each(df, cells)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes the rows of cells `range` from `source` in publication order: sorted in memory
+/// when they fit in [`BUCKET_ROWS`], else scattered into up to [`FAN_OUT`] scratch files of
+/// consecutive cell ranges, each sorted the same way (an external distribution sort: memory
+/// holds one slice, then one bucket; each level reads and writes the rows once).
+#[allow(clippy::too_many_arguments)]
+fn sort_range(
     storage: &dyn Storage,
-    state: &State,
+    source: &SortSource,
     plan: &SortPlan,
+    bucket_rows: u64,
+    range: std::ops::Range<usize>,
     scratch: &std::path::Path,
     out: &mut TableFile,
     aggregator: &mut aggregate::Aggregator,
-) -> Result<usize> {
+    written: &mut usize,
+) -> Result<()> {
     let e = |x: PolarsError| Error::table("statements", x);
-    let (bucket_of, buckets) = (&plan.bucket_of, plan.buckets);
-    let mut key = String::new();
-    let mut files: Vec<Option<TableFile>> = (0..buckets).map(|_| None).collect();
-    for (month, keys) in &state.commit.statements {
-        let Some(map) = bucket_of.get(month) else { continue };
-        store::read_live(storage, keys, &state.known, None, |df| {
-            let df = df.drop("content_hash").map_err(e)?;
-            let country = df.column("country").and_then(|c| c.str().cloned()).map_err(e)?;
-            let speaker = df.column("speaker").and_then(|c| c.str().cloned()).map_err(e)?;
-            let mut of_row = Vec::with_capacity(df.height());
-            for (c, s) in country.iter().zip(speaker.iter()) {
-                cell_key(&mut key, c, s);
-                of_row.push(map.get(&key).copied().unwrap_or(0));
-            }
-            let present: BTreeSet<u32> = of_row.iter().copied().collect();
-            for b in present {
-                let piece = if of_row.iter().all(|x| *x == b) {
-                    df.clone()
-                } else {
-                    let mask: BooleanChunked = of_row.iter().map(|x| Some(*x == b)).collect();
-                    df.filter(&mask).map_err(e)?
-                };
-                let file = files[b as usize].get_or_insert_with(|| TableFile::new(scratch.join(format!("bucket-{b:06}.parquet")), "statements", None));
-                file.write(&piece)?;
+    let rows: u64 = plan.rows[range.clone()].iter().sum();
+    if rows == 0 {
+        return Ok(());
+    }
+    let single_cell = range.len() == 1;
+    if rows <= bucket_rows || single_cell {
+        let mut bucket: Option<DataFrame> = None;
+        read_source(storage, source, plan, |df, cells| {
+            let keep: BooleanChunked = cells.iter().map(|c| Some(range.contains(&(*c as usize)))).collect();
+            let df = df.filter(&keep).map_err(e)?;
+            match &mut bucket {
+                Some(b) => {
+                    b.vstack_mut_owned(df).map_err(e)?;
+                }
+                None => bucket = Some(df),
             }
             Ok(())
         })?;
+        if let Some(bucket) = bucket {
+            let sorted = publication_order(&bucket)?;
+            drop(bucket);
+            aggregator.add(&sorted)?;
+            out.write(&sorted)?;
+            *written += sorted.height();
+        }
+        return Ok(());
     }
-    let mut rows = 0;
-    for file in files.into_iter().flatten() {
+    // Cut the range into sub-ranges of about equal rows.
+    let target = rows.div_ceil(FAN_OUT as u64);
+    let mut bounds = vec![range.start];
+    let mut filled = 0;
+    for i in range.clone() {
+        if filled > 0 && filled + plan.rows[i] > target && bounds.len() < FAN_OUT {
+            bounds.push(i);
+            filled = 0;
+        }
+        filled += plan.rows[i];
+    }
+    bounds.push(range.end);
+    let subranges: Vec<std::ops::Range<usize>> = bounds.windows(2).map(|w| w[0]..w[1]).collect();
+    let mut files: Vec<Option<TableFile>> = subranges.iter().map(|_| None).collect();
+    read_source(storage, source, plan, |df, cells| {
+        let which: Vec<usize> = cells.iter().map(|c| bounds.partition_point(|b| *b <= *c as usize).saturating_sub(1)).collect();
+        let present: BTreeSet<usize> = which.iter().copied().filter(|w| *w < subranges.len()).collect();
+        for w in present {
+            let mask: BooleanChunked = which.iter().map(|x| Some(*x == w)).collect();
+            let piece = df.filter(&mask).map_err(e)?;
+            let file = files[w].get_or_insert_with(|| TableFile::scratch(scratch.join(format!("sort-{}-{}-{w:02}.parquet", range.start, range.end)), "statements"));
+            file.write(&piece)?;
+        }
+        Ok(())
+    })?;
+    for (sub, file) in subranges.into_iter().zip(files) {
+        let Some(file) = file else { continue };
         let path = file.finish(crate::output::empty_statement_rows)?;
-        let handle = std::fs::File::open(&path).map_err(|x| Error::io(&path, x))?;
-        let bucket = ParquetReader::new(handle).finish().map_err(e)?;
-        let sorted = publication_order(&bucket)?;
-        drop(bucket);
-        aggregator.add(&sorted)?;
-        out.write(&sorted)?;
-        rows += sorted.height();
+        sort_range(storage, &SortSource::Scratch(path.clone()), plan, bucket_rows, sub, scratch, out, aggregator, written)?;
         std::fs::remove_file(&path).map_err(|x| Error::io(&path, x))?;
     }
-    Ok(rows)
+    Ok(())
 }
 
 /// `articles.parquet`: month by month (months sort as dates), each sorted by date and id,
@@ -413,6 +497,20 @@ pub fn publish(
     started_at: &str,
     last_run: serde_json::Value,
 ) -> Result<Published> {
+    publish_sorting_by(storage, state, config, fingerprint, started_at, last_run, BUCKET_ROWS)
+}
+
+/// [`publish`] with the statements sorted in buckets of `bucket_rows` (tests force the
+/// external sort's deeper levels with a small one).
+fn publish_sorting_by(
+    storage: &dyn Storage,
+    state: &State,
+    config: &Config,
+    fingerprint: &str,
+    started_at: &str,
+    last_run: serde_json::Value,
+    bucket_rows: u64,
+) -> Result<Published> {
     let meta = state.meta.clone();
     let scratch = storage.scratch()?;
     let plan = plan_statements(storage, state)?;
@@ -426,7 +524,7 @@ pub fn publish(
         "scorer_version": meta.as_ref().map(|m| m.scorer_version.clone()),
         "counts": {
             "articles": state.known.len(),
-            "statements": plan.rows,
+            "statements": plan.total(),
             "rejects": rejects.height(),
         },
         // The hashes the statements were computed with, as the state records them.
@@ -439,7 +537,8 @@ pub fn publish(
     ];
     let mut aggregator = aggregate::Aggregator::new(config);
     let mut statements_file = TableFile::new(scratch.path.join("statements.parquet"), "statements", Some(kv.clone()));
-    let statements = publish_statements(storage, state, &plan, &scratch.path, &mut statements_file, &mut aggregator)?;
+    let mut statements = 0;
+    sort_range(storage, &SortSource::State(state), &plan, bucket_rows, 0..plan.rows.len(), &scratch.path, &mut statements_file, &mut aggregator, &mut statements)?;
     let statements_path = statements_file.finish(|| {
         let mut empty = crate::output::empty_statement_rows()?;
         empty.drop_in_place("content_hash").map_err(|x| Error::table("statements", x))?;
@@ -451,10 +550,10 @@ pub fn publish(
     let articles = publish_articles(storage, state, &mut articles_file)?;
     let articles_path = articles_file.finish(|| store::index_frame(std::iter::empty()))?;
     storage.write_file("articles.parquet", &articles_path)?;
-    if (articles, statements as u64) != (state.known.len(), plan.rows) {
+    if (articles, statements as u64) != (state.known.len(), plan.total()) {
         return Err(Error::State {
             location: storage.describe(),
-            message: format!("published {articles} articles and {statements} statements, the state counts {} and {}", state.known.len(), plan.rows),
+            message: format!("published {articles} articles and {statements} statements, the state counts {} and {}", state.known.len(), plan.total()),
         });
     }
     let mut names = vec!["statements.parquet".to_string(), "articles.parquet".to_string(), "rejects.parquet".to_string()];
@@ -575,4 +674,34 @@ pub fn merge(shards: &[&dyn Storage], target: &dyn Storage, config: &Config, sta
     let fingerprint = target_state.fingerprint(target)?;
     let sources: Vec<String> = shards.iter().map(|s| s.describe()).collect();
     publish(target, &target_state, config, &fingerprint, started_at, json!({ "merged_from": sources }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(dir: &std::path::Path, name: &str) -> DataFrame {
+        ParquetReader::new(std::fs::File::open(dir.join(name)).unwrap()).finish().unwrap()
+    }
+
+    #[test]
+    fn external_sort_with_tiny_buckets_publishes_the_same_tables() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = Arc::new(Config::load(&root.join("notebooks-data/tonetrack.toml")).unwrap());
+        let engine = Arc::new(Engine::load(&config, crate::tone::ScorerKind::Lexicon).unwrap());
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let storage = store::LocalStorage::new(dir.path()).unwrap();
+        let opts = RunOptions { inputs: vec![root.join("notebooks-data/articles")], jobs: 2, ..RunOptions::default() };
+        run(&runtime, engine, config.clone(), &storage, &opts, "now", Arc::new(|_| {})).unwrap();
+        let names = ["statements.parquet", "articles.parquet", "tone_by_country_day.parquet", "tone_by_speaker_week.parquet", "visits.parquet"];
+        let reference: Vec<DataFrame> = names.iter().map(|n| table(dir.path(), n)).collect();
+        assert!(reference[0].height() > 100, "the sample should have enough statements to sort");
+        let state = State::load(&storage).unwrap();
+        // Buckets of 7 rows: several levels of 16-way scatter over the sample's cells.
+        publish_sorting_by(&storage, &state, &config, "test", "now", json!({}), 7).unwrap();
+        for (name, expected) in names.iter().zip(&reference) {
+            assert!(table(dir.path(), name).equals_missing(expected), "{name} differs when sorted in tiny buckets");
+        }
+    }
 }

@@ -249,7 +249,9 @@ pub async fn run<T: Send + 'static>(
         scorer: (engine.scorer.name().to_string(), engine.scorer.version().to_string()),
         ..RunResult::default()
     };
-    let (tx, mut rx) = mpsc::channel::<Parsed>(jobs.max(1) * 4);
+    // Room for one batch per worker and one being read: enough to keep workers busy, and a
+    // bound on memory (a batch is one file, or one block of a JSON Lines file).
+    let (tx, mut rx) = mpsc::channel::<Parsed>(jobs.max(1) + 1);
     let reader_config = config.clone();
     let reader = tokio::spawn(async move {
         for source in discovery.sources {
@@ -340,7 +342,7 @@ pub async fn run<T: Send + 'static>(
 }
 
 /// Bytes of a JSON Lines file read at a time (cut at the last line end).
-const JSONL_BLOCK: usize = 4 << 20;
+const JSONL_BLOCK: usize = 2 << 20;
 
 /// Reads a JSON Lines file in blocks of whole lines and sends each block's articles and
 /// rejects. Errs only when the receiver is gone.

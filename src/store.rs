@@ -664,12 +664,19 @@ pub struct TableFile {
     writer: Option<polars::io::parquet::write::BatchedWriter<std::fs::File>>,
     meta: Option<Vec<(String, String)>>,
     schema: Option<Schema>,
+    statistics: bool,
     pub rows: usize,
 }
 
 impl TableFile {
     pub fn new(path: std::path::PathBuf, table: &str, meta: Option<Vec<(String, String)>>) -> Self {
-        TableFile { path, table: table.to_string(), writer: None, meta, schema: None, rows: 0 }
+        TableFile { path, table: table.to_string(), writer: None, meta, schema: None, statistics: true, rows: 0 }
+    }
+
+    /// A scratch file read back whole: without column statistics, whose min and max strings a
+    /// writer keeps for every row group until it closes.
+    pub fn scratch(path: std::path::PathBuf, table: &str) -> Self {
+        TableFile { statistics: false, ..TableFile::new(path, table, None) }
     }
 
     /// Appends `df`; its columns are cast to the first batch's types (an all-null or all-empty
@@ -679,6 +686,9 @@ impl TableFile {
         if self.writer.is_none() {
             let file = std::fs::File::create(&self.path).map_err(|err| Error::io(&self.path, err))?;
             let mut w = ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None));
+            if !self.statistics {
+                w = w.with_statistics(StatisticsOptions::empty());
+            }
             if let Some(m) = &self.meta {
                 w = w.with_key_value_metadata(Some(KeyValueMetadata::from_static(m.clone())));
             }
@@ -809,7 +819,7 @@ impl StateWriter {
             }
             df.rechunk_mut();
             let name = if articles { "articles" } else { "statements" };
-            let mut file = TableFile::new(self.dir.join(format!("spill-{name}-{n:06}.parquet")), name, None);
+            let mut file = TableFile::scratch(self.dir.join(format!("spill-{name}-{n:06}.parquet")), name);
             let mut at = BTreeMap::new();
             for (month, rows) in rows_by_month(&df)? {
                 let piece = df.take(&IdxCa::from_vec("".into(), rows)).map_err(err(name))?;

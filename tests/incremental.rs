@@ -280,3 +280,33 @@ fn every_sample_visit_has_intervals_before_during_and_after() {
     let pairs = read(&out, "visit_pairs.parquet");
     assert_eq!(pairs.height(), 3);
 }
+
+#[test]
+fn many_small_runs_compact_a_month_and_equal_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let (daily, once) = (dir.path().join("daily"), dir.path().join("once"));
+    // Twelve scheduled runs, one new file each, all published in the same month: more runs
+    // than a month may keep parts for, so a later run compacts them.
+    let mut files = Vec::new();
+    for day in 1..=12 {
+        let path = inputs.join(format!("day{day:02}.jsonl"));
+        let line = serde_json::json!({
+            "id": format!("day-{day}"),
+            "published": format!("2025-03-{day:02}"),
+            "title": format!("Briefing {day}"),
+            "text": format!("“We are ready to resume talks without preconditions,” the minister said on day {day}.\n\nOfficials said there was no room for compromise on day {day}."),
+        });
+        std::fs::write(&path, format!("{line}\n")).unwrap();
+        files.push(path);
+        let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        run_ok(&refs, &daily, &[]);
+    }
+    let parts: Vec<String> = snapshot(&daily).into_keys().filter(|k| k.starts_with("state/statements/month=2025-03/")).collect();
+    assert!(!parts.is_empty() && parts.len() <= 8, "parts of the month after 12 runs: {parts:?}");
+    let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    run_ok(&refs, &once, &[]);
+    assert_eq!(read(&daily, "statements.parquet").height(), 24);
+    assert_eq!(tables(&daily), tables(&once));
+}
