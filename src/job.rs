@@ -328,7 +328,7 @@ const FAN_OUT: usize = 16;
 /// scratch file of the level above.
 enum SortSource<'a> {
     State(&'a State),
-    Scratch(std::path::PathBuf),
+    Scratch(Vec<std::path::PathBuf>),
 }
 
 /// Cell ordinal of every row of `df` (a slice of month `month`'s rows, or any rows when
@@ -366,13 +366,27 @@ fn read_source(storage: &dyn Storage, source: &SortSource, plan: &SortPlan, mut 
                 })?;
             }
         }
-        SortSource::Scratch(path) => {
-            let open = || std::fs::File::open(path).map_err(|x| Error::io(path, x));
-            let rows = ParquetReader::new(open()?).num_rows().map_err(|x| Error::table("statements", x))?;
-            let mut offset = 0;
-            while offset < rows {
-                let df = ParquetReader::new(open()?).with_slice(Some((offset, store::SLICE_ROWS))).finish().map_err(|x| Error::table("statements", x))?;
-                offset += store::SLICE_ROWS;
+        SortSource::Scratch(paths) => {
+            // Small files are read together up to a slice, so each slice splits into pieces
+            // worth writing.
+            let mut slice: Option<DataFrame> = None;
+            for path in paths {
+                let file = std::fs::File::open(path).map_err(|x| Error::io(path, x))?;
+                let df = ParquetReader::new(file).finish().map_err(|x| Error::table("statements", x))?;
+                match &mut slice {
+                    Some(s) => {
+                        s.vstack_mut_owned(df).map_err(|x| Error::table("statements", x))?;
+                    }
+                    None => slice = Some(df),
+                }
+                if slice.as_ref().is_some_and(|s| s.height() >= store::SLICE_ROWS) {
+                    if let Some(df) = slice.take() {
+                        let cells = row_cells(&df, None, plan)?;
+                        each(df, cells)?;
+                    }
+                }
+            }
+            if let Some(df) = slice.take() {
                 let cells = row_cells(&df, None, plan)?;
                 each(df, cells)?;
             }
@@ -438,23 +452,34 @@ fn sort_range(
     }
     bounds.push(range.end);
     let subranges: Vec<std::ops::Range<usize>> = bounds.windows(2).map(|w| w[0]..w[1]).collect();
-    let mut files: Vec<Option<TableFile>> = subranges.iter().map(|_| None).collect();
+    // Each piece is its own small file, closed at once: an open Parquet writer keeps the
+    // metadata of every row group it wrote (~1.7 KB per column), which across millions of
+    // rows in small pieces would be the largest thing in memory.
+    let mut files: Vec<Vec<std::path::PathBuf>> = subranges.iter().map(|_| Vec::new()).collect();
     read_source(storage, source, plan, |df, cells| {
         let which: Vec<usize> = cells.iter().map(|c| bounds.partition_point(|b| *b <= *c as usize).saturating_sub(1)).collect();
         let present: BTreeSet<usize> = which.iter().copied().filter(|w| *w < subranges.len()).collect();
         for w in present {
             let mask: BooleanChunked = which.iter().map(|x| Some(*x == w)).collect();
             let piece = df.filter(&mask).map_err(e)?;
-            let file = files[w].get_or_insert_with(|| TableFile::scratch(scratch.join(format!("sort-{}-{}-{w:02}.parquet", range.start, range.end)), "statements"));
+            let path = scratch.join(format!("sort-{}-{}-{w:02}-{:06}.parquet", range.start, range.end, files[w].len()));
+            let mut file = TableFile::scratch(path, "statements");
             file.write(&piece)?;
+            files[w].push(file.finish(crate::output::empty_statement_rows)?);
         }
         Ok(())
     })?;
-    for (sub, file) in subranges.into_iter().zip(files) {
-        let Some(file) = file else { continue };
-        let path = file.finish(crate::output::empty_statement_rows)?;
-        sort_range(storage, &SortSource::Scratch(path.clone()), plan, bucket_rows, sub, scratch, out, aggregator, written)?;
-        std::fs::remove_file(&path).map_err(|x| Error::io(&path, x))?;
+    for (sub, paths) in subranges.into_iter().zip(files) {
+        if paths.is_empty() {
+            continue;
+        }
+        let source = SortSource::Scratch(paths);
+        sort_range(storage, &source, plan, bucket_rows, sub, scratch, out, aggregator, written)?;
+        if let SortSource::Scratch(paths) = source {
+            for path in paths {
+                std::fs::remove_file(&path).map_err(|x| Error::io(&path, x))?;
+            }
+        }
     }
     Ok(())
 }
@@ -596,6 +621,12 @@ pub fn merge(shards: &[&dyn Storage], target: &dyn Storage, config: &Config, sta
         let Some(m) = state.meta.clone() else {
             return Err(Error::State { location: shard.describe(), message: "no tonetrack state here (state/meta.json missing): run the shard first".into() });
         };
+        if m.format != store::STATE_FORMAT {
+            return Err(Error::State {
+                location: shard.describe(),
+                message: format!("this shard's state has format {} (this tonetrack reads {}); rerun the shard with --rebuild", m.format, store::STATE_FORMAT),
+            });
+        }
         match &meta {
             Some(first) => {
                 if let Some(why) = first.incompatibility(&m) {
