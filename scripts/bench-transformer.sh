@@ -9,6 +9,8 @@
 #   TONETRACK_PEER_VENV   the Python peer's throwaway venv (default /var/cache/tonetrack/peer-venv);
 #                         created with the pinned packages if missing (PyPI, ~3 GB with torch's CUDA wheels)
 #   CARGO_TARGET_DIR      where the release build with `--features transformer` goes
+#   TONETRACK_BIN         a tonetrack binary already built with the feature: used as it is, no build
+#                         (e.g. one built with `--no-default-features --features cli,transformer`)
 # Needs: scripts/setup-transformer.sh run once (libtorch + model).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,9 +31,17 @@ if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import sentence_tra
     torch==2.4.0 transformers==4.44.2 sentence-transformers==3.0.1 "tokenizers<0.20"
 fi
 
-echo "== building tonetrack (release, --features transformer)"
-cargo build --release --features transformer --quiet
-bin="${CARGO_TARGET_DIR:-/var/cache/tonetrack/target}/release/tonetrack"
+if [[ -n "${TONETRACK_BIN:-}" ]]; then
+  bin="$TONETRACK_BIN"
+  echo "== using $bin (TONETRACK_BIN; not rebuilt)"
+else
+  echo "== building tonetrack (release, --features transformer)"
+  cargo build --release --features transformer --quiet
+  bin="${CARGO_TARGET_DIR:-/var/cache/tonetrack/target}/release/tonetrack"
+fi
+# The machine may be shared: the load before and after (and in each side's report) tells
+# whether the numbers are worth keeping.
+echo "== load before: $(uptime)"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

@@ -4,6 +4,7 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+#[cfg(feature = "tables")]
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,11 +14,13 @@ use serde_json::json;
 use tracing::{info, warn};
 
 use tonetrack::config::Config;
-use tonetrack::job::{self, RunOptions};
 use tonetrack::eval::{self, Predicted, Subset};
-use tonetrack::output::char_offset;
+#[cfg(feature = "tables")]
+use tonetrack::job::{self, RunOptions};
 use tonetrack::pipeline::{self, Engine, Shard};
+#[cfg(feature = "tables")]
 use tonetrack::store::Storage;
+use tonetrack::types::char_offset;
 use tonetrack::tone::{DeviceKind, ScorerKind, ToneInput, TransformerOptions};
 
 /// The marks that make a gold statement "quoted" (see ../shared/datasets/README.md).
@@ -26,6 +29,8 @@ const QUOTE_MARKS: [char; 6] = ['"', '“', '”', '„', '«', '»'];
 /// Exit codes (also in the README).
 const EXIT_ERROR: u8 = 1;
 const EXIT_BELOW_THRESHOLD: u8 = 3;
+// Only `run --strict` exits with it, and `run` needs the tables.
+#[cfg_attr(not(feature = "tables"), allow(dead_code))]
 const EXIT_REJECTS_STRICT: u8 = 4;
 
 #[derive(Parser)]
@@ -118,6 +123,8 @@ struct SynthArgs {
     common: Common,
 }
 
+// Without `tables`, `--synthetic` is refused before the end-to-end fields are read.
+#[cfg_attr(not(feature = "tables"), allow(dead_code))]
 #[derive(Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 struct BenchArgs {
@@ -255,7 +262,7 @@ struct TrainArgs {
     #[arg(long, default_value = "models/tone-head.md")]
     card: PathBuf,
     /// Version written into the head (and so into `scorer_version`).
-    #[arg(long, default_value = "1.0.0")]
+    #[arg(long, default_value = "1.1.0")]
     version: String,
     /// Folds of the cross-validation reported in the card (0: none).
     #[arg(long, default_value_t = 5)]
@@ -295,6 +302,8 @@ struct EvalToneArgs {
     transformer: TransformerArgs,
 }
 
+// Without `tables` the command is parsed (so its help stays) but refused before its fields are read.
+#[cfg_attr(not(feature = "tables"), allow(dead_code))]
 #[derive(Args)]
 struct RunArgs {
     /// Files or folders (searched recursively) of .txt, .jsonl, .html articles; `-` reads JSONL from stdin.
@@ -328,6 +337,8 @@ struct RunArgs {
     rebuild: bool,
 }
 
+// Without `tables` the command is parsed (so its help stays) but refused before its fields are read.
+#[cfg_attr(not(feature = "tables"), allow(dead_code))]
 #[derive(Args)]
 struct PlotArgs {
     /// The output folder of `tonetrack run` (or s3://bucket/prefix) whose tables to draw.
@@ -341,12 +352,16 @@ struct PlotArgs {
     font: Option<PathBuf>,
 }
 
+// Without `tables` the command is parsed (so its help stays) but refused before its fields are read.
+#[cfg_attr(not(feature = "tables"), allow(dead_code))]
 #[derive(Args)]
 struct SummaryArgs {
     /// The output folder of `tonetrack run` (or s3://bucket/prefix).
     out: PathBuf,
 }
 
+// Without `tables` the command is parsed (so its help stays) but refused before its fields are read.
+#[cfg_attr(not(feature = "tables"), allow(dead_code))]
 #[derive(Args)]
 struct MergeArgs {
     /// Output folders of the shard runs (`tonetrack run --shard I/N --out FOLDER`).
@@ -450,22 +465,47 @@ fn init_logging(quiet: bool, format: LogFormat) {
 
 fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
+        #[cfg(feature = "tables")]
         Command::Run(args) => run(args, cli.quiet),
+        #[cfg(feature = "tables")]
         Command::Merge(args) => merge(args),
+        #[cfg(feature = "tables")]
         Command::Plot(args) => plot(args),
+        #[cfg(feature = "tables")]
         Command::Summary(args) => summary(args),
+        #[cfg(not(feature = "tables"))]
+        Command::Run(_) => Err(without_tables("run")),
+        #[cfg(not(feature = "tables"))]
+        Command::Merge(_) => Err(without_tables("merge")),
+        #[cfg(not(feature = "tables"))]
+        Command::Plot(_) => Err(without_tables("plot")),
+        #[cfg(not(feature = "tables"))]
+        Command::Summary(_) => Err(without_tables("summary")),
         Command::Extract(args) => extract(args),
         Command::Score(args) => score(args),
         Command::Eval(EvalCommand::Statements(args)) => eval_statements(args),
         Command::Eval(EvalCommand::Tone(args)) => learned::eval_tone(args),
         Command::Bench(BenchArgs { what: Some(BenchCommand::Transformer(args)), .. }) => learned::bench_transformer(args),
         Command::Bench(args) => match args.synthetic {
+            #[cfg(feature = "tables")]
             Some(n) => bench_end_to_end(args, n),
+            #[cfg(not(feature = "tables"))]
+            Some(_) => Err(without_tables("bench --synthetic")),
             None => bench(args),
         },
         Command::Synth(args) => synth(args),
         Command::Train(args) => learned::train_head(args),
     }
+}
+
+/// The error of a table command in a build without the `tables` feature (polars), such as the
+/// one CI tests the transformer scorer with: the command exists, so say what it needs.
+#[cfg(not(feature = "tables"))]
+fn without_tables(command: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "`tonetrack {command}` reads or writes tables, which this build leaves out (built without the `tables` feature); \
+         rebuild with the default features: `cargo build --release` (add `--features transformer` for the learned scorers)"
+    )
 }
 
 /// Peak resident memory of this process in MiB (Linux), for benchmark reports.
@@ -496,6 +536,7 @@ fn synth(args: SynthArgs) -> Result<u8> {
     Ok(0)
 }
 
+#[cfg(feature = "tables")]
 /// `bench --synthetic N`: generate a corpus, then time a real `run` over it into a fresh folder.
 fn bench_end_to_end(args: BenchArgs, n: u64) -> Result<u8> {
     let (config, engine) = load(&args.common)?;
@@ -553,6 +594,7 @@ fn bench_end_to_end(args: BenchArgs, n: u64) -> Result<u8> {
     Ok(0)
 }
 
+#[cfg(feature = "tables")]
 /// A fresh, uniquely named folder under `parent`.
 fn tempfile_in(parent: &Path) -> Result<PathBuf> {
     let dir = parent.join(format!("tonetrack-bench-{}-{}", std::process::id(), chrono::Utc::now().timestamp_millis()));
@@ -560,6 +602,7 @@ fn tempfile_in(parent: &Path) -> Result<PathBuf> {
     Ok(dir)
 }
 
+#[cfg(feature = "tables")]
 /// User + system CPU time of this process so far, in seconds (Linux), to tell how many cores a
 /// run kept busy.
 fn cpu_seconds() -> Option<f64> {
@@ -620,6 +663,7 @@ fn load(common: &Common) -> Result<(Config, Engine)> {
     Ok((config, engine))
 }
 
+#[cfg(feature = "tables")]
 fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
     let progress = indicatif::ProgressBar::new_spinner();
     if quiet {
@@ -633,11 +677,13 @@ fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
     progress
 }
 
+#[cfg(feature = "tables")]
 fn storage_for(out: &Path) -> Result<Box<dyn Storage>> {
     let out = out.to_string_lossy();
     tonetrack::store::open(&out).with_context(|| format!("opening output {out}"))
 }
 
+#[cfg(feature = "tables")]
 fn run(args: RunArgs, quiet: bool) -> Result<u8> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339();
@@ -694,6 +740,7 @@ fn run(args: RunArgs, quiet: bool) -> Result<u8> {
     Ok(0)
 }
 
+#[cfg(feature = "tables")]
 fn plot(args: PlotArgs) -> Result<u8> {
     let storage = storage_for(&args.out)?;
     let charts = match (&args.charts, args.out.to_string_lossy().starts_with("s3://")) {
@@ -711,6 +758,7 @@ fn plot(args: PlotArgs) -> Result<u8> {
     Ok(0)
 }
 
+#[cfg(feature = "tables")]
 fn summary(args: SummaryArgs) -> Result<u8> {
     let storage = storage_for(&args.out)?;
     let statements = tonetrack::report::read_table(storage.as_ref(), "statements.parquet")?;
@@ -725,6 +773,7 @@ fn summary(args: SummaryArgs) -> Result<u8> {
     Ok(0)
 }
 
+#[cfg(feature = "tables")]
 fn merge(args: MergeArgs) -> Result<u8> {
     let started = Instant::now();
     let config = match &args.config {

@@ -11,32 +11,9 @@ use polars::prelude::*;
 use crate::error::{Error, Result};
 use crate::types::{ProcessedArticle, Reject};
 
-/// Character offset of a byte offset (both into the same text).
-pub fn char_offset(text: &str, byte: usize) -> usize {
-    CharOffsets::new(text).of(byte)
-}
-
-/// Byte → character offsets in one article. Most news is ASCII, where the two are equal: that
-/// is checked once per article instead of counting characters for every statement.
-pub struct CharOffsets<'a> {
-    text: &'a str,
-    ascii: bool,
-}
-
-impl<'a> CharOffsets<'a> {
-    pub fn new(text: &'a str) -> Self {
-        CharOffsets { text, ascii: text.is_ascii() }
-    }
-
-    pub fn of(&self, byte: usize) -> usize {
-        let byte = byte.min(self.text.len());
-        if self.ascii {
-            byte
-        } else {
-            self.text[..byte].chars().count()
-        }
-    }
-}
+// Byte → character offsets live with `Span` (the binary's `extract` and `eval` need them
+// without the tables); re-exported here, where the tables use them.
+pub use crate::types::{char_offset, CharOffsets};
 
 pub fn date_column(name: &str, days: Vec<i32>) -> Result<Column> {
     Series::new(name.into(), days)

@@ -61,6 +61,33 @@ impl Span {
     }
 }
 
+/// Character offset of a byte offset (both into the same text).
+pub fn char_offset(text: &str, byte: usize) -> usize {
+    CharOffsets::new(text).of(byte)
+}
+
+/// Byte → character offsets in one article. Most news is ASCII, where the two are equal: that
+/// is checked once per article instead of counting characters for every statement.
+pub struct CharOffsets<'a> {
+    text: &'a str,
+    ascii: bool,
+}
+
+impl<'a> CharOffsets<'a> {
+    pub fn new(text: &'a str) -> Self {
+        CharOffsets { text, ascii: text.is_ascii() }
+    }
+
+    pub fn of(&self, byte: usize) -> usize {
+        let byte = byte.min(self.text.len());
+        if self.ascii {
+            byte
+        } else {
+            self.text[..byte].chars().count()
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StatementKind {

@@ -1,5 +1,7 @@
 //! End-to-end tests: run the `tonetrack` binary on fixtures we wrote (tests/fixtures) and read
 //! the Parquet back.
+// Needs the `tables` feature: runs `tonetrack run` and reads the Parquet back.
+#![cfg(all(feature = "tables", feature = "cli"))]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -2,6 +2,8 @@
 //! exactly their statements, a changed article replaces its statements, a killed run is
 //! finished by the next one, and shards merge into what one run would have written. All on
 //! the sample corpus in notebooks-data/ (our own fictional articles).
+// Needs the `tables` feature: runs `tonetrack run` and `merge` and reads the Parquet back.
+#![cfg(all(feature = "tables", feature = "cli"))]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -4,6 +4,8 @@
 //! files) and a reason that says what to fix, and never as a crash, a hang or silence.
 //! Inputs that look odd but are fine (byte-order marks, CRLF, dates with offsets, blank lines)
 //! must become articles, not rejects.
+// Needs the `tables` feature: runs `tonetrack run` and reads `rejects.parquet`.
+#![cfg(all(feature = "tables", feature = "cli"))]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

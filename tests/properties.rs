@@ -1,6 +1,8 @@
 //! Properties that must hold for any text, checked on generated articles built from pieces that
 //! real news uses (quotation marks of every kind, reporting verbs, names, pronouns, captions,
 //! line breaks) mixed with arbitrary Unicode.
+// Needs the `tables` feature: checks statement ids, which belong to the tables.
+#![cfg(feature = "tables")]
 
 use std::sync::OnceLock;
 

@@ -1,5 +1,7 @@
 //! Safety: article ids are data, never paths (odd ids cannot write outside `--out` nor break
 //! it), and a run makes no network connection.
+// Needs the `tables` feature: runs `tonetrack run` and reads the Parquet back.
+#![cfg(all(feature = "tables", feature = "cli"))]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -272,12 +272,18 @@ impl Encoder {
             let ctx = Tensor::f_scaled_dot_product_attention(&q, &k, &v, Some(&bias), 0.0, false, None)?
                 .f_transpose(1, 2)?
                 .f_reshape([b, t, h])?;
+            // Residual sums and the GELU in place, on tensors nothing else holds: the same
+            // arithmetic with fewer allocations of [b, t, 1536]-sized buffers per layer.
             x = ctx
                 .f_linear(&l.out_w, Some(&l.out_b))?
-                .f_add(&x)?
+                .f_add_(&x)?
                 .f_layer_norm([h], Some(&l.ln1_w), Some(&l.ln1_b), self.eps, false)?;
-            let ff = x.f_linear(&l.ff1_w, Some(&l.ff1_b))?.f_gelu("none")?.f_linear(&l.ff2_w, Some(&l.ff2_b))?;
-            x = ff.f_add(&x)?.f_layer_norm([h], Some(&l.ln2_w), Some(&l.ln2_b), self.eps, false)?;
+            x = x
+                .f_linear(&l.ff1_w, Some(&l.ff1_b))?
+                .f_gelu_("none")?
+                .f_linear(&l.ff2_w, Some(&l.ff2_b))?
+                .f_add_(&x)?
+                .f_layer_norm([h], Some(&l.ln2_w), Some(&l.ln2_b), self.eps, false)?;
         }
         // Mean over real tokens, then unit length (sentence-transformers' Pooling + Normalize).
         let m = mask.f_unsqueeze(-1)?;

@@ -161,9 +161,12 @@ impl ToneScorer for LearnedScorer {
     }
 
     fn score_batch(&self, inputs: &[ToneInput]) -> Vec<ToneScore> {
-        let lex: Vec<ToneScore> = inputs.iter().map(|i| self.lexicon.score(i)).collect();
         let texts: Vec<&str> = inputs.iter().map(|i| i.text).collect();
-        match self.embedder.embed(&texts) {
+        // The lexicon scores (features of the ensemble, sentiment of both) are computed while
+        // the encoder threads run the forward passes, not before them.
+        let pending = self.embedder.submit(&texts);
+        let lex: Vec<ToneScore> = inputs.iter().map(|i| self.lexicon.score(i)).collect();
+        match pending.and_then(|p| p.wait()) {
             Ok(embeddings) => embeddings.iter().zip(lex).map(|(e, l)| self.combine(e, l)).collect(),
             Err(e) => {
                 // The trait has no error path; loading ran a forward pass already, so this is
@@ -303,10 +306,11 @@ mod tests {
 
     #[test]
     fn ensemble_tone_signs_on_the_seed() {
-        // See: issue #4, "gets the seed's 17 non-mixed statements right". It gets 16: "Washington
-        // would defend Taiwan in the event of a Chinese invasion" (gold firm) is neutral with
-        // P = 0.96 and a tone of +0.02, i.e. a sign the head does not really hold. This guards
-        // against anything worse; the lexicon keeps its 17/17 (.ci/run).
+        // See: issue #4, "gets the seed's 17 non-mixed statements right". The closest call is
+        // the reported defence pledge (gold firm): labelled neutral, but with P(firm) above
+        // P(conciliatory), so its tone is negative (about -0.03 with head 1.1.0). The seed is
+        // not training data; the pledges and deterrence statements of diplomatic set 1.1.0 are
+        // what moved it.
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let config = crate::config::Config::default();
         let engine = crate::pipeline::Engine::load_with(&config, crate::tone::ScorerKind::Ensemble, &TransformerOptions::default()).unwrap();
@@ -337,7 +341,6 @@ mod tests {
         let (report, mismatches) = crate::eval::evaluate(&gold, &preds, crate::eval::Subset::All, None);
         let wrong: Vec<_> = mismatches.iter().filter(|m| m.error == "wrong_tone").collect();
         assert_eq!(report.tone_n, 17);
-        assert!(wrong.len() <= 1, "{wrong:?}");
-        assert!(wrong.iter().all(|m| m.gold_text.as_deref().is_some_and(|t| t.starts_with("Washington would defend Taiwan"))), "{wrong:?}");
+        assert!(wrong.is_empty(), "{wrong:?}");
     }
 }

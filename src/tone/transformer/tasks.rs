@@ -173,7 +173,9 @@ reported neutrally).\n\n",
     }
     s.push_str("## Use and limits\n\n");
     s.push_str("- Trained on English news sentences and on short synthetic statements in US and Chinese official registers; expect lower scores on other registers and languages.\n");
-    s.push_str("- The diplomatic set is small (378) and written by the tonetrack team; the tone lexicon was developed with the same registers in mind, which flatters the lexicon's (and so the ensemble's) numbers on it.\n");
+    // The size from the data itself, so the card cannot go stale when the set grows.
+    let diplomatic = sets.iter().find(|d| d.name == "diplomatic").map(|d| d.examples.len().to_string()).unwrap_or_else(|| "not used".into());
+    s.push_str(&format!("- The diplomatic set is small ({diplomatic}) and written by the tonetrack team; the tone lexicon was developed with the same registers in mind, which flatters the lexicon's (and so the ensemble's) numbers on it.\n"));
     s.push_str("- Statement fragments (\"productive\", \"progress\") are far from the training sentences; the ensemble leans on the lexicon there.\n");
     s.push_str("- A changed embedding model is refused at load (sha256 check); a changed lexicon only warns, and the ensemble should then be retrained.\n\n");
     s.push_str("Reproduce: `source models/transformer/env.sh && cargo run --release --features transformer -- train --cv 5`.\n");

@@ -89,6 +89,13 @@ impl Embedder {
 
     /// Embeddings of `texts`, in their order. Identical texts are embedded once.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        self.submit(texts)?.wait()
+    }
+
+    /// Tokenises `texts` and hands their batches to the encoder threads, returning at once, so
+    /// that the caller can do other work for the same texts (the ensemble's lexicon scores)
+    /// while the forward passes run; [`Pending::wait`] collects the embeddings.
+    pub fn submit(&self, texts: &[&str]) -> Result<Pending> {
         let mut unique: Vec<&str> = Vec::new();
         let mut slot_of: HashMap<&str, usize> = HashMap::new();
         let slots: Vec<usize> = texts
@@ -100,13 +107,13 @@ impl Embedder {
                 })
             })
             .collect();
-        let ids: Vec<Vec<i64>> = unique.iter().map(|t| self.tokenizer.encode(t)).collect::<Result<_>>()?;
+        let ids = self.tokenize(&unique)?;
         let mut order: Vec<usize> = (0..ids.len()).collect();
         if self.options.sort_by_length {
             // Longest first, so the first batches (the slowest) start at once on every replica.
             order.sort_by_key(|&i| std::cmp::Reverse(ids[i].len()));
         }
-        let (reply_tx, reply_rx) = mpsc::channel();
+        let (reply_tx, replies) = mpsc::channel();
         let mut sent = 0;
         let jobs = self.jobs.as_ref().ok_or_else(dead)?;
         for (n, chunk) in order.chunks(self.options.batch_size).enumerate() {
@@ -114,19 +121,58 @@ impl Embedder {
             jobs.send(job).map_err(|_| dead())?;
             sent += 1;
         }
-        drop(reply_tx);
-        let mut sorted: Vec<Vec<f32>> = vec![Vec::new(); ids.len()];
-        for _ in 0..sent {
-            let (offset, result) = reply_rx.recv().map_err(|_| dead())?;
+        Ok(Pending { slots, order, sent, replies })
+    }
+
+    /// Token ids of `texts`. The forward passes cannot start before all lengths are known (they
+    /// are sorted by length first), and nothing else runs meanwhile, so the texts are split
+    /// over as many threads as there are replicas instead of being tokenised on this one.
+    fn tokenize(&self, texts: &[&str]) -> Result<Vec<Vec<i64>>> {
+        // Below a few batches, starting threads costs more than it saves.
+        let threads = if self.options.device == Device::Cpu && texts.len() >= 4 * self.options.batch_size { self.options.replicas } else { 1 };
+        if threads <= 1 {
+            return texts.iter().map(|t| self.tokenizer.encode(t)).collect();
+        }
+        let per = texts.len().div_ceil(threads);
+        let tokenizer = &self.tokenizer;
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = texts.chunks(per).map(|part| scope.spawn(move || part.iter().map(|t| tokenizer.encode(t)).collect::<Result<Vec<_>>>())).collect();
+            let mut ids = Vec::with_capacity(texts.len());
+            for part in parts {
+                let part = part.join().map_err(|_| Error::Scorer { name: "transformer".into(), message: "a tokeniser thread panicked".into() })?;
+                ids.extend(part?);
+            }
+            Ok(ids)
+        })
+    }
+}
+
+/// Embeddings being computed by the encoder threads (see [`Embedder::submit`]).
+pub struct Pending {
+    /// For each submitted text, its index among the unique texts.
+    slots: Vec<usize>,
+    /// The unique texts' indices in the order their batches were cut.
+    order: Vec<usize>,
+    /// Batches sent.
+    sent: usize,
+    replies: Receiver<(usize, Result<Vec<Vec<f32>>>)>,
+}
+
+impl Pending {
+    /// Waits for every batch and returns the embeddings in the submitted order.
+    pub fn wait(self) -> Result<Vec<Vec<f32>>> {
+        let mut sorted: Vec<Vec<f32>> = vec![Vec::new(); self.order.len()];
+        for _ in 0..self.sent {
+            let (offset, result) = self.replies.recv().map_err(|_| dead())?;
             for (j, e) in result?.into_iter().enumerate() {
                 sorted[offset + j] = e;
             }
         }
-        let mut by_unique: Vec<Vec<f32>> = vec![Vec::new(); ids.len()];
-        for (pos, &i) in order.iter().enumerate() {
+        let mut by_unique: Vec<Vec<f32>> = vec![Vec::new(); self.order.len()];
+        for (pos, &i) in self.order.iter().enumerate() {
             by_unique[i] = std::mem::take(&mut sorted[pos]);
         }
-        Ok(slots.into_iter().map(|s| by_unique[s].clone()).collect())
+        Ok(self.slots.into_iter().map(|s| by_unique[s].clone()).collect())
     }
 }
 
