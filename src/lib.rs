@@ -29,6 +29,7 @@ pub mod aggregate;
 pub mod output;
 
 pub mod eval;
+pub mod invariants;
 #[cfg(feature = "tables")]
 pub mod job;
 pub mod known;
