@@ -685,10 +685,12 @@ impl TableFile {
         let e = err(&self.table);
         if self.writer.is_none() {
             let file = std::fs::File::create(&self.path).map_err(|err| Error::io(&self.path, err))?;
-            let mut w = ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None));
-            if !self.statistics {
-                w = w.with_statistics(StatisticsOptions::empty());
-            }
+            let mut w = if self.statistics {
+                ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None))
+            } else {
+                // Scratch: read back once, soon; LZ4 costs a fraction of zstd's CPU.
+                ParquetWriter::new(file).with_compression(ParquetCompression::Lz4Raw).with_statistics(StatisticsOptions::empty())
+            };
             if let Some(m) = &self.meta {
                 w = w.with_key_value_metadata(Some(KeyValueMetadata::from_static(m.clone())));
             }
