@@ -373,12 +373,7 @@ fn read_source(storage: &dyn Storage, source: &SortSource, plan: &SortPlan, mut 
             for path in paths {
                 let file = std::fs::File::open(path).map_err(|x| Error::io(path, x))?;
                 let df = ParquetReader::new(file).finish().map_err(|x| Error::table("statements", x))?;
-                match &mut slice {
-                    Some(s) => {
-                        s.vstack_mut_owned(df).map_err(|x| Error::table("statements", x))?;
-                    }
-                    None => slice = Some(df),
-                }
+                store::append_rows(&mut slice, df, "statements")?;
                 if slice.as_ref().is_some_and(|s| s.height() >= store::SLICE_ROWS) {
                     if let Some(df) = slice.take() {
                         let cells = row_cells(&df, None, plan)?;
@@ -422,13 +417,7 @@ fn sort_range(
         read_source(storage, source, plan, |df, cells| {
             let keep: BooleanChunked = cells.iter().map(|c| Some(range.contains(&(*c as usize)))).collect();
             let df = df.filter(&keep).map_err(e)?;
-            match &mut bucket {
-                Some(b) => {
-                    b.vstack_mut_owned(df).map_err(e)?;
-                }
-                None => bucket = Some(df),
-            }
-            Ok(())
+            store::append_rows(&mut bucket, df, "statements")
         })?;
         if let Some(bucket) = bucket {
             let sorted = publication_order(&bucket)?;
@@ -503,12 +492,7 @@ struct SortedOut {
 
 impl SortedOut {
     fn push(&mut self, df: DataFrame) -> Result<()> {
-        match &mut self.pending {
-            Some(p) => {
-                p.vstack_mut_owned(df).map_err(|x| Error::table("statements", x))?;
-            }
-            None => self.pending = Some(df),
-        }
+        store::append_rows(&mut self.pending, df, "statements")?;
         if self.pending.as_ref().is_some_and(|p| p.height() >= self.rows) {
             self.flush()?;
         }
@@ -531,15 +515,7 @@ fn publish_articles(storage: &dyn Storage, state: &State, out: &mut TableFile) -
     let mut rows = 0;
     for keys in state.commit.articles.values() {
         let mut month: Option<DataFrame> = None;
-        store::read_live(storage, keys, &state.known, None, |df| {
-            match &mut month {
-                Some(m) => {
-                    m.vstack_mut_owned(df).map_err(e)?;
-                }
-                None => month = Some(df),
-            }
-            Ok(())
-        })?;
+        store::read_live(storage, keys, &state.known, None, |df| store::append_rows(&mut month, df, "articles"))?;
         let Some(mut month) = month else { continue };
         let hashes = month.column("content_hash").and_then(|c| c.str().cloned()).map_err(e)?;
         let copies: Vec<u32> = hashes.iter().map(|h| duplicates.get(&store::content_bits(h.unwrap_or_default())).copied().unwrap_or(0)).collect();

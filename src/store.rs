@@ -431,6 +431,17 @@ pub fn read_parquet_bytes(bytes: Vec<u8>, table: &str) -> Result<DataFrame> {
     ParquetReader::new(Cursor::new(bytes)).finish().map_err(err(table))
 }
 
+/// Appends `df` to the rows gathered in `acc` (the first batch becomes them).
+pub fn append_rows(acc: &mut Option<DataFrame>, df: DataFrame, table: &str) -> Result<()> {
+    match acc {
+        Some(rows) => {
+            rows.vstack_mut_owned(df).map_err(err(table))?;
+        }
+        None => *acc = Some(df),
+    }
+    Ok(())
+}
+
 /// Rows read from a part at a time: parts of big runs are read in slices, not whole.
 pub const SLICE_ROWS: usize = 32_768;
 
@@ -887,12 +898,7 @@ impl StateWriter {
                     let Some((offset, len)) = at.get(month) else { continue };
                     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
                     let df = ParquetReader::new(file).with_slice(Some((*offset, *len))).finish().map_err(err(key))?;
-                    match &mut batch {
-                        Some(b) => {
-                            b.vstack_mut_owned(df).map_err(err(key))?;
-                        }
-                        None => batch = Some(df),
-                    }
+                    append_rows(&mut batch, df, key)?;
                     if batch.as_ref().is_some_and(|b| b.height() >= BUFFER_ROWS) {
                         if let Some(b) = batch.take() {
                             part.write(&b)?;
