@@ -61,19 +61,21 @@ pub fn tables(statements: &DataFrame, config: &Config) -> Result<Vec<(String, Da
 /// speaker's days, so it is written in batches rather than built whole.
 const RENDER_ROWS: usize = 65_536;
 
-/// Running sums of one key's statements in one period.
+/// Running sums of one key's statements in one period: 32 bytes, as a speaker-by-day series
+/// holds one per (speaker, day) with statements (over a million at a million articles).
 #[derive(Clone, Copy, Default)]
 struct Sums {
-    n: i64,
+    period: i32,
+    n: u32,
+    conciliatory: u32,
+    firm: u32,
     tone: f64,
-    conciliatory: i64,
-    firm: i64,
     sentiment: f64,
 }
 
 impl Sums {
     fn stats(&self) -> PeriodStats {
-        let n = self.n;
+        let n = self.n as i64;
         let per = |x: f64| (n > 0).then(|| x / n as f64);
         PeriodStats {
             n,
@@ -85,8 +87,45 @@ impl Sums {
     }
 }
 
-/// Key → period → sums: one time series table before zero-filling.
-type Series = BTreeMap<String, BTreeMap<i32, Sums>>;
+/// Key → its periods with statements, in period order: one time series table before
+/// zero-filling. Statements mostly arrive in period order per key, so adding is usually an
+/// append.
+type Series = BTreeMap<String, Vec<Sums>>;
+
+/// One statement's contribution to the sums.
+struct Contribution {
+    tone: f64,
+    conciliatory: bool,
+    firm: bool,
+    sentiment: f64,
+}
+
+fn add_to(series: &mut Series, key: &str, period: i32, c: &Contribution) {
+    let periods = match series.get_mut(key) {
+        Some(periods) => periods,
+        None => series.entry(key.to_string()).or_default(),
+    };
+    let at = match periods.last() {
+        Some(last) if last.period == period => periods.len() - 1,
+        Some(last) if last.period > period => match periods.binary_search_by_key(&period, |s| s.period) {
+            Ok(i) => i,
+            Err(i) => {
+                periods.insert(i, Sums { period, ..Sums::default() });
+                i
+            }
+        },
+        _ => {
+            periods.push(Sums { period, ..Sums::default() });
+            periods.len() - 1
+        }
+    };
+    let s = &mut periods[at];
+    s.n += 1;
+    s.tone += c.tone;
+    s.conciliatory += c.conciliatory as u32;
+    s.firm += c.firm as u32;
+    s.sentiment += c.sentiment;
+}
 
 /// The analyst tables, computed on a stream of statement batches so that a corpus of any size
 /// aggregates in memory proportional to its keys and days, not its statements. Feed batches in
@@ -131,33 +170,30 @@ impl<'a> Aggregator<'a> {
         for i in 0..statements.height() {
             let day = days.get(i).unwrap_or(0);
             let week = week_of(day);
-            let o = Obs {
-                day,
-                country: country.get(i).map(str::to_string),
-                speaker: speaker.get(i).map(str::to_string),
+            let c = Contribution {
                 tone: tone.get(i).unwrap_or(0.0),
                 conciliatory: label.get(i) == Some("conciliatory"),
                 firm: label.get(i) == Some("firm"),
                 sentiment: sentiment.get(i).unwrap_or(0.0),
             };
-            let add = |series: &mut Series, key: &str, period: i32| {
-                let s = series.entry(key.to_string()).or_default().entry(period).or_default();
-                s.n += 1;
-                s.tone += o.tone;
-                s.conciliatory += o.conciliatory as i64;
-                s.firm += o.firm as i64;
-                s.sentiment += o.sentiment;
-            };
-            if let Some(c) = &o.country {
-                add(&mut self.by_country_day, c, day);
-                add(&mut self.by_country_week, c, week);
+            if let Some(country) = country.get(i) {
+                add_to(&mut self.by_country_day, country, day, &c);
+                add_to(&mut self.by_country_week, country, week, &c);
             }
-            if let Some(sp) = &o.speaker {
-                add(&mut self.by_speaker_day, sp, day);
-                add(&mut self.by_speaker_week, sp, week);
+            if let Some(speaker) = speaker.get(i) {
+                add_to(&mut self.by_speaker_day, speaker, day, &c);
+                add_to(&mut self.by_speaker_week, speaker, week, &c);
             }
             if self.visit_spans.iter().any(|(lo, hi)| (*lo..=*hi).contains(&day)) {
-                self.obs.push(o);
+                self.obs.push(Obs {
+                    day,
+                    country: country.get(i).map(str::to_string),
+                    speaker: speaker.get(i).map(str::to_string),
+                    tone: c.tone,
+                    conciliatory: c.conciliatory,
+                    firm: c.firm,
+                    sentiment: c.sentiment,
+                });
             }
         }
         Ok(())
@@ -199,27 +235,30 @@ struct PeriodStats {
 fn render_series(sums: &Series, key: &str, period: &str, cfg: &AggregateConfig, emit: &mut dyn FnMut(DataFrame) -> Result<()>) -> Result<()> {
     let table = format!("tone_by_{key}_{period}");
     let step = if period == "day" { 1 } else { 7 };
-    let series: BTreeMap<&String, BTreeMap<i32, PeriodStats>> =
-        sums.iter().map(|(k, m)| (k, m.iter().map(|(p, s)| (*p, s.stats())).collect())).collect();
     // Countries share one calendar, so their series line up; speakers span their own.
-    let global = series.values().flat_map(|m| m.keys().copied()).fold(None, |acc: Option<(i32, i32)>, p| {
-        Some(acc.map_or((p, p), |(lo, hi)| (lo.min(p), hi.max(p))))
-    });
+    let global = sums.values().filter_map(|m| Some((m.first()?.period, m.last()?.period))).reduce(|(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
 
     let mut batch = SeriesBatch::default();
     let mut emitted = false;
-    for (k, m) in &series {
-        let (Some(first), Some(last)) = (m.keys().next().copied(), m.keys().next_back().copied()) else { continue };
+    for (k, m) in sums {
+        let (Some(first), Some(last)) = (m.first().map(|s| s.period), m.last().map(|s| s.period)) else { continue };
         let (lo, hi) = if key == "country" { global.unwrap_or((first, last)) } else { (first, last) };
+        // m[next] is the first period with statements at or after p.
+        let mut next = 0;
         let mut p = lo;
         while p <= hi {
-            let s = m.get(&p).copied().unwrap_or_default();
-            batch.keys.push((*k).clone());
+            while next < m.len() && m[next].period < p {
+                next += 1;
+            }
+            let s = if next < m.len() && m[next].period == p { m[next].stats() } else { PeriodStats::default() };
+            batch.keys.push(k.clone());
             batch.periods.push(p);
             if period == "day" {
                 // Statement-weighted mean over the trailing `rolling_days` calendar days.
                 let from = p - cfg.rolling_days as i32 + 1;
-                let (sum, count) = m.range(from..=p).fold((0.0, 0i64), |(sum, count), (_, s)| (sum + s.mean_tone.unwrap_or(0.0) * s.n as f64, count + s.n));
+                let upto = if next < m.len() && m[next].period == p { next + 1 } else { next };
+                let start = m[..upto].partition_point(|s| s.period < from);
+                let (sum, count) = m[start..upto].iter().map(Sums::stats).fold((0.0, 0i64), |(sum, count), s| (sum + s.mean_tone.unwrap_or(0.0) * s.n as f64, count + s.n));
                 batch.rolling.push((count > 0).then(|| sum / count as f64));
             }
             batch.rows.push(s);

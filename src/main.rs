@@ -432,7 +432,20 @@ struct EvalArgs {
     common: Common,
 }
 
+/// glibc gives every thread that allocates an arena of its own and keeps the memory freed there:
+/// with tokio's blocking workers and polars' reader threads that held ~60 MiB of a 100,000-article
+/// run's peak (MALLOC_ARENA_MAX=2: 258 -> 197 MiB). Two arenas still serve the two workers.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: called first thing in main, before any other thread exists; mallopt only sets a
+    // tuning parameter and returns 0 when it refuses, which leaves glibc's default.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let cli = Cli::parse();
     init_logging(cli.quiet, cli.log_format);
     match dispatch(cli) {

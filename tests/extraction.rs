@@ -407,3 +407,132 @@ fn a_descriptive_subject_before_the_verb_opens_its_clause() {
     let i = one(&rows, "all point to the same conclusion");
     assert_eq!(rows[i].mention.as_deref(), Some("the lawyers"));
 }
+
+#[test]
+fn an_unnamed_speaker_after_the_quote_keeps_its_whole_description() {
+    let rows = extract("\u{201c}We have a lot of work to do,\u{201d} said a longtime adviser to both governors, who asked not to be named.");
+    let i = one(&rows, "We have a lot of work to do");
+    assert_eq!(rows[i].mention.as_deref(), Some("a longtime adviser to both governors"));
+}
+
+#[test]
+fn a_name_in_the_relative_clause_of_a_description_is_someone_else() {
+    let rows = extract("Ilse Varga spoke first. \u{201c}The count is simply wrong,\u{201d} said a committee member who supports Ilse Varga.");
+    let i = one(&rows, "The count is simply wrong");
+    assert_eq!(rows[i].mention.as_deref(), Some("a committee member who supports Ilse Varga"));
+    assert_eq!(rows[i].speaker, None);
+}
+
+#[test]
+fn a_place_after_the_subject_name_is_not_the_speaker() {
+    let rows = extract("Joe Bask of Dayton, Ohio says he will \u{201c}keep fighting for the town.\u{201d}");
+    let i = one(&rows, "keep fighting for the town");
+    assert_eq!(rows[i].speaker.as_deref(), Some("Joe Bask"));
+}
+
+#[test]
+fn an_appositive_with_a_relative_clause_keeps_the_name_as_subject() {
+    let rows = extract("Ray Mund, a senior fellow who worked for Tomas Reyes, one of the bill\u{2019}s authors, said it was \u{201c}bad for the country.\u{201d}");
+    let i = one(&rows, "bad for the country");
+    assert_eq!(rows[i].speaker.as_deref(), Some("Ray Mund"));
+}
+
+#[test]
+fn a_verbless_introductory_phrase_is_not_the_main_clause_subject() {
+    let rows = extract("Hours later, Ilse Varga returned the favour, telling reporters, \u{201c}We have been friends for a long time.\u{201d}");
+    let i = one(&rows, "We have been friends for a long time");
+    assert_eq!(rows[i].speaker.as_deref(), Some("Ilse Varga"));
+}
+
+#[test]
+fn a_subject_pronoun_is_no_common_word_even_when_written_in_lowercase_elsewhere() {
+    let rows = extract(
+        "Tomas Reyes has sharpened his language.\n\nHe has coined a new phrase, \u{201c}paper patriots,\u{201d} to describe his rivals, and he repeats it at every stop.",
+    );
+    let i = one(&rows, "paper patriots");
+    assert_eq!(rows[i].mention.as_deref(), Some("He"));
+}
+
+#[test]
+fn a_noun_that_is_also_a_verb_form_can_speak() {
+    let rows = extract("The memo went to all staff on Monday. The email said, \u{201c}We are closing the office for good.\u{201d}\n\n\u{201c}Nobody saw this coming,\u{201d} the report stated.");
+    assert_eq!(rows[one(&rows, "closing the office")].mention.as_deref(), Some("The email"));
+    assert_eq!(rows[one(&rows, "Nobody saw this coming")].mention.as_deref(), Some("the report"));
+}
+
+#[test]
+fn a_reporting_verb_that_opens_the_sentence_has_its_subject_after_it() {
+    let rows = extract("The museum opened in May. Said Dora Penn, who grew up nearby, \u{201c}We were all so proud of him.\u{201d}");
+    let i = one(&rows, "We were all so proud of him");
+    assert_eq!(rows[i].speaker.as_deref(), Some("Dora Penn"));
+}
+
+#[test]
+fn a_dash_and_a_name_under_a_quote_paragraph_sign_it() {
+    let rows = extract("Other outlets asked for copies as well.\n\n\u{201c}The silence has been deafening for years.\u{201d}\n\n- Vell.");
+    let i = one(&rows, "The silence has been deafening");
+    assert_eq!(rows[i].mention.as_deref(), Some("Vell"));
+}
+
+#[test]
+fn a_coordinated_verb_shares_the_main_clause_subject() {
+    let rows = extract("Ilse Varga toured the state.\n\nShe greeted 2,000 supporters in Dayton and told them they would \u{201c}build ladders of opportunity for every family.\u{201d}");
+    let i = one(&rows, "build ladders of opportunity");
+    assert_eq!(rows[i].mention.as_deref(), Some("She"));
+}
+
+#[test]
+fn title_words_then_a_name_open_the_sentence_subject() {
+    let rows = extract("The program offers free care to all.\n\nSoviet dissident Milo Dras referred to the \u{201c}New Class.\u{201d} Where equality was promised, it produced a new divide.");
+    let i = one(&rows, "New Class");
+    assert_eq!(rows[i].mention.as_deref(), Some("Soviet dissident Milo Dras"));
+}
+
+#[test]
+fn a_name_and_colon_after_a_dash_sign_the_quote() {
+    let rows = extract("Pollsters agree - Carl Vint: \u{201c}Keep calling voters as late as you possibly can.\u{201d}");
+    let i = one(&rows, "Keep calling voters");
+    assert_eq!(rows[i].mention.as_deref(), Some("Carl Vint"));
+}
+
+#[test]
+fn a_participle_after_a_sentence_opening_conjunction_takes_the_subject_after_it() {
+    let rows = extract("Ilse Varga welcomed the help.\n\nBut Tomas Reyes refused to entertain the idea, responding that he is \u{201c}not going to discuss what my campaign is doing.\u{201d}");
+    let i = one(&rows, "not going to discuss");
+    assert_eq!(rows[i].speaker.as_deref(), Some("Tomas Reyes"));
+}
+
+#[test]
+fn a_descriptive_main_clause_subject_with_an_appositive_speaks() {
+    let rows = extract("One attendee, who like others spoke on the condition of anonymity, said the message was that \u{201c}this will not be over in February.\u{201d}");
+    let i = one(&rows, "this will not be over in February");
+    assert_eq!(rows[i].mention.as_deref(), Some("One attendee"));
+}
+
+#[test]
+fn as_someone_puts_it_attributes_the_quote() {
+    let rows = extract("The vote ended late.\n\nAs the Dayton Herald\u{2019}s Dana Milb puts it, \u{201c}It is an offer they cannot refuse.\u{201d}");
+    let i = one(&rows, "an offer they cannot refuse");
+    assert_eq!(rows[i].mention.as_deref(), Some("the Dayton Herald\u{2019}s Dana Milb"));
+}
+
+#[test]
+fn a_parenthetical_between_dashes_stands_between_subject_and_verb() {
+    let rows = extract("Tomas Reyes \u{2014} named by several outlets as the leading choice for the post \u{2014} told reporters that \u{201c}nothing has been decided yet.\u{201d}");
+    let i = one(&rows, "nothing has been decided yet");
+    assert_eq!(rows[i].speaker.as_deref(), Some("Tomas Reyes"));
+}
+
+#[test]
+fn an_institution_after_the_name_after_a_quote_stands_before_the_verb() {
+    let rows = extract("Ilse Varga spoke first.\n\n\u{201c}Building such a weapon would take years of work,\u{201d} Jon Lewe of the Hale Center for Policy Studies wrote in December.");
+    let i = one(&rows, "Building such a weapon");
+    assert_eq!(rows[i].speaker.as_deref(), Some("Jon Lewe"));
+}
+
+#[test]
+fn an_adverb_between_a_pronoun_and_its_verb_after_a_quote() {
+    let rows = extract("Tomas Reyes updated his website.\n\n\u{201c}This is your movement,\u{201d} it now says, above a row of photos.");
+    let i = one(&rows, "This is your movement");
+    assert_eq!(rows[i].mention.as_deref(), Some("it"));
+}

@@ -145,11 +145,18 @@ impl<'a> ArticleResolver<'a> {
         // speaker described by a phrase after it. A name in that phrase is someone else (the
         // employer, the subject), so it only describes the speaker (and may give the country).
         let mut tail: Vec<Span> = Vec::new();
+        // "a committee member who supports Ana Ruiz": a relative clause describes the speaker;
+        // a name in it is someone else.
+        if let Some(p) = words.iter().position(|(_, w)| self.grammar.relatives_phrase_end.contains(w)).filter(|&p| p > 0) {
+            tail = words.split_off(p).into_iter().map(|(s, _)| s).collect();
+        }
         let link = words.iter().position(|(s, w)| {
             !is_capitalized(s.slice(self.text)) && (self.grammar.resolver_links.contains(w) || (self.grammar.prepositions.contains(w) && w != "of"))
         });
         if let Some(p) = link.filter(|&p| p > 0 && !words[..p].iter().any(|(s, _)| is_capitalized(s.slice(self.text)))) {
-            tail = words.split_off(p).into_iter().map(|(s, _)| s).collect();
+            let mut rest: Vec<Span> = words.split_off(p).into_iter().map(|(s, _)| s).collect();
+            rest.append(&mut tail);
+            tail = rest;
         }
         // 1. The registry, on the longest suffix that names someone ("… Xi Jinping").
         for start in 0..words.len() {

@@ -111,6 +111,7 @@ struct GrammarFile {
     introductory_words: Vec<Spanned<String>>,
     subordinators: Vec<Spanned<String>>,
     clause_complementizers: Vec<Spanned<String>>,
+    sentence_conjunctions: Vec<Spanned<String>>,
     relatives: RelativeWords,
     unnamed_speakers: UnnamedSpeakerWords,
 }
@@ -184,6 +185,8 @@ pub struct Grammar {
     pub subordinators: HashSet<String>,
     /// Words that open a reported clause ("said that he …", "asked whether they …").
     pub complementizers: HashSet<String>,
+    /// Conjunctions that may open a sentence before its subject ("But Toomey refused …").
+    pub sentence_conjunctions: HashSet<String>,
     /// Relative pronouns opening a parenthetical between subject and verb ("Wu, who …, said").
     pub relatives_parenthetical: HashSet<String>,
     /// Words that, after a quote and comma, open a relative clause ("…,” which …").
@@ -353,6 +356,7 @@ impl CueLexicon {
             introductory: word_set(f, "introductory_words", g.introductory_words)?,
             subordinators: word_set(f, "subordinators", g.subordinators)?,
             complementizers: word_set(f, "clause_complementizers", g.clause_complementizers)?,
+            sentence_conjunctions: word_set(f, "sentence_conjunctions", g.sentence_conjunctions)?,
             relatives_parenthetical: word_set(f, "relatives.parenthetical", rel.parenthetical)?,
             relatives_after_quote: word_set(f, "relatives.after_quote", rel.after_quote)?,
             relatives_phrase_end: word_set(f, "relatives.phrase_end", rel.phrase_end)?,

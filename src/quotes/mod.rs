@@ -24,6 +24,8 @@ const MAX_TERM_WORDS: usize = 4;
 const MAX_NP_WORDS: usize = 10;
 /// How many words after a reporting verb a finite verb must appear for a that-less clause.
 const MAX_CLAUSE_SUBJECT_WORDS: usize = 10;
+/// How many words a speaker's description after its cue may have ("a longtime adviser to …").
+const MAX_DESCRIPTION_WORDS: usize = 25;
 
 /// The statement extractor; built once and shared by all workers.
 pub struct Extractor {
@@ -390,12 +392,98 @@ impl Extractor {
 
     /// The speaker before a cue: "Chinese President Xi Jinping hailed", "aides later said",
     /// "Wu, a professor at Fudan University, said", "he added"; failing those, a subject with
-    /// commas of its own ("Clinton, 35, the daughter of …, said") or a descriptive phrase that
-    /// names no one ("the lawyers said").
+    /// commas of its own ("Clinton, 35, the daughter of …, said"), a descriptive phrase that
+    /// names no one ("the lawyers said"), or a subject before a parenthetical in dashes.
     fn subject_left(&self, doc: &Doc, cue_start: usize) -> Option<Np> {
-        self.subject_left_strict(doc, cue_start)
+        let np = self
+            .subject_left_strict(doc, cue_start)
             .or_else(|| self.appositive_subject(doc, cue_start))
             .or_else(|| self.loose_np_left(doc, cue_start))
+            .or_else(|| self.subject_before_dashes(doc, cue_start))?;
+        // "Ann Bask of Dayton, Ohio says", "Ray Mund, who worked for Sen. Ted Vance, said": the
+        // words next to the verb close a prepositional phrase inside the subject's description.
+        if self.in_prepositional_phrase(doc, &np) {
+            if let Some(opening) = self.clause_opening_subject(doc, np.start) {
+                return Some(opening);
+            }
+        }
+        Some(np)
+    }
+
+    /// "Gingrich — named as the leading choice for running mate — told …": a parenthetical
+    /// set off by dashes between the subject and its verb.
+    fn subject_before_dashes(&self, doc: &Doc, cue_start: usize) -> Option<Np> {
+        let (s_start, _) = doc.sent_range(cue_start);
+        let k = self.skip_between_left(doc, cue_start, s_start);
+        let dash = |t: usize| matches!(doc.word(t), "—" | "–" | "--");
+        if k <= s_start + 1 || !dash(k - 1) {
+            return None;
+        }
+        let open = (s_start + 1..k - 1).rev().take(30).take_while(|&t| doc.quote_of[t].is_none()).find(|&t| dash(t))?;
+        self.subject_left_strict(doc, open).or_else(|| self.loose_np_left(doc, open))
+    }
+
+    /// Whether a noun phrase is the object of a preposition: "from Ohio", "for Sen. Ted Vance",
+    /// or the second part of a place, "of Dayton, Ohio".
+    fn in_prepositional_phrase(&self, doc: &Doc, np: &Np) -> bool {
+        let g = &self.lex.grammar;
+        let (s_start, _) = doc.sent_range(np.start);
+        if np.start <= s_start {
+            return false;
+        }
+        let mut prev = np.start - 1;
+        if doc.word(prev) == "," {
+            let mut u = prev;
+            while u > s_start && doc.toks[u - 1].is_word() && is_capitalized(doc.word(u - 1)) && doc.quote_of[u - 1].is_none() {
+                u -= 1;
+            }
+            if u == prev || u == s_start {
+                return false;
+            }
+            prev = u - 1;
+        }
+        doc.toks[prev].is_word() && doc.quote_of[prev].is_none() && g.prepositions.contains(&doc.folded[prev])
+    }
+
+    /// The name or pronoun that opens the sentence, when everything between it and `before`
+    /// describes it: appositives, prepositional phrases, relative clauses ("Ray Mund, a
+    /// fellow who worked for Sen. Ted Vance,"), but no reporting verb or finite verb of a
+    /// clause of its own.
+    fn clause_opening_subject(&self, doc: &Doc, before: usize) -> Option<Np> {
+        let g = &self.lex.grammar;
+        let (s_start, _) = doc.sent_range(before);
+        let first = (s_start..before).find(|&t| doc.toks[t].is_word() && !self.is_name_joiner(doc, t))?;
+        // After an introductory phrase ("On Monday, …", "Later, …") the clause opens later.
+        if self.is_introductory(doc, first) || self.is_sentence_adverb(&doc.folded[first]) {
+            return None;
+        }
+        let np = self.subject_right(doc, first)?;
+        // The description is set off by a comma right after the name ("Ann Bask of Dayton,
+        // Ohio", "Ray Mund, a fellow …"); without one the prepositional phrase belongs to a name
+        // ("the Council on Foreign Relations") or the name opens a clause of its own.
+        if np.end >= before || doc.word(np.end) != "," {
+            return None;
+        }
+        let pronoun = np.end - np.start == 1 && g.pronouns.contains_key(&doc.folded[np.start]);
+        let named = (np.start..np.end).any(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t))) && !self.is_common_word_np(doc, &np);
+        if !(pronoun || named) {
+            return None;
+        }
+        let mut relative = false;
+        for t in np.end..before {
+            if doc.quote_of[t].is_some() || matches!(doc.word(t), ";" | ":" | "—" | "–") {
+                return None;
+            }
+            let w = &doc.folded[t];
+            if doc.word(t) == "," {
+                relative = false;
+            } else if g.relatives_parenthetical.contains(w) {
+                relative = true;
+            } else if !relative && (g.finite.contains(w) || self.cue_at(doc, t).is_some()) {
+                return None;
+            }
+        }
+        Some(np)
     }
 
     /// The first word before a cue that is not an adverb or auxiliary standing between
@@ -504,6 +592,8 @@ impl Extractor {
             || g.subordinators.contains(w)
             || g.introductory.contains(w)
             || (w.len() > 4 && w.ends_with("ing"))
+            // "Based on …", "Asked about …", "Preceded by …": a participle and its preposition.
+            || (w.len() > 4 && w.ends_with("ed") && i + 1 < doc.toks.len() && g.prepositions.contains(&doc.folded[i + 1]))
     }
 
     /// "the lawyers said", "Some chanted", "the progressive heavyweights wrote": a descriptive
@@ -527,7 +617,11 @@ impl Extractor {
                 break t;
             }
             let function_word = g.prepositions.contains(w) || g.finite.contains(w) || g.copulas.contains(w) || g.clause_breakers.contains(w) || g.pronouns.contains_key(w);
-            if function_word || (self.lex.verb(w).is_some() && !is_capitalized(doc.word(t))) || g.relatives_phrase_end.contains(w) {
+            // After an article or possessive a verb form is a noun ("The email said"), and so
+            // is one right before the reporting verb, as two verbs in a row make no clause
+            // ("the congressional report said").
+            let noun_form = (t > s_start && self.is_noun_slot(doc, t - 1)) || t + 1 == end;
+            if function_word || (self.lex.verb(w).is_some() && !is_capitalized(doc.word(t)) && !noun_form) || g.relatives_phrase_end.contains(w) {
                 return None;
             }
             j -= 1;
@@ -557,7 +651,8 @@ impl Extractor {
                 return true;
             }
         }
-        if np.end - np.start != 1 {
+        // A subject pronoun is written in lowercase elsewhere but is no common word here.
+        if np.end - np.start != 1 || self.lex.grammar.pronouns.contains_key(w) {
             return false;
         }
         (w.len() > 3 && w.ends_with("ly"))
@@ -681,11 +776,17 @@ impl Extractor {
         while j < s_end && j - from <= 6 {
             let w = &doc.folded[j];
             let function_word = g.prepositions.contains(w) || g.finite.contains(w) || g.copulas.contains(w) || g.clause_breakers.contains(w);
-            let verb = self.lex.verb(w).is_some() && !is_capitalized(doc.word(j));
+            // A verb form followed by a reporting verb is the phrase's head noun: "…,” the
+            // report stated", "…,” the email said".
+            let head_noun = j + 1 < s_end && self.lex.verb(&doc.folded[j + 1]).is_some() && !is_capitalized(doc.word(j + 1));
+            let verb = self.lex.verb(w).is_some() && !is_capitalized(doc.word(j)) && !head_noun;
             if !doc.toks[j].is_word() || doc.quote_of[j].is_some() || function_word || verb || g.relatives_phrase_end.contains(w) {
                 break;
             }
             j += 1;
+            if head_noun && self.lex.verb(w).is_some() {
+                break;
+            }
         }
         // "…,” one said": a quantifier can stand alone.
         let alone = g.unnamed_standalone.contains(first);
@@ -730,6 +831,35 @@ impl Extractor {
         let caps_tail = (from..j).rev().take_while(|&t| is_capitalized(doc.word(t)) || doc.word(t) == ".").filter(|&t| doc.toks[t].is_word()).count();
         let has_lower = (from..j).any(|t| doc.toks[t].is_word() && !is_capitalized(doc.word(t)));
         (caps_tail >= 2 && has_lower).then_some(Np { start: from, end: j, descriptor: None })
+    }
+
+    /// A subject made of title words with lowercase ones among them, then a name of two or
+    /// more capitalised words, then a lowercase word (its verb): "Soviet dissident Milo Dras
+    /// referred …", "Former party chair Ann Ruiz wrote …".
+    fn title_then_name(&self, doc: &Doc, start: usize, before: usize) -> Option<Np> {
+        let g = &self.lex.grammar;
+        let mut lower = false;
+        let mut j = start;
+        while j < before && j - start < 8 && doc.toks[j].is_word() && doc.quote_of[j].is_none() {
+            let w = &doc.folded[j];
+            if is_capitalized(doc.word(j)) {
+                if lower && j + 1 < before && doc.toks[j + 1].is_word() && is_capitalized(doc.word(j + 1)) {
+                    let mut end = j;
+                    while end < before && doc.toks[end].is_word() && is_capitalized(doc.word(end)) {
+                        end += 1;
+                    }
+                    let verb_next = end < before && doc.toks[end].is_word() && !is_capitalized(doc.word(end)) && doc.quote_of[end].is_none() && !g.prepositions.contains(&doc.folded[end]);
+                    return verb_next.then_some(Np { start, end, descriptor: None });
+                }
+            } else {
+                if g.prepositions.contains(w) || g.finite.contains(w) || g.copulas.contains(w) || g.clause_breakers.contains(w) || g.pronouns.contains_key(w) || g.determiners.contains(w) || self.lex.verb(w).is_some() {
+                    return None;
+                }
+                lower = true;
+            }
+            j += 1;
+        }
+        None
     }
 
     /// The speaker after a cue: "said Wu Xinbo, professor …", "according to the ministry".
@@ -791,6 +921,92 @@ impl Extractor {
         Some(Np { start: np_first, end: j, descriptor })
     }
 
+    /// The speaker after a cue ("…,” said X", "according to X"), read to the end of its phrase
+    /// when the phrase describes someone rather than naming them: "a longtime adviser to the
+    /// governor", "one aide involved in the talks", "officials with knowledge of the meeting",
+    /// "a donor who asked not to be named", "the campaign's statement". Such a speaker is the
+    /// whole description (the head alone, "adviser", says little); a name inside it is someone
+    /// else, which the resolver knows. The phrase ends at punctuation, a quote, a verb or
+    /// conjunction that opens a clause of its own, or a time phrase ("on Monday"); a relative
+    /// clause runs to the next comma.
+    fn source_after(&self, doc: &Doc, from: usize) -> Option<Np> {
+        let np = self.subject_right(doc, from)?;
+        let g = &self.lex.grammar;
+        let (_, s_end) = doc.sent_range(np.start);
+        let start = if np.start == from + 1 && g.determiners.contains(&doc.folded[from]) { from } else { np.start };
+        let possessive = doc.folded[np.end - 1].ends_with("'s") || doc.folded[np.end - 1].ends_with("s'");
+        let opener = g.unnamed_openers_after_quote.contains(&doc.folded[start]);
+        let unnamed = (np.start..np.end).all(|t| !doc.toks[t].is_word() || !is_capitalized(doc.word(t)));
+        if !(opener || unnamed || possessive) || np.end >= s_end {
+            return Some(np);
+        }
+        let mut j = np.end;
+        let mut relative = false;
+        while j < s_end && j - start < MAX_DESCRIPTION_WORDS {
+            if doc.quote_of[j].is_some() {
+                break;
+            }
+            if !doc.toks[j].is_word() {
+                // The stop of "Gov." or "U.S." stays inside; in a relative clause, so do hyphens
+                // and apostrophes. Any other mark ends the phrase.
+                let inside = self.is_np_word(doc, j) || (relative && !matches!(doc.word(j), "," | ";" | ":" | "—" | "–" | "(" | ")" | "." | "!" | "?"));
+                if !inside {
+                    break;
+                }
+                j += 1;
+                continue;
+            }
+            let w = &doc.folded[j];
+            if !relative {
+                if g.relatives_phrase_end.contains(w) {
+                    relative = true;
+                    j += 1;
+                    continue;
+                }
+                // A verb form that ends the phrase is its head noun ("a pool report.").
+                let ends_phrase = j + 1 == s_end || !doc.toks[j + 1].is_word();
+                let verb = self.lex.verb(w).is_some() && !is_capitalized(doc.word(j)) && !ends_phrase;
+                let time = g.time_prepositions.contains(w) && j + 1 < s_end && (is_capitalized(doc.word(j + 1)) || doc.word(j + 1).starts_with(|c: char| c.is_ascii_digit()));
+                let breaks = g.finite.contains(w) || (g.clause_breakers.contains(w) && !g.relatives_phrase_end.contains(w)) || g.subordinators.contains(w) || g.pronouns.contains_key(w);
+                if verb || time || breaks {
+                    break;
+                }
+            }
+            j += 1;
+        }
+        // A relative pronoun with nothing after it is no part of the phrase.
+        while j > np.end && (g.relatives_phrase_end.contains(&doc.folded[j - 1]) || !doc.toks[j - 1].is_word()) {
+            j -= 1;
+        }
+        Some(Np { start, end: j.max(np.end), descriptor: np.descriptor })
+    }
+
+    /// A subject that describes someone, with the prepositional phrase that names whom it
+    /// belongs to: "A spokesman for Platte Valley declined …", "The leader of the Civic League,
+    /// Ann Ruiz, warned …". Only a phrase whose object is a name (capitalised words) is read,
+    /// so a verb never ends up inside the subject.
+    fn with_named_complement(&self, doc: &Doc, np: Np, before: usize) -> Np {
+        let g = &self.lex.grammar;
+        let start = if np.start > 0 && g.determiners.contains(&doc.folded[np.start - 1]) && doc.toks[np.start - 1].is_word() { np.start - 1 } else { np.start };
+        let unnamed = (np.start..np.end).all(|t| !doc.toks[t].is_word() || !is_capitalized(doc.word(t)));
+        let p = np.end;
+        if !unnamed || p + 1 >= before || !doc.toks[p].is_word() || !g.prepositions.contains(&doc.folded[p]) || g.time_prepositions.contains(&doc.folded[p]) {
+            return np;
+        }
+        let mut j = p + 1;
+        if g.determiners.contains(&doc.folded[j]) {
+            j += 1;
+        }
+        let name_start = j;
+        while j < before && doc.quote_of[j].is_none() && (is_capitalized(doc.word(j)) || (doc.word(j) == "." && self.is_np_word(doc, j)) || (j > name_start && self.is_name_joiner(doc, j) && j + 1 < before && is_capitalized(doc.word(j + 1)))) {
+            j += 1;
+        }
+        if j == name_start || !doc.toks[j - 1].is_word() {
+            return np;
+        }
+        Np { start, end: j, descriptor: np.descriptor }
+    }
+
     // ----- quotes ----------------------------------------------------------------------------
 
     fn attribute_quote(&self, doc: &Doc, q: &Quote, used: &HashSet<usize>) -> Option<Attribution> {
@@ -811,9 +1027,10 @@ impl Extractor {
                         // after its head) before the shorter reading of `subject_right`.
                         let ends = |np: &Np| np.end == s_end || doc.is_punct(np.end) || self.lex.grammar.relatives_after_speaker.contains(&doc.folded[np.end]);
                         if let Some(np) = self.loose_np_right(doc, cue.end, s_end).filter(ends) {
+                            let np = self.source_after(doc, cue.end).filter(|long| long.start == np.start && long.end > np.end).unwrap_or(np);
                             return Some(Attribution { cue, subject: Some(np), how: "after-quote:inverted" });
                         }
-                        if let Some(np) = self.subject_right(doc, cue.end) {
+                        if let Some(np) = self.source_after(doc, cue.end) {
                             return Some(Attribution { cue, subject: Some(np), how: "after-quote:inverted" });
                         }
                     }
@@ -836,6 +1053,26 @@ impl Extractor {
                         if let Some(c2) = close {
                             np.descriptor = Some(doc.span_of(m + 1, c2));
                             m = c2 + 1;
+                        }
+                    }
+                    // "…,” Ann Ruiz of the Hale Center for Policy Studies wrote": a place or
+                    // institution after the name.
+                    let g = &self.lex.grammar;
+                    let named = (np.start..np.end).any(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t)));
+                    // The name reading may have taken the preposition in already ("Jon Lewe of").
+                    let p = if np.end > np.start + 1 && g.prepositions.contains(&doc.folded[np.end - 1]) { np.end - 1 } else { m };
+                    if named && p + 1 < s_end && doc.toks[p].is_word() && g.prepositions.contains(&doc.folded[p]) && !g.time_prepositions.contains(&doc.folded[p]) {
+                        let mut k = p + 1;
+                        if g.determiners.contains(&doc.folded[k]) {
+                            k += 1;
+                        }
+                        let name_start = k;
+                        while k < s_end && doc.quote_of[k].is_none() && ((doc.toks[k].is_word() && is_capitalized(doc.word(k))) || self.is_np_word(doc, k) || (k > name_start && self.is_name_joiner(doc, k))) {
+                            k += 1;
+                        }
+                        if k > name_start && k < s_end && self.cue_at(doc, k).is_some() {
+                            m = k;
+                            np.end = np.end.min(p);
                         }
                     }
                     while m < s_end && self.lex.grammar.between.contains(&doc.folded[m]) {
@@ -862,6 +1099,18 @@ impl Extractor {
         }
         // 2. A reporting verb before the quote in the same sentence.
         let (s_start, _) = doc.sent_range(q.open);
+        // "Pollsters agree - Ann Ruiz: “…”": a name and a colon after a dash sign the quote,
+        // whatever verb stands before the dash.
+        if q.open > s_start + 2 && doc.word(q.open - 1) == ":" {
+            let colon = q.open - 1;
+            let mut j = colon;
+            while j > s_start && doc.toks[j - 1].is_word() && is_capitalized(doc.word(j - 1)) && colon - j < 4 {
+                j -= 1;
+            }
+            if j < colon && j > s_start && matches!(doc.word(j - 1), "-" | "—" | "–" | "--") {
+                return Some(Attribution { cue: Cue::colon(colon), subject: Some(Np { start: j, end: colon, descriptor: None }), how: "colon" });
+            }
+        }
         let mut nearest: Option<Cue> = None;
         let mut i = q.open;
         while i > s_start {
@@ -875,13 +1124,18 @@ impl Extractor {
             }
             if cue.source == SourceSide::After {
                 if nearest.is_none() {
-                    if let Some(np) = self.subject_right(doc, cue.end) {
+                    if let Some(np) = self.source_after(doc, cue.end) {
                         return Some(Attribution { cue, subject: Some(np), how: "according-to" });
                     }
                 }
                 continue;
             }
             if let Some(np) = self.subject_left(doc, cue.start) {
+                // "Ruiz told the Tribune in a written statement, “…”": the phrase before the cue
+                // is the object of an earlier reporting verb, whose own subject speaks.
+                if let Some((v, subject)) = self.object_of_reporting_verb(doc, &np, s_start) {
+                    return Some(Attribution { cue: v, subject: Some(subject), how: "before-quote" });
+                }
                 if let Some(outer) = self.outer_attribution(doc, &cue, &np, s_start) {
                     return Some(outer);
                 }
@@ -891,6 +1145,14 @@ impl Extractor {
                     _ => (cue, "before-quote"),
                 };
                 return Some(Attribution { cue, subject: Some(np), how });
+            }
+            // "Said Dora Penn, who grew up nearby, “…”": a verb that opens the sentence has its
+            // subject after it.
+            if cue.start == s_start && nearest.is_none() {
+                let named = |np: &Np| doc.toks[np.start].is_word() && is_capitalized(doc.word(np.start)) && !self.lex.grammar.prepositions.contains(&doc.folded[np.start]);
+                if let Some(np) = self.subject_right(doc, cue.end).filter(|np| np.end <= q.open && named(np)) {
+                    return Some(Attribution { cue, subject: Some(np), how: "before-quote:inverted" });
+                }
             }
             let left = cue.start.checked_sub(1).map(|p| &doc.folded[p]).unwrap_or("");
             if nearest.is_none() && matches!(left, "," | "upon" | "after" | "before" | "while" | "when" | "without") && self.is_participle(doc, &cue) {
@@ -915,11 +1177,11 @@ impl Extractor {
                 }
                 let Some(cue) = self.cue_at(doc, k) else { continue };
                 if cue.source == SourceSide::After {
-                    if let Some(np) = self.subject_right(doc, cue.end) {
+                    if let Some(np) = self.source_after(doc, cue.end) {
                         return Some(Attribution { cue, subject: Some(np), how: "according-to" });
                     }
                 } else if !used.contains(&cue.start) && doc.word(k - 1) == "," {
-                    if let Some(np) = self.subject_right(doc, cue.end) {
+                    if let Some(np) = self.source_after(doc, cue.end) {
                         if self.ends_clause(doc, np.end, s_end) || doc.word(np.end.min(s_end - 1)) == "," {
                             return Some(Attribution { cue, subject: Some(np), how: "after-quote:inverted" });
                         }
@@ -959,11 +1221,36 @@ impl Extractor {
             }
         }
         if nearest.is_none() {
-            if let Some(a) = self.colon_before_paragraph(doc, q).or_else(|| self.next_sentence(doc, q, used)) {
+            if let Some(a) = self.colon_before_paragraph(doc, q).or_else(|| self.next_sentence(doc, q, used)).or_else(|| self.dash_byline(doc, q)) {
                 return Some(a);
             }
         }
-        nearest.map(|cue| Attribution { cue, subject: None, how: "before-quote:no-subject" })
+        // "She greeted supporters in Houston and told them they would “…”", "Toomey refused
+        // to say, responding that he is “…”": a verb coordinated with the main clause's, or a
+        // participle after it, shares the main clause's subject.
+        nearest.map(|cue| match self.main_clause_subject(doc, cue.start, s_start) {
+            Some(np) => Attribution { cue, subject: Some(np), how: "before-quote:main-clause" },
+            None => Attribution { cue, subject: None, how: "before-quote:no-subject" },
+        })
+    }
+
+    /// The reporting verb whose object `np` is ("told | the Tribune", "talked to | the
+    /// Tribune"), with that verb's own subject.
+    fn object_of_reporting_verb(&self, doc: &Doc, np: &Np, s_start: usize) -> Option<(Cue, Np)> {
+        let g = &self.lex.grammar;
+        let mut k = np.start;
+        if k > s_start && doc.toks[k - 1].is_word() && g.determiners.contains(&doc.folded[k - 1]) {
+            k -= 1;
+        }
+        if k > s_start && &doc.folded[k - 1] == "to" {
+            k -= 1;
+        }
+        if k <= s_start || !doc.toks[k - 1].is_word() {
+            return None;
+        }
+        let v = self.cue_at(doc, k - 1).filter(|c| c.end == k && c.source == SourceSide::Before && (c.addressee || &doc.folded[k] == "to"))?;
+        let subject = self.subject_left(doc, v.start)?;
+        Some((v, subject))
     }
 
     /// "Ruiz told reporters that he feels “…”", "Ruiz said allies wanted “…”": a verb of
@@ -1021,6 +1308,20 @@ impl Extractor {
         (!self.opens_clause(doc, cue.end, n_end) && self.ends_clause(doc, cue.end, n_end)).then_some(Attribution { cue, subject: Some(np), how: "next-sentence" })
     }
 
+    /// "“…” ¶ — Ana Ruiz, Dayton.": a quote paragraph signed by the next paragraph, which opens
+    /// with a dash and a name (quote collections, transcripts, fact checks).
+    fn dash_byline(&self, doc: &Doc, q: &Quote) -> Option<Attribution> {
+        let c = q.close?;
+        let para = doc.para_of[c];
+        let next = (c + 1..doc.toks.len()).find(|&t| doc.para_of[t] != para || doc.toks[t].is_word())?;
+        if doc.para_of[next] == para || !matches!(doc.word(next), "-" | "—" | "–" | "--") || next + 1 >= doc.toks.len() {
+            return None;
+        }
+        let np = self.subject_right(doc, next + 1).filter(|np| doc.para_of[np.start] != para && is_capitalized(doc.word(np.start)))?;
+        let cue = Cue::colon(next);
+        Some(Attribution { cue, subject: Some(np), how: "dash-byline" })
+    }
+
     /// "Trump said in a statement:" closing the paragraph before a quote paragraph.
     fn colon_before_paragraph(&self, doc: &Doc, q: &Quote) -> Option<Attribution> {
         let para = doc.para_of[q.open];
@@ -1033,7 +1334,8 @@ impl Extractor {
             if cue.source != SourceSide::Before {
                 return None;
             }
-            let np = self.subject_left(doc, cue.start)?;
+            // "Stated Penn:": a verb that opens the sentence has its subject after it.
+            let np = self.subject_left(doc, cue.start).or_else(|| (cue.start == s_start).then(|| self.subject_right(doc, cue.end)).flatten())?;
             Some(Attribution { cue, subject: Some(np), how: "colon-before-paragraph" })
         })
     }
@@ -1408,14 +1710,61 @@ impl Extractor {
     /// sentence that opens with a noun phrase followed by a verb (introductory phrases that
     /// start with a preposition or a subordinator are skipped).
     fn main_clause_subject(&self, doc: &Doc, before: usize, s_start: usize) -> Option<Np> {
-        let starts = std::iter::once(s_start).chain((s_start..before).filter(|&t| doc.word(t) == ",").map(|t| t + 1));
-        for start in starts {
+        // A comma inside a number ("2,000") starts nothing.
+        let clause_comma = |t: usize| doc.word(t) == "," && !(t > s_start && t + 1 < doc.toks.len() && doc.toks[t - 1].span.end == doc.toks[t].span.start && doc.toks[t].span.end == doc.toks[t + 1].span.start);
+        let starts = std::iter::once(s_start).chain((s_start..before).filter(|&t| clause_comma(t)).map(|t| t + 1));
+        let g = &self.lex.grammar;
+        for mut start in starts {
+            // "But Sen. Ann Ruiz refused …": the subject follows the conjunction.
+            if start < before && start + 1 < before && doc.toks[start].is_word() && g.sentence_conjunctions.contains(&doc.folded[start]) {
+                start += 1;
+            }
             if start >= before || self.is_sentence_adverb(&doc.folded[start]) || doc.quote_of[start].is_some() {
                 continue;
             }
-            let Some(np) = self.subject_right(doc, start) else { continue };
+            // "Preceded at the lectern by Arpaio, Trump launched …": an introductory phrase.
+            if start == s_start && self.is_introductory(doc, start) && doc.toks[start].is_word() && is_capitalized(doc.word(start)) {
+                continue;
+            }
+            // "Soviet dissident Milo Dras referred to …": title words, lowercase ones among
+            // them, before the name.
+            let titled = self.title_then_name(doc, start, before);
+            // "One attendee, who …, said": a descriptive phrase that names no one.
+            let loose = || self.loose_np_right(doc, start, before).filter(|np| np.end < before && (doc.word(np.end) == "," || (doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end)))));
+            let Some(np) = titled.or_else(|| self.subject_right(doc, start).map(|np| self.with_named_complement(doc, np, before))).or_else(loose) else { continue };
             if self.is_common_word_np(doc, &np) {
                 continue;
+            }
+            // "Eight years ago, he backed …", "Minutes later, she sent …": words with no verb
+            // up to a comma, then a subject pronoun and its verb: the words were an
+            // introductory phrase and the pronoun is the subject.
+            if start == s_start && !g.pronouns.contains_key(&doc.folded[np.start]) {
+                if let Some(c) = (np.end..before).take_while(|&t| doc.quote_of[t].is_none()).find(|&t| doc.word(t) == ",") {
+                    let verbless = (np.end..c).all(|t| {
+                        let w = &doc.folded[t];
+                        doc.toks[t].is_word() && !g.finite.contains(w) && !g.copulas.contains(w) && self.lex.verb(w).is_none()
+                    });
+                    let pronoun_clause = c + 2 < before
+                        && g.pronouns.contains_key(&doc.folded[c + 1])
+                        && doc.toks[c + 2].is_word()
+                        && !is_capitalized(doc.word(c + 2))
+                        && doc.quote_of[c + 2].is_none();
+                    // "Hours later, Trump returned …": a name and its verb after the comma.
+                    let named_clause = || {
+                        self.subject_right(doc, c + 1).is_some_and(|n| {
+                            n.end < before
+                                && is_capitalized(doc.word(n.start))
+                                && doc.toks[n.end].is_word()
+                                && !is_capitalized(doc.word(n.end))
+                                && doc.quote_of[n.end].is_none()
+                                && !g.prepositions.contains(&doc.folded[n.end])
+                                && !self.is_name_joiner(doc, n.end)
+                        })
+                    };
+                    if verbless && (pronoun_clause || named_clause()) {
+                        continue;
+                    }
+                }
             }
             if np.end < before && doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end)) && doc.quote_of[np.end].is_none() {
                 return Some(np);
@@ -1428,7 +1777,12 @@ impl Extractor {
                     let next = &doc.folded[c + 1];
                     let verb_next = doc.toks[c + 1].is_word() && !is_capitalized(doc.word(c + 1)) && !self.is_sentence_adverb(next) && !self.lex.grammar.relatives_after_appositive.contains(next);
                     let first = &doc.folded[np.end + 1];
-                    let appositive = self.lex.grammar.determiners.contains(first) || doc.word(np.end + 1).chars().all(|ch| ch.is_ascii_digit()) || is_capitalized(doc.word(np.end + 1));
+                    // "One attendee, who spoke on the condition of anonymity, said": a relative
+                    // clause sits there like an appositive.
+                    let appositive = self.lex.grammar.determiners.contains(first)
+                        || self.lex.grammar.relatives_parenthetical.contains(first)
+                        || doc.word(np.end + 1).chars().all(|ch| ch.is_ascii_digit())
+                        || is_capitalized(doc.word(np.end + 1));
                     if verb_next && appositive {
                         return Some(Np { descriptor: Some(doc.span_of(np.end + 1, c)), ..np });
                     }
