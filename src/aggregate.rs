@@ -250,13 +250,14 @@ fn render_series(sums: &Series, key: &str, period: &str, cfg: &AggregateConfig, 
             while next < m.len() && m[next].period < p {
                 next += 1;
             }
-            let s = if next < m.len() && m[next].period == p { m[next].stats() } else { PeriodStats::default() };
+            let has_statements = next < m.len() && m[next].period == p;
+            let s = if has_statements { m[next].stats() } else { PeriodStats::default() };
             batch.keys.push(k.clone());
             batch.periods.push(p);
             if period == "day" {
                 // Statement-weighted mean over the trailing `rolling_days` calendar days.
                 let from = p - cfg.rolling_days as i32 + 1;
-                let upto = if next < m.len() && m[next].period == p { next + 1 } else { next };
+                let upto = next + has_statements as usize;
                 let start = m[..upto].partition_point(|s| s.period < from);
                 let (sum, count) = m[start..upto].iter().map(Sums::stats).fold((0.0, 0i64), |(sum, count), s| (sum + s.mean_tone.unwrap_or(0.0) * s.n as f64, count + s.n));
                 batch.rolling.push((count > 0).then(|| sum / count as f64));
