@@ -107,15 +107,26 @@ fn add_to(series: &mut Series, key: &str, period: i32, c: &Contribution) {
     };
     let at = match periods.last() {
         Some(last) if last.period == period => periods.len() - 1,
-        Some(last) if last.period > period => match periods.binary_search_by_key(&period, |s| s.period) {
-            Ok(i) => i,
-            Err(i) => {
-                periods.insert(i, Sums { period, ..Sums::default() });
-                i
+        Some(last) if last.period > period => {
+            match periods.binary_search_by_key(&period, |s| s.period) {
+                Ok(i) => i,
+                Err(i) => {
+                    periods.insert(
+                        i,
+                        Sums {
+                            period,
+                            ..Sums::default()
+                        },
+                    );
+                    i
+                }
             }
-        },
+        }
         _ => {
-            periods.push(Sums { period, ..Sums::default() });
+            periods.push(Sums {
+                period,
+                ..Sums::default()
+            });
             periods.len() - 1
         }
     };
@@ -144,7 +155,10 @@ pub struct Aggregator<'a> {
 
 impl<'a> Aggregator<'a> {
     pub fn new(config: &'a Config) -> Self {
-        let visit_spans = config.visits().map(|v| Windows::of(v, &config.aggregate).span()).collect();
+        let visit_spans = config
+            .visits()
+            .map(|v| Windows::of(v, &config.aggregate).span())
+            .collect();
         Aggregator {
             config,
             by_country_day: Series::new(),
@@ -160,13 +174,31 @@ impl<'a> Aggregator<'a> {
     /// `tone_label` and `sentiment` columns).
     pub fn add(&mut self, statements: &DataFrame) -> Result<()> {
         let e = err("aggregate");
-        let days = statements.column("published").and_then(|c| c.cast(&DataType::Int32)).map_err(&e)?;
+        let days = statements
+            .column("published")
+            .and_then(|c| c.cast(&DataType::Int32))
+            .map_err(&e)?;
         let days = days.i32().map_err(&e)?;
-        let country = statements.column("country").and_then(|c| c.str().cloned()).map_err(&e)?;
-        let speaker = statements.column("speaker").and_then(|c| c.str().cloned()).map_err(&e)?;
-        let tone = statements.column("tone").and_then(|c| c.f64().cloned()).map_err(&e)?;
-        let label = statements.column("tone_label").and_then(|c| c.str().cloned()).map_err(&e)?;
-        let sentiment = statements.column("sentiment").and_then(|c| c.f64().cloned()).map_err(&e)?;
+        let country = statements
+            .column("country")
+            .and_then(|c| c.str().cloned())
+            .map_err(&e)?;
+        let speaker = statements
+            .column("speaker")
+            .and_then(|c| c.str().cloned())
+            .map_err(&e)?;
+        let tone = statements
+            .column("tone")
+            .and_then(|c| c.f64().cloned())
+            .map_err(&e)?;
+        let label = statements
+            .column("tone_label")
+            .and_then(|c| c.str().cloned())
+            .map_err(&e)?;
+        let sentiment = statements
+            .column("sentiment")
+            .and_then(|c| c.f64().cloned())
+            .map_err(&e)?;
         for i in 0..statements.height() {
             let day = days.get(i).unwrap_or(0);
             let week = week_of(day);
@@ -184,7 +216,11 @@ impl<'a> Aggregator<'a> {
                 add_to(&mut self.by_speaker_day, speaker, day, &c);
                 add_to(&mut self.by_speaker_week, speaker, week, &c);
             }
-            if self.visit_spans.iter().any(|(lo, hi)| (*lo..=*hi).contains(&day)) {
+            if self
+                .visit_spans
+                .iter()
+                .any(|(lo, hi)| (*lo..=*hi).contains(&day))
+            {
                 self.obs.push(Obs {
                     day,
                     country: country.get(i).map(str::to_string),
@@ -204,10 +240,30 @@ impl<'a> Aggregator<'a> {
     pub fn finish(self, mut emit: impl FnMut(&str, DataFrame) -> Result<()>) -> Result<()> {
         let agg = &self.config.aggregate;
         for (name, series, key, period) in [
-            ("tone_by_country_day.parquet", &self.by_country_day, "country", "day"),
-            ("tone_by_country_week.parquet", &self.by_country_week, "country", "week"),
-            ("tone_by_speaker_day.parquet", &self.by_speaker_day, "speaker", "day"),
-            ("tone_by_speaker_week.parquet", &self.by_speaker_week, "speaker", "week"),
+            (
+                "tone_by_country_day.parquet",
+                &self.by_country_day,
+                "country",
+                "day",
+            ),
+            (
+                "tone_by_country_week.parquet",
+                &self.by_country_week,
+                "country",
+                "week",
+            ),
+            (
+                "tone_by_speaker_day.parquet",
+                &self.by_speaker_day,
+                "speaker",
+                "day",
+            ),
+            (
+                "tone_by_speaker_week.parquet",
+                &self.by_speaker_week,
+                "speaker",
+                "week",
+            ),
         ] {
             render_series(series, key, period, agg, &mut |batch| emit(name, batch))?;
         }
@@ -232,17 +288,33 @@ struct PeriodStats {
 
 /// Tone by `key` ("country" or "speaker") and period ("day" or "week"), zero-filled, handed
 /// to `emit` in batches of about [`RENDER_ROWS`] rows (at least one batch, maybe empty).
-fn render_series(sums: &Series, key: &str, period: &str, cfg: &AggregateConfig, emit: &mut dyn FnMut(DataFrame) -> Result<()>) -> Result<()> {
+fn render_series(
+    sums: &Series,
+    key: &str,
+    period: &str,
+    cfg: &AggregateConfig,
+    emit: &mut dyn FnMut(DataFrame) -> Result<()>,
+) -> Result<()> {
     let table = format!("tone_by_{key}_{period}");
     let step = if period == "day" { 1 } else { 7 };
     // Countries share one calendar, so their series line up; speakers span their own.
-    let global = sums.values().filter_map(|m| Some((m.first()?.period, m.last()?.period))).reduce(|(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
+    let global = sums
+        .values()
+        .filter_map(|m| Some((m.first()?.period, m.last()?.period)))
+        .reduce(|(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
 
     let mut batch = SeriesBatch::default();
     let mut emitted = false;
     for (k, m) in sums {
-        let (Some(first), Some(last)) = (m.first().map(|s| s.period), m.last().map(|s| s.period)) else { continue };
-        let (lo, hi) = if key == "country" { global.unwrap_or((first, last)) } else { (first, last) };
+        let (Some(first), Some(last)) = (m.first().map(|s| s.period), m.last().map(|s| s.period))
+        else {
+            continue;
+        };
+        let (lo, hi) = if key == "country" {
+            global.unwrap_or((first, last))
+        } else {
+            (first, last)
+        };
         // m[next] is the first period with statements at or after p.
         let mut next = 0;
         let mut p = lo;
@@ -251,7 +323,11 @@ fn render_series(sums: &Series, key: &str, period: &str, cfg: &AggregateConfig, 
                 next += 1;
             }
             let has_statements = next < m.len() && m[next].period == p;
-            let s = if has_statements { m[next].stats() } else { PeriodStats::default() };
+            let s = if has_statements {
+                m[next].stats()
+            } else {
+                PeriodStats::default()
+            };
             batch.keys.push(k.clone());
             batch.periods.push(p);
             if period == "day" {
@@ -259,19 +335,32 @@ fn render_series(sums: &Series, key: &str, period: &str, cfg: &AggregateConfig, 
                 let from = p - cfg.rolling_days as i32 + 1;
                 let upto = next + has_statements as usize;
                 let start = m[..upto].partition_point(|s| s.period < from);
-                let (sum, count) = m[start..upto].iter().map(Sums::stats).fold((0.0, 0i64), |(sum, count), s| (sum + s.mean_tone.unwrap_or(0.0) * s.n as f64, count + s.n));
+                let (sum, count) = m[start..upto]
+                    .iter()
+                    .map(Sums::stats)
+                    .fold((0.0, 0i64), |(sum, count), s| {
+                        (sum + s.mean_tone.unwrap_or(0.0) * s.n as f64, count + s.n)
+                    });
                 batch.rolling.push((count > 0).then(|| sum / count as f64));
             }
             batch.rows.push(s);
             p += step;
             if batch.rows.len() >= RENDER_ROWS {
-                emit(std::mem::take(&mut batch).frame(key, period, cfg).map_err(|x| Error::table(&table, x))?)?;
+                emit(
+                    std::mem::take(&mut batch)
+                        .frame(key, period, cfg)
+                        .map_err(|x| Error::table(&table, x))?,
+                )?;
                 emitted = true;
             }
         }
     }
     if !batch.rows.is_empty() || !emitted {
-        emit(batch.frame(key, period, cfg).map_err(|x| Error::table(&table, x))?)?;
+        emit(
+            batch
+                .frame(key, period, cfg)
+                .map_err(|x| Error::table(&table, x))?,
+        )?;
     }
     Ok(())
 }
@@ -286,24 +375,59 @@ struct SeriesBatch {
 }
 
 impl SeriesBatch {
-    fn frame(self, key: &str, period: &str, cfg: &AggregateConfig) -> std::result::Result<DataFrame, PolarsError> {
+    fn frame(
+        self,
+        key: &str,
+        period: &str,
+        cfg: &AggregateConfig,
+    ) -> std::result::Result<DataFrame, PolarsError> {
         let height = self.rows.len();
         let rows = self.rows;
         let mut columns = vec![Column::new(key.into(), self.keys)];
-        let dates = |name: &str, days: Vec<i32>| polars::prelude::Series::new(name.into(), days).cast(&DataType::Date).map(Column::from);
+        let dates = |name: &str, days: Vec<i32>| {
+            polars::prelude::Series::new(name.into(), days)
+                .cast(&DataType::Date)
+                .map(Column::from)
+        };
         if period == "day" {
             columns.push(dates("date", self.periods)?);
         } else {
-            columns.push(Column::new("iso_week".into(), self.periods.iter().map(|p| iso_week_label(*p)).collect::<Vec<_>>()));
+            columns.push(Column::new(
+                "iso_week".into(),
+                self.periods
+                    .iter()
+                    .map(|p| iso_week_label(*p))
+                    .collect::<Vec<_>>(),
+            ));
             columns.push(dates("week", self.periods)?);
         }
-        columns.push(Column::new("n".into(), rows.iter().map(|s| s.n).collect::<Vec<_>>()));
-        columns.push(Column::new("mean_tone".into(), rows.iter().map(|s| s.mean_tone).collect::<Vec<_>>()));
-        columns.push(Column::new("share_conciliatory".into(), rows.iter().map(|s| s.share_conciliatory).collect::<Vec<_>>()));
-        columns.push(Column::new("share_firm".into(), rows.iter().map(|s| s.share_firm).collect::<Vec<_>>()));
-        columns.push(Column::new("mean_sentiment".into(), rows.iter().map(|s| s.mean_sentiment).collect::<Vec<_>>()));
+        columns.push(Column::new(
+            "n".into(),
+            rows.iter().map(|s| s.n).collect::<Vec<_>>(),
+        ));
+        columns.push(Column::new(
+            "mean_tone".into(),
+            rows.iter().map(|s| s.mean_tone).collect::<Vec<_>>(),
+        ));
+        columns.push(Column::new(
+            "share_conciliatory".into(),
+            rows.iter()
+                .map(|s| s.share_conciliatory)
+                .collect::<Vec<_>>(),
+        ));
+        columns.push(Column::new(
+            "share_firm".into(),
+            rows.iter().map(|s| s.share_firm).collect::<Vec<_>>(),
+        ));
+        columns.push(Column::new(
+            "mean_sentiment".into(),
+            rows.iter().map(|s| s.mean_sentiment).collect::<Vec<_>>(),
+        ));
         if period == "day" {
-            columns.push(Column::new(format!("rolling_{}d_mean_tone", cfg.rolling_days).into(), self.rolling));
+            columns.push(Column::new(
+                format!("rolling_{}d_mean_tone", cfg.rolling_days).into(),
+                self.rolling,
+            ));
         }
         DataFrame::new(height, columns)
     }
@@ -330,7 +454,11 @@ struct Windows {
 impl Windows {
     fn of(v: &Visit, cfg: &AggregateConfig) -> Windows {
         let (s, e) = (days_since_epoch(v.start), days_since_epoch(v.end));
-        Windows { before: (s - v.before_days(cfg) as i32, s - 1), during: (s, e), after: (e + 1, e + v.after_days(cfg) as i32) }
+        Windows {
+            before: (s - v.before_days(cfg) as i32, s - 1),
+            during: (s, e),
+            after: (e + 1, e + v.after_days(cfg) as i32),
+        }
     }
     fn span(&self) -> (i32, i32) {
         (self.before.0, self.after.1)
@@ -374,7 +502,9 @@ struct SplitMix(crate::rng::SplitMix64);
 impl SplitMix {
     fn seeded(seed: u64, label: &str) -> SplitMix {
         let h = crate::models::sha256_hex(format!("{seed}\u{0}{label}").as_bytes());
-        SplitMix(crate::rng::SplitMix64(u64::from_str_radix(&h[..16], 16).unwrap_or(seed)))
+        SplitMix(crate::rng::SplitMix64(
+            u64::from_str_radix(&h[..16], 16).unwrap_or(seed),
+        ))
     }
     fn next(&mut self) -> u64 {
         self.0.next_u64()
@@ -400,7 +530,11 @@ fn interval(resamples: u32, mut draw: impl FnMut() -> f64) -> (Option<f64>, Opti
     (Some(at(0.025)), Some(at(0.975)))
 }
 
-fn mean_interval(cfg: &AggregateConfig, label: &str, w: &WindowSummary) -> (Option<f64>, Option<f64>) {
+fn mean_interval(
+    cfg: &AggregateConfig,
+    label: &str,
+    w: &WindowSummary,
+) -> (Option<f64>, Option<f64>) {
     if w.n() < 2 {
         return (None, None);
     }
@@ -409,12 +543,19 @@ fn mean_interval(cfg: &AggregateConfig, label: &str, w: &WindowSummary) -> (Opti
 }
 
 /// Interval of mean(b) − mean(a), resampling both windows independently.
-fn difference_interval(cfg: &AggregateConfig, label: &str, a: &WindowSummary, b: &WindowSummary) -> (Option<f64>, Option<f64>) {
+fn difference_interval(
+    cfg: &AggregateConfig,
+    label: &str,
+    a: &WindowSummary,
+    b: &WindowSummary,
+) -> (Option<f64>, Option<f64>) {
     if a.n() < 2 || b.n() < 2 {
         return (None, None);
     }
     let mut rng = SplitMix::seeded(cfg.bootstrap_seed, label);
-    interval(cfg.bootstrap_resamples, || rng.resampled_mean(&b.tones) - rng.resampled_mean(&a.tones))
+    interval(cfg.bootstrap_resamples, || {
+        rng.resampled_mean(&b.tones) - rng.resampled_mean(&a.tones)
+    })
 }
 
 /// Before, during and after summaries of one group (a country or a speaker) around one visit.
@@ -516,11 +657,21 @@ impl Builder {
         let (lo, hi) = mean_interval(cfg, &format!("{label}\u{0}{name}"), w);
         self.f(&format!("mean_tone_{name}_ci_low"), lo);
         self.f(&format!("mean_tone_{name}_ci_high"), hi);
-        self.f(&format!("share_conciliatory_{name}"), w.share(w.conciliatory));
+        self.f(
+            &format!("share_conciliatory_{name}"),
+            w.share(w.conciliatory),
+        );
         self.f(&format!("share_firm_{name}"), w.share(w.firm));
         self.f(&format!("mean_sentiment_{name}"), w.mean_sentiment());
     }
-    fn change(&mut self, cfg: &AggregateConfig, label: &str, name: &str, a: &WindowSummary, b: &WindowSummary) {
+    fn change(
+        &mut self,
+        cfg: &AggregateConfig,
+        label: &str,
+        name: &str,
+        a: &WindowSummary,
+        b: &WindowSummary,
+    ) {
         self.f(name, a.mean().zip(b.mean()).map(|(a, b)| b - a));
         let (lo, hi) = difference_interval(cfg, &format!("{label}\u{0}{name}"), a, b);
         self.f(&format!("{name}_ci_low"), lo);
@@ -588,21 +739,46 @@ fn visit_table(obs: &[Obs], visits: &[&Visit], cfg: &AggregateConfig) -> Result<
             let country = match level {
                 "country" => Some(key.clone()),
                 // A speaker's country: the one most of their statements carry.
-                _ => g.countries.iter().max_by_key(|(c, n)| (**n, std::cmp::Reverse((*c).clone()))).map(|(c, _)| c.clone()),
+                _ => g
+                    .countries
+                    .iter()
+                    .max_by_key(|(c, n)| (**n, std::cmp::Reverse((*c).clone())))
+                    .map(|(c, _)| c.clone()),
             };
             visit_columns(&mut b, v, visits, cfg);
             b.s("level", Some(level.to_string()));
             b.s("country", country.clone());
             b.s("speaker", (level == "speaker").then(|| key.clone()));
             b.s("side", Some(side_of(country.as_deref(), v).to_string()));
-            b.b("participant", (level == "speaker").then(|| participants.contains(key.as_str())));
+            b.b(
+                "participant",
+                (level == "speaker").then(|| participants.contains(key.as_str())),
+            );
             let label = format!("{}\u{0}{level}\u{0}{key}", v.name);
             b.window(cfg, &label, "before", &g.before);
             b.window(cfg, &label, "during", &g.during);
             b.window(cfg, &label, "after", &g.after);
-            b.change(cfg, &label, "tone_change_during_vs_before", &g.before, &g.during);
-            b.change(cfg, &label, "tone_change_after_vs_during", &g.during, &g.after);
-            b.change(cfg, &label, "tone_change_after_vs_before", &g.before, &g.after);
+            b.change(
+                cfg,
+                &label,
+                "tone_change_during_vs_before",
+                &g.before,
+                &g.during,
+            );
+            b.change(
+                cfg,
+                &label,
+                "tone_change_after_vs_during",
+                &g.during,
+                &g.after,
+            );
+            b.change(
+                cfg,
+                &label,
+                "tone_change_after_vs_before",
+                &g.before,
+                &g.after,
+            );
             height += 1;
         }
     }
@@ -616,22 +792,43 @@ fn visit_pairs(obs: &[Obs], visits: &[&Visit], cfg: &AggregateConfig) -> Result<
     for v in visits {
         let w = Windows::of(v, cfg);
         let groups = summarise(obs, &w);
-        let get = |c: &str| groups.get(&("country", c.to_string())).cloned().unwrap_or_default();
+        let get = |c: &str| {
+            groups
+                .get(&("country", c.to_string()))
+                .cloned()
+                .unwrap_or_default()
+        };
         let (host, visitor) = (get(&v.host), get(&v.visitor));
         visit_columns(&mut b, v, visits, cfg);
         for (side, g, code) in [("host", &host, &v.host), ("visitor", &visitor, &v.visitor)] {
             let label = format!("{}\u{0}country\u{0}{code}", v.name);
-            for (name, win) in [("before", &g.before), ("during", &g.during), ("after", &g.after)] {
+            for (name, win) in [
+                ("before", &g.before),
+                ("during", &g.during),
+                ("after", &g.after),
+            ] {
                 b.i(&format!("{side}_n_{name}"), win.n() as i64);
                 b.f(&format!("{side}_mean_tone_{name}"), win.mean());
             }
             let (lo, hi) = mean_interval(cfg, &format!("{label}\u{0}during"), &g.during);
             b.f(&format!("{side}_mean_tone_during_ci_low"), lo);
             b.f(&format!("{side}_mean_tone_during_ci_high"), hi);
-            b.change(cfg, &label, &format!("{side}_tone_change_during_vs_before"), &g.before, &g.during);
+            b.change(
+                cfg,
+                &label,
+                &format!("{side}_tone_change_during_vs_before"),
+                &g.before,
+                &g.during,
+            );
         }
         let label = format!("{}\u{0}gap", v.name);
-        b.change(cfg, &label, "tone_gap_during_host_minus_visitor", &visitor.during, &host.during);
+        b.change(
+            cfg,
+            &label,
+            "tone_gap_during_host_minus_visitor",
+            &visitor.during,
+            &host.during,
+        );
     }
     b.finish("visit_pairs", visits.len())
 }
@@ -642,12 +839,29 @@ mod tests {
 
     fn obs(day: &str, country: &str, speaker: &str, tone: f64) -> Obs {
         let d = days_since_epoch(NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap());
-        Obs { day: d, country: Some(country.into()), speaker: Some(speaker.into()), tone, conciliatory: tone > 0.2, firm: tone < -0.2, sentiment: 0.0 }
+        Obs {
+            day: d,
+            country: Some(country.into()),
+            speaker: Some(speaker.into()),
+            tone,
+            conciliatory: tone > 0.2,
+            firm: tone < -0.2,
+            sentiment: 0.0,
+        }
     }
 
     fn visit(name: &str, start: &str, end: &str) -> Visit {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        Visit { name: name.into(), start: d(start), end: d(end), host: "CHN".into(), visitor: "USA".into(), participants: vec!["Wang Yi".into()], before_days: None, after_days: None }
+        Visit {
+            name: name.into(),
+            start: d(start),
+            end: d(end),
+            host: "CHN".into(),
+            visitor: "USA".into(),
+            participants: vec!["Wang Yi".into()],
+            before_days: None,
+            after_days: None,
+        }
     }
 
     #[test]
@@ -671,7 +885,10 @@ mod tests {
 
     #[test]
     fn visit_rows_split_windows_and_name_overlaps() {
-        let cfg = AggregateConfig { visit_window_days: 10, ..AggregateConfig::default() };
+        let cfg = AggregateConfig {
+            visit_window_days: 10,
+            ..AggregateConfig::default()
+        };
         let v1 = visit("A", "2023-06-18", "2023-06-19");
         let v2 = visit("B", "2023-06-25", "2023-06-26");
         let data = vec![
@@ -683,19 +900,51 @@ mod tests {
             obs("2023-05-01", "CHN", "Wang Yi", -1.0), // outside every window
         ];
         let df = visit_table(&data, &[&v1, &v2], &cfg).unwrap();
-        let a = df.filter(&df.column("visit").unwrap().str().unwrap().equal("A")).unwrap();
-        let chn = a.filter(&a.column("country").unwrap().str().unwrap().equal("CHN")).unwrap();
-        let chn = chn.filter(&chn.column("level").unwrap().str().unwrap().equal("country")).unwrap();
+        let a = df
+            .filter(&df.column("visit").unwrap().str().unwrap().equal("A"))
+            .unwrap();
+        let chn = a
+            .filter(&a.column("country").unwrap().str().unwrap().equal("CHN"))
+            .unwrap();
+        let chn = chn
+            .filter(&chn.column("level").unwrap().str().unwrap().equal("country"))
+            .unwrap();
         assert_eq!(chn.height(), 1);
-        assert_eq!(chn.column("n_before").unwrap().i64().unwrap().get(0), Some(2));
-        assert_eq!(chn.column("n_during").unwrap().i64().unwrap().get(0), Some(2));
-        let change = chn.column("tone_change_during_vs_before").unwrap().f64().unwrap().get(0).unwrap();
+        assert_eq!(
+            chn.column("n_before").unwrap().i64().unwrap().get(0),
+            Some(2)
+        );
+        assert_eq!(
+            chn.column("n_during").unwrap().i64().unwrap().get(0),
+            Some(2)
+        );
+        let change = chn
+            .column("tone_change_during_vs_before")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .get(0)
+            .unwrap();
         assert!((change - 1.1).abs() < 1e-9, "{change}");
-        assert_eq!(chn.column("side").unwrap().str().unwrap().get(0), Some("host"));
-        let overlaps = a.column("overlapping_visits").unwrap().list().unwrap().get_as_series(0).unwrap();
+        assert_eq!(
+            chn.column("side").unwrap().str().unwrap().get(0),
+            Some("host")
+        );
+        let overlaps = a
+            .column("overlapping_visits")
+            .unwrap()
+            .list()
+            .unwrap()
+            .get_as_series(0)
+            .unwrap();
         assert_eq!(overlaps.str().unwrap().get(0), Some("B"));
-        let wang = a.filter(&a.column("speaker").unwrap().str().unwrap().equal("Wang Yi")).unwrap();
-        assert_eq!(wang.column("participant").unwrap().bool().unwrap().get(0), Some(true));
+        let wang = a
+            .filter(&a.column("speaker").unwrap().str().unwrap().equal("Wang Yi"))
+            .unwrap();
+        assert_eq!(
+            wang.column("participant").unwrap().bool().unwrap().get(0),
+            Some(true)
+        );
     }
 
     #[test]
@@ -704,7 +953,10 @@ mod tests {
             3,
             vec![
                 date_column("published", vec![19000, 19003, 19001]).unwrap(),
-                Column::new("country".into(), vec![Some("CHN"), Some("CHN"), Some("USA")]),
+                Column::new(
+                    "country".into(),
+                    vec![Some("CHN"), Some("CHN"), Some("USA")],
+                ),
                 Column::new("speaker".into(), vec![Some("a"), Some("a"), Some("b")]),
                 Column::new("tone".into(), vec![0.5, -0.5, 0.1]),
                 Column::new("tone_label".into(), vec!["conciliatory", "firm", "neutral"]),
@@ -713,11 +965,19 @@ mod tests {
         )
         .unwrap();
         let config = Config::default();
-        let tables: BTreeMap<String, DataFrame> = tables(&st, &config).unwrap().into_iter().collect();
+        let tables: BTreeMap<String, DataFrame> =
+            tables(&st, &config).unwrap().into_iter().collect();
         let day = &tables["tone_by_country_day.parquet"];
         // Both countries span the corpus's four days.
         assert_eq!(day.height(), 8);
-        let n: Vec<i64> = day.column("n").unwrap().i64().unwrap().iter().map(|v| v.unwrap()).collect();
+        let n: Vec<i64> = day
+            .column("n")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
         assert_eq!(n, vec![1, 0, 0, 1, 0, 1, 0, 0]);
         assert_eq!(day.column("mean_tone").unwrap().f64().unwrap().get(1), None);
         let rolling = day.column("rolling_7d_mean_tone").unwrap().f64().unwrap();

@@ -57,9 +57,11 @@ pub struct InputConfig {
 }
 
 /// Default `[input] max_article_bytes`: 10 MiB, far above any news article.
-pub const DEFAULT_MAX_ARTICLE_BYTES: std::num::NonZeroU64 = std::num::NonZeroU64::new(10 * 1024 * 1024).unwrap();
+pub const DEFAULT_MAX_ARTICLE_BYTES: std::num::NonZeroU64 =
+    std::num::NonZeroU64::new(10 * 1024 * 1024).unwrap();
 /// Default `[input] max_html_depth`: the nesting limit of browsers' HTML parsers.
-pub const DEFAULT_MAX_HTML_DEPTH: std::num::NonZeroUsize = std::num::NonZeroUsize::new(512).unwrap();
+pub const DEFAULT_MAX_HTML_DEPTH: std::num::NonZeroUsize =
+    std::num::NonZeroUsize::new(512).unwrap();
 
 impl Default for InputConfig {
     fn default() -> Self {
@@ -151,10 +153,14 @@ pub struct Visit {
 
 impl Visit {
     pub fn before_days(&self, cfg: &AggregateConfig) -> u32 {
-        self.before_days.or(cfg.visit_before_days).unwrap_or(cfg.visit_window_days)
+        self.before_days
+            .or(cfg.visit_before_days)
+            .unwrap_or(cfg.visit_window_days)
     }
     pub fn after_days(&self, cfg: &AggregateConfig) -> u32 {
-        self.after_days.or(cfg.visit_after_days).unwrap_or(cfg.visit_window_days)
+        self.after_days
+            .or(cfg.visit_after_days)
+            .unwrap_or(cfg.visit_window_days)
     }
 }
 
@@ -182,7 +188,11 @@ impl Config {
             return Err(err(0, "aggregate.rolling_days must be at least 1".into()));
         }
         if self.aggregate.bootstrap_resamples < 100 {
-            return Err(err(0, "aggregate.bootstrap_resamples must be at least 100 for a usable 95% interval".into()));
+            return Err(err(
+                0,
+                "aggregate.bootstrap_resamples must be at least 100 for a usable 95% interval"
+                    .into(),
+            ));
         }
         let mut names = std::collections::HashSet::new();
         for v in &self.visits {
@@ -192,19 +202,28 @@ impl Config {
                 return Err(err(at, "visit name must not be empty".into()));
             }
             if !names.insert(visit.name.clone()) {
-                return Err(err(at, format!("visit name {:?} is used twice", visit.name)));
+                return Err(err(
+                    at,
+                    format!("visit name {:?} is used twice", visit.name),
+                ));
             }
             if visit.end < visit.start {
                 return Err(err(
                     at,
-                    format!("visit {:?} ends ({}) before it starts ({})", visit.name, visit.end, visit.start),
+                    format!(
+                        "visit {:?} ends ({}) before it starts ({})",
+                        visit.name, visit.end, visit.start
+                    ),
                 ));
             }
             for code in [&visit.host, &visit.visitor] {
                 if !is_country_code(code) {
                     return Err(err(
                         at,
-                        format!("visit {:?}: {code:?} is not an ISO 3166-1 alpha-3 code", visit.name),
+                        format!(
+                            "visit {:?}: {code:?} is not an ISO 3166-1 alpha-3 code",
+                            visit.name
+                        ),
                     ));
                 }
             }
@@ -264,9 +283,20 @@ mod tests {
     fn input_limits_have_defaults_and_refuse_zero() {
         let dir = tempfile::tempdir().unwrap();
         let c = Config::load(&write(dir.path(), "[input]\nmax_article_bytes = 2048\n")).unwrap();
-        assert_eq!((c.input.max_article_bytes.get(), c.input.max_html_depth.get()), (2048, 512));
-        assert_eq!(Config::default().input.max_article_bytes.get(), 10 * 1024 * 1024);
-        let e = Config::load(&write(dir.path(), "[input]\n\nmax_html_depth = 0\n")).unwrap_err().to_string();
+        assert_eq!(
+            (
+                c.input.max_article_bytes.get(),
+                c.input.max_html_depth.get()
+            ),
+            (2048, 512)
+        );
+        assert_eq!(
+            Config::default().input.max_article_bytes.get(),
+            10 * 1024 * 1024
+        );
+        let e = Config::load(&write(dir.path(), "[input]\n\nmax_html_depth = 0\n"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(":3:") && e.contains("nonzero"), "{e}");
     }
 
@@ -275,6 +305,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), "[models]\nextra_actors = [\"a.toml\"]\n");
         let c = Config::load(&p).unwrap();
-        assert_eq!(c.resolve(&c.models.extra_actors[0]), dir.path().join("a.toml"));
+        assert_eq!(
+            c.resolve(&c.models.extra_actors[0]),
+            dir.path().join("a.toml")
+        );
     }
 }

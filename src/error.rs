@@ -11,11 +11,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// A knowledge file in `models/` (or named by the config) is malformed or inconsistent.
     #[error("{file}:{line}: {message}")]
-    Model { file: String, line: usize, message: String },
+    Model {
+        file: String,
+        line: usize,
+        message: String,
+    },
 
     /// The run configuration is invalid.
     #[error("{file}:{line}: {message}")]
-    Config { file: String, line: usize, message: String },
+    Config {
+        file: String,
+        line: usize,
+        message: String,
+    },
 
     /// A file or folder could not be read or written.
     #[error("{path}: {source}")]
@@ -36,7 +44,11 @@ pub enum Error {
 
     /// An evaluation input (gold file) is malformed.
     #[error("{file}:{line}: {message}")]
-    Gold { file: String, line: usize, message: String },
+    Gold {
+        file: String,
+        line: usize,
+        message: String,
+    },
 
     /// The output folder's incremental state cannot be used by this run.
     #[error("{location}: {message}")]
@@ -49,11 +61,17 @@ pub enum Error {
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     #[cfg(feature = "tables")]
     pub fn table(table: &str, source: polars::error::PolarsError) -> Self {
-        Error::Table { table: table.to_string(), source }
+        Error::Table {
+            table: table.to_string(),
+            source,
+        }
     }
 }

@@ -82,7 +82,11 @@ pub fn read_gold(path: &Path) -> Result<Vec<Gold>> {
             message: e.to_string(),
         })?;
         if g.span.0 > g.span.1 {
-            return Err(Error::Gold { file: path.display().to_string(), line: i + 1, message: "span ends before it starts".into() });
+            return Err(Error::Gold {
+                file: path.display().to_string(),
+                line: i + 1,
+                message: "span ends before it starts".into(),
+            });
         }
         out.push(g);
     }
@@ -101,7 +105,10 @@ fn overlap_score(a: (usize, usize), b: (usize, usize)) -> Option<f64> {
 }
 
 fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’').filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect()
+    s.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect()
 }
 
 /// Right speaker: same canonical name, or the gold name's surname (its last word) among the
@@ -124,10 +131,29 @@ pub fn speaker_matches(gold: &str, pred: &Predicted) -> bool {
     let gold = without_parens.as_str();
     let strip = |w: &String| w.trim_end_matches("'s").trim_end_matches("’s").to_string();
     let full: Vec<String> = words(gold).iter().map(strip).collect();
-    let name: Vec<String> = words(gold.split(',').next().unwrap_or(gold)).iter().map(strip).collect();
-    let Some(last) = name.last() else { return false };
-    let p: Vec<String> = pred.speaker.as_deref().map(words).unwrap_or_default().iter().map(strip).collect();
-    let m: Vec<String> = pred.speaker_mention.as_deref().map(words).unwrap_or_default().iter().map(strip).collect();
+    let name: Vec<String> = words(gold.split(',').next().unwrap_or(gold))
+        .iter()
+        .map(strip)
+        .collect();
+    let Some(last) = name.last() else {
+        return false;
+    };
+    let p: Vec<String> = pred
+        .speaker
+        .as_deref()
+        .map(words)
+        .unwrap_or_default()
+        .iter()
+        .map(strip)
+        .collect();
+    let m: Vec<String> = pred
+        .speaker_mention
+        .as_deref()
+        .map(words)
+        .unwrap_or_default()
+        .iter()
+        .map(strip)
+        .collect();
     // A gold mention with a descriptor after the name ("Heiserman of the CORE Teachers") ends in
     // a word that is no surname; then the predicted person's surname must stand in its name part.
     let pred_surname_in_gold = p.len() >= 2 && p.last().is_some_and(|s| name.contains(s));
@@ -191,7 +217,12 @@ fn ratio(a: usize, b: usize) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
-pub fn evaluate(gold: &[Gold], predicted: &[Predicted], subset: Subset, terms: Option<&[Gold]>) -> (Report, Vec<Mismatch>) {
+pub fn evaluate(
+    gold: &[Gold],
+    predicted: &[Predicted],
+    subset: Subset,
+    terms: Option<&[Gold]>,
+) -> (Report, Vec<Mismatch>) {
     let keep_gold = |g: &&Gold| match subset {
         Subset::All => true,
         Subset::Quoted => g.is_quoted(),
@@ -230,7 +261,12 @@ pub fn evaluate(gold: &[Gold], predicted: &[Predicted], subset: Subset, terms: O
             }
         }
     }
-    let mut r = Report { subset: format!("{subset:?}").to_lowercase(), gold: gold.len(), predicted: pred.len(), ..Report::default() };
+    let mut r = Report {
+        subset: format!("{subset:?}").to_lowercase(),
+        gold: gold.len(),
+        predicted: pred.len(),
+        ..Report::default()
+    };
     let mut mismatches = Vec::new();
     let (mut sp_ok, mut co_ok, mut to_ok) = (0, 0, 0);
     for (gi, g) in gold.iter().enumerate() {
@@ -268,7 +304,11 @@ pub fn evaluate(gold: &[Gold], predicted: &[Predicted], subset: Subset, terms: O
         match g.tone.as_deref() {
             Some("conciliatory") | Some("firm") => {
                 r.tone_n += 1;
-                let want = if g.tone.as_deref() == Some("conciliatory") { 1.0 } else { -1.0 };
+                let want = if g.tone.as_deref() == Some("conciliatory") {
+                    1.0
+                } else {
+                    -1.0
+                };
                 if p.tone * want > 0.0 {
                     to_ok += 1;
                 } else {
@@ -300,20 +340,34 @@ pub fn evaluate(gold: &[Gold], predicted: &[Predicted], subset: Subset, terms: O
             });
         }
     }
-    for ks in r.by_gold_kind.values_mut().chain(r.by_predicted_kind.values_mut()) {
+    for ks in r
+        .by_gold_kind
+        .values_mut()
+        .chain(r.by_predicted_kind.values_mut())
+    {
         ks.recall = ratio(ks.matched_gold, ks.gold);
         ks.precision = ratio(ks.matched_predicted, ks.predicted);
     }
     r.precision = ratio(r.matched, r.predicted).unwrap_or(0.0);
     r.recall = ratio(r.matched, r.gold).unwrap_or(0.0);
-    r.f1 = if r.precision + r.recall > 0.0 { 2.0 * r.precision * r.recall / (r.precision + r.recall) } else { 0.0 };
+    r.f1 = if r.precision + r.recall > 0.0 {
+        2.0 * r.precision * r.recall / (r.precision + r.recall)
+    } else {
+        0.0
+    };
     r.speaker_accuracy = ratio(sp_ok, r.speaker_n);
     r.country_accuracy = ratio(co_ok, r.country_n);
     r.tone_sign_accuracy = ratio(to_ok, r.tone_n);
     r.terms_extracted = terms.map(|terms| {
         terms
             .iter()
-            .filter(|t| predicted.iter().any(|p| p.article == t.article && p.quote_span.is_some_and(|q| overlap_score(q, t.span).is_some_and(|s| s >= 0.5))))
+            .filter(|t| {
+                predicted.iter().any(|p| {
+                    p.article == t.article
+                        && p.quote_span
+                            .is_some_and(|q| overlap_score(q, t.span).is_some_and(|s| s >= 0.5))
+                })
+            })
             .count()
     });
     (r, mismatches)
@@ -346,7 +400,15 @@ mod tests {
     use super::*;
 
     fn gold(span: (usize, usize), speaker: &str) -> Gold {
-        Gold { article: "a".into(), kind: "direct".into(), text: String::new(), span, speaker: Some(speaker.into()), country: None, tone: Some("firm".into()) }
+        Gold {
+            article: "a".into(),
+            kind: "direct".into(),
+            text: String::new(),
+            span,
+            speaker: Some(speaker.into()),
+            country: None,
+            tone: Some("firm".into()),
+        }
     }
 
     fn pred(span: (usize, usize), speaker: &str, tone: f64) -> Predicted {
@@ -386,7 +448,11 @@ mod tests {
     #[test]
     fn matching_is_one_to_one_and_counts_speakers_by_surname() {
         let g = [gold((0, 10), "Wang Yi"), gold((20, 30), "Antony Blinken")];
-        let p = [pred((0, 10), "Wang Yi", -0.5), pred((1, 9), "Wang Yi", -0.5), pred((20, 30), "Blinken", 0.4)];
+        let p = [
+            pred((0, 10), "Wang Yi", -0.5),
+            pred((1, 9), "Wang Yi", -0.5),
+            pred((20, 30), "Blinken", 0.4),
+        ];
         let (r, m) = evaluate(&g, &p, Subset::All, None);
         assert_eq!((r.matched, r.spurious, r.missed), (2, 1, 0));
         assert_eq!(r.speaker_accuracy, Some(1.0));

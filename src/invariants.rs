@@ -12,7 +12,12 @@ use crate::types::{Article, Origin, Span};
 /// branch is reached too): every line is an article or a reject, and every reject names a line
 /// that exists (or none, for a problem with the whole file).
 pub fn ingest_jsonl(data: &[u8]) {
-    let (articles, rejects) = crate::ingest::jsonl::parse_limited(Path::new("fuzz.jsonl"), data, &JsonlFields::default(), 2048);
+    let (articles, rejects) = crate::ingest::jsonl::parse_limited(
+        Path::new("fuzz.jsonl"),
+        data,
+        &JsonlFields::default(),
+        2048,
+    );
     let lines = data.split(|&b| b == b'\n').count() as u64;
     for r in &rejects {
         if let Some(line) = r.line {
@@ -49,15 +54,24 @@ pub fn ingest_html(data: &[u8]) {
 }
 
 fn inside(text: &str, span: Span) {
-    assert!(span.start <= span.end && span.end <= text.len(), "{span:?} outside {} bytes", text.len());
-    assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end), "{span:?} splits a character");
+    assert!(
+        span.start <= span.end && span.end <= text.len(),
+        "{span:?} outside {} bytes",
+        text.len()
+    );
+    assert!(
+        text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+        "{span:?} splits a character"
+    );
 }
 
 /// Text (when the bytes are UTF-8) through normalisation, extraction, attribution and
 /// scoring: every span inside the text on character boundaries, tone and sentiment in
 /// [-1, 1], confidence in [0, 1].
 pub fn extract_score(engine: &Engine, data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let article = Article {
         id: "fuzz".into(),
         published: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
@@ -66,18 +80,34 @@ pub fn extract_score(engine: &Engine, data: &[u8]) {
         url: None,
         language: None,
         text: text.to_string(),
-        origin: Origin { input: "fuzz".into(), line: None },
+        origin: Origin {
+            input: "fuzz".into(),
+            line: None,
+        },
     };
     let processed = engine.process(article);
     let text = &processed.article.text;
     for s in &processed.statements {
         let st = &s.statement;
         inside(text, st.span);
-        for span in [st.quote, st.cue, st.speaker_mention, st.descriptor, st.addressee_mention].into_iter().flatten() {
+        for span in [
+            st.quote,
+            st.cue,
+            st.speaker_mention,
+            st.descriptor,
+            st.addressee_mention,
+        ]
+        .into_iter()
+        .flatten()
+        {
             inside(text, span);
         }
         assert!((-1.0..=1.0).contains(&s.tone.tone), "tone {}", s.tone.tone);
-        assert!((-1.0..=1.0).contains(&s.tone.sentiment), "sentiment {}", s.tone.sentiment);
+        assert!(
+            (-1.0..=1.0).contains(&s.tone.sentiment),
+            "sentiment {}",
+            s.tone.sentiment
+        );
         assert!((0.0..=1.0).contains(&s.tone.confidence));
     }
 }

@@ -16,7 +16,9 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::output::{publication_order, statements_frame};
 use crate::pipeline::{self, Admission, Engine, Shard};
-use crate::store::{self, Committed, IndexRow, State, StateMeta, StateWriter, Storage, TableFile, Update};
+use crate::store::{
+    self, Committed, IndexRow, State, StateMeta, StateWriter, Storage, TableFile, Update,
+};
 use crate::types::ProcessedArticle;
 
 /// What `tonetrack run` was asked to do beyond reading inputs.
@@ -104,15 +106,28 @@ struct ChunkRows {
     replaced: usize,
 }
 
-fn chunk_rows(chunk: &[ProcessedArticle], scorer: &(String, String), known: &store::Known) -> Result<ChunkRows> {
-    let mut rows = ChunkRows { statements: statements_frame(chunk, scorer)?, articles: DataFrame::empty(), versions: Vec::with_capacity(chunk.len()), added: 0, replaced: 0 };
+fn chunk_rows(
+    chunk: &[ProcessedArticle],
+    scorer: &(String, String),
+    known: &store::Known,
+) -> Result<ChunkRows> {
+    let mut rows = ChunkRows {
+        statements: statements_frame(chunk, scorer)?,
+        articles: DataFrame::empty(),
+        versions: Vec::with_capacity(chunk.len()),
+        added: 0,
+        replaced: 0,
+    };
     for p in chunk {
         if known.contains(&p.article.id) {
             rows.replaced += 1;
         } else {
             rows.added += 1;
         }
-        rows.versions.push((store::digest(&p.article.id), store::content_bits(&p.content_hash)));
+        rows.versions.push((
+            store::digest(&p.article.id),
+            store::content_bits(&p.content_hash),
+        ));
     }
     let index: Vec<IndexRow> = chunk.iter().map(|p| index_row(p, 0)).collect();
     rows.articles = store::index_frame(&index)?;
@@ -134,18 +149,32 @@ pub fn run(
     let meta = state_meta(&engine);
     let leftovers = storage.remove_leftovers()?;
     if leftovers > 0 {
-        tracing::info!("removed {leftovers} temporary files of an interrupted run in {}", storage.describe());
+        tracing::info!(
+            "removed {leftovers} temporary files of an interrupted run in {}",
+            storage.describe()
+        );
     }
     let mut state = open_state(storage, &meta, opts.rebuild)?;
     let orphans = store::remove_unlisted(storage, &state.commit)?;
     if orphans > 0 {
-        tracing::info!("removed {orphans} parts of an interrupted run in {}", storage.describe());
+        tracing::info!(
+            "removed {orphans} parts of an interrupted run in {}",
+            storage.describe()
+        );
     }
     let known = Arc::new(std::mem::take(&mut state.known));
-    let admission = Admission { known: known.clone(), since: opts.since, until: opts.until, shard: opts.shard };
+    let admission = Admission {
+        known: known.clone(),
+        since: opts.since,
+        until: opts.until,
+        shard: opts.shard,
+    };
     let scratch = storage.scratch()?;
     let mut writer = StateWriter::new(state.commit.runs + 1, scratch.path.clone());
-    let scorer = (engine.scorer.name().to_string(), engine.scorer.version().to_string());
+    let scorer = (
+        engine.scorer.name().to_string(),
+        engine.scorer.version().to_string(),
+    );
     let finish_known = known.clone();
     let finish: Arc<dyn Fn(Vec<ProcessedArticle>) -> Result<ChunkRows> + Send + Sync> =
         Arc::new(move |chunk: Vec<ProcessedArticle>| chunk_rows(&chunk, &scorer, &finish_known));
@@ -153,17 +182,26 @@ pub fn run(
     let mut versions: Vec<(u128, u64)> = Vec::new();
     let mut processed: rustc_hash::FxHashSet<u64> = rustc_hash::FxHashSet::default();
     let phase = std::time::Instant::now();
-    let result = runtime.block_on(pipeline::run(engine.clone(), config.clone(), opts.inputs.clone(), opts.jobs, admission, progress, finish, |rows| {
-        let rows = rows?;
-        report.added += rows.added;
-        report.replaced += rows.replaced;
-        report.statements_added += rows.statements.height();
-        for (id, content) in &rows.versions {
-            versions.push((*id, *content));
-            processed.insert(*content);
-        }
-        writer.add(rows.statements, rows.articles)
-    }))?;
+    let result = runtime.block_on(pipeline::run(
+        engine.clone(),
+        config.clone(),
+        opts.inputs.clone(),
+        opts.jobs,
+        admission,
+        progress,
+        finish,
+        |rows| {
+            let rows = rows?;
+            report.added += rows.added;
+            report.replaced += rows.replaced;
+            report.statements_added += rows.statements.height();
+            for (id, content) in &rows.versions {
+                versions.push((*id, *content));
+                processed.insert(*content);
+            }
+            writer.add(rows.statements, rows.articles)
+        },
+    ))?;
     tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), articles = versions.len(), "read, processed and spilled");
     state.known = Arc::try_unwrap(known).unwrap_or_else(|shared| (*shared).clone());
 
@@ -177,19 +215,39 @@ pub fn run(
     report.reject_lines = result
         .rejects
         .iter()
-        .map(|r| format!("{}{}: {}", r.input, r.line.map(|l| format!(":{l}")).unwrap_or_default(), r.reason))
+        .map(|r| {
+            format!(
+                "{}{}: {}",
+                r.input,
+                r.line.map(|l| format!(":{l}")).unwrap_or_default(),
+                r.reason
+            )
+        })
         .collect();
 
     let mut inputs_read: BTreeSet<String> = result.inputs.iter().cloned().collect();
     inputs_read.extend(result.rejects.iter().map(|r| r.input.clone()));
     // Copies count for the version this run processed; copies of an unchanged article do not.
-    let mut duplicates: Vec<(String, u32)> =
-        result.duplicates.into_iter().filter(|(h, _)| processed.contains(&store::content_bits(h))).map(|(h, n)| (h, n as u32)).collect();
+    let mut duplicates: Vec<(String, u32)> = result
+        .duplicates
+        .into_iter()
+        .filter(|(h, _)| processed.contains(&store::content_bits(h)))
+        .map(|(h, n)| (h, n as u32))
+        .collect();
     duplicates.sort();
-    let update = Update { meta, versions, duplicates, inputs_read, rejects: result.rejects };
-    report.state_changed = store::commit(storage, &mut state, writer, update)? == Committed::Changed;
+    let update = Update {
+        meta,
+        versions,
+        duplicates,
+        inputs_read,
+        rejects: result.rejects,
+    };
+    report.state_changed =
+        store::commit(storage, &mut state, writer, update)? == Committed::Changed;
     tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), "state committed");
-    report.published = publish_if_stale(storage, &state, &config, started_at, || last_run_facts(&report))?;
+    report.published = publish_if_stale(storage, &state, &config, started_at, || {
+        last_run_facts(&report)
+    })?;
     tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), "tables published");
     Ok(report)
 }
@@ -197,7 +255,15 @@ pub fn run(
 /// Resident and peak resident memory in MiB (Linux), for the phase log: where memory goes.
 pub fn memory_mib() -> Option<(u64, u64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kib = |key: &str| -> Option<u64> { status.lines().find(|l| l.starts_with(key))?.split_whitespace().nth(1)?.parse().ok() };
+    let kib = |key: &str| -> Option<u64> {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
     Some((kib("VmRSS:")? / 1024, kib("VmHWM:")? / 1024))
 }
 
@@ -298,24 +364,49 @@ fn plan_statements(storage: &dyn Storage, state: &State) -> Result<SortPlan> {
     let e = |x: PolarsError| Error::table("statements", x);
     let mut cells: BTreeMap<((bool, String), (bool, String), String), u64> = BTreeMap::new();
     for (month, keys) in &state.commit.statements {
-        store::read_live(storage, keys, &state.known, Some(&["article_id", "content_hash", "country", "speaker"]), |df| {
-            let country = df.column("country").and_then(|c| c.str().cloned()).map_err(e)?;
-            let speaker = df.column("speaker").and_then(|c| c.str().cloned()).map_err(e)?;
-            let mut counts: rustc_hash::FxHashMap<(Option<&str>, Option<&str>), u64> = rustc_hash::FxHashMap::default();
-            for (c, s) in country.iter().zip(speaker.iter()) {
-                *counts.entry((c, s)).or_default() += 1;
-            }
-            for ((c, s), n) in counts {
-                *cells.entry((nulls_last(c), nulls_last(s), month.clone())).or_default() += n;
-            }
-            Ok(())
-        })?;
+        store::read_live(
+            storage,
+            keys,
+            &state.known,
+            Some(&["article_id", "content_hash", "country", "speaker"]),
+            |df| {
+                let country = df
+                    .column("country")
+                    .and_then(|c| c.str().cloned())
+                    .map_err(e)?;
+                let speaker = df
+                    .column("speaker")
+                    .and_then(|c| c.str().cloned())
+                    .map_err(e)?;
+                let mut counts: rustc_hash::FxHashMap<(Option<&str>, Option<&str>), u64> =
+                    rustc_hash::FxHashMap::default();
+                for (c, s) in country.iter().zip(speaker.iter()) {
+                    *counts.entry((c, s)).or_default() += 1;
+                }
+                for ((c, s), n) in counts {
+                    *cells
+                        .entry((nulls_last(c), nulls_last(s), month.clone()))
+                        .or_default() += n;
+                }
+                Ok(())
+            },
+        )?;
     }
-    let mut plan = SortPlan { ordinal: BTreeMap::new(), rows: Vec::with_capacity(cells.len()) };
+    let mut plan = SortPlan {
+        ordinal: BTreeMap::new(),
+        rows: Vec::with_capacity(cells.len()),
+    };
     let mut key = String::new();
     for (i, ((c, s, m), n)) in cells.into_iter().enumerate() {
-        cell_key(&mut key, (!c.0).then_some(c.1.as_str()), (!s.0).then_some(s.1.as_str()));
-        plan.ordinal.entry(m).or_default().insert(key.clone(), i as u32);
+        cell_key(
+            &mut key,
+            (!c.0).then_some(c.1.as_str()),
+            (!s.0).then_some(s.1.as_str()),
+        );
+        plan.ordinal
+            .entry(m)
+            .or_default()
+            .insert(key.clone(), i as u32);
         plan.rows.push(n);
     }
     Ok(plan)
@@ -335,9 +426,18 @@ enum SortSource<'a> {
 /// `month` is None: then each row's month comes from its date).
 fn row_cells(df: &DataFrame, month: Option<&str>, plan: &SortPlan) -> Result<Vec<u32>> {
     let e = |x: PolarsError| Error::table("statements", x);
-    let country = df.column("country").and_then(|c| c.str().cloned()).map_err(e)?;
-    let speaker = df.column("speaker").and_then(|c| c.str().cloned()).map_err(e)?;
-    let days = df.column("published").and_then(|c| c.cast(&DataType::Int32)).map_err(e)?;
+    let country = df
+        .column("country")
+        .and_then(|c| c.str().cloned())
+        .map_err(e)?;
+    let speaker = df
+        .column("speaker")
+        .and_then(|c| c.str().cloned())
+        .map_err(e)?;
+    let days = df
+        .column("published")
+        .and_then(|c| c.cast(&DataType::Int32))
+        .map_err(e)?;
     let days = days.i32().map_err(e)?;
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let mut key = String::new();
@@ -345,22 +445,38 @@ fn row_cells(df: &DataFrame, month: Option<&str>, plan: &SortPlan) -> Result<Vec
     for i in 0..df.height() {
         let m = match month {
             Some(m) => m.to_string(),
-            None => store::month_of(epoch + chrono::Duration::days(days.get(i).unwrap_or(0) as i64)),
+            None => {
+                store::month_of(epoch + chrono::Duration::days(days.get(i).unwrap_or(0) as i64))
+            }
         };
         cell_key(&mut key, country.get(i), speaker.get(i));
-        let ordinal = plan.ordinal.get(&m).and_then(|cells| cells.get(&key)).copied();
-        out.push(ordinal.ok_or_else(|| Error::State { location: "statements".into(), message: format!("a row of {m} is in no cell of the sort plan") })?);
+        let ordinal = plan
+            .ordinal
+            .get(&m)
+            .and_then(|cells| cells.get(&key))
+            .copied();
+        out.push(ordinal.ok_or_else(|| Error::State {
+            location: "statements".into(),
+            message: format!("a row of {m} is in no cell of the sort plan"),
+        })?);
     }
     Ok(out)
 }
 
 /// Calls `each` with the rows of `source`, slice by slice, with each row's cell.
-fn read_source(storage: &dyn Storage, source: &SortSource, plan: &SortPlan, mut each: impl FnMut(DataFrame, Vec<u32>) -> Result<()>) -> Result<()> {
+fn read_source(
+    storage: &dyn Storage,
+    source: &SortSource,
+    plan: &SortPlan,
+    mut each: impl FnMut(DataFrame, Vec<u32>) -> Result<()>,
+) -> Result<()> {
     match source {
         SortSource::State(state) => {
             for (month, keys) in &state.commit.statements {
                 store::read_live(storage, keys, &state.known, None, |df| {
-                    let df = df.drop("content_hash").map_err(|x| Error::table("statements", x))?;
+                    let df = df
+                        .drop("content_hash")
+                        .map_err(|x| Error::table("statements", x))?;
                     let cells = row_cells(&df, Some(month), plan)?;
                     each(df, cells)
                 })?;
@@ -372,9 +488,14 @@ fn read_source(storage: &dyn Storage, source: &SortSource, plan: &SortPlan, mut 
             let mut slice: Option<DataFrame> = None;
             for path in paths {
                 let file = std::fs::File::open(path).map_err(|x| Error::io(path, x))?;
-                let df = ParquetReader::new(file).finish().map_err(|x| Error::table("statements", x))?;
+                let df = ParquetReader::new(file)
+                    .finish()
+                    .map_err(|x| Error::table("statements", x))?;
                 store::append_rows(&mut slice, df, "statements")?;
-                if slice.as_ref().is_some_and(|s| s.height() >= store::SLICE_ROWS) {
+                if slice
+                    .as_ref()
+                    .is_some_and(|s| s.height() >= store::SLICE_ROWS)
+                {
                     if let Some(df) = slice.take() {
                         let cells = row_cells(&df, None, plan)?;
                         each(df, cells)?;
@@ -415,7 +536,10 @@ fn sort_range(
     if rows <= bucket_rows || single_cell {
         let mut bucket: Option<DataFrame> = None;
         read_source(storage, source, plan, |df, cells| {
-            let keep: BooleanChunked = cells.iter().map(|c| Some(range.contains(&(*c as usize)))).collect();
+            let keep: BooleanChunked = cells
+                .iter()
+                .map(|c| Some(range.contains(&(*c as usize))))
+                .collect();
             let df = df.filter(&keep).map_err(e)?;
             store::append_rows(&mut bucket, df, "statements")
         })?;
@@ -449,7 +573,9 @@ fn sort_range(
         // Row positions per sub-range in one pass, then one gather each.
         let mut rows: Vec<Vec<IdxSize>> = vec![Vec::new(); subranges.len()];
         for (i, c) in cells.iter().enumerate() {
-            let w = bounds.partition_point(|b| *b <= *c as usize).saturating_sub(1);
+            let w = bounds
+                .partition_point(|b| *b <= *c as usize)
+                .saturating_sub(1);
             if let Some(r) = rows.get_mut(w) {
                 r.push(i as IdxSize);
             }
@@ -459,7 +585,12 @@ fn sort_range(
                 continue;
             }
             let piece = df.take(&IdxCa::from_vec("".into(), positions)).map_err(e)?;
-            let path = scratch.join(format!("sort-{}-{}-{w:02}-{:06}.parquet", range.start, range.end, files[w].len()));
+            let path = scratch.join(format!(
+                "sort-{}-{}-{w:02}-{:06}.parquet",
+                range.start,
+                range.end,
+                files[w].len()
+            ));
             let mut file = TableFile::scratch(path, "statements");
             file.write(&piece)?;
             files[w].push(file.finish(crate::output::empty_statement_rows)?);
@@ -471,7 +602,17 @@ fn sort_range(
             continue;
         }
         let source = SortSource::Scratch(paths);
-        sort_range(storage, &source, plan, bucket_rows, sub, scratch, out, aggregator, written)?;
+        sort_range(
+            storage,
+            &source,
+            plan,
+            bucket_rows,
+            sub,
+            scratch,
+            out,
+            aggregator,
+            written,
+        )?;
         if let SortSource::Scratch(paths) = source {
             for path in paths {
                 std::fs::remove_file(&path).map_err(|x| Error::io(&path, x))?;
@@ -493,7 +634,11 @@ struct SortedOut {
 impl SortedOut {
     fn push(&mut self, df: DataFrame) -> Result<()> {
         store::append_rows(&mut self.pending, df, "statements")?;
-        if self.pending.as_ref().is_some_and(|p| p.height() >= self.rows) {
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.height() >= self.rows)
+        {
             self.flush()?;
         }
         Ok(())
@@ -515,12 +660,32 @@ fn publish_articles(storage: &dyn Storage, state: &State, out: &mut TableFile) -
     let mut rows = 0;
     for keys in state.commit.articles.values() {
         let mut month: Option<DataFrame> = None;
-        store::read_live(storage, keys, &state.known, None, |df| store::append_rows(&mut month, df, "articles"))?;
+        store::read_live(storage, keys, &state.known, None, |df| {
+            store::append_rows(&mut month, df, "articles")
+        })?;
         let Some(mut month) = month else { continue };
-        let hashes = month.column("content_hash").and_then(|c| c.str().cloned()).map_err(e)?;
-        let copies: Vec<u32> = hashes.iter().map(|h| duplicates.get(&store::content_bits(h.unwrap_or_default())).copied().unwrap_or(0)).collect();
-        month.with_column(Column::new("duplicates_seen".into(), copies)).map_err(e)?;
-        let month = month.sort(["published", "article_id"], SortMultipleOptions::default().with_maintain_order(true)).map_err(e)?;
+        let hashes = month
+            .column("content_hash")
+            .and_then(|c| c.str().cloned())
+            .map_err(e)?;
+        let copies: Vec<u32> = hashes
+            .iter()
+            .map(|h| {
+                duplicates
+                    .get(&store::content_bits(h.unwrap_or_default()))
+                    .copied()
+                    .unwrap_or(0)
+            })
+            .collect();
+        month
+            .with_column(Column::new("duplicates_seen".into(), copies))
+            .map_err(e)?;
+        let month = month
+            .sort(
+                ["published", "article_id"],
+                SortMultipleOptions::default().with_maintain_order(true),
+            )
+            .map_err(e)?;
         out.write(&month)?;
         rows += month.height();
     }
@@ -537,7 +702,15 @@ pub fn publish(
     started_at: &str,
     last_run: serde_json::Value,
 ) -> Result<Published> {
-    publish_sorting_by(storage, state, config, fingerprint, started_at, last_run, BUCKET_ROWS)
+    publish_sorting_by(
+        storage,
+        state,
+        config,
+        fingerprint,
+        started_at,
+        last_run,
+        BUCKET_ROWS,
+    )
 }
 
 /// [`publish`] with the statements sorted in buckets of `bucket_rows` (tests force the
@@ -572,23 +745,50 @@ fn publish_sorting_by(
     });
     let kv = vec![
         ("tonetrack.run_id".to_string(), fingerprint.to_string()),
-        ("tonetrack.version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        (
+            "tonetrack.version".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
         ("tonetrack.manifest".to_string(), facts.to_string()),
     ];
     let mut aggregator = aggregate::Aggregator::new(config);
-    let statements_file = TableFile::new(scratch.path.join("statements.parquet"), "statements", Some(kv.clone()));
-    let mut sorted = SortedOut { file: statements_file, pending: None, rows: BUCKET_ROWS as usize };
+    let statements_file = TableFile::new(
+        scratch.path.join("statements.parquet"),
+        "statements",
+        Some(kv.clone()),
+    );
+    let mut sorted = SortedOut {
+        file: statements_file,
+        pending: None,
+        rows: BUCKET_ROWS as usize,
+    };
     let mut statements = 0;
-    sort_range(storage, &SortSource::State(state), &plan, bucket_rows, 0..plan.rows.len(), &scratch.path, &mut sorted, &mut aggregator, &mut statements)?;
+    sort_range(
+        storage,
+        &SortSource::State(state),
+        &plan,
+        bucket_rows,
+        0..plan.rows.len(),
+        &scratch.path,
+        &mut sorted,
+        &mut aggregator,
+        &mut statements,
+    )?;
     sorted.flush()?;
     let statements_path = sorted.file.finish(|| {
         let mut empty = crate::output::empty_statement_rows()?;
-        empty.drop_in_place("content_hash").map_err(|x| Error::table("statements", x))?;
+        empty
+            .drop_in_place("content_hash")
+            .map_err(|x| Error::table("statements", x))?;
         Ok(empty)
     })?;
     storage.write_file("statements.parquet", &statements_path)?;
     store::crash_point("tables");
-    let mut articles_file = TableFile::new(scratch.path.join("articles.parquet"), "articles", Some(kv.clone()));
+    let mut articles_file = TableFile::new(
+        scratch.path.join("articles.parquet"),
+        "articles",
+        Some(kv.clone()),
+    );
     let articles = publish_articles(storage, state, &mut articles_file)?;
     let articles_path = articles_file.finish(|| store::index_frame(std::iter::empty()))?;
     storage.write_file("articles.parquet", &articles_path)?;
@@ -598,8 +798,15 @@ fn publish_sorting_by(
             message: format!("published {articles} articles and {statements} statements, the state counts {} and {}", state.known.len(), plan.total()),
         });
     }
-    let mut names = vec!["statements.parquet".to_string(), "articles.parquet".to_string(), "rejects.parquet".to_string()];
-    storage.write("rejects.parquet", &store::parquet_bytes(&mut rejects, "rejects", Some(&kv))?)?;
+    let mut names = vec![
+        "statements.parquet".to_string(),
+        "articles.parquet".to_string(),
+        "rejects.parquet".to_string(),
+    ];
+    storage.write(
+        "rejects.parquet",
+        &store::parquet_bytes(&mut rejects, "rejects", Some(&kv))?,
+    )?;
     let mut current: Option<(String, TableFile)> = None;
     let mut done: Vec<(String, std::path::PathBuf)> = Vec::new();
     aggregator.finish(|name, batch| {
@@ -608,7 +815,12 @@ fn publish_sorting_by(
                 done.push((n, file.finish(|| Ok(DataFrame::empty()))?));
             }
         }
-        let (_, file) = current.get_or_insert_with(|| (name.to_string(), TableFile::new(scratch.path.join(name), name, Some(kv.clone()))));
+        let (_, file) = current.get_or_insert_with(|| {
+            (
+                name.to_string(),
+                TableFile::new(scratch.path.join(name), name, Some(kv.clone())),
+            )
+        });
         file.write(&batch)
     })?;
     if let Some((n, file)) = current.take() {
@@ -623,20 +835,37 @@ fn publish_sorting_by(
     manifest["state"] = json!({ "folder": "state", "partitioning": "month=YYYY-MM (hive)", "commit": store::COMMIT });
     manifest["last_run"] = last_run;
     manifest["last_run"]["started_at"] = json!(started_at);
-    let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::io(MANIFEST, std::io::Error::other(e)))? + "\n";
+    let text = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| Error::io(MANIFEST, std::io::Error::other(e)))?
+        + "\n";
     storage.write(MANIFEST, text.as_bytes())?;
-    Ok(Published { articles, statements, rejects: rejects.height(), tables: names, run_id: fingerprint.to_string() })
+    Ok(Published {
+        articles,
+        statements,
+        rejects: rejects.height(),
+        tables: names,
+        run_id: fingerprint.to_string(),
+    })
 }
 
 /// `tonetrack merge`: makes `target`'s state the union of the shards' states and publishes it.
 /// Two shards holding the same article id with different content is an error, not a choice.
-pub fn merge(shards: &[&dyn Storage], target: &dyn Storage, config: &Config, started_at: &str) -> Result<Published> {
+pub fn merge(
+    shards: &[&dyn Storage],
+    target: &dyn Storage,
+    config: &Config,
+    started_at: &str,
+) -> Result<Published> {
     let mut meta: Option<StateMeta> = None;
     let mut states = Vec::new();
     for shard in shards {
         let state = State::load(*shard)?;
         let Some(m) = state.meta.clone() else {
-            return Err(Error::State { location: shard.describe(), message: "no tonetrack state here (state/meta.json missing): run the shard first".into() });
+            return Err(Error::State {
+                location: shard.describe(),
+                message: "no tonetrack state here (state/meta.json missing): run the shard first"
+                    .into(),
+            });
         };
         if m.format != store::STATE_FORMAT {
             return Err(Error::State {
@@ -658,7 +887,10 @@ pub fn merge(shards: &[&dyn Storage], target: &dyn Storage, config: &Config, sta
         states.push(state);
     }
     let Some(meta) = meta else {
-        return Err(Error::State { location: target.describe(), message: "merge needs at least one shard".into() });
+        return Err(Error::State {
+            location: target.describe(),
+            message: "merge needs at least one shard".into(),
+        });
     };
     // Each article comes from the first shard that holds it; the same id with other content is an error.
     let mut owner: rustc_hash::FxHashMap<u128, (u64, usize)> = rustc_hash::FxHashMap::default();
@@ -689,17 +921,32 @@ pub fn merge(shards: &[&dyn Storage], target: &dyn Storage, config: &Config, sta
     for (i, (shard, state)) in shards.iter().zip(&states).enumerate() {
         let mine = |id: &str, _: &str| owner.get(&store::digest(id)).is_some_and(|(_, o)| *o == i);
         for keys in state.commit.articles.values() {
-            store::read_live(*shard, keys, &state.known, None, |df| writer.add(DataFrame::empty(), store::filter_rows(&df, mine)?))?;
+            store::read_live(*shard, keys, &state.known, None, |df| {
+                writer.add(DataFrame::empty(), store::filter_rows(&df, mine)?)
+            })?;
         }
         for keys in state.commit.statements.values() {
-            store::read_live(*shard, keys, &state.known, None, |df| writer.add(store::filter_rows(&df, mine)?, DataFrame::empty()))?;
+            store::read_live(*shard, keys, &state.known, None, |df| {
+                writer.add(store::filter_rows(&df, mine)?, DataFrame::empty())
+            })?;
         }
-        let live: rustc_hash::FxHashSet<u64> = state.known.ids().filter(|(id, _)| owner.get(*id).is_some_and(|(_, o)| *o == i)).map(|(_, v)| v.content).collect();
+        let live: rustc_hash::FxHashSet<u64> = state
+            .known
+            .ids()
+            .filter(|(id, _)| owner.get(*id).is_some_and(|(_, o)| *o == i))
+            .map(|(_, v)| v.content)
+            .collect();
         for key in &state.commit.duplicates {
             store::read_part_slices(*shard, key, None, |df| {
                 let e = |x: PolarsError| Error::table("duplicates", x);
-                let hashes = df.column("content_hash").and_then(|c| c.str().cloned()).map_err(e)?;
-                let copies = df.column("copies").and_then(|c| c.u32().cloned()).map_err(e)?;
+                let hashes = df
+                    .column("content_hash")
+                    .and_then(|c| c.str().cloned())
+                    .map_err(e)?;
+                let copies = df
+                    .column("copies")
+                    .and_then(|c| c.u32().cloned())
+                    .map_err(e)?;
                 for (h, c) in hashes.iter().zip(copies.iter()) {
                     let h = h.unwrap_or_default();
                     if live.contains(&store::content_bits(h)) {
@@ -713,7 +960,10 @@ pub fn merge(shards: &[&dyn Storage], target: &dyn Storage, config: &Config, sta
     }
     let update = Update {
         meta,
-        versions: owner.iter().map(|(id, (content, _))| (*id, *content)).collect(),
+        versions: owner
+            .iter()
+            .map(|(id, (content, _))| (*id, *content))
+            .collect(),
         duplicates: duplicates.into_iter().collect(),
         inputs_read: BTreeSet::new(),
         rejects,
@@ -721,7 +971,14 @@ pub fn merge(shards: &[&dyn Storage], target: &dyn Storage, config: &Config, sta
     store::commit(target, &mut target_state, writer, update)?;
     let fingerprint = target_state.fingerprint(target)?;
     let sources: Vec<String> = shards.iter().map(|s| s.describe()).collect();
-    publish(target, &target_state, config, &fingerprint, started_at, json!({ "merged_from": sources }))
+    publish(
+        target,
+        &target_state,
+        config,
+        &fingerprint,
+        started_at,
+        json!({ "merged_from": sources }),
+    )
 }
 
 #[cfg(test)]
@@ -729,7 +986,9 @@ mod tests {
     use super::*;
 
     fn table(dir: &std::path::Path, name: &str) -> DataFrame {
-        ParquetReader::new(std::fs::File::open(dir.join(name)).unwrap()).finish().unwrap()
+        ParquetReader::new(std::fs::File::open(dir.join(name)).unwrap())
+            .finish()
+            .unwrap()
     }
 
     #[test]
@@ -737,19 +996,48 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let config = Arc::new(Config::load(&root.join("notebooks-data/tonetrack.toml")).unwrap());
         let engine = Arc::new(Engine::load(&config, crate::tone::ScorerKind::Lexicon).unwrap());
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let storage = store::LocalStorage::new(dir.path()).unwrap();
-        let opts = RunOptions { inputs: vec![root.join("notebooks-data/articles")], jobs: 2, ..RunOptions::default() };
-        run(&runtime, engine, config.clone(), &storage, &opts, "now", Arc::new(|_| {})).unwrap();
-        let names = ["statements.parquet", "articles.parquet", "tone_by_country_day.parquet", "tone_by_speaker_week.parquet", "visits.parquet"];
+        let opts = RunOptions {
+            inputs: vec![root.join("notebooks-data/articles")],
+            jobs: 2,
+            ..RunOptions::default()
+        };
+        run(
+            &runtime,
+            engine,
+            config.clone(),
+            &storage,
+            &opts,
+            "now",
+            Arc::new(|_| {}),
+        )
+        .unwrap();
+        let names = [
+            "statements.parquet",
+            "articles.parquet",
+            "tone_by_country_day.parquet",
+            "tone_by_speaker_week.parquet",
+            "visits.parquet",
+        ];
         let reference: Vec<DataFrame> = names.iter().map(|n| table(dir.path(), n)).collect();
-        assert!(reference[0].height() > 100, "the sample should have enough statements to sort");
+        assert!(
+            reference[0].height() > 100,
+            "the sample should have enough statements to sort"
+        );
         let state = State::load(&storage).unwrap();
         // Buckets of 7 rows: several levels of scatter over the sample's cells.
         publish_sorting_by(&storage, &state, &config, "test", "now", json!({}), 7).unwrap();
         for (name, expected) in names.iter().zip(&reference) {
-            assert!(table(dir.path(), name).equals_missing(expected), "{name} differs when sorted in tiny buckets");
+            assert!(
+                table(dir.path(), name).equals_missing(expected),
+                "{name} differs when sorted in tiny buckets"
+            );
         }
     }
 }

@@ -12,7 +12,10 @@ pub fn digest(text: &str) -> u128 {
 
 /// 64 bits of a content hash (itself a SHA-256 in hex); enough to tell an article's versions apart.
 pub fn content_bits(content_hash: &str) -> u64 {
-    content_hash.get(..16).and_then(|h| u64::from_str_radix(h, 16).ok()).unwrap_or_else(|| digest(content_hash) as u64)
+    content_hash
+        .get(..16)
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .unwrap_or_else(|| digest(content_hash) as u64)
 }
 
 /// The version of an article the state holds: its content and the run whose parts hold its rows.
@@ -52,11 +55,14 @@ impl Known {
 
     /// Whether a row of `article_id` with `content_hash`, in a part of `run`, counts.
     pub fn is_live(&self, article_id: &str, content_hash: &str, run: u32) -> bool {
-        self.get(article_id) == Some(Version { content: content_bits(content_hash), run })
+        self.get(article_id)
+            == Some(Version {
+                content: content_bits(content_hash),
+                run,
+            })
     }
 
     pub fn ids(&self) -> impl Iterator<Item = (&u128, &Version)> {
         self.map.iter()
     }
 }
-

@@ -17,16 +17,16 @@ pub mod error;
 pub mod models;
 pub mod types;
 
-pub mod ingest;
-pub mod normalize;
-pub mod segment;
-pub mod quotes;
 pub mod actors;
-pub mod tone;
 #[cfg(feature = "tables")]
 pub mod aggregate;
+pub mod ingest;
+pub mod normalize;
 #[cfg(feature = "tables")]
 pub mod output;
+pub mod quotes;
+pub mod segment;
+pub mod tone;
 
 pub mod eval;
 pub mod invariants;
@@ -34,13 +34,13 @@ pub mod invariants;
 pub mod job;
 pub mod known;
 pub mod pipeline;
-pub mod rng;
-pub mod synth;
 #[cfg(feature = "tables")]
 pub mod plot;
 #[cfg(feature = "tables")]
 pub mod report;
+pub mod rng;
 #[cfg(feature = "tables")]
 pub mod store;
+pub mod synth;
 
 pub use error::{Error, Result};

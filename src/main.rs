@@ -20,8 +20,8 @@ use tonetrack::job::{self, RunOptions};
 use tonetrack::pipeline::{self, Engine, Shard};
 #[cfg(feature = "tables")]
 use tonetrack::store::Storage;
-use tonetrack::types::char_offset;
 use tonetrack::tone::{DeviceKind, ScorerKind, ToneInput, TransformerOptions};
+use tonetrack::types::char_offset;
 
 /// The marks that make a gold statement "quoted" (see ../shared/datasets/README.md).
 const QUOTE_MARKS: [char; 6] = ['"', '“', '”', '„', '«', '»'];
@@ -66,42 +66,58 @@ enum LogFormat {
 #[derive(Subcommand)]
 enum Command {
     /// Run the batch job: read articles, write statements and tone tables to --out.
-    #[command(after_help = "Example:\n  tonetrack run notebooks-data --config notebooks-data/tonetrack.toml --out out\n  \
-cat feed.jsonl | tonetrack run - --out out")]
+    #[command(
+        after_help = "Example:\n  tonetrack run notebooks-data --config notebooks-data/tonetrack.toml --out out\n  \
+cat feed.jsonl | tonetrack run - --out out"
+    )]
     Run(RunArgs),
     /// Combine the output folders of `run --shard I/N` copies into one state and one set of tables.
-    #[command(after_help = "Example (a job array of two):\n  tonetrack run feed --shard 0/2 --out shard0\n  \
-tonetrack run feed --shard 1/2 --out shard1\n  tonetrack merge shard0 shard1 --out out")]
+    #[command(
+        after_help = "Example (a job array of two):\n  tonetrack run feed --shard 0/2 --out shard0\n  \
+tonetrack run feed --shard 1/2 --out shard1\n  tonetrack merge shard0 shard1 --out out"
+    )]
     Merge(MergeArgs),
     /// Draw the charts (PNG and SVG) from the tables of a run's output folder.
-    #[command(after_help = "Example:\n  tonetrack plot --out out            # writes out/charts/*.png and *.svg\n  \
-tonetrack plot --out out --charts /tmp/charts")]
+    #[command(
+        after_help = "Example:\n  tonetrack plot --out out            # writes out/charts/*.png and *.svg\n  \
+tonetrack plot --out out --charts /tmp/charts"
+    )]
     Plot(PlotArgs),
     /// Print tone per country and per visit from a run's output folder, as terminal tables.
     #[command(after_help = "Example:\n  tonetrack summary out")]
     Summary(SummaryArgs),
     /// Print the statements of one article (for debugging extraction).
-    #[command(after_help = "Example:\n  tonetrack extract ../shared/seed/blinken-beijing.txt --json | jq .")]
+    #[command(
+        after_help = "Example:\n  tonetrack extract ../shared/seed/blinken-beijing.txt --json | jq ."
+    )]
     Extract(ExtractArgs),
     /// Score lines of text (or JSONL objects with a "text" field) from stdin; JSONL out.
-    #[command(after_help = "Example:\n  echo 'China has no room for compromises.' | tonetrack score")]
+    #[command(
+        after_help = "Example:\n  echo 'China has no room for compromises.' | tonetrack score"
+    )]
     Score(ScoreArgs),
     /// Measure extraction against a gold file.
     #[command(subcommand)]
     Eval(EvalCommand),
     /// Benchmark: articles/s, statements/s, MB/s and peak RSS, in memory on a file of articles or
     /// end to end (`run` into a scratch folder) on a synthetic corpus.
-    #[command(after_help = "Examples:\n  tonetrack bench --articles ../shared/datasets/polnear/train.articles.jsonl --repeat 5\n  \
+    #[command(
+        after_help = "Examples:\n  tonetrack bench --articles ../shared/datasets/polnear/train.articles.jsonl --repeat 5\n  \
 tonetrack bench --synthetic 100000 --jobs 2      # generate, then `run` end to end\n  \
 tonetrack bench --synthetic 1000000 --work /var/tmp/tt-bench --keep\n  \
-tonetrack bench transformer       # the transformer scorer on 2,000 statements (feature `transformer`)")]
+tonetrack bench transformer       # the transformer scorer on 2,000 statements (feature `transformer`)"
+    )]
     Bench(BenchArgs),
     /// Write a deterministic synthetic news corpus (JSON Lines, ~4 KB articles) for benchmarks.
-    #[command(after_help = "Example:\n  tonetrack synth --articles 10000 --out corpus.jsonl\n  tonetrack synth --articles 5 --out - | head -c 2000")]
+    #[command(
+        after_help = "Example:\n  tonetrack synth --articles 10000 --out corpus.jsonl\n  tonetrack synth --articles 5 --out - | head -c 2000"
+    )]
     Synth(SynthArgs),
     /// Train the tone head of the transformer and ensemble scorers; writes models/tone-head.json and its model card.
-    #[command(after_help = "Example (feature `transformer`):\n  source models/transformer/env.sh\n  \
-tonetrack train --cv 5            # writes models/tone-head.json and models/tone-head.md")]
+    #[command(
+        after_help = "Example (feature `transformer`):\n  source models/transformer/env.sh\n  \
+tonetrack train --cv 5            # writes models/tone-head.json and models/tone-head.md"
+    )]
     Train(TrainArgs),
 }
 
@@ -132,7 +148,11 @@ struct BenchArgs {
     what: Option<BenchCommand>,
     /// Articles to process in memory (.jsonl, .txt or .html); read once, processed --repeat times
     /// on one thread (extraction, attribution, scoring; no tables).
-    #[arg(long, required_unless_present = "synthetic", conflicts_with = "synthetic")]
+    #[arg(
+        long,
+        required_unless_present = "synthetic",
+        conflicts_with = "synthetic"
+    )]
     articles: Option<PathBuf>,
     /// How many passes over the articles; the fastest pass is reported too.
     #[arg(long, default_value_t = 5)]
@@ -253,7 +273,10 @@ struct TrainArgs {
     #[arg(long, default_value = "../shared/datasets/cameo-sentences/train.jsonl")]
     cameo: PathBuf,
     /// Our labelled diplomatic statements (JSONL: text, label).
-    #[arg(long, default_value = "models/tone-training/diplomatic-statements.jsonl")]
+    #[arg(
+        long,
+        default_value = "models/tone-training/diplomatic-statements.jsonl"
+    )]
     diplomatic: PathBuf,
     /// Where to write the head.
     #[arg(long, default_value = "models/tone-head.json")]
@@ -289,7 +312,10 @@ struct EvalToneArgs {
     scorer: Vec<ScorerKind>,
     #[arg(long, default_value = "../shared/datasets/cameo-sentences/train.jsonl")]
     cameo: PathBuf,
-    #[arg(long, default_value = "models/tone-training/diplomatic-statements.jsonl")]
+    #[arg(
+        long,
+        default_value = "models/tone-training/diplomatic-statements.jsonl"
+    )]
     diplomatic: PathBuf,
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -395,13 +421,17 @@ struct ScoreArgs {
 #[derive(Subcommand)]
 enum EvalCommand {
     /// Precision, recall, F1, speaker, country and tone accuracy of extracted statements.
-    #[command(after_help = "Example:\n  tonetrack eval statements --gold ../shared/eval/seed-gold.jsonl \\\n    \
---articles ../shared/seed/blinken-beijing.txt --min recall=1 --max spurious=2")]
+    #[command(
+        after_help = "Example:\n  tonetrack eval statements --gold ../shared/eval/seed-gold.jsonl \\\n    \
+--articles ../shared/seed/blinken-beijing.txt --min recall=1 --max spurious=2"
+    )]
     Statements(EvalArgs),
     /// Accuracy, macro-F1 and confusion matrices of the tone scorers on labelled statements, or by cross-validation.
-    #[command(after_help = "Examples:\n  tonetrack eval tone --gold models/tone-training/diplomatic-statements.jsonl --scorer lexicon\n  \
+    #[command(
+        after_help = "Examples:\n  tonetrack eval tone --gold models/tone-training/diplomatic-statements.jsonl --scorer lexicon\n  \
 tonetrack eval tone --gold FILE   # lexicon, transformer and ensemble side by side (feature `transformer`)\n  \
-tonetrack eval tone --cv 5        # 5-fold CV over the mapped CAMEO set and the diplomatic set")]
+tonetrack eval tone --cv 5        # 5-fold CV over the mapped CAMEO set and the diplomatic set"
+    )]
     Tone(EvalToneArgs),
 }
 
@@ -462,14 +492,22 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn init_logging(quiet: bool, format: LogFormat) {
     let default = if quiet { "warn" } else { "info" };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TONETRACK_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TONETRACK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).with_ansi(ansi);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(ansi);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -498,7 +536,10 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Score(args) => score(args),
         Command::Eval(EvalCommand::Statements(args)) => eval_statements(args),
         Command::Eval(EvalCommand::Tone(args)) => learned::eval_tone(args),
-        Command::Bench(BenchArgs { what: Some(BenchCommand::Transformer(args)), .. }) => learned::bench_transformer(args),
+        Command::Bench(BenchArgs {
+            what: Some(BenchCommand::Transformer(args)),
+            ..
+        }) => learned::bench_transformer(args),
         Command::Bench(args) => match args.synthetic {
             #[cfg(feature = "tables")]
             Some(n) => bench_end_to_end(args, n),
@@ -532,20 +573,31 @@ fn peak_rss_mib() -> Option<f64> {
 fn synth(args: SynthArgs) -> Result<u8> {
     let (_, engine) = load(&args.common)?;
     let cast = tonetrack::synth::Cast::from_registry(&engine.registry);
-    let opts = tonetrack::synth::SynthOptions { articles: args.articles, seed: args.seed, mean_bytes: args.mean_bytes };
+    let opts = tonetrack::synth::SynthOptions {
+        articles: args.articles,
+        seed: args.seed,
+        mean_bytes: args.mean_bytes,
+    };
     let stats = if args.out.as_os_str() == "-" {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         let stats = tonetrack::synth::write_corpus(&mut out, &cast, &opts)?;
         out.flush()?;
         stats
     } else {
-        let file = std::fs::File::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+        let file = std::fs::File::create(&args.out)
+            .with_context(|| format!("creating {}", args.out.display()))?;
         let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-        let stats = tonetrack::synth::write_corpus(&mut out, &cast, &opts).with_context(|| format!("writing {}", args.out.display()))?;
+        let stats = tonetrack::synth::write_corpus(&mut out, &cast, &opts)
+            .with_context(|| format!("writing {}", args.out.display()))?;
         out.flush()?;
         stats
     };
-    info!("{} articles, {:.1} MB of text, {} quotation constructions", stats.articles, stats.bytes as f64 / 1e6, stats.constructions);
+    info!(
+        "{} articles, {:.1} MB of text, {} quotation constructions",
+        stats.articles,
+        stats.bytes as f64 / 1e6,
+        stats.constructions
+    );
     Ok(0)
 }
 
@@ -564,23 +616,51 @@ fn bench_end_to_end(args: BenchArgs, n: u64) -> Result<u8> {
     let out = scratch.join("out");
     let generated = Instant::now();
     let cast = tonetrack::synth::Cast::from_registry(&engine.registry);
-    let opts = tonetrack::synth::SynthOptions { articles: n, seed: args.seed, mean_bytes: 4000 };
-    let file = std::fs::File::create(&corpus).with_context(|| format!("creating {}", corpus.display()))?;
+    let opts = tonetrack::synth::SynthOptions {
+        articles: n,
+        seed: args.seed,
+        mean_bytes: 4000,
+    };
+    let file =
+        std::fs::File::create(&corpus).with_context(|| format!("creating {}", corpus.display()))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
     let stats = tonetrack::synth::write_corpus(&mut w, &cast, &opts)?;
     w.flush()?;
     drop(w);
     let generate_s = generated.elapsed().as_secs_f64();
     let rss_before_run = peak_rss_mib();
-    info!("generated {n} articles ({:.0} MB) in {generate_s:.1} s; running", stats.bytes as f64 / 1e6);
+    info!(
+        "generated {n} articles ({:.0} MB) in {generate_s:.1} s; running",
+        stats.bytes as f64 / 1e6
+    );
 
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(jobs.clamp(1, 4)).max_blocking_threads(jobs.max(1)).enable_all().build()?;
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(jobs.clamp(1, 4))
+        .max_blocking_threads(jobs.max(1))
+        .enable_all()
+        .build()?;
     let storage = tonetrack::store::LocalStorage::new(&out)?;
-    let opts = RunOptions { inputs: vec![corpus.clone()], jobs, ..RunOptions::default() };
+    let opts = RunOptions {
+        inputs: vec![corpus.clone()],
+        jobs,
+        ..RunOptions::default()
+    };
     let started = Instant::now();
     let cpu_before = cpu_seconds();
-    let report = job::run(&runtime, Arc::new(engine), Arc::new(config), &storage, &opts, &chrono::Utc::now().to_rfc3339(), Arc::new(|_| {}))?;
+    let report = job::run(
+        &runtime,
+        Arc::new(engine),
+        Arc::new(config),
+        &storage,
+        &opts,
+        &chrono::Utc::now().to_rfc3339(),
+        Arc::new(|_| {}),
+    )?;
     let run_s = started.elapsed().as_secs_f64();
     let cpu_s = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
     let report = json!({
@@ -601,16 +681,25 @@ fn bench_end_to_end(args: BenchArgs, n: u64) -> Result<u8> {
         "scratch": args.keep.then(|| scratch.display().to_string()),
     });
     if !args.keep {
-        std::fs::remove_dir_all(&scratch).with_context(|| format!("removing {}", scratch.display()))?;
+        std::fs::remove_dir_all(&scratch)
+            .with_context(|| format!("removing {}", scratch.display()))?;
     }
-    writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&report)?)?;
+    writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        serde_json::to_string_pretty(&report)?
+    )?;
     Ok(0)
 }
 
 #[cfg(feature = "tables")]
 /// A fresh, uniquely named folder under `parent`.
 fn tempfile_in(parent: &Path) -> Result<PathBuf> {
-    let dir = parent.join(format!("tonetrack-bench-{}-{}", std::process::id(), chrono::Utc::now().timestamp_millis()));
+    let dir = parent.join(format!(
+        "tonetrack-bench-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_millis()
+    ));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir)
 }
@@ -628,10 +717,16 @@ fn cpu_seconds() -> Option<f64> {
 
 fn bench(args: BenchArgs) -> Result<u8> {
     let (config, engine) = load(&args.common)?;
-    let Some(input) = args.articles.clone() else { bail!("give --articles FILE or --synthetic N") };
+    let Some(input) = args.articles.clone() else {
+        bail!("give --articles FILE or --synthetic N")
+    };
     let (articles, rejects) = pipeline::read_articles_blocking(&input, &config);
     if articles.is_empty() {
-        bail!("{}: no readable article ({} rejects)", input.display(), rejects.len());
+        bail!(
+            "{}: no readable article ({} rejects)",
+            input.display(),
+            rejects.len()
+        );
     }
     let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
     let mut passes = Vec::new();
@@ -639,7 +734,10 @@ fn bench(args: BenchArgs) -> Result<u8> {
     for _ in 0..args.repeat.max(1) {
         let batch = articles.clone();
         let started = Instant::now();
-        statements = batch.into_iter().map(|a| engine.process(a).statements.len()).sum::<usize>();
+        statements = batch
+            .into_iter()
+            .map(|a| engine.process(a).statements.len())
+            .sum::<usize>();
         passes.push(started.elapsed().as_secs_f64());
     }
     let best = passes.iter().copied().fold(f64::INFINITY, f64::min);
@@ -659,7 +757,11 @@ fn bench(args: BenchArgs) -> Result<u8> {
         "peak_rss_mib": peak_rss_mib(),
         "scorer": engine.scorer.name(),
     });
-    writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&report)?)?;
+    writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        serde_json::to_string_pretty(&report)?
+    )?;
     Ok(0)
 }
 
@@ -672,7 +774,8 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
 
 fn load(common: &Common) -> Result<(Config, Engine)> {
     let config = load_config(common.config.as_deref())?;
-    let engine = Engine::load_with(&config, common.scorer, &common.transformer.options()).context("loading models")?;
+    let engine = Engine::load_with(&config, common.scorer, &common.transformer.options())
+        .context("loading models")?;
     Ok((config, engine))
 }
 
@@ -683,8 +786,10 @@ fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
         progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     } else {
         progress.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} articles processed ({per_sec}) {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos} articles processed ({per_sec}) {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
     }
     progress
@@ -702,11 +807,19 @@ fn run(args: RunArgs, quiet: bool) -> Result<u8> {
     let started_at = chrono::Utc::now().to_rfc3339();
     let (config, engine) = load(&args.common)?;
     let storage = storage_for(&args.out)?;
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
     let progress = progress_bar(quiet);
     let bar = progress.clone();
     let on_progress: Arc<dyn Fn(usize) + Send + Sync> = Arc::new(move |n| bar.inc(n as u64));
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(jobs.clamp(1, 4)).max_blocking_threads(jobs.max(1)).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(jobs.clamp(1, 4))
+        .max_blocking_threads(jobs.max(1))
+        .enable_all()
+        .build()?;
     let opts = RunOptions {
         inputs: args.inputs.clone(),
         jobs,
@@ -715,7 +828,15 @@ fn run(args: RunArgs, quiet: bool) -> Result<u8> {
         shard: args.shard,
         rebuild: args.rebuild,
     };
-    let report = job::run(&runtime, Arc::new(engine), Arc::new(config), storage.as_ref(), &opts, &started_at, on_progress)?;
+    let report = job::run(
+        &runtime,
+        Arc::new(engine),
+        Arc::new(config),
+        storage.as_ref(),
+        &opts,
+        &started_at,
+        on_progress,
+    )?;
     progress.finish_and_clear();
     for line in &report.reject_lines {
         warn!("{line}");
@@ -731,7 +852,10 @@ fn run(args: RunArgs, quiet: bool) -> Result<u8> {
     .map(|(n, why)| format!(", {n} {why}"))
     .collect::<String>();
     let outcome = match &report.published {
-        Some(p) => format!("tables now hold {} articles, {} statements, {} rejects", p.articles, p.statements, p.rejects),
+        Some(p) => format!(
+            "tables now hold {} articles, {} statements, {} rejects",
+            p.articles, p.statements, p.rejects
+        ),
         None => "nothing new: tables unchanged".to_string(),
     };
     info!(
@@ -756,7 +880,10 @@ fn run(args: RunArgs, quiet: bool) -> Result<u8> {
 #[cfg(feature = "tables")]
 fn plot(args: PlotArgs) -> Result<u8> {
     let storage = storage_for(&args.out)?;
-    let charts = match (&args.charts, args.out.to_string_lossy().starts_with("s3://")) {
+    let charts = match (
+        &args.charts,
+        args.out.to_string_lossy().starts_with("s3://"),
+    ) {
         (Some(c), _) => c.clone(),
         (None, false) => args.out.join("charts"),
         (None, true) => bail!("--out is on S3: say where the charts go with --charts DIR"),
@@ -767,7 +894,12 @@ fn plot(args: PlotArgs) -> Result<u8> {
     for (path, what) in &written {
         writeln!(stdout, "{}  {what}", path.display())?;
     }
-    info!("{} charts written to {} (font {})", written.len(), charts.display(), font.display());
+    info!(
+        "{} charts written to {} (font {})",
+        written.len(),
+        charts.display(),
+        font.display()
+    );
     Ok(0)
 }
 
@@ -775,7 +907,10 @@ fn plot(args: PlotArgs) -> Result<u8> {
 fn summary(args: SummaryArgs) -> Result<u8> {
     let storage = storage_for(&args.out)?;
     let statements = tonetrack::report::read_table(storage.as_ref(), "statements.parquet")?;
-    let mut text = format!("Tone by country ({} statements; tone −1 firm … +1 conciliatory)\n\n", statements.height());
+    let mut text = format!(
+        "Tone by country ({} statements; tone −1 firm … +1 conciliatory)\n\n",
+        statements.height()
+    );
     text.push_str(&tonetrack::report::countries(&statements)?);
     if let Some(bytes) = storage.read("visits.parquet")? {
         let visits = tonetrack::store::read_parquet_bytes(bytes, "visits.parquet")?;
@@ -795,10 +930,19 @@ fn merge(args: MergeArgs) -> Result<u8> {
     };
     // Validates the config as the shard runs did (visit countries against the places files).
     Engine::load(&config, ScorerKind::Lexicon).context("loading models")?;
-    let shards: Vec<Box<dyn Storage>> = args.shards.iter().map(|s| storage_for(s)).collect::<Result<_>>()?;
+    let shards: Vec<Box<dyn Storage>> = args
+        .shards
+        .iter()
+        .map(|s| storage_for(s))
+        .collect::<Result<_>>()?;
     let shard_refs: Vec<&dyn Storage> = shards.iter().map(|s| s.as_ref()).collect();
     let target = storage_for(&args.out)?;
-    let published = job::merge(&shard_refs, target.as_ref(), &config, &chrono::Utc::now().to_rfc3339())?;
+    let published = job::merge(
+        &shard_refs,
+        target.as_ref(),
+        &config,
+        &chrono::Utc::now().to_rfc3339(),
+    )?;
     info!(
         "merged {} shards in {:.2} s: {} articles, {} statements, {} rejects → {}",
         shards.len(),
@@ -811,10 +955,19 @@ fn merge(args: MergeArgs) -> Result<u8> {
     Ok(0)
 }
 
-fn predictions(engine: &Engine, config: &Config, path: &Path) -> Result<(Vec<Predicted>, Vec<tonetrack::types::ProcessedArticle>)> {
+fn predictions(
+    engine: &Engine,
+    config: &Config,
+    path: &Path,
+) -> Result<(Vec<Predicted>, Vec<tonetrack::types::ProcessedArticle>)> {
     let (articles, rejects) = pipeline::read_articles_blocking(path, config);
     for r in &rejects {
-        warn!("{}{}: {}", r.input, r.line.map(|l| format!(":{l}")).unwrap_or_default(), r.reason);
+        warn!(
+            "{}{}: {}",
+            r.input,
+            r.line.map(|l| format!(":{l}")).unwrap_or_default(),
+            r.reason
+        );
     }
     if articles.is_empty() {
         bail!("{}: no readable article", path.display());
@@ -829,12 +982,16 @@ fn predictions(engine: &Engine, config: &Config, path: &Path) -> Result<(Vec<Pre
                 article: p.article.id.clone(),
                 kind: st.kind.as_str().into(),
                 span: (char_offset(t, st.span.start), char_offset(t, st.span.end)),
-                quote_span: st.quote.map(|q| (char_offset(t, q.start), char_offset(t, q.end))),
+                quote_span: st
+                    .quote
+                    .map(|q| (char_offset(t, q.start), char_offset(t, q.end))),
                 // The gold files call a statement quoted when it contains a quotation mark;
                 // apply the same test to ours, counting the mark that opened a quote ('' does
                 // not count).
                 quoted: st.span.slice(t).contains(QUOTE_MARKS)
-                    || st.quote.is_some_and(|q| t[..q.start].trim_end().ends_with(QUOTE_MARKS)),
+                    || st
+                        .quote
+                        .is_some_and(|q| t[..q.start].trim_end().ends_with(QUOTE_MARKS)),
                 text: st.span.slice(t).into(),
                 speaker: s.speaker.name.clone(),
                 speaker_mention: st.speaker_mention.map(|m| m.slice(t).to_string()),
@@ -855,7 +1012,13 @@ fn extract(args: ExtractArgs) -> Result<u8> {
     for p in &processed {
         let t = &p.article.text;
         if !args.json {
-            writeln!(out, "# {} ({}) — {} statements", p.article.id, p.article.published, p.statements.len())?;
+            writeln!(
+                out,
+                "# {} ({}) — {} statements",
+                p.article.id,
+                p.article.published,
+                p.statements.len()
+            )?;
         }
         for s in &p.statements {
             let st = &s.statement;
@@ -898,10 +1061,17 @@ fn score(args: ScoreArgs) -> Result<u8> {
     let mut out = stdout.lock();
     // A learned scorer gets the lines in chunks, so it sees batches rather than single texts;
     // the lexicon answers each line at once (interactive use).
-    let chunk = if args.common.scorer.is_learned() { SCORE_CHUNK } else { 1 };
+    let chunk = if args.common.scorer.is_learned() {
+        SCORE_CHUNK
+    } else {
+        1
+    };
     let mut pending: Vec<String> = Vec::new();
     let flush = |pending: &mut Vec<String>, out: &mut std::io::StdoutLock| -> Result<()> {
-        let inputs: Vec<ToneInput> = pending.iter().map(|t| ToneInput { text: t, cue: None }).collect();
+        let inputs: Vec<ToneInput> = pending
+            .iter()
+            .map(|t| ToneInput { text: t, cue: None })
+            .collect();
         for (text, s) in pending.iter().zip(engine.scorer.score_batch(&inputs)) {
             let row = json!({
                 "text": text, "tone": s.tone, "tone_label": s.label.as_str(), "tone_confidence": s.confidence,
@@ -918,10 +1088,14 @@ fn score(args: ScoreArgs) -> Result<u8> {
             continue;
         }
         let text = if line.trim_start().starts_with('{') {
-            let v: serde_json::Value = serde_json::from_str(&line).with_context(|| format!("stdin line {}: malformed JSON", i + 1))?;
+            let v: serde_json::Value = serde_json::from_str(&line)
+                .with_context(|| format!("stdin line {}: malformed JSON", i + 1))?;
             match v.get("text").and_then(|t| t.as_str()) {
                 Some(t) => t.to_string(),
-                None => bail!("stdin line {}: JSON object without a string \"text\" field", i + 1),
+                None => bail!(
+                    "stdin line {}: JSON object without a string \"text\" field",
+                    i + 1
+                ),
             }
         } else {
             line
@@ -939,18 +1113,30 @@ fn score(args: ScoreArgs) -> Result<u8> {
 const SCORE_CHUNK: usize = 256;
 
 fn parse_threshold(s: &str) -> Result<(String, f64)> {
-    let (k, v) = s.split_once('=').with_context(|| format!("threshold {s:?}: write METRIC=VALUE"))?;
-    let v: f64 = v.parse().with_context(|| format!("threshold {s:?}: {v:?} is not a number"))?;
+    let (k, v) = s
+        .split_once('=')
+        .with_context(|| format!("threshold {s:?}: write METRIC=VALUE"))?;
+    let v: f64 = v
+        .parse()
+        .with_context(|| format!("threshold {s:?}: {v:?} is not a number"))?;
     Ok((k.to_string(), v))
 }
 
 fn eval_statements(args: EvalArgs) -> Result<u8> {
     let (config, engine) = load(&args.common)?;
     let gold = eval::read_gold(&args.gold)?;
-    let terms = args.not_statements.as_deref().map(eval::read_gold).transpose()?;
+    let terms = args
+        .not_statements
+        .as_deref()
+        .map(eval::read_gold)
+        .transpose()?;
     let (preds, _) = predictions(&engine, &config, &args.articles)?;
     let (report, mismatches) = eval::evaluate(&gold, &preds, args.subset, terms.as_deref());
-    writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&report)?)?;
+    writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        serde_json::to_string_pretty(&report)?
+    )?;
     if let Some(path) = &args.mismatches {
         let mut text = String::new();
         for m in &mismatches {
@@ -963,11 +1149,19 @@ fn eval_statements(args: EvalArgs) -> Result<u8> {
     for (list, is_min) in [(&args.min, true), (&args.max, false)] {
         for t in list {
             let (name, bound) = parse_threshold(t)?;
-            let value = eval::metric(&report, &name).with_context(|| format!("unknown or empty metric {name:?}"))?;
-            let ok = if is_min { value >= bound } else { value <= bound };
+            let value = eval::metric(&report, &name)
+                .with_context(|| format!("unknown or empty metric {name:?}"))?;
+            let ok = if is_min {
+                value >= bound
+            } else {
+                value <= bound
+            };
             if !ok {
                 failed = true;
-                eprintln!("FAIL: {name} = {value} is {} {bound}", if is_min { "below" } else { "above" });
+                eprintln!(
+                    "FAIL: {name} = {value} is {} {bound}",
+                    if is_min { "below" } else { "above" }
+                );
             }
         }
     }
@@ -978,15 +1172,25 @@ fn eval_statements(args: EvalArgs) -> Result<u8> {
 /// `tonetrack::tone::{train, transformer::tasks}`; this wires it to files and the terminal.
 mod learned {
     use super::*;
-    use tonetrack::tone::train::{self, read_labelled, Dataset, Prepared};
     #[cfg(feature = "transformer")]
     use tonetrack::tone::train::select_sentences;
+    use tonetrack::tone::train::{self, read_labelled, Dataset, Prepared};
     use tonetrack::tone::LexiconScorer;
 
     fn lexicon_only_prepared(set: &Dataset, lexicon: &LexiconScorer) -> Vec<Prepared> {
         set.examples
             .iter()
-            .map(|e| Prepared { label: train::label_index(e.label), embedding: Vec::new(), lexicon: tonetrack::tone::ToneScorer::score(lexicon, &ToneInput { text: &e.text, cue: None }) })
+            .map(|e| Prepared {
+                label: train::label_index(e.label),
+                embedding: Vec::new(),
+                lexicon: tonetrack::tone::ToneScorer::score(
+                    lexicon,
+                    &ToneInput {
+                        text: &e.text,
+                        cue: None,
+                    },
+                ),
+            })
             .collect()
     }
 
@@ -1009,7 +1213,9 @@ mod learned {
     /// Load average and core count, for benchmark reports taken on a shared machine.
     #[cfg(feature = "transformer")]
     fn machine() -> serde_json::Value {
-        let load = std::fs::read_to_string("/proc/loadavg").ok().map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+        let load = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
         json!({ "cores": std::thread::available_parallelism().map(|n| n.get()).ok(), "loadavg_1_5_15": load })
     }
 
@@ -1032,7 +1238,11 @@ mod learned {
 
     #[cfg(not(feature = "transformer"))]
     pub fn eval_tone(args: EvalToneArgs) -> Result<u8> {
-        let kinds = if args.scorer.is_empty() { vec![ScorerKind::Lexicon] } else { args.scorer.clone() };
+        let kinds = if args.scorer.is_empty() {
+            vec![ScorerKind::Lexicon]
+        } else {
+            args.scorer.clone()
+        };
         if args.cv.is_some() || kinds.iter().any(ScorerKind::is_learned) {
             return Err(no_feature("comparing learned scorers"));
         }
@@ -1043,10 +1253,18 @@ mod learned {
         let gold = read_labelled(gold_path, "gold")?;
         let prepared = lexicon_only_prepared(&gold, &lexicon);
         let y: Vec<usize> = prepared.iter().map(|p| p.label).collect();
-        let pred: Vec<usize> = prepared.iter().map(|p| train::label_index(p.lexicon.label)).collect();
+        let pred: Vec<usize> = prepared
+            .iter()
+            .map(|p| train::label_index(p.lexicon.label))
+            .collect();
         let m = train::metrics(&y, &pred);
         if args.json {
-            print(&format!("{}\n", serde_json::to_string_pretty(&json!({ "file": gold.path, "n": y.len(), "scorers": [["lexicon", m]] }))?))?;
+            print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(
+                    &json!({ "file": gold.path, "n": y.len(), "scorers": [["lexicon", m]] })
+                )?
+            ))?;
         } else {
             print(&format!(
                 "{} ({} statements)\nlexicon: accuracy {:.3}, macro-F1 {:.3}, confusion (rows gold conciliatory/neutral/firm) {:?}\n",
@@ -1068,7 +1286,10 @@ mod learned {
         }
 
         fn sets(cameo: &Path, diplomatic: &Path) -> Result<Vec<Dataset>> {
-            Ok(vec![read_labelled(cameo, "cameo (mapped)")?, read_labelled(diplomatic, "diplomatic")?])
+            Ok(vec![
+                read_labelled(cameo, "cameo (mapped)")?,
+                read_labelled(diplomatic, "diplomatic")?,
+            ])
         }
 
         pub fn train_head(args: TrainArgs) -> Result<u8> {
@@ -1080,14 +1301,44 @@ mod learned {
             let sets = sets(&args.cameo, &args.diplomatic)?;
             let (model, embedder) = embedder(&options)?;
             let sha = transformer::sha256_file(&model.safetensors())?;
-            info!("embedding {} statements", sets.iter().map(|s| s.examples.len()).sum::<usize>());
+            info!(
+                "embedding {} statements",
+                sets.iter().map(|s| s.examples.len()).sum::<usize>()
+            );
             let prepared = tasks::prepare(&sets, &embedder, &lexicon)?;
-            info!("training the heads{}", if args.cv > 1 { format!(" and running {}-fold cross-validation", args.cv) } else { String::new() });
-            let name = model.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
-            let facts = tasks::ModelFacts { name, safetensors_sha256: sha, dim: embedder.dim(), max_seq_length: model.max_seq_length };
-            let trained = tasks::train(&sets, &prepared, &lexicon_file, tonetrack::tone::ToneScorer::version(&lexicon), facts, &args.version, args.cv, args.seed);
-            std::fs::write(&args.out, trained.head.to_json()).with_context(|| format!("writing {}", args.out.display()))?;
-            std::fs::write(&args.card, &trained.card).with_context(|| format!("writing {}", args.card.display()))?;
+            info!(
+                "training the heads{}",
+                if args.cv > 1 {
+                    format!(" and running {}-fold cross-validation", args.cv)
+                } else {
+                    String::new()
+                }
+            );
+            let name = model
+                .dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "model".into());
+            let facts = tasks::ModelFacts {
+                name,
+                safetensors_sha256: sha,
+                dim: embedder.dim(),
+                max_seq_length: model.max_seq_length,
+            };
+            let trained = tasks::train(
+                &sets,
+                &prepared,
+                &lexicon_file,
+                tonetrack::tone::ToneScorer::version(&lexicon),
+                facts,
+                &args.version,
+                args.cv,
+                args.seed,
+            );
+            std::fs::write(&args.out, trained.head.to_json())
+                .with_context(|| format!("writing {}", args.out.display()))?;
+            std::fs::write(&args.card, &trained.card)
+                .with_context(|| format!("writing {}", args.card.display()))?;
             for r in &trained.cv {
                 print(&format!("{}\n", train::cv_table(r)))?;
             }
@@ -1105,10 +1356,19 @@ mod learned {
         pub fn eval_tone(args: EvalToneArgs) -> Result<u8> {
             let config = load_config(args.config.as_deref())?;
             let options = args.transformer.options();
-            let kinds = if args.scorer.is_empty() { vec![ScorerKind::Lexicon, ScorerKind::Transformer, ScorerKind::Ensemble] } else { args.scorer.clone() };
+            let kinds = if args.scorer.is_empty() {
+                vec![
+                    ScorerKind::Lexicon,
+                    ScorerKind::Transformer,
+                    ScorerKind::Ensemble,
+                ]
+            } else {
+                args.scorer.clone()
+            };
             let names = scorer_names(&kinds);
             let learned = kinds.iter().any(ScorerKind::is_learned);
-            let (lexicon_file, head_file) = pipeline::tone_files(&config, learned, options.head.as_deref())?;
+            let (lexicon_file, head_file) =
+                pipeline::tone_files(&config, learned, options.head.as_deref())?;
             let lexicon = LexiconScorer::load(&lexicon_file)?;
             if let Some(k) = args.cv {
                 if k < 2 {
@@ -1119,7 +1379,10 @@ mod learned {
                 let prepared = tasks::prepare(&sets, &embedder, &lexicon)?;
                 let reports = tasks::cross_validate_sets(&sets, &prepared, k, args.seed);
                 if args.json {
-                    print(&format!("{}\n", serde_json::to_string_pretty(&json!({ "cv": reports, "scorers": names }))?))?;
+                    print(&format!(
+                        "{}\n",
+                        serde_json::to_string_pretty(&json!({ "cv": reports, "scorers": names }))?
+                    ))?;
                 } else {
                     for r in &reports {
                         print(&format!("{}\n", train::cv_table(r)))?;
@@ -1127,12 +1390,18 @@ mod learned {
                 }
                 return Ok(0);
             }
-            let gold_path = args.gold.as_deref().context("--gold FILE is required without --cv")?;
+            let gold_path = args
+                .gold
+                .as_deref()
+                .context("--gold FILE is required without --cv")?;
             let gold = read_labelled(gold_path, "gold")?;
             let (prepared, head) = match head_file.filter(|_| learned) {
                 Some(head_file) => {
                     let loaded = transformer::load(&head_file, &lexicon_file.sha256, &options)?;
-                    let prepared = tasks::prepare(std::slice::from_ref(&gold), &loaded.embedder, &lexicon)?.pop().unwrap_or_default();
+                    let prepared =
+                        tasks::prepare(std::slice::from_ref(&gold), &loaded.embedder, &lexicon)?
+                            .pop()
+                            .unwrap_or_default();
                     (prepared, Some(loaded.head))
                 }
                 None => (lexicon_only_prepared(&gold, &lexicon), None),
@@ -1151,11 +1420,21 @@ mod learned {
 
         /// Only the lexicon is evaluated: the head is never read.
         fn placeholder_head() -> tonetrack::tone::head::HeadFile {
-            let layer = tonetrack::tone::head::Layer { features: vec![], l2: 0.0, weights: vec![], bias: vec![] };
+            let layer = tonetrack::tone::head::Layer {
+                features: vec![],
+                l2: 0.0,
+                weights: vec![],
+                bias: vec![],
+            };
             tonetrack::tone::head::HeadFile {
                 schema_version: 0,
                 version: String::new(),
-                embedding: tonetrack::tone::head::EmbeddingModel { name: String::new(), safetensors_sha256: String::new(), dim: 0, max_seq_length: 0 },
+                embedding: tonetrack::tone::head::EmbeddingModel {
+                    name: String::new(),
+                    safetensors_sha256: String::new(),
+                    dim: 0,
+                    max_seq_length: 0,
+                },
                 labels: vec![],
                 lexicon_sha256: String::new(),
                 transformer: layer.clone(),
@@ -1166,18 +1445,37 @@ mod learned {
         pub fn bench_transformer(args: BenchTransformerArgs) -> Result<u8> {
             let config = load_config(args.config.as_deref())?;
             let options = args.transformer.options();
-            let (texts, sha) = select_sentences(&args.sentences, args.count, args.min_words, args.max_words)?;
+            let (texts, sha) =
+                select_sentences(&args.sentences, args.count, args.min_words, args.max_words)?;
             if texts.len() < args.count {
-                warn!("{} holds only {} distinct texts of {}..={} words", args.sentences.display(), texts.len(), args.min_words, args.max_words);
+                warn!(
+                    "{} holds only {} distinct texts of {}..={} words",
+                    args.sentences.display(),
+                    texts.len(),
+                    args.min_words,
+                    args.max_words
+                );
             }
             let report = match args.engine {
                 BenchEngine::Scorer => {
-                    let (lexicon_file, head_file) = pipeline::tone_files(&config, true, options.head.as_deref())?;
+                    let (lexicon_file, head_file) =
+                        pipeline::tone_files(&config, true, options.head.as_deref())?;
                     let head_file = head_file.context("no tone head")?;
                     let lexicon = LexiconScorer::load(&lexicon_file)?;
-                    tasks::bench_scorer(&texts, &sha, &head_file, lexicon, &lexicon_file.sha256, &options, !args.no_sort, args.repeat)?
+                    tasks::bench_scorer(
+                        &texts,
+                        &sha,
+                        &head_file,
+                        lexicon,
+                        &lexicon_file.sha256,
+                        &options,
+                        !args.no_sort,
+                        args.repeat,
+                    )?
                 }
-                BenchEngine::RustBert => tasks::bench_rust_bert(&texts, &sha, &options, !args.no_sort, args.repeat)?,
+                BenchEngine::RustBert => {
+                    tasks::bench_rust_bert(&texts, &sha, &options, !args.no_sort, args.repeat)?
+                }
             };
             let mut v = serde_json::to_value(&report)?;
             v["input"] = json!(args.sentences.display().to_string());

@@ -27,7 +27,11 @@ impl ModelFile {
     pub fn from_text(name: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
         let sha256 = sha256_hex(text.as_bytes());
-        ModelFile { name: name.into(), text, sha256 }
+        ModelFile {
+            name: name.into(),
+            text,
+            sha256,
+        }
     }
 
     pub fn read(path: &Path) -> Result<Self> {
@@ -39,19 +43,31 @@ impl ModelFile {
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T> {
         toml::from_str(&self.text).map_err(|e| {
             let line = e.span().map(|s| self.line_of(s.start)).unwrap_or(0);
-            Error::Model { file: self.name.clone(), line, message: e.message().to_string() }
+            Error::Model {
+                file: self.name.clone(),
+                line,
+                message: e.message().to_string(),
+            }
         })
     }
 
     /// 1-based line number of a byte offset.
     pub fn line_of(&self, byte: usize) -> usize {
         let end = byte.min(self.text.len());
-        self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
     }
 
     /// A validation error at the given byte offset of this file.
     pub fn error_at(&self, byte: usize, message: impl Into<String>) -> Error {
-        Error::Model { file: self.name.clone(), line: self.line_of(byte), message: message.into() }
+        Error::Model {
+            file: self.name.clone(),
+            line: self.line_of(byte),
+            message: message.into(),
+        }
     }
 
     pub fn check_schema(&self, declared: &toml::Spanned<u32>) -> Result<()> {
@@ -77,7 +93,10 @@ pub struct ModelSource {
 
 macro_rules! builtin {
     ($name:literal) => {
-        ($name, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/", $name)))
+        (
+            $name,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/", $name)),
+        )
     };
 }
 
@@ -97,12 +116,18 @@ impl ModelSource {
         if let Some(dir) = &self.dir {
             return ModelFile::read(&dir.join(name));
         }
-        let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name).ok_or_else(|| Error::Model {
-            file: name.to_string(),
-            line: 0,
-            message: "no such built-in model file".into(),
-        })?;
-        Ok(ModelFile::from_text(format!("models/{name} (built-in)"), *text))
+        let (_, text) = BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| Error::Model {
+                file: name.to_string(),
+                line: 0,
+                message: "no such built-in model file".into(),
+            })?;
+        Ok(ModelFile::from_text(
+            format!("models/{name} (built-in)"),
+            *text,
+        ))
     }
 }
 
@@ -129,7 +154,11 @@ mod tests {
     #[test]
     fn parse_error_names_file_and_line() {
         let f = ModelFile::from_text("x.toml", "# comment\n\nb = 1\n");
-        let err = f.parse::<Tiny>().err().expect("unknown field must fail").to_string();
+        let err = f
+            .parse::<Tiny>()
+            .err()
+            .expect("unknown field must fail")
+            .to_string();
         assert!(err.starts_with("x.toml:3:"), "{err}");
     }
 
@@ -153,7 +182,9 @@ pub mod toml_date {
         match (dt.date, dt.time) {
             (Some(d), None) => NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)
                 .ok_or_else(|| E::custom(format!("{dt} is not a valid date"))),
-            _ => Err(E::custom(format!("{dt}: expected a date like 2024-05-01, without a time"))),
+            _ => Err(E::custom(format!(
+                "{dt}: expected a date like 2024-05-01, without a time"
+            ))),
         }
     }
 
@@ -162,6 +193,8 @@ pub mod toml_date {
     }
 
     pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
-        Option::<toml::value::Datetime>::deserialize(d)?.map(convert).transpose()
+        Option::<toml::value::Datetime>::deserialize(d)?
+            .map(convert)
+            .transpose()
     }
 }

@@ -69,9 +69,16 @@ impl Normalizer {
             let entry = entry.into_inner();
             let pattern = Regex::new(&entry.pattern)
                 .map_err(|e| file.error_at(at, format!("rule pattern does not compile: {e}")))?;
-            rules.push(Rule { why: entry.why, action: entry.action, pattern });
+            rules.push(Rule {
+                why: entry.why,
+                action: entry.action,
+                pattern,
+            });
         }
-        Ok(Normalizer { rules, abbreviations: parsed.abbreviations.into_iter().collect() })
+        Ok(Normalizer {
+            rules,
+            abbreviations: parsed.abbreviations.into_iter().collect(),
+        })
     }
 
     /// Words after which a full stop does not end a sentence ("Mr", "Sen").

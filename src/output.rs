@@ -27,11 +27,16 @@ pub fn days_since_epoch(d: chrono::NaiveDate) -> i32 {
 }
 
 pub fn str_list_column(name: &str, rows: Vec<Vec<String>>) -> Column {
-    let series: Vec<Series> = rows.into_iter().map(|r| Series::new(PlSmallStr::EMPTY, r)).collect();
+    let series: Vec<Series> = rows
+        .into_iter()
+        .map(|r| Series::new(PlSmallStr::EMPTY, r))
+        .collect();
     let mut s = Series::new(name.into(), series);
     if s.dtype() != &DataType::List(Box::new(DataType::String)) {
         // An all-empty column infers a null inner type; analysts expect list<string>.
-        s = s.cast(&DataType::List(Box::new(DataType::String))).unwrap_or(s);
+        s = s
+            .cast(&DataType::List(Box::new(DataType::String)))
+            .unwrap_or(s);
     }
     Column::from(s)
 }
@@ -39,7 +44,10 @@ pub fn str_list_column(name: &str, rows: Vec<Vec<String>>) -> Column {
 /// Statement rows of `articles`, in article order, with a `content_hash` column naming the
 /// article version each row belongs to (the state's partitions keep it; published tables drop it).
 /// The published order is applied by [`publication_order`].
-pub fn statements_frame<'a>(articles: impl IntoIterator<Item = &'a ProcessedArticle>, scorer_id: &(String, String)) -> Result<DataFrame> {
+pub fn statements_frame<'a>(
+    articles: impl IntoIterator<Item = &'a ProcessedArticle>,
+    scorer_id: &(String, String),
+) -> Result<DataFrame> {
     let articles: Vec<&ProcessedArticle> = articles.into_iter().collect();
     let n = articles.iter().map(|p| p.statements.len()).sum();
     macro_rules! col_vec {
@@ -48,16 +56,46 @@ pub fn statements_frame<'a>(articles: impl IntoIterator<Item = &'a ProcessedArti
         };
     }
     // Columns borrow from the articles: polars copies each string once, into its own buffers.
-    let (mut id, mut article_id, mut published, mut source, mut url, mut title) =
-        (col_vec!(String), col_vec!(&str), col_vec!(i32), col_vec!(Option<&str>), col_vec!(Option<&str>), col_vec!(Option<&str>));
-    let (mut kind, mut text, mut quote, mut start, mut end, mut quote_start, mut quote_end) =
-        (col_vec!(&str), col_vec!(&str), col_vec!(Option<&str>), col_vec!(u32), col_vec!(u32), col_vec!(Option<u32>), col_vec!(Option<u32>));
-    let (mut cue, mut speaker, mut mention, mut resolution, mut role, mut org) =
-        (col_vec!(Option<&str>), col_vec!(Option<&str>), col_vec!(Option<&str>), col_vec!(&str), col_vec!(Option<&str>), col_vec!(Option<&str>));
-    let (mut country, mut country_res, mut addressee, mut attribution) = (col_vec!(Option<&str>), col_vec!(&str), col_vec!(Option<&str>), col_vec!(&str));
+    let (mut id, mut article_id, mut published, mut source, mut url, mut title) = (
+        col_vec!(String),
+        col_vec!(&str),
+        col_vec!(i32),
+        col_vec!(Option<&str>),
+        col_vec!(Option<&str>),
+        col_vec!(Option<&str>),
+    );
+    let (mut kind, mut text, mut quote, mut start, mut end, mut quote_start, mut quote_end) = (
+        col_vec!(&str),
+        col_vec!(&str),
+        col_vec!(Option<&str>),
+        col_vec!(u32),
+        col_vec!(u32),
+        col_vec!(Option<u32>),
+        col_vec!(Option<u32>),
+    );
+    let (mut cue, mut speaker, mut mention, mut resolution, mut role, mut org) = (
+        col_vec!(Option<&str>),
+        col_vec!(Option<&str>),
+        col_vec!(Option<&str>),
+        col_vec!(&str),
+        col_vec!(Option<&str>),
+        col_vec!(Option<&str>),
+    );
+    let (mut country, mut country_res, mut addressee, mut attribution) = (
+        col_vec!(Option<&str>),
+        col_vec!(&str),
+        col_vec!(Option<&str>),
+        col_vec!(&str),
+    );
     let mut cue_type = col_vec!(Option<&str>);
-    let (mut tone, mut label, mut conf, mut cues, mut sentiment, mut flags) =
-        (col_vec!(f64), col_vec!(&str), col_vec!(f64), col_vec!(Vec<String>), col_vec!(f64), col_vec!(Vec<String>));
+    let (mut tone, mut label, mut conf, mut cues, mut sentiment, mut flags) = (
+        col_vec!(f64),
+        col_vec!(&str),
+        col_vec!(f64),
+        col_vec!(Vec<String>),
+        col_vec!(f64),
+        col_vec!(Vec<String>),
+    );
     let (mut scorer, mut scorer_version) = (col_vec!(&str), col_vec!(&str));
     let mut content_hash = col_vec!(&str);
     let (scorer_name, scorer_ver) = scorer_id;
@@ -68,7 +106,12 @@ pub fn statements_frame<'a>(articles: impl IntoIterator<Item = &'a ProcessedArti
         for s in &p.statements {
             let st = &s.statement;
             let (char_start, char_end) = (offsets.of(st.span.start), offsets.of(st.span.end));
-            id.push(statement_id(&p.article.id, st.kind.as_str(), char_start, char_end));
+            id.push(statement_id(
+                &p.article.id,
+                st.kind.as_str(),
+                char_start,
+                char_end,
+            ));
             article_id.push(p.article.id.as_str());
             published.push(days_since_epoch(p.article.published));
             source.push(p.article.source.as_deref());
@@ -148,7 +191,9 @@ pub fn empty_statement_rows() -> Result<DataFrame> {
 
 /// A statement's id: stable across runs for the same article id, kind and span.
 pub fn statement_id(article_id: &str, kind: &str, start: usize, end: usize) -> String {
-    let h = crate::models::sha256_hex(format!("{article_id}\u{0}{kind}\u{0}{start}\u{0}{end}").as_bytes());
+    let h = crate::models::sha256_hex(
+        format!("{article_id}\u{0}{kind}\u{0}{start}\u{0}{end}").as_bytes(),
+    );
     h[..16].to_string()
 }
 
@@ -156,8 +201,18 @@ pub fn statement_id(article_id: &str, kind: &str, start: usize, end: usize) -> S
 /// article and position, unknown countries and speakers last.
 pub fn publication_order(df: &DataFrame) -> Result<DataFrame> {
     df.sort(
-        ["country", "speaker", "published", "article_id", "start", "end", "kind"],
-        SortMultipleOptions::default().with_nulls_last(true).with_maintain_order(true),
+        [
+            "country",
+            "speaker",
+            "published",
+            "article_id",
+            "start",
+            "end",
+            "kind",
+        ],
+        SortMultipleOptions::default()
+            .with_nulls_last(true)
+            .with_maintain_order(true),
     )
     .map_err(|e| Error::table("statements", e))
 }
@@ -165,10 +220,25 @@ pub fn publication_order(df: &DataFrame) -> Result<DataFrame> {
 /// `rejects.parquet`: every input record that did not become an article, and why.
 pub fn rejects_frame(rejects: &[Reject]) -> Result<DataFrame> {
     let columns = vec![
-        Column::new("input".into(), rejects.iter().map(|r| r.input.clone()).collect::<Vec<_>>()),
-        Column::new("line".into(), rejects.iter().map(|r| r.line).collect::<Vec<_>>()),
-        Column::new("article_id".into(), rejects.iter().map(|r| r.article_id.clone()).collect::<Vec<_>>()),
-        Column::new("reason".into(), rejects.iter().map(|r| r.reason.clone()).collect::<Vec<_>>()),
+        Column::new(
+            "input".into(),
+            rejects.iter().map(|r| r.input.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "line".into(),
+            rejects.iter().map(|r| r.line).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "article_id".into(),
+            rejects
+                .iter()
+                .map(|r| r.article_id.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "reason".into(),
+            rejects.iter().map(|r| r.reason.clone()).collect::<Vec<_>>(),
+        ),
     ];
     DataFrame::new(rejects.len(), columns).map_err(|e| Error::table("rejects", e))
 }
@@ -182,7 +252,11 @@ pub fn temp_name(name: &str, pid: u32) -> String {
 pub const TEMP_MARK: &str = ".tmp-";
 
 /// Writes a file through a temporary name in the same folder, syncs it, and renames it.
-pub fn write_atomic(dir: &Path, name: &str, write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
+pub fn write_atomic(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<()> {
     let tmp = dir.join(temp_name(name, std::process::id()));
     let target = dir.join(name);
     let result = (|| {
@@ -211,14 +285,25 @@ mod tests {
 
     #[test]
     fn statement_ids_are_stable_and_distinct() {
-        assert_eq!(statement_id("a", "direct", 1, 5), statement_id("a", "direct", 1, 5));
-        assert_ne!(statement_id("a", "direct", 1, 5), statement_id("a", "direct", 1, 6));
+        assert_eq!(
+            statement_id("a", "direct", 1, 5),
+            statement_id("a", "direct", 1, 5)
+        );
+        assert_ne!(
+            statement_id("a", "direct", 1, 5),
+            statement_id("a", "direct", 1, 6)
+        );
     }
 
     #[test]
     fn atomic_write_leaves_no_temporary_file_on_failure() {
         let dir = tempfile::tempdir().unwrap();
-        let r = write_atomic(dir.path(), "x.parquet", |_| Err(Error::Scorer { name: "t".into(), message: "boom".into() }));
+        let r = write_atomic(dir.path(), "x.parquet", |_| {
+            Err(Error::Scorer {
+                name: "t".into(),
+                message: "boom".into(),
+            })
+        });
         assert!(r.is_err());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }

@@ -13,9 +13,9 @@ use crate::actors::{ArticleResolver, Registry};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Format, Source};
+use crate::known::{self as store, Known};
 use crate::models::{sha256_hex, ModelFile, ModelSource};
 use crate::normalize::Normalizer;
-use crate::known::{self as store, Known};
 use crate::quotes::{CueLexicon, Extractor};
 use crate::tone::{self, LexiconScorer, ScorerKind, ToneInput, ToneScorer, TransformerOptions};
 use crate::types::{Article, ProcessedArticle, Reject, ScoredStatement};
@@ -37,8 +37,14 @@ impl Engine {
     }
 
     /// [`Engine::load`] with the learned scorers' settings (model folder, head, device, batch).
-    pub fn load_with(config: &Config, scorer: ScorerKind, options: &TransformerOptions) -> Result<Engine> {
-        let source = ModelSource { dir: config.models.dir.as_ref().map(|d| config.resolve(d)) };
+    pub fn load_with(
+        config: &Config,
+        scorer: ScorerKind,
+        options: &TransformerOptions,
+    ) -> Result<Engine> {
+        let source = ModelSource {
+            dir: config.models.dir.as_ref().map(|d| config.resolve(d)),
+        };
         let normalize = source.load("normalize.toml")?;
         let verbs = source.load("speech-verbs.toml")?;
         let grammar = source.load("grammar.toml")?;
@@ -53,7 +59,10 @@ impl Engine {
             actors.push(ModelFile::read(&config.resolve(p))?);
         }
         let normalizer = Normalizer::load(&normalize)?;
-        let extractor = Extractor::new(CueLexicon::load(&verbs, &grammar)?, normalizer.abbreviations().clone());
+        let extractor = Extractor::new(
+            CueLexicon::load(&verbs, &grammar)?,
+            normalizer.abbreviations().clone(),
+        );
         let registry = Registry::load(&places, &actors)?;
         for v in config.visits() {
             for code in [&v.host, &v.visitor] {
@@ -61,12 +70,21 @@ impl Engine {
                     return Err(Error::Config {
                         file: config.file.clone(),
                         line: 0,
-                        message: format!("visit {:?}: country {code} is not in the places files", v.name),
+                        message: format!(
+                            "visit {:?}: country {code} is not in the places files",
+                            v.name
+                        ),
                     });
                 }
             }
         }
-        let (scorer, scorer_files) = tone::build(scorer, LexiconScorer::load(&lexicon)?, &lexicon, head.as_ref(), options)?;
+        let (scorer, scorer_files) = tone::build(
+            scorer,
+            LexiconScorer::load(&lexicon)?,
+            &lexicon,
+            head.as_ref(),
+            options,
+        )?;
         let model_files = [&normalize, &verbs, &grammar, &lexicon]
             .into_iter()
             .chain(places.iter())
@@ -74,7 +92,13 @@ impl Engine {
             .map(|f| (f.name.clone(), f.sha256.clone()))
             .chain(scorer_files)
             .collect();
-        Ok(Engine { normalizer, extractor, registry, scorer, model_files })
+        Ok(Engine {
+            normalizer,
+            extractor,
+            registry,
+            scorer,
+            model_files,
+        })
     }
 
     /// Extracts, attributes and scores the statements of one article.
@@ -86,9 +110,17 @@ impl Engine {
     /// [`Engine::process`] for an article whose content hash the caller already computed.
     pub fn process_hashed(&self, article: Article, content_hash: String) -> ProcessedArticle {
         let norm = self.normalizer.normalize(&article.text);
-        let (statements, words) = self.extractor.extract(&article.text, &norm, article.title.as_deref());
-        let mut resolver =
-            ArticleResolver::new(&self.registry, &self.extractor.lex.grammar, &article.text, &words.toks, &words.folded, article.published);
+        let (statements, words) =
+            self.extractor
+                .extract(&article.text, &norm, article.title.as_deref());
+        let mut resolver = ArticleResolver::new(
+            &self.registry,
+            &self.extractor.lex.grammar,
+            &article.text,
+            &words.toks,
+            &words.folded,
+            article.published,
+        );
         let resolved: Vec<_> = statements.iter().map(|s| resolver.resolve(s)).collect();
         let inputs: Vec<ToneInput> = statements
             .iter()
@@ -102,16 +134,33 @@ impl Engine {
             .into_iter()
             .zip(resolved)
             .zip(tones)
-            .map(|((statement, (speaker, addressee)), tone)| ScoredStatement { statement, speaker, addressee, tone })
+            .map(
+                |((statement, (speaker, addressee)), tone)| ScoredStatement {
+                    statement,
+                    speaker,
+                    addressee,
+                    tone,
+                },
+            )
             .collect();
-        ProcessedArticle { content_hash, article, statements: scored }
+        ProcessedArticle {
+            content_hash,
+            article,
+            statements: scored,
+        }
     }
 }
 
 /// The tone lexicon and, when `with_head`, the tone head (`head` if given, else
 /// `tone-head.json` of the config's models folder or the built-in copy), as the scorers read them.
-pub fn tone_files(config: &Config, with_head: bool, head: Option<&Path>) -> Result<(ModelFile, Option<ModelFile>)> {
-    let source = ModelSource { dir: config.models.dir.as_ref().map(|d| config.resolve(d)) };
+pub fn tone_files(
+    config: &Config,
+    with_head: bool,
+    head: Option<&Path>,
+) -> Result<(ModelFile, Option<ModelFile>)> {
+    let source = ModelSource {
+        dir: config.models.dir.as_ref().map(|d| config.resolve(d)),
+    };
     let lexicon = source.load("tone-lexicon.toml")?;
     let head = match (with_head, head) {
         (false, _) => None,
@@ -127,7 +176,15 @@ pub fn tone_files(config: &Config, with_head: bool, head: Option<&Path>) -> Resu
 pub fn content_hash(a: &Article) -> String {
     let mut bytes = Vec::with_capacity(a.id.len() + a.text.len() + 64);
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-    for field in [&a.id, &a.published.to_string(), &opt(&a.title), &opt(&a.source), &opt(&a.url), &opt(&a.language), &a.text] {
+    for field in [
+        &a.id,
+        &a.published.to_string(),
+        &opt(&a.title),
+        &opt(&a.source),
+        &opt(&a.url),
+        &opt(&a.language),
+        &a.text,
+    ] {
         bytes.extend_from_slice(field.as_bytes());
         bytes.push(0);
     }
@@ -155,9 +212,17 @@ pub struct Shard {
 impl std::str::FromStr for Shard {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Shard, String> {
-        let (i, n) = s.split_once('/').ok_or_else(|| format!("{s:?}: write the shard as I/N, e.g. 0/4"))?;
-        let index: u64 = i.trim().parse().map_err(|_| format!("{s:?}: shard index {i:?} is not a number"))?;
-        let count: u64 = n.trim().parse().map_err(|_| format!("{s:?}: shard count {n:?} is not a number"))?;
+        let (i, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("{s:?}: write the shard as I/N, e.g. 0/4"))?;
+        let index: u64 = i
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?}: shard index {i:?} is not a number"))?;
+        let count: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?}: shard count {n:?} is not a number"))?;
         if count == 0 || index >= count {
             return Err(format!("{s:?}: need 0 <= I < N"));
         }
@@ -240,13 +305,20 @@ pub async fn run<T: Send + 'static>(
                 Source::Stdin => vec!["-".to_string()],
                 Source::File(p, Format::Text) => {
                     let meta = ingest::text::meta_path(p);
-                    let sidecar = std::fs::symlink_metadata(&meta).is_ok().then(|| meta.display().to_string());
-                    std::iter::once(p.display().to_string()).chain(sidecar).collect()
+                    let sidecar = std::fs::symlink_metadata(&meta)
+                        .is_ok()
+                        .then(|| meta.display().to_string());
+                    std::iter::once(p.display().to_string())
+                        .chain(sidecar)
+                        .collect()
                 }
                 Source::File(p, _) => vec![p.display().to_string()],
             })
             .collect(),
-        scorer: (engine.scorer.name().to_string(), engine.scorer.version().to_string()),
+        scorer: (
+            engine.scorer.name().to_string(),
+            engine.scorer.version().to_string(),
+        ),
         ..RunResult::default()
     };
     // Room for one batch per worker and one being read: enough to keep workers busy, and a
@@ -278,7 +350,9 @@ pub async fn run<T: Send + 'static>(
         result.rejects.extend(parsed.rejects);
         let mut batch = Vec::new();
         for article in parsed.articles {
-            if admission.since.is_some_and(|d| article.published < d) || admission.until.is_some_and(|d| article.published > d) {
+            if admission.since.is_some_and(|d| article.published < d)
+                || admission.until.is_some_and(|d| article.published > d)
+            {
                 result.outside_window += 1;
                 continue;
             }
@@ -304,7 +378,11 @@ pub async fn run<T: Send + 'static>(
                 }
             }
             ids.insert(id_digest, content);
-            if admission.known.get(&article.id).is_some_and(|v| v.content == content) {
+            if admission
+                .known
+                .get(&article.id)
+                .is_some_and(|v| v.content == content)
+            {
                 result.unchanged += 1;
                 continue;
             }
@@ -314,14 +392,21 @@ pub async fn run<T: Send + 'static>(
         let mut batch = batch.into_iter().peekable();
         while batch.peek().is_some() {
             let chunk: Vec<(Article, String)> = batch.by_ref().take(WORK_CHUNK).collect();
-            let permit = semaphore.clone().acquire_owned().await.map_err(|e| Error::io("<workers>", std::io::Error::other(e)))?;
+            let permit = semaphore
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| Error::io("<workers>", std::io::Error::other(e)))?;
             let engine = engine.clone();
             let progress = progress.clone();
             let finish = finish.clone();
             tasks.spawn_blocking(move || {
                 let _permit = permit;
                 let n = chunk.len();
-                let out: Vec<ProcessedArticle> = chunk.into_iter().map(|(a, hash)| engine.process_hashed(a, hash)).collect();
+                let out: Vec<ProcessedArticle> = chunk
+                    .into_iter()
+                    .map(|(a, hash)| engine.process_hashed(a, hash))
+                    .collect();
                 let out = finish(out);
                 progress(n);
                 out
@@ -334,7 +419,9 @@ pub async fn run<T: Send + 'static>(
     while let Some(done) = tasks.join_next().await {
         consume(done.map_err(|e| Error::io("<worker>", std::io::Error::other(e)))?)?;
     }
-    reader.await.map_err(|e| Error::io("<reader>", std::io::Error::other(e)))?;
+    reader
+        .await
+        .map_err(|e| Error::io("<reader>", std::io::Error::other(e)))?;
     if let Some(shard) = admission.shard {
         result.rejects.retain(|r| shard.owns_reject(r));
     }
@@ -346,24 +433,38 @@ const JSONL_BLOCK: usize = 2 << 20;
 
 /// Reads a JSON Lines file in blocks of whole lines and sends each block's articles and
 /// rejects. Errs only when the receiver is gone.
-async fn stream_jsonl(path: &Path, config: &Config, tx: &mpsc::Sender<Parsed>) -> std::result::Result<(), ()> {
+async fn stream_jsonl(
+    path: &Path,
+    config: &Config,
+    tx: &mpsc::Sender<Parsed>,
+) -> std::result::Result<(), ()> {
     use tokio::io::AsyncReadExt;
     let limit = config.input.max_article_bytes.get();
     let fields = &config.input.jsonl;
-    let send_reject = |reason: String| Parsed { articles: vec![], rejects: vec![ingest::reject(path, None, None, reason)] };
+    let send_reject = |reason: String| Parsed {
+        articles: vec![],
+        rejects: vec![ingest::reject(path, None, None, reason)],
+    };
     let cannot = |e: std::io::Error| format!("cannot read file: {}", ingest::io_reason(path, &e));
     // Checked before opening: opening a named pipe would wait for a writer forever.
     let file = match tokio::fs::metadata(path).await {
         Err(e) => Err(cannot(e)),
-        Ok(m) if m.is_dir() => Err(format!("cannot read file: {} is a folder, not a file", path.display())),
-        Ok(m) if !m.is_file() => Err(format!("cannot read file: {} is not a regular file (a named pipe, socket or device)", path.display())),
+        Ok(m) if m.is_dir() => Err(format!(
+            "cannot read file: {} is a folder, not a file",
+            path.display()
+        )),
+        Ok(m) if !m.is_file() => Err(format!(
+            "cannot read file: {} is not a regular file (a named pipe, socket or device)",
+            path.display()
+        )),
         Ok(_) => tokio::fs::File::open(path).await.map_err(cannot),
     };
     let mut file = match file {
         Ok(f) => f,
         Err(reason) => return tx.send(send_reject(reason)).await.map_err(|_| ()),
     };
-    let (mut pending, mut line, mut offset, mut records, mut total, mut first) = (Vec::<u8>::new(), 1u64, 0usize, 0usize, 0usize, true);
+    let (mut pending, mut line, mut offset, mut records, mut total, mut first) =
+        (Vec::<u8>::new(), 1u64, 0usize, 0usize, 0usize, true);
     let mut block = vec![0u8; JSONL_BLOCK];
     loop {
         let n = match file.read(&mut block).await {
@@ -372,20 +473,34 @@ async fn stream_jsonl(path: &Path, config: &Config, tx: &mpsc::Sender<Parsed>) -
         };
         total += n;
         pending.extend_from_slice(&block[..n]);
-        let end = if n == 0 { pending.len() } else { pending.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) };
+        let end = if n == 0 {
+            pending.len()
+        } else {
+            pending
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1)
+        };
         // Keep reading while no line is complete (one very long line), unless at the end.
         if end == 0 && n > 0 {
             continue;
         }
         let rest = pending.split_off(end);
         let whole = std::mem::replace(&mut pending, rest);
-        let bom = if first && whole.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let bom = if first && whole.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
         first = false;
-        let (articles, rejects, found) = ingest::jsonl::parse_lines(path, &whole[bom..], line, offset + bom, fields, limit);
+        let (articles, rejects, found) =
+            ingest::jsonl::parse_lines(path, &whole[bom..], line, offset + bom, fields, limit);
         records += found;
         line += whole.iter().filter(|&&b| b == b'\n').count() as u64;
         offset += whole.len();
-        if !(articles.is_empty() && rejects.is_empty()) && tx.send(Parsed { articles, rejects }).await.is_err() {
+        if !(articles.is_empty() && rejects.is_empty())
+            && tx.send(Parsed { articles, rejects }).await.is_err()
+        {
             return Err(());
         }
         if n == 0 {
@@ -394,14 +509,23 @@ async fn stream_jsonl(path: &Path, config: &Config, tx: &mpsc::Sender<Parsed>) -
     }
     if records == 0 {
         let reject = ingest::jsonl::no_records(path, total == 0);
-        return tx.send(Parsed { articles: vec![], rejects: vec![reject] }).await.map_err(|_| ());
+        return tx
+            .send(Parsed {
+                articles: vec![],
+                rejects: vec![reject],
+            })
+            .await
+            .map_err(|_| ());
     }
     Ok(())
 }
 
 async fn read_source(source: &Source, config: &Config) -> Parsed {
     let limit = config.input.max_article_bytes.get();
-    let failed = |path: &Path, reason: String| Parsed { articles: vec![], rejects: vec![ingest::reject(path, None, None, reason)] };
+    let failed = |path: &Path, reason: String| Parsed {
+        articles: vec![],
+        rejects: vec![ingest::reject(path, None, None, reason)],
+    };
     match source {
         Source::Stdin => {
             use tokio::io::AsyncReadExt;
@@ -409,12 +533,17 @@ async fn read_source(source: &Source, config: &Config) -> Parsed {
             if let Err(e) = tokio::io::stdin().read_to_end(&mut bytes).await {
                 return failed(Path::new("-"), format!("cannot read stdin: {e}"));
             }
-            let (articles, rejects) = ingest::jsonl::parse_limited(Path::new("-"), &bytes, &config.input.jsonl, limit);
+            let (articles, rejects) =
+                ingest::jsonl::parse_limited(Path::new("-"), &bytes, &config.input.jsonl, limit);
             Parsed { articles, rejects }
         }
         Source::File(path, format) => {
             // A JSON Lines file holds many articles: the limit is per line, not per file.
-            let file_limit = if *format == Format::Jsonl { None } else { Some(limit) };
+            let file_limit = if *format == Format::Jsonl {
+                None
+            } else {
+                Some(limit)
+            };
             let bytes = match read_limited(path, file_limit).await {
                 Ok(b) => b,
                 Err(reason) => return failed(path, reason),
@@ -423,15 +552,26 @@ async fn read_source(source: &Source, config: &Config) -> Parsed {
                 return failed(path, ingest::empty_file());
             }
             let one = |r: std::result::Result<Article, Reject>| match r {
-                Ok(a) => Parsed { articles: vec![a], rejects: vec![] },
-                Err(r) => Parsed { articles: vec![], rejects: vec![r] },
+                Ok(a) => Parsed {
+                    articles: vec![a],
+                    rejects: vec![],
+                },
+                Err(r) => Parsed {
+                    articles: vec![],
+                    rejects: vec![r],
+                },
             };
             match format {
                 Format::Jsonl => {
-                    let (articles, rejects) = ingest::jsonl::parse_limited(path, &bytes, &config.input.jsonl, limit);
+                    let (articles, rejects) =
+                        ingest::jsonl::parse_limited(path, &bytes, &config.input.jsonl, limit);
                     Parsed { articles, rejects }
                 }
-                Format::Html => one(ingest::html::parse_limited(path, bytes, config.input.max_html_depth.get())),
+                Format::Html => one(ingest::html::parse_limited(
+                    path,
+                    bytes,
+                    config.input.max_html_depth.get(),
+                )),
                 Format::Text => {
                     let meta_file = ingest::text::meta_path(path);
                     let meta = match read_limited(&meta_file, Some(limit)).await {
@@ -455,10 +595,16 @@ async fn read_limited(path: &Path, limit: Option<u64>) -> std::result::Result<Ve
     // Checked before opening: opening a named pipe would wait for a writer forever.
     let meta = tokio::fs::metadata(path).await.map_err(cannot)?;
     if meta.is_dir() {
-        return Err(format!("cannot read file: {} is a folder, not a file", path.display()));
+        return Err(format!(
+            "cannot read file: {} is a folder, not a file",
+            path.display()
+        ));
     }
     if !meta.is_file() {
-        return Err(format!("cannot read file: {} is not a regular file (a named pipe, socket or device)", path.display()));
+        return Err(format!(
+            "cannot read file: {} is not a regular file (a named pipe, socket or device)",
+            path.display()
+        ));
     }
     let file = tokio::fs::File::open(path).await.map_err(cannot)?;
     let Some(limit) = limit else {
@@ -471,7 +617,10 @@ async fn read_limited(path: &Path, limit: Option<u64>) -> std::result::Result<Ve
         return Err(ingest::too_big("the article", meta.len(), limit));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit + 1).read_to_end(&mut bytes).await.map_err(cannot)?;
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(cannot)?;
     if bytes.len() as u64 > limit {
         return Err(ingest::too_big("the article", bytes.len() as u64, limit));
     }
@@ -480,16 +629,39 @@ async fn read_limited(path: &Path, limit: Option<u64>) -> std::result::Result<Ve
 
 /// Reads one article file for `extract` and `eval` (no dedup, no concurrency).
 pub fn read_articles_blocking(path: &Path, config: &Config) -> (Vec<Article>, Vec<Reject>) {
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
-        Err(e) => return (vec![], vec![ingest::reject(path, None, None, format!("cannot start runtime: {e}"))]),
+        Err(e) => {
+            return (
+                vec![],
+                vec![ingest::reject(
+                    path,
+                    None,
+                    None,
+                    format!("cannot start runtime: {e}"),
+                )],
+            )
+        }
     };
     let source = if path.as_os_str() == "-" {
         Source::Stdin
     } else {
         match Format::of(path) {
             Some(f) => Source::File(path.to_path_buf(), f),
-            None => return (vec![], vec![ingest::reject(path, None, None, "unknown file type: use .txt, .jsonl or .html".into())]),
+            None => {
+                return (
+                    vec![],
+                    vec![ingest::reject(
+                        path,
+                        None,
+                        None,
+                        "unknown file type: use .txt, .jsonl or .html".into(),
+                    )],
+                )
+            }
         }
     };
     let parsed = rt.block_on(read_source(&source, config));

@@ -42,7 +42,8 @@ pub fn register_font(font: Option<&Path>) -> Result<PathBuf> {
         if let Ok(bytes) = std::fs::read(path) {
             // plotters keeps registered fonts for the life of the process.
             let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-            plotters::style::register_font(FONT, FontStyle::Normal, bytes).map_err(|_| plot_err(path, "not a usable TrueType font"))?;
+            plotters::style::register_font(FONT, FontStyle::Normal, bytes)
+                .map_err(|_| plot_err(path, "not a usable TrueType font"))?;
             return Ok(path.clone());
         }
     }
@@ -50,7 +51,14 @@ pub fn register_font(font: Option<&Path>) -> Result<PathBuf> {
         candidates.first().cloned().unwrap_or_default(),
         std::io::Error::new(
             std::io::ErrorKind::NotFound,
-            format!("no font found (tried {}): install fonts-dejavu-core or pass --font FILE.ttf", candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")),
+            format!(
+                "no font found (tried {}): install fonts-dejavu-core or pass --font FILE.ttf",
+                candidates
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ),
     ))
 }
@@ -60,7 +68,9 @@ fn epoch() -> NaiveDate {
 }
 
 fn label_of(day: f64) -> String {
-    (epoch() + Duration::days(day.round() as i64)).format("%d %b %Y").to_string()
+    (epoch() + Duration::days(day.round() as i64))
+        .format("%d %b %Y")
+        .to_string()
 }
 
 /// A visit as the charts draw it, in days since 1970.
@@ -76,8 +86,15 @@ struct Band {
 type Lines = BTreeMap<String, Vec<(f64, Option<f64>, i64)>>;
 
 fn days(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    let c = df.column(name).and_then(|c| c.cast(&DataType::Int32)).map_err(|e| Error::table(name, e))?;
-    Ok(c.i32().map_err(|e| Error::table(name, e))?.iter().map(|d| d.unwrap_or(0) as f64).collect())
+    let c = df
+        .column(name)
+        .and_then(|c| c.cast(&DataType::Int32))
+        .map_err(|e| Error::table(name, e))?;
+    Ok(c.i32()
+        .map_err(|e| Error::table(name, e))?
+        .iter()
+        .map(|d| d.unwrap_or(0) as f64)
+        .collect())
 }
 
 fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
@@ -89,20 +106,35 @@ fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
 
 fn strs(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
     let c = df.column(name).map_err(|e| Error::table(name, e))?;
-    Ok(c.str().map_err(|e| Error::table(name, e))?.iter().map(|s| s.map(str::to_string)).collect())
+    Ok(c.str()
+        .map_err(|e| Error::table(name, e))?
+        .iter()
+        .map(|s| s.map(str::to_string))
+        .collect())
 }
 
 fn ints(df: &DataFrame, name: &str) -> Result<Vec<i64>> {
     let c = df.column(name).map_err(|e| Error::table(name, e))?;
-    Ok(c.i64().map_err(|e| Error::table(name, e))?.iter().map(|v| v.unwrap_or(0)).collect())
+    Ok(c.i64()
+        .map_err(|e| Error::table(name, e))?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect())
 }
 
 fn lines(df: &DataFrame, date: &str, value: &str) -> Result<Lines> {
-    let (c, d, v, n) = (strs(df, "country")?, days(df, date)?, floats(df, value)?, ints(df, "n")?);
+    let (c, d, v, n) = (
+        strs(df, "country")?,
+        days(df, date)?,
+        floats(df, value)?,
+        ints(df, "n")?,
+    );
     let mut out: Lines = BTreeMap::new();
     for i in 0..df.height() {
         if let Some(country) = &c[i] {
-            out.entry(country.clone()).or_default().push((d[i], v[i], n[i]));
+            out.entry(country.clone())
+                .or_default()
+                .push((d[i], v[i], n[i]));
         }
     }
     Ok(out)
@@ -111,8 +143,14 @@ fn lines(df: &DataFrame, date: &str, value: &str) -> Result<Lines> {
 fn bands(visits: Option<&DataFrame>) -> Result<Vec<Band>> {
     let Some(df) = visits else { return Ok(vec![]) };
     let (name, start, end) = (strs(df, "visit")?, days(df, "start")?, days(df, "end")?);
-    let before = df.column("before_days").ok().and_then(|c| c.i64().ok().cloned());
-    let after = df.column("after_days").ok().and_then(|c| c.i64().ok().cloned());
+    let before = df
+        .column("before_days")
+        .ok()
+        .and_then(|c| c.i64().ok().cloned());
+    let after = df
+        .column("after_days")
+        .ok()
+        .and_then(|c| c.i64().ok().cloned());
     let (host, visitor) = (strs(df, "host")?, strs(df, "visitor")?);
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
@@ -124,7 +162,11 @@ fn bands(visits: Option<&DataFrame>) -> Result<Vec<Band>> {
         let b = before.as_ref().and_then(|c| c.get(i)).unwrap_or(0) as f64;
         let a = after.as_ref().and_then(|c| c.get(i)).unwrap_or(0) as f64;
         out.push(Band {
-            label: format!("{n} ({} → {})", visitor[i].clone().unwrap_or_default(), host[i].clone().unwrap_or_default()),
+            label: format!(
+                "{n} ({} → {})",
+                visitor[i].clone().unwrap_or_default(),
+                host[i].clone().unwrap_or_default()
+            ),
             start: start[i],
             end: end[i] + 1.0,
             before: start[i] - b,
@@ -153,13 +195,26 @@ const DURING: RGBColor = RGBColor(255, 170, 0);
 
 /// A time chart of one value per country with the visits shaded: their days dark, their
 /// before/after windows pale, each named at the top.
-fn time_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, y_desc: &str, data: &Lines, visits: &[Band], dots: bool) -> std::result::Result<(), String>
+fn time_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    y_desc: &str,
+    data: &Lines,
+    visits: &[Band],
+    dots: bool,
+) -> std::result::Result<(), String>
 where
     DB::ErrorType: 'static,
 {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let xs = data.values().flatten().map(|p| p.0).chain(visits.iter().flat_map(|v| [v.before, v.after]));
-    let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
+    let xs = data
+        .values()
+        .flatten()
+        .map(|p| p.0)
+        .chain(visits.iter().flat_map(|v| [v.before, v.after]));
+    let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+        (lo.min(x), hi.max(x))
+    });
     if !x0.is_finite() {
         return Err("no data to draw: the table is empty".into());
     }
@@ -187,15 +242,26 @@ where
     for (i, v) in visits.iter().enumerate() {
         chart
             .draw_series([
-                Rectangle::new([(v.before, -1.0), (v.after, 1.05)], DURING.mix(0.08).filled()),
+                Rectangle::new(
+                    [(v.before, -1.0), (v.after, 1.05)],
+                    DURING.mix(0.08).filled(),
+                ),
                 Rectangle::new([(v.start, -1.0), (v.end, 1.05)], DURING.mix(0.45).filled()),
             ])
             .map_err(|e| e.to_string())?;
         // Stagger the names so neighbouring visits do not print over each other.
         let y = 0.98 - 0.07 * (i % 3) as f64;
-        chart.draw_series([Text::new(v.label.clone(), (v.before + 1.0, y), (FONT, 15).into_font())]).map_err(|e| e.to_string())?;
+        chart
+            .draw_series([Text::new(
+                v.label.clone(),
+                (v.before + 1.0, y),
+                (FONT, 15).into_font(),
+            )])
+            .map_err(|e| e.to_string())?;
     }
-    chart.draw_series(LineSeries::new([(x0, 0.0), (x1, 0.0)], BLACK.mix(0.5))).map_err(|e| e.to_string())?;
+    chart
+        .draw_series(LineSeries::new([(x0, 0.0), (x1, 0.0)], BLACK.mix(0.5)))
+        .map_err(|e| e.to_string())?;
     for (i, (country, pts)) in data.iter().enumerate() {
         let c = color(i);
         let mut segment: Vec<(f64, f64)> = Vec::new();
@@ -209,24 +275,39 @@ where
         }
         segments.push(segment);
         for s in segments.into_iter().filter(|s| !s.is_empty()) {
-            chart.draw_series(LineSeries::new(s, c.stroke_width(2))).map_err(|e| e.to_string())?;
+            chart
+                .draw_series(LineSeries::new(s, c.stroke_width(2)))
+                .map_err(|e| e.to_string())?;
         }
-        let points: Vec<(f64, f64, i64)> = pts.iter().filter_map(|(x, y, n)| y.map(|y| (*x, y, *n))).collect();
+        let points: Vec<(f64, f64, i64)> = pts
+            .iter()
+            .filter_map(|(x, y, n)| y.map(|y| (*x, y, *n)))
+            .collect();
         let series = if dots {
             // Dot area grows with the number of statements behind the mean.
-            chart.draw_series(points.iter().map(|(x, y, n)| Circle::new((*x, *y), (2.0 + (*n as f64).sqrt() * 1.5).min(10.0) as i32, c.filled())))
+            chart.draw_series(points.iter().map(|(x, y, n)| {
+                Circle::new(
+                    (*x, *y),
+                    (2.0 + (*n as f64).sqrt() * 1.5).min(10.0) as i32,
+                    c.filled(),
+                )
+            }))
         } else {
             chart.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
         }
         .map_err(|e| e.to_string())?;
-        series.label(country.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(3)));
+        series
+            .label(country.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(3)));
     }
     if !visits.is_empty() {
         chart
             .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
             .map_err(|e| e.to_string())?
             .label("visit days (pale: before/after windows)")
-            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 22, y + 6)], DURING.mix(0.45).filled()));
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 22, y + 6)], DURING.mix(0.45).filled())
+            });
     }
     chart
         .configure_series_labels()
@@ -266,9 +347,23 @@ fn visit_bars(df: &DataFrame) -> Result<Vec<VisitBars>> {
         let v = name[i].clone().unwrap_or_default();
         let entry = by_visit
             .entry((start[i] as i64, v.clone()))
-            .or_insert_with(|| VisitBars { title: format!("{v} ({})", label_of(start[i])), countries: vec![] });
-        let get = |k: usize| (windows[k].0[i], windows[k].1[i], windows[k].2[i], windows[k].3[i]);
-        let label = format!("{} ({})", country[i].clone().unwrap_or_default(), side[i].clone().unwrap_or_default());
+            .or_insert_with(|| VisitBars {
+                title: format!("{v} ({})", label_of(start[i])),
+                countries: vec![],
+            });
+        let get = |k: usize| {
+            (
+                windows[k].0[i],
+                windows[k].1[i],
+                windows[k].2[i],
+                windows[k].3[i],
+            )
+        };
+        let label = format!(
+            "{} ({})",
+            country[i].clone().unwrap_or_default(),
+            side[i].clone().unwrap_or_default()
+        );
         entry.countries.push((label, [get(0), get(1), get(2)]));
     }
     Ok(by_visit.into_values().collect())
@@ -276,7 +371,10 @@ fn visit_bars(df: &DataFrame) -> Result<Vec<VisitBars>> {
 
 const WINDOW_COLORS: [RGBColor; 3] = [RGBColor(150, 150, 150), DURING, RGBColor(31, 119, 180)];
 
-fn visits_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, visits: &[VisitBars]) -> std::result::Result<(), String>
+fn visits_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    visits: &[VisitBars],
+) -> std::result::Result<(), String>
 where
     DB::ErrorType: 'static,
 {
@@ -310,23 +408,49 @@ where
             .axis_desc_style((FONT, 15))
             .draw()
             .map_err(|e| e.to_string())?;
-        chart.draw_series(LineSeries::new([(0.0, 0.0), (k * 4.0, 0.0)], BLACK.mix(0.5))).map_err(|e| e.to_string())?;
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, 0.0), (k * 4.0, 0.0)],
+                BLACK.mix(0.5),
+            ))
+            .map_err(|e| e.to_string())?;
         for (ci, (country, windows)) in v.countries.iter().enumerate() {
             let base = ci as f64 * 4.0;
             for (wi, (mean, lo, hi, n)) in windows.iter().enumerate() {
                 let x = base + 0.6 + wi as f64;
                 let c = WINDOW_COLORS[wi];
                 if let Some(m) = mean {
-                    chart.draw_series([Rectangle::new([(x, 0.0), (x + 0.85, *m)], c.filled())]).map_err(|e| e.to_string())?;
+                    chart
+                        .draw_series([Rectangle::new([(x, 0.0), (x + 0.85, *m)], c.filled())])
+                        .map_err(|e| e.to_string())?;
                     if let (Some(lo), Some(hi)) = (lo, hi) {
                         chart
-                            .draw_series([ErrorBar::new_vertical(x + 0.425, *lo, *m, *hi, BLACK.stroke_width(1), 8)])
+                            .draw_series([ErrorBar::new_vertical(
+                                x + 0.425,
+                                *lo,
+                                *m,
+                                *hi,
+                                BLACK.stroke_width(1),
+                                8,
+                            )])
                             .map_err(|e| e.to_string())?;
                     }
                 }
-                chart.draw_series([Text::new(format!("{n}"), (x + 0.15, -0.86), (FONT, 12).into_font())]).map_err(|e| e.to_string())?;
+                chart
+                    .draw_series([Text::new(
+                        format!("{n}"),
+                        (x + 0.15, -0.86),
+                        (FONT, 12).into_font(),
+                    )])
+                    .map_err(|e| e.to_string())?;
             }
-            chart.draw_series([Text::new(country.clone(), (base + 0.6, -0.95), (FONT, 14).into_font())]).map_err(|e| e.to_string())?;
+            chart
+                .draw_series([Text::new(
+                    country.clone(),
+                    (base + 0.6, -0.95),
+                    (FONT, 14).into_font(),
+                )])
+                .map_err(|e| e.to_string())?;
         }
         for (wi, w) in ["before", "during", "after"].iter().enumerate() {
             let c = WINDOW_COLORS[wi];
@@ -363,11 +487,19 @@ pub fn plot(storage: &dyn Storage, charts: &Path) -> Result<Vec<(PathBuf, String
         None => None,
     };
     let bands = bands(visits.as_ref())?;
-    let rolling = day.get_column_names().into_iter().find(|c| c.starts_with("rolling_")).map(|c| c.to_string()).unwrap_or_else(|| "mean_tone".into());
+    let rolling = day
+        .get_column_names()
+        .into_iter()
+        .find(|c| c.starts_with("rolling_"))
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "mean_tone".into());
     let weekly = lines(&week, "week", "mean_tone")?;
     let daily = lines(&day, "date", &rolling)?;
     let mut written = Vec::new();
-    let mut emit = |stem: &str, what: &str, draw: &dyn Fn(Format, &Path) -> std::result::Result<(), String>| -> Result<()> {
+    let mut emit = |stem: &str,
+                    what: &str,
+                    draw: &dyn Fn(Format, &Path) -> std::result::Result<(), String>|
+     -> Result<()> {
         for (format, ext) in [(Format::Png, "png"), (Format::Svg, "svg")] {
             let path = charts.join(format!("{stem}.{ext}"));
             draw(format, &path).map_err(|e| plot_err(&path, e))?;
@@ -389,17 +521,41 @@ pub fn plot(storage: &dyn Storage, charts: &Path) -> Result<Vec<(PathBuf, String
             }
         };
     }
-    emit("tone_by_country_week", "weekly mean tone per country (dot size = statements), visits shaded", &|f, p| {
-        on_backend!(f, p, |root| time_chart(&root, "Weekly mean tone by country", "mean tone (−1 firm … +1 conciliatory)", &weekly, &bands, true))
-    })?;
-    emit("tone_by_country_rolling", "statement-weighted trailing mean tone per country, day by day, visits shaded", &|f, p| {
-        on_backend!(f, p, |root| time_chart(&root, &format!("Tone by country: {}", rolling.replace('_', " ")), "rolling mean tone (−1 firm … +1 conciliatory)", &daily, &bands, false))
-    })?;
+    emit(
+        "tone_by_country_week",
+        "weekly mean tone per country (dot size = statements), visits shaded",
+        &|f, p| {
+            on_backend!(f, p, |root| time_chart(
+                &root,
+                "Weekly mean tone by country",
+                "mean tone (−1 firm … +1 conciliatory)",
+                &weekly,
+                &bands,
+                true
+            ))
+        },
+    )?;
+    emit(
+        "tone_by_country_rolling",
+        "statement-weighted trailing mean tone per country, day by day, visits shaded",
+        &|f, p| {
+            on_backend!(f, p, |root| time_chart(
+                &root,
+                &format!("Tone by country: {}", rolling.replace('_', " ")),
+                "rolling mean tone (−1 firm … +1 conciliatory)",
+                &daily,
+                &bands,
+                false
+            ))
+        },
+    )?;
     if let Some(v) = &visits {
         let bars = visit_bars(v)?;
-        emit("visits", "per visit and country: mean tone before / during / after with 95% intervals and n", &|f, p| {
-            on_backend!(f, p, |root| visits_chart(&root, &bars))
-        })?;
+        emit(
+            "visits",
+            "per visit and country: mean tone before / during / after with 95% intervals and n",
+            &|f, p| on_backend!(f, p, |root| visits_chart(&root, &bars)),
+        )?;
     }
     Ok(written)
 }

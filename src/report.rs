@@ -32,10 +32,18 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
             widths[i] = widths[i].max(c.chars().count());
         }
     }
-    let numeric = |s: &str| s.trim_start_matches(['+', '-', '−']).chars().next().is_some_and(|c| c.is_ascii_digit());
+    let numeric = |s: &str| {
+        s.trim_start_matches(['+', '-', '−'])
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    };
     // A column of numbers (and "–" for none) is right-aligned, its header too.
     let right: Vec<bool> = (0..headers.len())
-        .map(|i| rows.iter().any(|r| numeric(&r[i])) && rows.iter().all(|r| r[i] == "–" || numeric(&r[i])))
+        .map(|i| {
+            rows.iter().any(|r| numeric(&r[i]))
+                && rows.iter().all(|r| r[i] == "–" || numeric(&r[i]))
+        })
         .collect();
     let line = |cells: Vec<String>| -> String {
         cells
@@ -56,7 +64,13 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
     };
     let mut out = line(headers.iter().map(|h| h.to_string()).collect());
     out.push('\n');
-    out.push_str(&widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("  "));
+    out.push_str(
+        &widths
+            .iter()
+            .map(|w| "─".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  "),
+    );
     out.push('\n');
     for r in rows {
         out.push_str(&line(r.clone()));
@@ -70,7 +84,8 @@ fn num(v: Option<f64>) -> String {
 }
 
 fn pct(v: Option<f64>) -> String {
-    v.map(|x| format!("{:.0}%", x * 100.0)).unwrap_or_else(|| "–".into())
+    v.map(|x| format!("{:.0}%", x * 100.0))
+        .unwrap_or_else(|| "–".into())
 }
 
 fn with_ci(v: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
@@ -91,23 +106,52 @@ pub fn countries(statements: &DataFrame) -> Result<String> {
         .agg([
             len().cast(DataType::Int64).alias("n"),
             col("tone").mean().alias("mean_tone"),
-            col("tone_label").eq(lit("conciliatory")).cast(DataType::Float64).mean().alias("conciliatory"),
-            col("tone_label").eq(lit("firm")).cast(DataType::Float64).mean().alias("firm"),
+            col("tone_label")
+                .eq(lit("conciliatory"))
+                .cast(DataType::Float64)
+                .mean()
+                .alias("conciliatory"),
+            col("tone_label")
+                .eq(lit("firm"))
+                .cast(DataType::Float64)
+                .mean()
+                .alias("firm"),
             col("published").min().alias("first"),
             col("published").max().alias("last"),
-            col("speaker").n_unique().cast(DataType::Int64).alias("speakers"),
+            col("speaker")
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("speakers"),
         ])
-        .sort(["n"], SortMultipleOptions::default().with_order_descending(true).with_nulls_last(true))
+        .sort(
+            ["n"],
+            SortMultipleOptions::default()
+                .with_order_descending(true)
+                .with_nulls_last(true),
+        )
         .collect()
         .map_err(&e)?;
-    let country = df.column("country").and_then(|c| c.str().cloned()).map_err(&e)?;
+    let country = df
+        .column("country")
+        .and_then(|c| c.str().cloned())
+        .map_err(&e)?;
     let n = df.column("n").and_then(|c| c.i64().cloned()).map_err(&e)?;
-    let speakers = df.column("speakers").and_then(|c| c.i64().cloned()).map_err(&e)?;
+    let speakers = df
+        .column("speakers")
+        .and_then(|c| c.i64().cloned())
+        .map_err(&e)?;
     let f = |name: &str| df.column(name).and_then(|c| c.f64().cloned()).map_err(&e);
     let (mean, conc, firm) = (f("mean_tone")?, f("conciliatory")?, f("firm")?);
     let date = |name: &str| -> Result<Vec<String>> {
-        let c = df.column(name).and_then(|c| c.cast(&DataType::String)).map_err(&e)?;
-        Ok(c.str().map_err(&e)?.iter().map(|s| s.unwrap_or("–").to_string()).collect())
+        let c = df
+            .column(name)
+            .and_then(|c| c.cast(&DataType::String))
+            .map_err(&e)?;
+        Ok(c.str()
+            .map_err(&e)?
+            .iter()
+            .map(|s| s.unwrap_or("–").to_string())
+            .collect())
     };
     let (first, last) = (date("first")?, date("last")?);
     let rows: Vec<Vec<String>> = (0..df.height())
@@ -124,7 +168,19 @@ pub fn countries(statements: &DataFrame) -> Result<String> {
             ]
         })
         .collect();
-    Ok(render(&["country", "statements", "speakers", "mean tone", "conciliatory", "firm", "first", "last"], &rows))
+    Ok(render(
+        &[
+            "country",
+            "statements",
+            "speakers",
+            "mean tone",
+            "conciliatory",
+            "firm",
+            "first",
+            "last",
+        ],
+        &rows,
+    ))
 }
 
 /// Per visit and country: before/during/after, the change with its interval, and the change of
@@ -138,7 +194,12 @@ pub fn visits(visits: &DataFrame) -> Result<String> {
         }
         Err(_) => visits.clone(),
     };
-    let df = df.sort(["start", "visit", "country"], SortMultipleOptions::default()).map_err(&e)?;
+    let df = df
+        .sort(
+            ["start", "visit", "country"],
+            SortMultipleOptions::default(),
+        )
+        .map_err(&e)?;
     let s = |name: &str| df.column(name).and_then(|c| c.str().cloned()).map_err(&e);
     let i = |name: &str| df.column(name).and_then(|c| c.i64().cloned()).map_err(&e);
     let f = |name: &str| -> Result<Float64Chunked> {
@@ -149,9 +210,20 @@ pub fn visits(visits: &DataFrame) -> Result<String> {
     };
     let (visit, country, side) = (s("visit")?, s("country")?, s("side")?);
     let (nb, nd, na) = (i("n_before")?, i("n_during")?, i("n_after")?);
-    let (mb, md, ma) = (f("mean_tone_before")?, f("mean_tone_during")?, f("mean_tone_after")?);
-    let (md_lo, md_hi) = (f("mean_tone_during_ci_low")?, f("mean_tone_during_ci_high")?);
-    let (ch, ch_lo, ch_hi) = (f("tone_change_during_vs_before")?, f("tone_change_during_vs_before_ci_low")?, f("tone_change_during_vs_before_ci_high")?);
+    let (mb, md, ma) = (
+        f("mean_tone_before")?,
+        f("mean_tone_during")?,
+        f("mean_tone_after")?,
+    );
+    let (md_lo, md_hi) = (
+        f("mean_tone_during_ci_low")?,
+        f("mean_tone_during_ci_high")?,
+    );
+    let (ch, ch_lo, ch_hi) = (
+        f("tone_change_during_vs_before")?,
+        f("tone_change_during_vs_before_ci_low")?,
+        f("tone_change_during_vs_before_ci_high")?,
+    );
     let mut previous: BTreeMap<String, f64> = BTreeMap::new();
     let mut rows = Vec::new();
     for r in 0..df.height() {
@@ -164,7 +236,12 @@ pub fn visits(visits: &DataFrame) -> Result<String> {
         rows.push(vec![
             visit.get(r).unwrap_or("").to_string(),
             format!("{c} ({})", side.get(r).unwrap_or("")),
-            format!("{}/{}/{}", nb.get(r).unwrap_or(0), nd.get(r).unwrap_or(0), na.get(r).unwrap_or(0)),
+            format!(
+                "{}/{}/{}",
+                nb.get(r).unwrap_or(0),
+                nd.get(r).unwrap_or(0),
+                na.get(r).unwrap_or(0)
+            ),
             num(mb.get(r)),
             with_ci(during, md_lo.get(r), md_hi.get(r)),
             num(ma.get(r)),
@@ -173,7 +250,16 @@ pub fn visits(visits: &DataFrame) -> Result<String> {
         ]);
     }
     Ok(render(
-        &["visit", "country", "n b/d/a", "before", "during [95% CI]", "after", "during − before [95% CI]", "vs previous visit"],
+        &[
+            "visit",
+            "country",
+            "n b/d/a",
+            "before",
+            "during [95% CI]",
+            "after",
+            "during − before [95% CI]",
+            "vs previous visit",
+        ],
         &rows,
     ))
 }
@@ -184,17 +270,29 @@ mod tests {
 
     #[test]
     fn render_aligns_numbers_right_and_text_left() {
-        let t = render(&["name", "n"], &[vec!["XVA".into(), "5".into()], vec!["XOS".into(), "120".into()]]);
+        let t = render(
+            &["name", "n"],
+            &[
+                vec!["XVA".into(), "5".into()],
+                vec!["XOS".into(), "120".into()],
+            ],
+        );
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[0], "name    n");
-        assert_eq!(render(&["a"], &[vec!["x".into()]]).lines().next(), Some("a"));
+        assert_eq!(
+            render(&["a"], &[vec!["x".into()]]).lines().next(),
+            Some("a")
+        );
         assert_eq!(lines[2], "XVA     5");
         assert_eq!(lines[3], "XOS   120");
     }
 
     #[test]
     fn intervals_print_beside_the_value() {
-        assert_eq!(with_ci(Some(0.25), Some(0.1), Some(0.4)), "+0.25 [+0.10, +0.40]");
+        assert_eq!(
+            with_ci(Some(0.25), Some(0.1), Some(0.4)),
+            "+0.25 [+0.10, +0.40]"
+        );
         assert_eq!(with_ci(None, None, None), "–");
     }
 }

@@ -95,7 +95,10 @@ fn tokenize_chars(text: &str, span: Span, tokens: &mut Vec<Token>) {
                     }
                 }
             }
-            tokens.push(Token { span: Span::new(start, end), kind: TokenKind::Word });
+            tokens.push(Token {
+                span: Span::new(start, end),
+                kind: TokenKind::Word,
+            });
         } else {
             // Two apostrophes (or backticks) are one quotation mark in some archives: ''So,'' he said.
             let mut end = start + c.len_utf8();
@@ -103,7 +106,10 @@ fn tokenize_chars(text: &str, span: Span, tokens: &mut Vec<Token>) {
                 chars.next();
                 end += 1;
             }
-            tokens.push(Token { span: Span::new(start, end), kind: TokenKind::Punct });
+            tokens.push(Token {
+                span: Span::new(start, end),
+                kind: TokenKind::Punct,
+            });
         }
     }
 }
@@ -124,32 +130,42 @@ fn tokenize_ascii(text: &str, span: Span, tokens: &mut Vec<Token>) {
         let start = i;
         if word(c) {
             i += 1;
-            while i < b.len() && (word(b[i]) || (joiner(b[i]) && i + 1 < b.len() && word(b[i + 1]))) {
+            while i < b.len() && (word(b[i]) || (joiner(b[i]) && i + 1 < b.len() && word(b[i + 1])))
+            {
                 i += 1;
             }
             // "U.S." keeps its final stop (even just past the span, as the general path does):
             // single letters separated by stops are initialisms.
-            if text.as_bytes().get(span.start + i) == Some(&b'.') && is_initialism(&text[span.start + start..span.start + i]) {
+            if text.as_bytes().get(span.start + i) == Some(&b'.')
+                && is_initialism(&text[span.start + start..span.start + i])
+            {
                 i += 1;
             }
-            tokens.push(Token { span: Span::new(span.start + start, span.start + i), kind: TokenKind::Word });
+            tokens.push(Token {
+                span: Span::new(span.start + start, span.start + i),
+                kind: TokenKind::Word,
+            });
         } else {
             i += 1;
             // Two apostrophes (or backticks) are one quotation mark in some archives: ''So,'' he said.
             if (c == b'\'' || c == b'`') && b.get(i) == Some(&c) {
                 i += 1;
             }
-            tokens.push(Token { span: Span::new(span.start + start, span.start + i), kind: TokenKind::Punct });
+            tokens.push(Token {
+                span: Span::new(span.start + start, span.start + i),
+                kind: TokenKind::Punct,
+            });
         }
     }
 }
 
 fn is_initialism(word: &str) -> bool {
     // Asked for every word: decide without allocating.
-    word.contains('.') && word.split('.').all(|p| {
-        let mut chars = p.chars();
-        chars.next().is_some_and(char::is_uppercase) && chars.next().is_none()
-    })
+    word.contains('.')
+        && word.split('.').all(|p| {
+            let mut chars = p.chars();
+            chars.next().is_some_and(char::is_uppercase) && chars.next().is_none()
+        })
 }
 
 /// A token that is a double quotation mark: a double-mark character, `''` or ``` `` ```.
@@ -199,7 +215,10 @@ pub struct Folded {
 
 impl Folded {
     pub fn of(text: &str, tokens: &[Token]) -> Folded {
-        let mut f = Folded { buf: String::with_capacity(text.len()), ends: Vec::with_capacity(tokens.len()) };
+        let mut f = Folded {
+            buf: String::with_capacity(text.len()),
+            ends: Vec::with_capacity(tokens.len()),
+        };
         for t in tokens {
             fold_into(t.text(text), &mut f.buf);
             f.ends.push(f.buf.len() as u32);
@@ -275,7 +294,12 @@ pub fn sentences(
         let starts_new = match next {
             None => true,
             Some(n) => {
-                n.is_uppercase() || n.is_ascii_digit() || is_double_quote(n) || n == '‘' || trimmed.starts_with("''") || trimmed.starts_with("``")
+                n.is_uppercase()
+                    || n.is_ascii_digit()
+                    || is_double_quote(n)
+                    || n == '‘'
+                    || trimmed.starts_with("''")
+                    || trimmed.starts_with("``")
             }
         };
         if !starts_new {
@@ -291,7 +315,10 @@ pub fn sentences(
                 continue;
             }
         }
-        out.push(trim_span(text, Span::new(paragraph.start + start, paragraph.start + end)));
+        out.push(trim_span(
+            text,
+            Span::new(paragraph.start + start, paragraph.start + end),
+        ));
         start = end + (rest.len() - trimmed.len());
     }
     if start < p.len() {
@@ -330,7 +357,9 @@ mod tests {
             let len = (state % 24) as usize;
             let text: String = (0..len)
                 .map(|_| {
-                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     alphabet[(state >> 33) as usize % alphabet.len()] as char
                 })
                 .collect();
@@ -357,20 +386,36 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<&str> {
-        tokenize(text, Span::new(0, text.len())).iter().map(|t| t.text(text)).collect()
+        tokenize(text, Span::new(0, text.len()))
+            .iter()
+            .map(|t| t.text(text))
+            .collect()
     }
 
     #[test]
     fn two_apostrophes_are_one_quotation_mark() {
-        assert_eq!(words("''So,'' he said."), ["''", "So", ",", "''", "he", "said", "."]);
+        assert_eq!(
+            words("''So,'' he said."),
+            ["''", "So", ",", "''", "he", "said", "."]
+        );
         assert_eq!(quote_mark_of("''"), Some('"'));
     }
 
     #[test]
     fn words_keep_apostrophes_hyphens_and_initialisms() {
-        assert_eq!(words("China’s US-China ties, said U.S. officials."), [
-            "China’s", "US-China", "ties", ",", "said", "U.S.", "officials", "."
-        ]);
+        assert_eq!(
+            words("China’s US-China ties, said U.S. officials."),
+            [
+                "China’s",
+                "US-China",
+                "ties",
+                ",",
+                "said",
+                "U.S.",
+                "officials",
+                "."
+            ]
+        );
     }
 
     #[test]
@@ -382,7 +427,14 @@ mod tests {
             .iter()
             .map(|s| s.slice(text))
             .collect();
-        assert_eq!(got, ["“We met. It went well,” he said.", "Mr. Smith agreed.", "Then U.S. officials left."]);
+        assert_eq!(
+            got,
+            [
+                "“We met. It went well,” he said.",
+                "Mr. Smith agreed.",
+                "Then U.S. officials left."
+            ]
+        );
     }
 
     #[test]

@@ -19,8 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Cursor;
 
 use chrono::{Datelike, NaiveDate};
-use polars::prelude::*;
 use object_store::ObjectStoreExt;
+use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -71,7 +71,11 @@ impl Scratch {
     pub fn new(parent: &std::path::Path) -> Result<Scratch> {
         static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path = parent.join(format!(".scratch-{seq}{}{}", crate::output::TEMP_MARK, std::process::id()));
+        let path = parent.join(format!(
+            ".scratch-{seq}{}{}",
+            crate::output::TEMP_MARK,
+            std::process::id()
+        ));
         std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
         Ok(Scratch { path })
     }
@@ -96,7 +100,8 @@ impl LocalStorage {
     }
 
     fn path(&self, key: &str) -> std::path::PathBuf {
-        key.split('/').fold(self.root.clone(), |p, part| p.join(part))
+        key.split('/')
+            .fold(self.root.clone(), |p, part| p.join(part))
     }
 }
 
@@ -117,10 +122,18 @@ impl Storage for LocalStorage {
     fn write(&self, key: &str, bytes: &[u8]) -> Result<()> {
         use std::io::Write;
         let path = self.path(key);
-        let dir = path.parent().map(std::path::Path::to_path_buf).unwrap_or_else(|| self.root.clone());
+        let dir = path
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(|| self.root.clone());
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        crate::output::write_atomic(&dir, &name, |f| f.write_all(bytes).map_err(|e| Error::io(&path, e)))
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        crate::output::write_atomic(&dir, &name, |f| {
+            f.write_all(bytes).map_err(|e| Error::io(&path, e))
+        })
     }
 
     fn delete(&self, key: &str) -> Result<()> {
@@ -148,7 +161,10 @@ impl Storage for LocalStorage {
                 continue;
             }
             if let Ok(rel) = entry.path().strip_prefix(&self.root) {
-                let key: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                let key: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
                 keys.push(key.join("/"));
             }
         }
@@ -158,7 +174,10 @@ impl Storage for LocalStorage {
 
     fn write_file(&self, key: &str, source: &std::path::Path) -> Result<()> {
         let path = self.path(key);
-        let dir = path.parent().map(std::path::Path::to_path_buf).unwrap_or_else(|| self.root.clone());
+        let dir = path
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(|| self.root.clone());
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         // The scratch folder is inside the output folder: same file system, so a rename is atomic.
         let file = std::fs::File::open(source).map_err(|e| Error::io(source, e))?;
@@ -175,12 +194,20 @@ impl Storage for LocalStorage {
         // folder at a time, so any such file not of this process is dead.
         let ours = format!("{}{}", crate::output::TEMP_MARK, std::process::id());
         let mut removed = 0;
-        for entry in walkdir::WalkDir::new(&self.root).max_depth(4).into_iter().filter_map(|e| e.ok()) {
+        for entry in walkdir::WalkDir::new(&self.root)
+            .max_depth(4)
+            .into_iter()
+            .filter_map(|e| e.ok())
+        {
             let name = entry.file_name().to_string_lossy();
-            if name.starts_with('.') && name.contains(crate::output::TEMP_MARK) && !name.ends_with(&ours) {
+            if name.starts_with('.')
+                && name.contains(crate::output::TEMP_MARK)
+                && !name.ends_with(&ours)
+            {
                 if entry.file_type().is_dir() {
                     // A killed run's scratch folder.
-                    std::fs::remove_dir_all(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                    std::fs::remove_dir_all(entry.path())
+                        .map_err(|e| Error::io(entry.path(), e))?;
                     removed += 1;
                 } else if entry.file_type().is_file() {
                     std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
@@ -206,8 +233,13 @@ pub struct ObjectStorage {
 
 impl ObjectStorage {
     pub fn open(url: &str) -> Result<ObjectStorage> {
-        let fail = |message: String| Error::State { location: url.to_string(), message };
-        let rest = url.strip_prefix("s3://").ok_or_else(|| fail("only s3:// URLs are supported".into()))?;
+        let fail = |message: String| Error::State {
+            location: url.to_string(),
+            message,
+        };
+        let rest = url
+            .strip_prefix("s3://")
+            .ok_or_else(|| fail("only s3:// URLs are supported".into()))?;
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         if bucket.is_empty() {
             return Err(fail("no bucket name: write s3://bucket/prefix".into()));
@@ -216,12 +248,19 @@ impl ObjectStorage {
         if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
             builder = builder.with_endpoint(endpoint);
         }
-        let store = builder.build().map_err(|e| fail(format!("cannot configure S3: {e}")))?;
+        let store = builder
+            .build()
+            .map_err(|e| fail(format!("cannot configure S3: {e}")))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| Error::io(url, e))?;
-        Ok(ObjectStorage { url: url.trim_end_matches('/').to_string(), prefix: prefix.trim_matches('/').to_string(), store: Box::new(store), runtime })
+        Ok(ObjectStorage {
+            url: url.trim_end_matches('/').to_string(),
+            prefix: prefix.trim_matches('/').to_string(),
+            store: Box::new(store),
+            runtime,
+        })
     }
 
     fn path(&self, key: &str) -> object_store::path::Path {
@@ -233,7 +272,10 @@ impl ObjectStorage {
     }
 
     fn fail(&self, key: &str, e: impl std::fmt::Display) -> Error {
-        Error::io(format!("{}/{key}", self.url), std::io::Error::other(e.to_string()))
+        Error::io(
+            format!("{}/{key}", self.url),
+            std::io::Error::other(e.to_string()),
+        )
     }
 }
 
@@ -246,7 +288,11 @@ impl Storage for ObjectStorage {
         let path = self.path(key);
         self.runtime.block_on(async {
             match self.store.get(&path).await {
-                Ok(r) => r.bytes().await.map(|b| Some(b.to_vec())).map_err(|e| self.fail(key, e)),
+                Ok(r) => r
+                    .bytes()
+                    .await
+                    .map(|b| Some(b.to_vec()))
+                    .map_err(|e| self.fail(key, e)),
                 Err(object_store::Error::NotFound { .. }) => Ok(None),
                 Err(e) => Err(self.fail(key, e)),
             }
@@ -256,13 +302,18 @@ impl Storage for ObjectStorage {
     fn write(&self, key: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path(key);
         let payload = object_store::PutPayload::from(bytes.to_vec());
-        self.runtime.block_on(self.store.put(&path, payload)).map(|_| ()).map_err(|e| self.fail(key, e))
+        self.runtime
+            .block_on(self.store.put(&path, payload))
+            .map(|_| ())
+            .map_err(|e| self.fail(key, e))
     }
 
     fn write_file(&self, key: &str, source: &std::path::Path) -> Result<()> {
         use std::io::Read;
         const CHUNK: usize = 8 << 20;
-        let len = std::fs::metadata(source).map_err(|e| Error::io(source, e))?.len();
+        let len = std::fs::metadata(source)
+            .map_err(|e| Error::io(source, e))?
+            .len();
         if len <= CHUNK as u64 {
             let bytes = std::fs::read(source).map_err(|e| Error::io(source, e))?;
             self.write(key, &bytes)?;
@@ -271,7 +322,11 @@ impl Storage for ObjectStorage {
             let path = self.path(key);
             let mut file = std::fs::File::open(source).map_err(|e| Error::io(source, e))?;
             self.runtime.block_on(async {
-                let upload = self.store.put_multipart(&path).await.map_err(|e| self.fail(key, e))?;
+                let upload = self
+                    .store
+                    .put_multipart(&path)
+                    .await
+                    .map_err(|e| self.fail(key, e))?;
                 let mut writer = object_store::WriteMultipart::new_with_chunk_size(upload, CHUNK);
                 let mut buf = vec![0u8; 1 << 20];
                 loop {
@@ -279,10 +334,17 @@ impl Storage for ObjectStorage {
                     if n == 0 {
                         break;
                     }
-                    writer.wait_for_capacity(2).await.map_err(|e| self.fail(key, e))?;
+                    writer
+                        .wait_for_capacity(2)
+                        .await
+                        .map_err(|e| self.fail(key, e))?;
                     writer.write(&buf[..n]);
                 }
-                writer.finish().await.map(|_| ()).map_err(|e| self.fail(key, e))
+                writer
+                    .finish()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| self.fail(key, e))
             })?;
         }
         std::fs::remove_file(source).map_err(|e| Error::io(source, e))
@@ -299,10 +361,19 @@ impl Storage for ObjectStorage {
     fn list(&self, prefix: &str) -> Result<Vec<String>> {
         use futures_util::TryStreamExt;
         let path = self.path(prefix);
-        let strip = if self.prefix.is_empty() { String::new() } else { format!("{}/", self.prefix) };
-        let metas: Vec<object_store::ObjectMeta> =
-            self.runtime.block_on(self.store.list(Some(&path)).try_collect()).map_err(|e| self.fail(prefix, e))?;
-        let mut keys: Vec<String> = metas.into_iter().filter_map(|m| m.location.as_ref().strip_prefix(&strip).map(str::to_string)).collect();
+        let strip = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.prefix)
+        };
+        let metas: Vec<object_store::ObjectMeta> = self
+            .runtime
+            .block_on(self.store.list(Some(&path)).try_collect())
+            .map_err(|e| self.fail(prefix, e))?;
+        let mut keys: Vec<String> = metas
+            .into_iter()
+            .filter_map(|m| m.location.as_ref().strip_prefix(&strip).map(str::to_string))
+            .collect();
         keys.sort();
         Ok(keys)
     }
@@ -335,22 +406,38 @@ impl StateMeta {
     /// Why `self` (the state on disk) and `now` (this run) cannot share a state, if they cannot.
     pub fn incompatibility(&self, now: &StateMeta) -> Option<String> {
         if self.format != now.format {
-            return Some(format!("state format {} (this tonetrack writes {})", self.format, now.format));
+            return Some(format!(
+                "state format {} (this tonetrack writes {})",
+                self.format, now.format
+            ));
         }
         if self.tonetrack_version != now.tonetrack_version {
-            return Some(format!("tonetrack {} (this is {})", self.tonetrack_version, now.tonetrack_version));
+            return Some(format!(
+                "tonetrack {} (this is {})",
+                self.tonetrack_version, now.tonetrack_version
+            ));
         }
         if (&self.scorer, &self.scorer_version) != (&now.scorer, &now.scorer_version) {
-            return Some(format!("scorer {} {} (this run uses {} {})", self.scorer, self.scorer_version, now.scorer, now.scorer_version));
+            return Some(format!(
+                "scorer {} {} (this run uses {} {})",
+                self.scorer, self.scorer_version, now.scorer, now.scorer_version
+            ));
         }
-        let names: BTreeSet<&String> = self.models_sha256.keys().chain(now.models_sha256.keys()).collect();
+        let names: BTreeSet<&String> = self
+            .models_sha256
+            .keys()
+            .chain(now.models_sha256.keys())
+            .collect();
         let changed: Vec<&str> = names
             .into_iter()
             .filter(|n| self.models_sha256.get(*n) != now.models_sha256.get(*n))
             .map(|n| n.as_str())
             .collect();
         if !changed.is_empty() {
-            return Some(format!("other knowledge files (changed: {})", changed.join(", ")));
+            return Some(format!(
+                "other knowledge files (changed: {})",
+                changed.join(", ")
+            ));
         }
         None
     }
@@ -385,7 +472,13 @@ pub struct Commit {
 
 impl Commit {
     fn keys(&self) -> BTreeSet<&str> {
-        self.statements.values().chain(self.articles.values()).flatten().chain(&self.duplicates).map(String::as_str).collect()
+        self.statements
+            .values()
+            .chain(self.articles.values())
+            .flatten()
+            .chain(&self.duplicates)
+            .map(String::as_str)
+            .collect()
     }
 }
 
@@ -410,14 +503,23 @@ pub fn part_key(table: &str, month: &str, run: u32) -> String {
 
 /// The run that wrote a part, from its name.
 pub fn run_of(key: &str) -> Option<u32> {
-    key.rsplit('/').next()?.strip_prefix("part-")?.strip_suffix(".parquet")?.parse().ok()
+    key.rsplit('/')
+        .next()?
+        .strip_prefix("part-")?
+        .strip_suffix(".parquet")?
+        .parse()
+        .ok()
 }
 
 fn err(table: &str) -> impl Fn(PolarsError) -> Error + '_ {
     move |e| Error::table(table, e)
 }
 
-pub fn parquet_bytes(df: &mut DataFrame, table: &str, meta: Option<&[(String, String)]>) -> Result<Vec<u8>> {
+pub fn parquet_bytes(
+    df: &mut DataFrame,
+    table: &str,
+    meta: Option<&[(String, String)]>,
+) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     let mut w = ParquetWriter::new(&mut buf).with_compression(ParquetCompression::Zstd(None));
     if let Some(m) = meta {
@@ -428,7 +530,9 @@ pub fn parquet_bytes(df: &mut DataFrame, table: &str, meta: Option<&[(String, St
 }
 
 pub fn read_parquet_bytes(bytes: Vec<u8>, table: &str) -> Result<DataFrame> {
-    ParquetReader::new(Cursor::new(bytes)).finish().map_err(err(table))
+    ParquetReader::new(Cursor::new(bytes))
+        .finish()
+        .map_err(err(table))
 }
 
 /// Appends `df` to the rows gathered in `acc` (the first batch becomes them).
@@ -447,12 +551,23 @@ pub const SLICE_ROWS: usize = 32_768;
 
 /// Calls `each` with the rows of part `key` in slices of at most [`SLICE_ROWS`] (only
 /// `columns`, when given).
-pub fn read_part_slices(storage: &dyn Storage, key: &str, columns: Option<&[&str]>, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
+pub fn read_part_slices(
+    storage: &dyn Storage,
+    key: &str,
+    columns: Option<&[&str]>,
+    mut each: impl FnMut(DataFrame) -> Result<()>,
+) -> Result<()> {
     let Some(bytes) = storage.read(key)? else {
-        return Err(Error::State { location: format!("{}/{key}", storage.describe()), message: "a part listed in state/commit.json is missing; run again with --rebuild".into() });
+        return Err(Error::State {
+            location: format!("{}/{key}", storage.describe()),
+            message: "a part listed in state/commit.json is missing; run again with --rebuild"
+                .into(),
+        });
     };
     let e = err(key);
-    let rows = ParquetReader::new(Cursor::new(bytes.as_slice())).num_rows().map_err(&e)?;
+    let rows = ParquetReader::new(Cursor::new(bytes.as_slice()))
+        .num_rows()
+        .map_err(&e)?;
     let mut offset = 0;
     while offset < rows {
         let df = ParquetReader::new(Cursor::new(bytes.as_slice()))
@@ -472,10 +587,18 @@ pub fn live_rows(df: &DataFrame, run: u32, known: &Known) -> Result<DataFrame> {
 }
 
 /// Calls `each` with the live rows of every part of `table` for `month`, part by part, slice by slice.
-pub fn read_live(storage: &dyn Storage, keys: &[String], known: &Known, columns: Option<&[&str]>, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
+pub fn read_live(
+    storage: &dyn Storage,
+    keys: &[String],
+    known: &Known,
+    columns: Option<&[&str]>,
+    mut each: impl FnMut(DataFrame) -> Result<()>,
+) -> Result<()> {
     for key in keys {
         let run = run_of(key).unwrap_or(0);
-        read_part_slices(storage, key, columns, |df| each(live_rows(&df, run, known)?))?;
+        read_part_slices(storage, key, columns, |df| {
+            each(live_rows(&df, run, known)?)
+        })?;
     }
     Ok(())
 }
@@ -487,7 +610,9 @@ impl State {
             let meta: StateMeta = serde_json::from_slice(&bytes).map_err(|e| Error::Config {
                 file: format!("{}/{META}", storage.describe()),
                 line: e.line(),
-                message: format!("unreadable state metadata ({e}); move the folder away or run with --rebuild"),
+                message: format!(
+                    "unreadable state metadata ({e}); move the folder away or run with --rebuild"
+                ),
             })?;
             // An older layout is reported by `incompatibility`, not read.
             let older = meta.format != STATE_FORMAT;
@@ -500,7 +625,9 @@ impl State {
             state.commit = serde_json::from_slice(&bytes).map_err(|e| Error::Config {
                 file: format!("{}/{COMMIT}", storage.describe()),
                 line: e.line(),
-                message: format!("unreadable state commit ({e}); move the folder away or run with --rebuild"),
+                message: format!(
+                    "unreadable state commit ({e}); move the folder away or run with --rebuild"
+                ),
             })?;
         }
         if let Some(bytes) = storage.read(REJECTS)? {
@@ -508,16 +635,34 @@ impl State {
             state.rejects = reject_rows(&df).map_err(err(REJECTS))?;
         }
         // Newest run last, so the latest version of an article wins.
-        let mut parts: Vec<(u32, &String)> = state.commit.articles.values().flatten().map(|k| (run_of(k).unwrap_or(0), k)).collect();
+        let mut parts: Vec<(u32, &String)> = state
+            .commit
+            .articles
+            .values()
+            .flatten()
+            .map(|k| (run_of(k).unwrap_or(0), k))
+            .collect();
         parts.sort();
         let mut known = Known::default();
         for (run, key) in parts {
             read_part_slices(storage, key, Some(&["article_id", "content_hash"]), |df| {
                 let e = err(key);
-                let ids = df.column("article_id").and_then(|c| c.str().cloned()).map_err(&e)?;
-                let hashes = df.column("content_hash").and_then(|c| c.str().cloned()).map_err(&e)?;
+                let ids = df
+                    .column("article_id")
+                    .and_then(|c| c.str().cloned())
+                    .map_err(&e)?;
+                let hashes = df
+                    .column("content_hash")
+                    .and_then(|c| c.str().cloned())
+                    .map_err(&e)?;
                 for (id, hash) in ids.iter().zip(hashes.iter()) {
-                    known.set(digest(id.unwrap_or_default()), Version { content: content_bits(hash.unwrap_or_default()), run });
+                    known.set(
+                        digest(id.unwrap_or_default()),
+                        Version {
+                            content: content_bits(hash.unwrap_or_default()),
+                            run,
+                        },
+                    );
                 }
                 Ok(())
             })?;
@@ -564,8 +709,14 @@ impl State {
         for key in &self.commit.duplicates {
             read_part_slices(storage, key, None, |df| {
                 let e = err(key);
-                let hashes = df.column("content_hash").and_then(|c| c.str().cloned()).map_err(&e)?;
-                let copies = df.column("copies").and_then(|c| c.u32().cloned()).map_err(&e)?;
+                let hashes = df
+                    .column("content_hash")
+                    .and_then(|c| c.str().cloned())
+                    .map_err(&e)?;
+                let copies = df
+                    .column("copies")
+                    .and_then(|c| c.u32().cloned())
+                    .map_err(&e)?;
                 for (h, c) in hashes.iter().zip(copies.iter()) {
                     let bits = content_bits(h.unwrap_or_default());
                     if live.contains(&bits) {
@@ -582,14 +733,25 @@ impl State {
 /// Index rows of an `articles` frame (`duplicates_seen` 0 when `with_duplicates` is false).
 pub fn index_rows(df: &DataFrame, with_duplicates: bool) -> PolarsResult<Vec<IndexRow>> {
     let s = |name: &str| -> PolarsResult<StringChunked> { Ok(df.column(name)?.str()?.clone()) };
-    let (id, hash, title, source, url, language, input) =
-        (s("article_id")?, s("content_hash")?, s("title")?, s("source")?, s("url")?, s("language")?, s("input")?);
+    let (id, hash, title, source, url, language, input) = (
+        s("article_id")?,
+        s("content_hash")?,
+        s("title")?,
+        s("source")?,
+        s("url")?,
+        s("language")?,
+        s("input")?,
+    );
     let published = df.column("published")?.cast(&DataType::Int32)?;
     let published = published.i32()?;
     let line = df.column("line")?.u64()?.clone();
     let chars = df.column("chars")?.u64()?.clone();
     let statements = df.column("statements")?.u32()?.clone();
-    let dups = if with_duplicates { Some(df.column("duplicates_seen")?.u32()?.clone()) } else { None };
+    let dups = if with_duplicates {
+        Some(df.column("duplicates_seen")?.u32()?.clone())
+    } else {
+        None
+    };
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let owned = |c: &StringChunked, i: usize| c.get(i).map(str::to_string);
     Ok((0..df.height())
@@ -614,20 +776,50 @@ pub fn index_rows(df: &DataFrame, with_duplicates: bool) -> PolarsResult<Vec<Ind
 pub fn index_frame<'a>(rows: impl IntoIterator<Item = &'a IndexRow>) -> Result<DataFrame> {
     let rows: Vec<&IndexRow> = rows.into_iter().collect();
     let n = rows.len();
-    let col = |name: &str, f: &dyn Fn(&IndexRow) -> Option<String>| Column::new(name.into(), rows.iter().map(|r| f(r)).collect::<Vec<_>>());
+    let col = |name: &str, f: &dyn Fn(&IndexRow) -> Option<String>| {
+        Column::new(name.into(), rows.iter().map(|r| f(r)).collect::<Vec<_>>())
+    };
     let columns = vec![
-        Column::new("article_id".into(), rows.iter().map(|r| r.article_id.clone()).collect::<Vec<_>>()),
-        date_column("published", rows.iter().map(|r| days_since_epoch(r.published)).collect())?,
+        Column::new(
+            "article_id".into(),
+            rows.iter()
+                .map(|r| r.article_id.clone())
+                .collect::<Vec<_>>(),
+        ),
+        date_column(
+            "published",
+            rows.iter().map(|r| days_since_epoch(r.published)).collect(),
+        )?,
         col("title", &|r| r.title.clone()),
         col("source", &|r| r.source.clone()),
         col("url", &|r| r.url.clone()),
         col("language", &|r| r.language.clone()),
-        Column::new("input".into(), rows.iter().map(|r| r.input.clone()).collect::<Vec<_>>()),
-        Column::new("line".into(), rows.iter().map(|r| r.line).collect::<Vec<_>>()),
-        Column::new("chars".into(), rows.iter().map(|r| r.chars).collect::<Vec<_>>()),
-        Column::new("content_hash".into(), rows.iter().map(|r| r.content_hash.clone()).collect::<Vec<_>>()),
-        Column::new("statements".into(), rows.iter().map(|r| r.statements).collect::<Vec<_>>()),
-        Column::new("duplicates_seen".into(), rows.iter().map(|r| r.duplicates_seen).collect::<Vec<_>>()),
+        Column::new(
+            "input".into(),
+            rows.iter().map(|r| r.input.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "line".into(),
+            rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "chars".into(),
+            rows.iter().map(|r| r.chars).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "content_hash".into(),
+            rows.iter()
+                .map(|r| r.content_hash.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "statements".into(),
+            rows.iter().map(|r| r.statements).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "duplicates_seen".into(),
+            rows.iter().map(|r| r.duplicates_seen).collect::<Vec<_>>(),
+        ),
     ];
     DataFrame::new(n, columns).map_err(err("articles"))
 }
@@ -649,7 +841,14 @@ fn reject_rows(df: &DataFrame) -> PolarsResult<Vec<Reject>> {
 
 /// Rejects in their canonical order (input, line, article, reason), without repeats.
 pub fn canonical_rejects(mut rejects: Vec<Reject>) -> Vec<Reject> {
-    rejects.sort_by(|a, b| (&a.input, a.line, &a.article_id, &a.reason).cmp(&(&b.input, b.line, &b.article_id, &b.reason)));
+    rejects.sort_by(|a, b| {
+        (&a.input, a.line, &a.article_id, &a.reason).cmp(&(
+            &b.input,
+            b.line,
+            &b.article_id,
+            &b.reason,
+        ))
+    });
     rejects.dedup();
     rejects
 }
@@ -657,8 +856,14 @@ pub fn canonical_rejects(mut rejects: Vec<Reject>) -> Vec<Reject> {
 /// Keeps the rows for which `keep(article_id, content_hash)` holds.
 pub fn filter_rows(df: &DataFrame, keep: impl Fn(&str, &str) -> bool) -> Result<DataFrame> {
     let e = err("statements");
-    let ids = df.column("article_id").and_then(|c| c.str().cloned()).map_err(&e)?;
-    let hashes = df.column("content_hash").and_then(|c| c.str().cloned()).map_err(&e)?;
+    let ids = df
+        .column("article_id")
+        .and_then(|c| c.str().cloned())
+        .map_err(&e)?;
+    let hashes = df
+        .column("content_hash")
+        .and_then(|c| c.str().cloned())
+        .map_err(&e)?;
     let mask: BooleanChunked = ids
         .iter()
         .zip(hashes.iter())
@@ -681,13 +886,24 @@ pub struct TableFile {
 
 impl TableFile {
     pub fn new(path: std::path::PathBuf, table: &str, meta: Option<Vec<(String, String)>>) -> Self {
-        TableFile { path, table: table.to_string(), writer: None, meta, schema: None, statistics: true, rows: 0 }
+        TableFile {
+            path,
+            table: table.to_string(),
+            writer: None,
+            meta,
+            schema: None,
+            statistics: true,
+            rows: 0,
+        }
     }
 
     /// A scratch file read back whole: without column statistics, whose min and max strings a
     /// writer keeps for every row group until it closes.
     pub fn scratch(path: std::path::PathBuf, table: &str) -> Self {
-        TableFile { statistics: false, ..TableFile::new(path, table, None) }
+        TableFile {
+            statistics: false,
+            ..TableFile::new(path, table, None)
+        }
     }
 
     /// Appends `df`; its columns are cast to the first batch's types (an all-null or all-empty
@@ -695,12 +911,15 @@ impl TableFile {
     pub fn write(&mut self, df: &DataFrame) -> Result<()> {
         let e = err(&self.table);
         if self.writer.is_none() {
-            let file = std::fs::File::create(&self.path).map_err(|err| Error::io(&self.path, err))?;
+            let file =
+                std::fs::File::create(&self.path).map_err(|err| Error::io(&self.path, err))?;
             let mut w = if self.statistics {
                 ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None))
             } else {
                 // Scratch: read back once, soon; LZ4 costs a fraction of zstd's CPU.
-                ParquetWriter::new(file).with_compression(ParquetCompression::Lz4Raw).with_statistics(StatisticsOptions::empty())
+                ParquetWriter::new(file)
+                    .with_compression(ParquetCompression::Lz4Raw)
+                    .with_statistics(StatisticsOptions::empty())
             };
             if let Some(m) = &self.meta {
                 w = w.with_key_value_metadata(Some(KeyValueMetadata::from_static(m.clone())));
@@ -733,7 +952,10 @@ impl TableFile {
 
     /// Writes the footer; the file is complete after this. `empty` gives the schema of a table
     /// that received no batch.
-    pub fn finish(mut self, empty: impl FnOnce() -> Result<DataFrame>) -> Result<std::path::PathBuf> {
+    pub fn finish(
+        mut self,
+        empty: impl FnOnce() -> Result<DataFrame>,
+    ) -> Result<std::path::PathBuf> {
         if self.writer.is_none() {
             self.write(&empty()?)?;
         }
@@ -775,7 +997,10 @@ pub const MAX_PARTS: usize = 8;
 /// Row positions of `df` by month of its `published` column.
 fn rows_by_month(df: &DataFrame) -> Result<BTreeMap<String, Vec<IdxSize>>> {
     let e = err("statements");
-    let days = df.column("published").and_then(|c| c.cast(&DataType::Int32)).map_err(&e)?;
+    let days = df
+        .column("published")
+        .and_then(|c| c.cast(&DataType::Int32))
+        .map_err(&e)?;
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let mut out: BTreeMap<String, Vec<IdxSize>> = BTreeMap::new();
     let mut last: Option<(i32, String)> = None;
@@ -796,7 +1021,15 @@ fn rows_by_month(df: &DataFrame) -> Result<BTreeMap<String, Vec<IdxSize>>> {
 
 impl StateWriter {
     pub fn new(run: u32, dir: std::path::PathBuf) -> Self {
-        StateWriter { run, dir, pending_statements: Vec::new(), pending_articles: Vec::new(), buffered: 0, spills: Vec::new(), months: BTreeSet::new() }
+        StateWriter {
+            run,
+            dir,
+            pending_statements: Vec::new(),
+            pending_articles: Vec::new(),
+            buffered: 0,
+            spills: Vec::new(),
+            months: BTreeSet::new(),
+        }
     }
 
     /// Months this run has rows for (after a [`StateWriter::flush`]).
@@ -822,9 +1055,16 @@ impl StateWriter {
     /// Spills every buffered row to a scratch file per table, one row group per month.
     pub fn flush(&mut self) -> Result<()> {
         let n = self.spills.len();
-        let mut spill = Spill { statements: None, articles: None };
+        let mut spill = Spill {
+            statements: None,
+            articles: None,
+        };
         for articles in [false, true] {
-            let pending = std::mem::take(if articles { &mut self.pending_articles } else { &mut self.pending_statements });
+            let pending = std::mem::take(if articles {
+                &mut self.pending_articles
+            } else {
+                &mut self.pending_statements
+            });
             let mut all = pending.into_iter();
             let Some(mut df) = all.next() else { continue };
             for more in all {
@@ -832,10 +1072,13 @@ impl StateWriter {
             }
             df.rechunk_mut();
             let name = if articles { "articles" } else { "statements" };
-            let mut file = TableFile::scratch(self.dir.join(format!("spill-{name}-{n:06}.parquet")), name);
+            let mut file =
+                TableFile::scratch(self.dir.join(format!("spill-{name}-{n:06}.parquet")), name);
             let mut at = BTreeMap::new();
             for (month, rows) in rows_by_month(&df)? {
-                let piece = df.take(&IdxCa::from_vec("".into(), rows)).map_err(err(name))?;
+                let piece = df
+                    .take(&IdxCa::from_vec("".into(), rows))
+                    .map_err(err(name))?;
                 at.insert(month.clone(), (file.rows, piece.height()));
                 file.write(&piece)?;
                 self.months.insert(month);
@@ -854,7 +1097,13 @@ impl StateWriter {
 
     /// Moves the older parts' live rows of `month` into this run's part (compaction). The
     /// articles' versions move to this run, so `known` is updated for them.
-    pub fn absorb(&mut self, storage: &dyn Storage, statements: &[String], articles: &[String], known: &mut Known) -> Result<()> {
+    pub fn absorb(
+        &mut self,
+        storage: &dyn Storage,
+        statements: &[String],
+        articles: &[String],
+        known: &mut Known,
+    ) -> Result<()> {
         let run = self.run;
         let mut moved: Vec<(u128, u64)> = Vec::new();
         for key in articles {
@@ -862,9 +1111,20 @@ impl StateWriter {
             read_part_slices(storage, key, None, |df| {
                 let df = live_rows(&df, old, known)?;
                 let e = err(key);
-                let ids = df.column("article_id").and_then(|c| c.str().cloned()).map_err(&e)?;
-                let hashes = df.column("content_hash").and_then(|c| c.str().cloned()).map_err(&e)?;
-                moved.extend(ids.iter().zip(hashes.iter()).map(|(i, h)| (digest(i.unwrap_or_default()), content_bits(h.unwrap_or_default()))));
+                let ids = df
+                    .column("article_id")
+                    .and_then(|c| c.str().cloned())
+                    .map_err(&e)?;
+                let hashes = df
+                    .column("content_hash")
+                    .and_then(|c| c.str().cloned())
+                    .map_err(&e)?;
+                moved.extend(ids.iter().zip(hashes.iter()).map(|(i, h)| {
+                    (
+                        digest(i.unwrap_or_default()),
+                        content_bits(h.unwrap_or_default()),
+                    )
+                }));
                 self.add(DataFrame::empty(), df)
             })?;
         }
@@ -888,16 +1148,31 @@ impl StateWriter {
         self.flush()?;
         let mut keys = BTreeMap::new();
         for month in &self.months {
-            let (s_key, a_key) = (part_key(STATEMENTS, month, self.run), part_key(ARTICLES, month, self.run));
+            let (s_key, a_key) = (
+                part_key(STATEMENTS, month, self.run),
+                part_key(ARTICLES, month, self.run),
+            );
             for (articles, key) in [(false, &s_key), (true, &a_key)] {
                 let name = if articles { "articles" } else { "statements" };
-                let mut part = TableFile::new(self.dir.join(format!("{name}-{month}.parquet")), key, None);
+                let mut part =
+                    TableFile::new(self.dir.join(format!("{name}-{month}.parquet")), key, None);
                 let mut batch: Option<DataFrame> = None;
                 for spill in &self.spills {
-                    let Some((path, at)) = (if articles { &spill.articles } else { &spill.statements }) else { continue };
-                    let Some((offset, len)) = at.get(month) else { continue };
+                    let Some((path, at)) = (if articles {
+                        &spill.articles
+                    } else {
+                        &spill.statements
+                    }) else {
+                        continue;
+                    };
+                    let Some((offset, len)) = at.get(month) else {
+                        continue;
+                    };
                     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-                    let df = ParquetReader::new(file).with_slice(Some((*offset, *len))).finish().map_err(err(key))?;
+                    let df = ParquetReader::new(file)
+                        .with_slice(Some((*offset, *len)))
+                        .finish()
+                        .map_err(err(key))?;
                     append_rows(&mut batch, df, key)?;
                     if batch.as_ref().is_some_and(|b| b.height() >= BUFFER_ROWS) {
                         if let Some(b) = batch.take() {
@@ -909,7 +1184,11 @@ impl StateWriter {
                     part.write(&b)?;
                 }
                 // A month whose articles have no statements still gets a (row-less) statements part.
-                let path = if articles { part.finish(|| index_frame(std::iter::empty()))? } else { part.finish(crate::output::empty_statement_rows)? };
+                let path = if articles {
+                    part.finish(|| index_frame(std::iter::empty()))?
+                } else {
+                    part.finish(crate::output::empty_statement_rows)?
+                };
                 storage.write_file(key, &path)?;
             }
             keys.insert(month.clone(), (s_key, a_key));
@@ -945,10 +1224,17 @@ pub enum Committed {
 /// Applies a run: its parts (compacting crowded months), the duplicates, the rejects, then
 /// `commit.json` (the commit point), then removes parts no longer listed. `crash_point` lets
 /// tests stop the process between the steps.
-pub fn commit(storage: &dyn Storage, state: &mut State, mut writer: StateWriter, update: Update) -> Result<Committed> {
+pub fn commit(
+    storage: &dyn Storage,
+    state: &mut State,
+    mut writer: StateWriter,
+    update: Update,
+) -> Result<Committed> {
     let mut changed = false;
     if state.meta.as_ref() != Some(&update.meta) {
-        let text = serde_json::to_string_pretty(&update.meta).map_err(|e| Error::io(META, std::io::Error::other(e)))? + "\n";
+        let text = serde_json::to_string_pretty(&update.meta)
+            .map_err(|e| Error::io(META, std::io::Error::other(e)))?
+            + "\n";
         storage.write(META, text.as_bytes())?;
         state.meta = Some(update.meta.clone());
         changed = true;
@@ -956,7 +1242,13 @@ pub fn commit(storage: &dyn Storage, state: &mut State, mut writer: StateWriter,
     let run = writer.run;
     writer.flush()?;
     for (id, content) in &update.versions {
-        state.known.set(*id, Version { content: *content, run });
+        state.known.set(
+            *id,
+            Version {
+                content: *content,
+                run,
+            },
+        );
     }
     let mut commit = state.commit.clone();
     let months: Vec<String> = writer.months().cloned().collect();
@@ -970,24 +1262,42 @@ pub fn commit(storage: &dyn Storage, state: &mut State, mut writer: StateWriter,
         }
     }
     for (month, (s_key, a_key)) in writer.finish(storage)? {
-        commit.statements.entry(month.clone()).or_default().push(s_key);
+        commit
+            .statements
+            .entry(month.clone())
+            .or_default()
+            .push(s_key);
         commit.articles.entry(month).or_default().push(a_key);
     }
     crash_point("partition");
     if !update.duplicates.is_empty() {
         let key = format!("{DUPLICATES}/part-{run:06}.parquet");
         let (hashes, copies): (Vec<String>, Vec<u32>) = update.duplicates.into_iter().unzip();
-        let mut df = DataFrame::new(hashes.len(), vec![Column::new("content_hash".into(), hashes), Column::new("copies".into(), copies)])
-            .map_err(err("duplicates"))?;
+        let mut df = DataFrame::new(
+            hashes.len(),
+            vec![
+                Column::new("content_hash".into(), hashes),
+                Column::new("copies".into(), copies),
+            ],
+        )
+        .map_err(err("duplicates"))?;
         storage.write(&key, &parquet_bytes(&mut df, &key, None)?)?;
         commit.duplicates.push(key);
     }
 
-    let mut rejects: Vec<Reject> = state.rejects.iter().filter(|r| !update.inputs_read.contains(&r.input)).cloned().collect();
+    let mut rejects: Vec<Reject> = state
+        .rejects
+        .iter()
+        .filter(|r| !update.inputs_read.contains(&r.input))
+        .cloned()
+        .collect();
     rejects.extend(update.rejects);
     let rejects = canonical_rejects(rejects);
     if rejects != state.rejects {
-        storage.write(REJECTS, &parquet_bytes(&mut crate::output::rejects_frame(&rejects)?, REJECTS, None)?)?;
+        storage.write(
+            REJECTS,
+            &parquet_bytes(&mut crate::output::rejects_frame(&rejects)?, REJECTS, None)?,
+        )?;
         state.rejects = rejects;
         changed = true;
     }
@@ -995,14 +1305,20 @@ pub fn commit(storage: &dyn Storage, state: &mut State, mut writer: StateWriter,
 
     if commit != state.commit {
         commit.runs = run;
-        let text = serde_json::to_string_pretty(&commit).map_err(|e| Error::io(COMMIT, std::io::Error::other(e)))? + "\n";
+        let text = serde_json::to_string_pretty(&commit)
+            .map_err(|e| Error::io(COMMIT, std::io::Error::other(e)))?
+            + "\n";
         storage.write(COMMIT, text.as_bytes())?;
         state.commit = commit;
         changed = true;
     }
     crash_point("index");
     remove_unlisted(storage, &state.commit)?;
-    Ok(if changed { Committed::Changed } else { Committed::Unchanged })
+    Ok(if changed {
+        Committed::Changed
+    } else {
+        Committed::Unchanged
+    })
 }
 
 /// Deletes parts that `commit` does not list: those of a killed run, and those a compaction or
@@ -1037,16 +1353,28 @@ mod tests {
     fn local_storage_lists_keys_recursively_and_skips_temporary_files() {
         let dir = tempfile::tempdir().unwrap();
         let s = LocalStorage::new(dir.path()).unwrap();
-        s.write("state/statements/month=2025-02/part-0.parquet", b"x").unwrap();
-        s.write("state/statements/month=2025-01/part-0.parquet", b"y").unwrap();
-        std::fs::write(dir.path().join("state/statements/month=2025-01/.part-0.parquet.tmp-1"), b"z").unwrap();
+        s.write("state/statements/month=2025-02/part-0.parquet", b"x")
+            .unwrap();
+        s.write("state/statements/month=2025-01/part-0.parquet", b"y")
+            .unwrap();
+        std::fs::write(
+            dir.path()
+                .join("state/statements/month=2025-01/.part-0.parquet.tmp-1"),
+            b"z",
+        )
+        .unwrap();
         assert_eq!(
             s.list("state/statements").unwrap(),
-            vec!["state/statements/month=2025-01/part-0.parquet", "state/statements/month=2025-02/part-0.parquet"]
+            vec![
+                "state/statements/month=2025-01/part-0.parquet",
+                "state/statements/month=2025-02/part-0.parquet"
+            ]
         );
         assert_eq!(s.read("state/none").unwrap(), None);
-        s.delete("state/statements/month=2025-02/part-0.parquet").unwrap();
-        s.delete("state/statements/month=2025-02/part-0.parquet").unwrap();
+        s.delete("state/statements/month=2025-02/part-0.parquet")
+            .unwrap();
+        s.delete("state/statements/month=2025-02/part-0.parquet")
+            .unwrap();
     }
 
     #[test]
@@ -1056,9 +1384,14 @@ mod tests {
             tonetrack_version: "0.1.0".into(),
             scorer: "lexicon".into(),
             scorer_version: "1.0.0".into(),
-            models_sha256: [("tone-lexicon.toml".to_string(), sha.to_string())].into_iter().collect(),
+            models_sha256: [("tone-lexicon.toml".to_string(), sha.to_string())]
+                .into_iter()
+                .collect(),
         };
         assert_eq!(meta("a").incompatibility(&meta("a")), None);
-        assert!(meta("a").incompatibility(&meta("b")).unwrap().contains("tone-lexicon.toml"));
+        assert!(meta("a")
+            .incompatibility(&meta("b"))
+            .unwrap()
+            .contains("tone-lexicon.toml"));
     }
 }

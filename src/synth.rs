@@ -26,7 +26,11 @@ pub struct SynthOptions {
 
 impl Default for SynthOptions {
     fn default() -> Self {
-        SynthOptions { articles: 10_000, seed: 7, mean_bytes: 4_000 }
+        SynthOptions {
+            articles: 10_000,
+            seed: 7,
+            mean_bytes: 4_000,
+        }
     }
 }
 
@@ -66,12 +70,22 @@ impl Cast {
         for a in &registry.actors {
             match a.kind {
                 ActorKind::Person => {
-                    let surname = a.surname.clone().unwrap_or_else(|| a.name.split_whitespace().last().unwrap_or(&a.name).to_string());
+                    let surname = a.surname.clone().unwrap_or_else(|| {
+                        a.name
+                            .split_whitespace()
+                            .last()
+                            .unwrap_or(&a.name)
+                            .to_string()
+                    });
                     officials.push(Speaker {
                         name: a.name.clone(),
                         surname,
                         title: a.roles.last().map(|r| r.title.clone()),
-                        pronoun: if a.gender == Some(Gender::Female) { "she" } else { "he" },
+                        pronoun: if a.gender == Some(Gender::Female) {
+                            "she"
+                        } else {
+                            "he"
+                        },
                     });
                 }
                 ActorKind::Organisation => organisations.push(a.name.clone()),
@@ -89,12 +103,21 @@ impl Cast {
             .zip(INSTITUTIONS.iter().cycle())
             .map(|((n, p), inst)| (speaker(n, p), *inst))
             .collect();
-        Cast { officials, organisations, experts }
+        Cast {
+            officials,
+            organisations,
+            experts,
+        }
     }
 }
 
 fn speaker(name: &str, pronoun: &'static str) -> Speaker {
-    Speaker { name: name.to_string(), surname: name.split_whitespace().last().unwrap_or(name).to_string(), title: None, pronoun }
+    Speaker {
+        name: name.to_string(),
+        surname: name.split_whitespace().last().unwrap_or(name).to_string(),
+        title: None,
+        pronoun,
+    }
 }
 
 const EXPERT_NAMES: &[(&str, &str)] = &[
@@ -167,7 +190,13 @@ const PARTIAL: &[&str] = &[
     "unacceptable interference",
 ];
 
-const SCARE: &[&str] = &["strategic ambiguity", "de-risking", "small yard, high fence", "red lines", "new normal"];
+const SCARE: &[&str] = &[
+    "strategic ambiguity",
+    "de-risking",
+    "small yard, high fence",
+    "red lines",
+    "new normal",
+];
 
 const BACKGROUND: &[&str] = &[
     "Relations between the two countries have been strained by disputes over trade, technology and security",
@@ -179,13 +208,39 @@ const BACKGROUND: &[&str] = &[
     "Critics describe the approach as \"{scare}\", a phrase officials avoid in public",
 ];
 
-const VERBS: &[&str] = &["said", "told reporters", "said in a statement", "added", "stressed", "noted", "told a news conference"];
+const VERBS: &[&str] = &[
+    "said",
+    "told reporters",
+    "said in a statement",
+    "added",
+    "stressed",
+    "noted",
+    "told a news conference",
+];
 
-const DATELINES: &[&str] = &["BEIJING", "WASHINGTON", "GENEVA", "TOKYO", "BRUSSELS", "SINGAPORE", "JAKARTA"];
+const DATELINES: &[&str] = &[
+    "BEIJING",
+    "WASHINGTON",
+    "GENEVA",
+    "TOKYO",
+    "BRUSSELS",
+    "SINGAPORE",
+    "JAKARTA",
+];
 
-const BOILERPLATE: &[&str] = &["Join our WhatsApp group for the latest updates", "Leave a Reply", "Subscribe to our newsletter"];
+const BOILERPLATE: &[&str] = &[
+    "Join our WhatsApp group for the latest updates",
+    "Leave a Reply",
+    "Subscribe to our newsletter",
+];
 
-const SOURCES: &[&str] = &["Daily Courier", "Global Ledger", "Harbour Times", "The Continental", "Morning Wire"];
+const SOURCES: &[&str] = &[
+    "Daily Courier",
+    "Global Ledger",
+    "Harbour Times",
+    "The Continental",
+    "Morning Wire",
+];
 
 /// Draws for the templates, on the shared reproducible generator.
 struct Rng(crate::rng::SplitMix64);
@@ -219,7 +274,11 @@ fn quotation(rng: &mut Rng) -> String {
     let mut out = String::new();
     let mut used: Vec<&str> = Vec::with_capacity(n);
     for i in 0..n {
-        let from = if i > 0 && rng.chance(30) { NEUTRAL } else { bank };
+        let from = if i > 0 && rng.chance(30) {
+            NEUTRAL
+        } else {
+            bank
+        };
         let sentence = rng.word(from);
         if used.contains(&sentence) {
             continue;
@@ -235,20 +294,35 @@ fn quotation(rng: &mut Rng) -> String {
 }
 
 /// Writes one article's text.
-fn article_text(rng: &mut Rng, cast: &Cast, target: usize, day: &str, constructions: &mut u64) -> String {
+fn article_text(
+    rng: &mut Rng,
+    cast: &Cast,
+    target: usize,
+    day: &str,
+    constructions: &mut u64,
+) -> String {
     let mut text = String::with_capacity(target + 600);
     let mut last: Option<Speaker> = None;
     text.push_str(rng.word(DATELINES));
     text.push_str(" - ");
     let lead = rng.pick(&cast.officials).clone();
-    text.push_str(&format!("{} said on {day} that {}.\n\n", title_name(&lead), rng.word(REPORTED)));
+    text.push_str(&format!(
+        "{} said on {day} that {}.\n\n",
+        title_name(&lead),
+        rng.word(REPORTED)
+    ));
     *constructions += 1;
     last = last.or(Some(lead));
     while text.len() < target {
         let official = rng.pick(&cast.officials).clone();
         let q = quotation(rng);
         let paragraph = match rng.below(20) {
-            0 | 1 => format!("\"{}\" {} {}.", trim_stop(&q), official.name, rng.word(VERBS)),
+            0 | 1 => format!(
+                "\"{}\" {} {}.",
+                trim_stop(&q),
+                official.name,
+                rng.word(VERBS)
+            ),
             2 => {
                 let (expert, inst) = rng.pick(&cast.experts).clone();
                 let p = format!("\"{}\" said {}, {}.", trim_stop(&q), expert.name, inst);
@@ -256,15 +330,28 @@ fn article_text(rng: &mut Rng, cast: &Cast, target: usize, day: &str, constructi
                 p
             }
             3 => format!("{} told reporters on {day}: \"{q}\"", title_name(&official)),
-            4 => format!("{} described the talks as \"{}\" and said {}.", official.surname, rng.word(PARTIAL), rng.word(REPORTED)),
+            4 => format!(
+                "{} described the talks as \"{}\" and said {}.",
+                official.surname,
+                rng.word(PARTIAL),
+                rng.word(REPORTED)
+            ),
             5 => format!("{} said {}.", official.name, rng.word(REPORTED)),
             6 => match &last {
                 Some(prev) => format!("\"{}\" {} added.", trim_stop(&q), prev.pronoun),
                 None => format!("\"{}\" {} said.", trim_stop(&q), official.name),
             },
-            7 => format!("According to {}, {}.", rng.pick(&cast.organisations), rng.word(REPORTED)),
+            7 => format!(
+                "According to {}, {}.",
+                rng.pick(&cast.organisations),
+                rng.word(REPORTED)
+            ),
             // A quote running over two paragraphs: the first one is left open, as news style has it.
-            8 => format!("\"{q}\n\n\"{}\" {} said.", trim_stop(&quotation(rng)), official.name),
+            8 => format!(
+                "\"{q}\n\n\"{}\" {} said.",
+                trim_stop(&quotation(rng)),
+                official.name
+            ),
             _ => {
                 // Narrative paragraphs of two or three sentences, no speech.
                 for k in 0..2 + rng.below(2) {
@@ -276,13 +363,18 @@ fn article_text(rng: &mut Rng, cast: &Cast, target: usize, day: &str, constructi
                 }
                 text.push_str("\n\n");
                 if rng.chance(8) {
-                    text.push_str(&format!("– Photo: {}/{}\n\n", rng.word(SOURCES), official.surname));
+                    text.push_str(&format!(
+                        "– Photo: {}/{}\n\n",
+                        rng.word(SOURCES),
+                        official.surname
+                    ));
                 }
                 continue;
             }
         };
         *constructions += 1;
-        if !matches!(paragraph.as_bytes().first(), Some(b'"')) || paragraph.contains(&official.name) {
+        if !matches!(paragraph.as_bytes().first(), Some(b'"')) || paragraph.contains(&official.name)
+        {
             last = Some(official);
         }
         text.push_str(&paragraph);
@@ -308,7 +400,11 @@ fn trim_stop(q: &str) -> String {
 }
 
 /// Writes `opts.articles` JSON Lines articles to `out`, one at a time (memory stays constant).
-pub fn write_corpus(out: &mut dyn Write, cast: &Cast, opts: &SynthOptions) -> std::io::Result<SynthStats> {
+pub fn write_corpus(
+    out: &mut dyn Write,
+    cast: &Cast,
+    opts: &SynthOptions,
+) -> std::io::Result<SynthStats> {
     let mut rng = Rng(crate::rng::SplitMix64(opts.seed ^ 0x5EED_0000_0000_0000));
     let mut stats = SynthStats::default();
     let first = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap_or_default();
@@ -354,7 +450,16 @@ mod tests {
     fn same_seed_gives_the_same_bytes_and_another_seed_does_not() {
         let gen = |seed| {
             let mut out = Vec::new();
-            write_corpus(&mut out, &cast(), &SynthOptions { articles: 20, seed, mean_bytes: 4000 }).unwrap();
+            write_corpus(
+                &mut out,
+                &cast(),
+                &SynthOptions {
+                    articles: 20,
+                    seed,
+                    mean_bytes: 4000,
+                },
+            )
+            .unwrap();
             out
         };
         assert_eq!(gen(1), gen(1));
@@ -364,7 +469,16 @@ mod tests {
     #[test]
     fn articles_are_about_the_requested_length_and_valid_json_lines() {
         let mut out = Vec::new();
-        let stats = write_corpus(&mut out, &cast(), &SynthOptions { articles: 200, seed: 3, mean_bytes: 4000 }).unwrap();
+        let stats = write_corpus(
+            &mut out,
+            &cast(),
+            &SynthOptions {
+                articles: 200,
+                seed: 3,
+                mean_bytes: 4000,
+            },
+        )
+        .unwrap();
         let lines: Vec<&str> = std::str::from_utf8(&out).unwrap().lines().collect();
         assert_eq!(lines.len(), 200);
         for l in &lines {
@@ -373,7 +487,13 @@ mod tests {
             assert!(v["published"].as_str().unwrap().starts_with("20"));
         }
         let mean = stats.bytes as f64 / stats.articles as f64;
-        assert!((3500.0..5000.0).contains(&mean), "mean article length {mean}");
-        assert!(stats.constructions / stats.articles >= 4, "too few statements per article");
+        assert!(
+            (3500.0..5000.0).contains(&mean),
+            "mean article length {mean}"
+        );
+        assert!(
+            stats.constructions / stats.articles >= 4,
+            "too few statements per article"
+        );
     }
 }

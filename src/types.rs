@@ -75,7 +75,10 @@ pub struct CharOffsets<'a> {
 
 impl<'a> CharOffsets<'a> {
     pub fn new(text: &'a str) -> Self {
-        CharOffsets { text, ascii: text.is_ascii() }
+        CharOffsets {
+            text,
+            ascii: text.is_ascii(),
+        }
     }
 
     pub fn of(&self, byte: usize) -> usize {

@@ -21,7 +21,9 @@ struct Row {
 
 fn engine() -> &'static Engine {
     static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
-    ENGINE.get_or_init(|| Engine::load(&Config::default(), ScorerKind::Lexicon).expect("built-in models load"))
+    ENGINE.get_or_init(|| {
+        Engine::load(&Config::default(), ScorerKind::Lexicon).expect("built-in models load")
+    })
 }
 
 fn extract_on(text: &str, date: &str) -> Vec<Row> {
@@ -37,7 +39,10 @@ fn extract_titled(text: &str, date: &str, title: Option<&str>) -> Vec<Row> {
         url: None,
         language: None,
         text: text.to_string(),
-        origin: Origin { input: "test".into(), line: None },
+        origin: Origin {
+            input: "test".into(),
+            line: None,
+        },
     };
     let p = engine().process(article);
     p.statements
@@ -47,7 +52,10 @@ fn extract_titled(text: &str, date: &str, title: Option<&str>) -> Vec<Row> {
             text: s.statement.span.slice(text).into(),
             quote: s.statement.quote.map(|q| q.slice(text).to_string()),
             speaker: s.speaker.name.clone(),
-            mention: s.statement.speaker_mention.map(|m| m.slice(text).to_string()),
+            mention: s
+                .statement
+                .speaker_mention
+                .map(|m| m.slice(text).to_string()),
             country: s.speaker.country.clone(),
             role: s.speaker.role.clone(),
             flags: s.statement.flags.iter().map(|f| f.to_string()).collect(),
@@ -60,22 +68,37 @@ fn extract(text: &str) -> Vec<Row> {
 }
 
 fn one(rows: &[Row], needle: &str) -> usize {
-    let hits: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].text.contains(needle)).collect();
-    assert_eq!(hits.len(), 1, "expected one statement containing {needle:?}, got {:?}", rows.iter().map(|r| &r.text).collect::<Vec<_>>());
+    let hits: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].text.contains(needle))
+        .collect();
+    assert_eq!(
+        hits.len(),
+        1,
+        "expected one statement containing {needle:?}, got {:?}",
+        rows.iter().map(|r| &r.text).collect::<Vec<_>>()
+    );
     hits[0]
 }
 
 #[test]
 fn colon_introduces_a_quote() {
-    let rows = extract("Minister Rana Okafor of Valdoria said: “We will not back down on the fishing rights.”");
+    let rows = extract(
+        "Minister Rana Okafor of Valdoria said: “We will not back down on the fishing rights.”",
+    );
     let r = &rows[one(&rows, "back down")];
-    assert_eq!((r.kind.as_str(), r.speaker.as_deref()), ("direct", Some("Rana Okafor")));
+    assert_eq!(
+        (r.kind.as_str(), r.speaker.as_deref()),
+        ("direct", Some("Rana Okafor"))
+    );
 }
 
 #[test]
 fn colon_at_the_end_of_the_previous_paragraph_attributes_the_quote_paragraph() {
     let rows = extract("The envoy Pella Dorn told reporters on Friday:\n\n“Our patience is not unlimited, and our partners know it.”");
-    assert_eq!(rows[one(&rows, "patience")].speaker.as_deref(), Some("Pella Dorn"));
+    assert_eq!(
+        rows[one(&rows, "patience")].speaker.as_deref(),
+        Some("Pella Dorn")
+    );
 }
 
 #[test]
@@ -88,19 +111,28 @@ fn inverted_attribution_with_appositive_gives_country_from_the_institution() {
 
 #[test]
 fn appositive_between_name_and_verb() {
-    let rows = extract("“We expect a long summer,” Tomas Ek, the party's chief strategist, said on Tuesday.");
-    assert_eq!(rows[one(&rows, "long summer")].speaker.as_deref(), Some("Tomas Ek"));
+    let rows = extract(
+        "“We expect a long summer,” Tomas Ek, the party's chief strategist, said on Tuesday.",
+    );
+    assert_eq!(
+        rows[one(&rows, "long summer")].speaker.as_deref(),
+        Some("Tomas Ek")
+    );
 }
 
 #[test]
 fn pronoun_after_a_quote_refers_to_the_last_speaker() {
     let rows = extract("Senator Alma Ruiz said the bill was dead. “It will not pass,” she added.");
-    assert_eq!(rows[one(&rows, "It will not pass")].speaker.as_deref(), Some("Alma Ruiz"));
+    assert_eq!(
+        rows[one(&rows, "It will not pass")].speaker.as_deref(),
+        Some("Alma Ruiz")
+    );
 }
 
 #[test]
 fn quote_broken_by_its_attribution_is_one_statement() {
-    let rows = extract("“We came to listen,” the mayor Dario Venn said. “And we heard a great deal.”");
+    let rows =
+        extract("“We came to listen,” the mayor Dario Venn said. “And we heard a great deal.”");
     let r = &rows[one(&rows, "came to listen")];
     assert!(r.text.contains("heard a great deal"), "{}", r.text);
     assert!(r.flags.contains(&"split_quote".to_string()));
@@ -115,9 +147,15 @@ fn quote_inside_a_quote_stays_inside() {
 
 #[test]
 fn unbalanced_quotation_mark_is_extracted_and_flagged() {
-    let rows = extract("Mayor Dario Venn said “the bridge will reopen in June and nobody will pay a toll.");
+    let rows = extract(
+        "Mayor Dario Venn said “the bridge will reopen in June and nobody will pay a toll.",
+    );
     let r = &rows[one(&rows, "bridge will reopen")];
-    assert!(r.flags.contains(&"unclosed_quote".to_string()), "{:?}", r.flags);
+    assert!(
+        r.flags.contains(&"unclosed_quote".to_string()),
+        "{:?}",
+        r.flags
+    );
     assert_eq!(r.speaker.as_deref(), Some("Dario Venn"));
 }
 
@@ -125,14 +163,20 @@ fn unbalanced_quotation_mark_is_extracted_and_flagged() {
 fn quote_paragraph_without_closing_mark_continues_into_the_next() {
     let text = "“The first thing we will do is listen to the farmers.\n\n“The second thing is to act on what they tell us,” Venn said.";
     let rows = extract(text);
-    assert_eq!(rows.len(), 1, "{:?}", rows.iter().map(|r| &r.text).collect::<Vec<_>>());
+    assert_eq!(
+        rows.len(),
+        1,
+        "{:?}",
+        rows.iter().map(|r| &r.text).collect::<Vec<_>>()
+    );
     assert!(rows[0].text.contains("farmers") && rows[0].text.contains("act on what"));
     assert!(rows[0].flags.contains(&"multi_paragraph".to_string()));
 }
 
 #[test]
 fn according_to_attributes_the_clause() {
-    let rows = extract("According to the ministry, the two navies will hold joint drills next month.");
+    let rows =
+        extract("According to the ministry, the two navies will hold joint drills next month.");
     let r = &rows[one(&rows, "joint drills")];
     assert_eq!(r.kind, "reported");
     assert_eq!(r.mention.as_deref(), Some("ministry"));
@@ -140,22 +184,36 @@ fn according_to_attributes_the_clause() {
 
 #[test]
 fn content_before_its_attribution() {
-    let rows = extract("The ceasefire is holding along most of the border, the spokesman Arvo Lind said.");
+    let rows =
+        extract("The ceasefire is holding along most of the border, the spokesman Arvo Lind said.");
     let r = &rows[one(&rows, "ceasefire is holding")];
-    assert_eq!((r.kind.as_str(), r.speaker.as_deref()), ("reported", Some("Arvo Lind")));
+    assert_eq!(
+        (r.kind.as_str(), r.speaker.as_deref()),
+        ("reported", Some("Arvo Lind"))
+    );
 }
 
 #[test]
 fn scare_quotes_are_terms_not_statements() {
     let rows = extract("Officials said the so-called “Blue Line” boundary was never agreed, and the policy of “strategic patience” continues.");
-    assert!(rows.iter().all(|r| r.quote.is_none()), "{:?}", rows.iter().map(|r| &r.text).collect::<Vec<_>>());
+    assert!(
+        rows.iter().all(|r| r.quote.is_none()),
+        "{:?}",
+        rows.iter().map(|r| &r.text).collect::<Vec<_>>()
+    );
 }
 
 #[test]
 fn straight_and_doubled_apostrophe_marks_are_quotes() {
     let rows = extract("\"We are ready,\" Venn said. ''So are we,'' Okafor replied.");
-    assert_eq!(rows[one(&rows, "We are ready")].speaker.as_deref(), Some("Venn"));
-    assert_eq!(rows[one(&rows, "So are we")].speaker.as_deref(), Some("Okafor"));
+    assert_eq!(
+        rows[one(&rows, "We are ready")].speaker.as_deref(),
+        Some("Venn")
+    );
+    assert_eq!(
+        rows[one(&rows, "So are we")].speaker.as_deref(),
+        Some("Okafor")
+    );
 }
 
 #[test]
@@ -170,9 +228,15 @@ fn organisation_alias_resolves_to_canonical_name_and_country() {
 fn roles_follow_the_article_date() {
     let text = "Chinese Foreign Minister Qin Gang said the visit would go ahead.";
     let in_term = extract_on(text, "2023-03-01");
-    assert_eq!(in_term[0].role.as_deref(), Some("Minister of Foreign Affairs"));
+    assert_eq!(
+        in_term[0].role.as_deref(),
+        Some("Minister of Foreign Affairs")
+    );
     let before = extract_on(text, "2022-03-01");
-    assert_eq!(before[0].role.as_deref(), Some("Ambassador to the United States"));
+    assert_eq!(
+        before[0].role.as_deref(),
+        Some("Ambassador to the United States")
+    );
     assert_eq!(before[0].speaker.as_deref(), Some("Qin Gang"));
 }
 
@@ -180,34 +244,53 @@ fn roles_follow_the_article_date() {
 fn surname_resolves_to_the_person_named_earlier_not_the_photographer() {
     let text = "Wang Yi and a visiting envoy in Beijing – Photo: Agency/Wang Ye\n\nTalks included China's top diplomat Wang Yi.\n\nWang said the two sides had reached consensus.";
     let rows = extract_on(text, "2023-06-19");
-    assert_eq!(rows[one(&rows, "reached consensus")].speaker.as_deref(), Some("Wang Yi"));
+    assert_eq!(
+        rows[one(&rows, "reached consensus")].speaker.as_deref(),
+        Some("Wang Yi")
+    );
 }
 
 #[test]
 fn unnamed_collective_speaker_takes_country_from_descriptor() {
     let rows = extract("US officials stressed that the talks would continue.");
     let r = &rows[one(&rows, "talks would continue")];
-    assert_eq!((r.speaker.as_deref(), r.country.as_deref()), (None, Some("USA")));
+    assert_eq!(
+        (r.speaker.as_deref(), r.country.as_deref()),
+        (None, Some("USA"))
+    );
 }
 
 #[test]
 fn reported_speech_needs_a_clause_not_a_noun() {
     let rows = extract("The leaders met in March, pledging more frequent dialogue. An alleged spy balloon crossed the border.");
-    assert!(rows.is_empty(), "{:?}", rows.iter().map(|r| &r.text).collect::<Vec<_>>());
+    assert!(
+        rows.is_empty(),
+        "{:?}",
+        rows.iter().map(|r| &r.text).collect::<Vec<_>>()
+    );
 }
 
 #[test]
 fn participle_after_a_comma_takes_the_main_clause_subject() {
-    let rows = extract("During the debate, Senator Alma Ruiz attacked the plan, calling it “a gift to smugglers.”");
-    assert_eq!(rows[one(&rows, "gift to smugglers")].speaker.as_deref(), Some("Alma Ruiz"));
+    let rows = extract(
+        "During the debate, Senator Alma Ruiz attacked the plan, calling it “a gift to smugglers.”",
+    );
+    assert_eq!(
+        rows[one(&rows, "gift to smugglers")].speaker.as_deref(),
+        Some("Alma Ruiz")
+    );
     let rows = extract("The mayor Dario Venn closed the bridge, saying the cables had corroded.");
     let r = &rows[one(&rows, "cables had corroded")];
-    assert_eq!((r.kind.as_str(), r.speaker.as_deref()), ("reported", Some("Dario Venn")));
+    assert_eq!(
+        (r.kind.as_str(), r.speaker.as_deref()),
+        ("reported", Some("Dario Venn"))
+    );
 }
 
 #[test]
 fn a_verb_with_its_own_clause_after_a_quote_starts_a_new_statement() {
-    let rows = extract("The inquiry is “ongoing.” He said the agency has not commented on its scope.");
+    let rows =
+        extract("The inquiry is “ongoing.” He said the agency has not commented on its scope.");
     let r = &rows[one(&rows, "agency has not commented")];
     assert_eq!(r.kind, "reported");
 }
@@ -215,13 +298,26 @@ fn a_verb_with_its_own_clause_after_a_quote_starts_a_new_statement() {
 #[test]
 fn headline_attributions_without_auxiliaries_or_with_a_colon() {
     let headline = "Venn Says Ostria Testing Patience on Fishing Rights";
-    let rows = extract_titled(&format!("{headline}.\n\nThe mayor spoke on Monday."), "2024-05-01", Some(headline));
+    let rows = extract_titled(
+        &format!("{headline}.\n\nThe mayor spoke on Monday."),
+        "2024-05-01",
+        Some(headline),
+    );
     let r = &rows[one(&rows, "Ostria Testing Patience")];
     assert_eq!(r.speaker.as_deref(), Some("Venn"));
-    let not_a_headline = extract("Venn says Ostria testing patience on fishing rights.\n\nThe mayor spoke on Monday.");
-    assert!(not_a_headline.is_empty(), "headline grammar only for the article's title");
-    let rows = extract("Okafor: Valdoria will not back down on the reef\n\nThe minister spoke on Monday.");
-    assert_eq!(rows[one(&rows, "will not back down")].speaker.as_deref(), Some("Okafor"));
+    let not_a_headline = extract(
+        "Venn says Ostria testing patience on fishing rights.\n\nThe mayor spoke on Monday.",
+    );
+    assert!(
+        not_a_headline.is_empty(),
+        "headline grammar only for the article's title"
+    );
+    let rows =
+        extract("Okafor: Valdoria will not back down on the reef\n\nThe minister spoke on Monday.");
+    assert_eq!(
+        rows[one(&rows, "will not back down")].speaker.as_deref(),
+        Some("Okafor")
+    );
     let rows = extract("Update: the bridge reopens on Monday morning\n\nTraffic was light.");
     assert!(rows.is_empty(), "a label is not a speaker");
 }
@@ -229,19 +325,29 @@ fn headline_attributions_without_auxiliaries_or_with_a_colon() {
 #[test]
 fn speaker_named_in_the_following_sentence() {
     let rows = extract("“We will not back down.” Okafor said so on Monday.");
-    assert_eq!(rows[one(&rows, "not back down")].speaker.as_deref(), Some("Okafor"));
+    assert_eq!(
+        rows[one(&rows, "not back down")].speaker.as_deref(),
+        Some("Okafor")
+    );
 }
 
 #[test]
 fn a_quote_without_reporting_verb_belongs_to_its_sentence_subject() {
     let rows = extract("Senator Alma Ruiz has coined a new phrase, “the quiet tax on every family,” for the fuel levy.");
-    assert_eq!(rows[one(&rows, "quiet tax")].speaker.as_deref(), Some("Alma Ruiz"));
+    assert_eq!(
+        rows[one(&rows, "quiet tax")].speaker.as_deref(),
+        Some("Alma Ruiz")
+    );
 }
 
 #[test]
 fn comma_at_the_start_of_a_sentence_before_a_cue_does_not_crash() {
     // Found by the property tests: an appositive search reached before the first word.
-    for text in [", . , firmly opposes \u{201c}", ", firmly opposes \u{201c}x\u{201d}", ",, said \u{201c}we agree\u{201d}"] {
+    for text in [
+        ", . , firmly opposes \u{201c}",
+        ", firmly opposes \u{201c}x\u{201d}",
+        ",, said \u{201c}we agree\u{201d}",
+    ] {
         let rows = extract(text);
         assert!(rows.len() <= 2, "{text:?}: {} statements", rows.len());
     }
@@ -252,7 +358,12 @@ fn quoted_phrases_inside_a_reported_clause_are_not_counted_twice() {
     let rows = extract(
         "In a joint communique, the two trade ministries said the round had been held \"in a candid and practical spirit\" and that both sides would \"avoid steps that could inflame the dispute\".",
     );
-    assert_eq!(rows.len(), 1, "{:?}", rows.iter().map(|r| (&r.kind, &r.text)).collect::<Vec<_>>());
+    assert_eq!(
+        rows.len(),
+        1,
+        "{:?}",
+        rows.iter().map(|r| (&r.kind, &r.text)).collect::<Vec<_>>()
+    );
     assert_eq!(rows[0].kind, "reported");
     assert!(rows[0].flags.iter().any(|f| f == "contains_quote"));
 }
@@ -291,7 +402,9 @@ fn a_surname_alone_takes_the_full_name_and_place_written_earlier() {
 
 #[test]
 fn a_spokesman_speaks_for_himself_not_for_the_name_before_his_title() {
-    let rows = extract("\u{201c}The schedule has not changed,\u{201d} said Blinken spokesman Tomas Veller.");
+    let rows = extract(
+        "\u{201c}The schedule has not changed,\u{201d} said Blinken spokesman Tomas Veller.",
+    );
     let i = one(&rows, "The schedule has not changed");
     assert_eq!(rows[i].speaker.as_deref(), Some("Tomas Veller"));
 }
@@ -316,12 +429,18 @@ fn a_verb_form_after_of_or_an_article_is_a_noun_not_a_cue() {
     assert_ne!(rows[i].mention.as_deref(), Some("The former secretary of"));
     // "comments" after a possessive is the thing called, not the verb.
     let rows = extract("Pella Dorn called Okafor's comments \u{201c}a line that no minister should ever cross.\u{201d}");
-    assert_eq!(rows[one(&rows, "no minister should ever cross")].speaker.as_deref(), Some("Pella Dorn"));
+    assert_eq!(
+        rows[one(&rows, "no minister should ever cross")]
+            .speaker
+            .as_deref(),
+        Some("Pella Dorn")
+    );
 }
 
 #[test]
 fn a_descriptive_phrase_after_the_quote_is_the_speaker() {
-    let rows = extract("\u{201c}We have never seen turnout like this,\u{201d} the election monitor said.");
+    let rows =
+        extract("\u{201c}We have never seen turnout like this,\u{201d} the election monitor said.");
     let i = one(&rows, "We have never seen turnout like this");
     assert_eq!(rows[i].mention.as_deref(), Some("the election monitor"));
 }
@@ -335,23 +454,31 @@ fn a_quantifier_alone_can_speak() {
 
 #[test]
 fn an_inverted_descriptive_speaker_keeps_its_phrase_and_names_no_one_in_it() {
-    let rows = extract("\u{201c}The numbers do not add up,\u{201d} said a spokesman for Governor Ilse Varga.");
+    let rows = extract(
+        "\u{201c}The numbers do not add up,\u{201d} said a spokesman for Governor Ilse Varga.",
+    );
     let i = one(&rows, "The numbers do not add up");
-    assert_eq!(rows[i].mention.as_deref(), Some("a spokesman for Governor Ilse Varga"));
+    assert_eq!(
+        rows[i].mention.as_deref(),
+        Some("a spokesman for Governor Ilse Varga")
+    );
     // The governor is whom the spokesman works for, not the speaker.
     assert_eq!(rows[i].speaker, None);
 }
 
 #[test]
 fn lowercase_title_words_before_a_name_after_the_quote() {
-    let rows = extract("\u{201c}It is too early to tell,\u{201d} retired surgeon Bram Keller said.");
+    let rows =
+        extract("\u{201c}It is too early to tell,\u{201d} retired surgeon Bram Keller said.");
     let i = one(&rows, "It is too early to tell");
     assert_eq!(rows[i].speaker.as_deref(), Some("Bram Keller"));
 }
 
 #[test]
 fn an_adverbial_clause_after_the_verb_keeps_the_attribution() {
-    let rows = extract("\u{201c}I am grateful to every volunteer,\u{201d} Mara Lind said as she left the stage.");
+    let rows = extract(
+        "\u{201c}I am grateful to every volunteer,\u{201d} Mara Lind said as she left the stage.",
+    );
     let i = one(&rows, "I am grateful to every volunteer");
     assert_eq!(rows[i].speaker.as_deref(), Some("Mara Lind"));
 }
@@ -372,7 +499,10 @@ fn a_title_then_a_name_in_apposition_after_an_introductory_phrase() {
     );
     let i = one(&rows, "fight this ruling in every court");
     assert_eq!(rows[i].speaker.as_deref(), Some("Mara Lind"));
-    assert_eq!(rows[i].mention.as_deref(), Some("her senior adviser, Mara Lind"));
+    assert_eq!(
+        rows[i].mention.as_deref(),
+        Some("her senior adviser, Mara Lind")
+    );
 }
 
 #[test]
@@ -403,7 +533,9 @@ fn a_sentence_initial_common_word_is_no_speaker() {
 
 #[test]
 fn a_descriptive_subject_before_the_verb_opens_its_clause() {
-    let rows = extract("These precedents, the lawyers said, \u{201c}all point to the same conclusion.\u{201d}");
+    let rows = extract(
+        "These precedents, the lawyers said, \u{201c}all point to the same conclusion.\u{201d}",
+    );
     let i = one(&rows, "all point to the same conclusion");
     assert_eq!(rows[i].mention.as_deref(), Some("the lawyers"));
 }
@@ -412,20 +544,28 @@ fn a_descriptive_subject_before_the_verb_opens_its_clause() {
 fn an_unnamed_speaker_after_the_quote_keeps_its_whole_description() {
     let rows = extract("\u{201c}We have a lot of work to do,\u{201d} said a longtime adviser to both governors, who asked not to be named.");
     let i = one(&rows, "We have a lot of work to do");
-    assert_eq!(rows[i].mention.as_deref(), Some("a longtime adviser to both governors"));
+    assert_eq!(
+        rows[i].mention.as_deref(),
+        Some("a longtime adviser to both governors")
+    );
 }
 
 #[test]
 fn a_name_in_the_relative_clause_of_a_description_is_someone_else() {
     let rows = extract("Ilse Varga spoke first. \u{201c}The count is simply wrong,\u{201d} said a committee member who supports Ilse Varga.");
     let i = one(&rows, "The count is simply wrong");
-    assert_eq!(rows[i].mention.as_deref(), Some("a committee member who supports Ilse Varga"));
+    assert_eq!(
+        rows[i].mention.as_deref(),
+        Some("a committee member who supports Ilse Varga")
+    );
     assert_eq!(rows[i].speaker, None);
 }
 
 #[test]
 fn a_place_after_the_subject_name_is_not_the_speaker() {
-    let rows = extract("Joe Bask of Dayton, Ohio says he will \u{201c}keep fighting for the town.\u{201d}");
+    let rows = extract(
+        "Joe Bask of Dayton, Ohio says he will \u{201c}keep fighting for the town.\u{201d}",
+    );
     let i = one(&rows, "keep fighting for the town");
     assert_eq!(rows[i].speaker.as_deref(), Some("Joe Bask"));
 }
@@ -456,8 +596,16 @@ fn a_subject_pronoun_is_no_common_word_even_when_written_in_lowercase_elsewhere(
 #[test]
 fn a_noun_that_is_also_a_verb_form_can_speak() {
     let rows = extract("The memo went to all staff on Monday. The email said, \u{201c}We are closing the office for good.\u{201d}\n\n\u{201c}Nobody saw this coming,\u{201d} the report stated.");
-    assert_eq!(rows[one(&rows, "closing the office")].mention.as_deref(), Some("The email"));
-    assert_eq!(rows[one(&rows, "Nobody saw this coming")].mention.as_deref(), Some("the report"));
+    assert_eq!(
+        rows[one(&rows, "closing the office")].mention.as_deref(),
+        Some("The email")
+    );
+    assert_eq!(
+        rows[one(&rows, "Nobody saw this coming")]
+            .mention
+            .as_deref(),
+        Some("the report")
+    );
 }
 
 #[test]
@@ -485,7 +633,10 @@ fn a_coordinated_verb_shares_the_main_clause_subject() {
 fn title_words_then_a_name_open_the_sentence_subject() {
     let rows = extract("The program offers free care to all.\n\nSoviet dissident Milo Dras referred to the \u{201c}New Class.\u{201d} Where equality was promised, it produced a new divide.");
     let i = one(&rows, "New Class");
-    assert_eq!(rows[i].mention.as_deref(), Some("Soviet dissident Milo Dras"));
+    assert_eq!(
+        rows[i].mention.as_deref(),
+        Some("Soviet dissident Milo Dras")
+    );
 }
 
 #[test]
@@ -513,7 +664,10 @@ fn a_descriptive_main_clause_subject_with_an_appositive_speaks() {
 fn as_someone_puts_it_attributes_the_quote() {
     let rows = extract("The vote ended late.\n\nAs the Dayton Herald\u{2019}s Dana Milb puts it, \u{201c}It is an offer they cannot refuse.\u{201d}");
     let i = one(&rows, "an offer they cannot refuse");
-    assert_eq!(rows[i].mention.as_deref(), Some("the Dayton Herald\u{2019}s Dana Milb"));
+    assert_eq!(
+        rows[i].mention.as_deref(),
+        Some("the Dayton Herald\u{2019}s Dana Milb")
+    );
 }
 
 #[test]

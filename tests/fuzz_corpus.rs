@@ -10,10 +10,19 @@ use tonetrack::pipeline::Engine;
 use tonetrack::tone::ScorerKind;
 
 fn corpus(target: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).map(|e| e.unwrap().path()).collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    assert!(files.len() > 100, "{target}: only {} corpus inputs", files.len());
+    assert!(
+        files.len() > 100,
+        "{target}: only {} corpus inputs",
+        files.len()
+    );
     files
 }
 
@@ -21,7 +30,11 @@ fn replay(target: &str, check: impl Fn(&[u8])) {
     for path in corpus(target) {
         let data = std::fs::read(&path).unwrap();
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&data)));
-        assert!(outcome.is_ok(), "{target}: the property fails on {}", path.display());
+        assert!(
+            outcome.is_ok(),
+            "{target}: the property fails on {}",
+            path.display()
+        );
     }
 }
 
@@ -43,5 +56,7 @@ fn html_corpus_gives_an_article_or_a_reason() {
 #[test]
 fn extraction_corpus_keeps_spans_and_scores_in_range() {
     let engine = Engine::load(&Config::default(), ScorerKind::Lexicon).unwrap();
-    replay("extract_score", |data| tonetrack::invariants::extract_score(&engine, data));
+    replay("extract_score", |data| {
+        tonetrack::invariants::extract_score(&engine, data)
+    });
 }

@@ -27,13 +27,23 @@ fn config() -> PathBuf {
 /// `tonetrack run INPUTS --out OUT --config sample` with extra arguments.
 fn run(inputs: &[&Path], out: &Path, extra: &[&str]) -> Output {
     let mut cmd = bin();
-    cmd.args(["run", "--quiet", "--config"]).arg(config()).args(inputs).arg("--out").arg(out).args(extra);
+    cmd.args(["run", "--quiet", "--config"])
+        .arg(config())
+        .args(inputs)
+        .arg("--out")
+        .arg(out)
+        .args(extra);
     cmd.output().expect("binary runs")
 }
 
 fn run_ok(inputs: &[&Path], out: &Path, extra: &[&str]) {
     let o = run(inputs, out, extra);
-    assert!(o.status.success(), "exit {:?}\n{}", o.status, String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "exit {:?}\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 /// The sample articles split in two folders: the first `keep` text articles (with their
@@ -48,7 +58,11 @@ fn split_corpus(root: &Path, keep: usize) -> (PathBuf, PathBuf) {
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     texts.sort();
-    assert!(texts.len() > keep, "sample has {} text articles", texts.len());
+    assert!(
+        texts.len() > keep,
+        "sample has {} text articles",
+        texts.len()
+    );
     for (i, t) in texts.iter().enumerate() {
         let dest = if i < keep { &old } else { &new };
         let meta = t.with_extension("meta.json");
@@ -65,7 +79,10 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
         let e = e.unwrap();
         if e.file_type().is_file() {
             let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
-            out.insert(rel, format!("{:x}", Sha256::digest(std::fs::read(e.path()).unwrap())));
+            out.insert(
+                rel,
+                format!("{:x}", Sha256::digest(std::fs::read(e.path()).unwrap())),
+            );
         }
     }
     out
@@ -73,7 +90,10 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
 
 /// The published Parquet tables (not the manifest, which records when the run started).
 fn tables(dir: &Path) -> BTreeMap<String, String> {
-    snapshot(dir).into_iter().filter(|(k, _)| k.ends_with(".parquet") && !k.contains('/')).collect()
+    snapshot(dir)
+        .into_iter()
+        .filter(|(k, _)| k.ends_with(".parquet") && !k.contains('/'))
+        .collect()
 }
 
 fn read(dir: &Path, name: &str) -> DataFrame {
@@ -82,7 +102,13 @@ fn read(dir: &Path, name: &str) -> DataFrame {
 }
 
 fn column_strings(df: &DataFrame, col: &str) -> Vec<String> {
-    df.column(col).unwrap().str().unwrap().iter().map(|s| s.unwrap_or_default().to_string()).collect()
+    df.column(col)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.unwrap_or_default().to_string())
+        .collect()
 }
 
 #[test]
@@ -91,7 +117,12 @@ fn second_identical_run_changes_no_byte() {
     let out = dir.path().join("out");
     run_ok(&[&sample()], &out, &[]);
     let before = snapshot(&out);
-    assert!(before.keys().any(|k| k.starts_with("state/statements/month=2025-02/")), "{before:?}");
+    assert!(
+        before
+            .keys()
+            .any(|k| k.starts_with("state/statements/month=2025-02/")),
+        "{before:?}"
+    );
     run_ok(&[&sample()], &out, &[]);
     assert_eq!(before, snapshot(&out));
 }
@@ -100,7 +131,11 @@ fn second_identical_run_changes_no_byte() {
 fn adding_articles_adds_exactly_their_statements() {
     let dir = tempfile::tempdir().unwrap();
     let (old, new) = split_corpus(dir.path(), 5);
-    let (inc, once, only_new) = (dir.path().join("inc"), dir.path().join("once"), dir.path().join("only_new"));
+    let (inc, once, only_new) = (
+        dir.path().join("inc"),
+        dir.path().join("once"),
+        dir.path().join("only_new"),
+    );
     run_ok(&[&old], &inc, &[]);
     let first = read(&inc, "statements.parquet");
     run_ok(&[&new], &inc, &[]);
@@ -110,7 +145,11 @@ fn adding_articles_adds_exactly_their_statements() {
     assert_eq!(tables(&inc), tables(&once));
     let all = read(&inc, "statements.parquet");
     let added = read(&only_new, "statements.parquet");
-    assert!(added.height() >= 10, "the new articles hold {} statements", added.height());
+    assert!(
+        added.height() >= 10,
+        "the new articles hold {} statements",
+        added.height()
+    );
     assert_eq!(all.height(), first.height() + added.height());
     let mut ids = column_strings(&all, "statement_id");
     let mut expected = column_strings(&first, "statement_id");
@@ -128,11 +167,26 @@ fn changed_article_replaces_its_statements() {
     let (old, _) = split_corpus(dir.path(), 3);
     let out = dir.path().join("out");
     run_ok(&[&old], &out, &[]);
-    let target = std::fs::read_dir(&old).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).min().unwrap();
-    let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(target.with_extension("meta.json")).unwrap()).unwrap();
-    let id = meta["id"].as_str().map(str::to_string).unwrap_or_else(|| target.file_stem().unwrap().to_string_lossy().to_string());
+    let target = std::fs::read_dir(&old)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .min()
+        .unwrap();
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(target.with_extension("meta.json")).unwrap())
+            .unwrap();
+    let id = meta["id"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| target.file_stem().unwrap().to_string_lossy().to_string());
     let before = read(&out, "statements.parquet");
-    let count_for = |df: &DataFrame| column_strings(df, "article_id").iter().filter(|a| **a == id).count();
+    let count_for = |df: &DataFrame| {
+        column_strings(df, "article_id")
+            .iter()
+            .filter(|a| **a == id)
+            .count()
+    };
     assert!(count_for(&before) > 0);
     std::fs::write(&target, "\u{201c}We have nothing more to add,\u{201d} said Mira Tolsen, the Valdorian foreign minister.\n").unwrap();
     run_ok(&[&old], &out, &[]);
@@ -140,7 +194,10 @@ fn changed_article_replaces_its_statements() {
     assert_eq!(count_for(&after), 1, "the new version has one statement");
     assert_eq!(after.height(), before.height() - count_for(&before) + 1);
     let texts = column_strings(&after, "text");
-    assert!(texts.iter().any(|t| t == "We have nothing more to add,"), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t == "We have nothing more to add,"),
+        "{texts:?}"
+    );
     // And the result equals a fresh run over the edited folder.
     let fresh = dir.path().join("fresh");
     run_ok(&[&old], &fresh, &[]);
@@ -159,7 +216,13 @@ fn run_killed_at_each_commit_step_is_finished_by_the_next_run() {
         run_ok(&[&old], &out, &[]);
         let published_before = tables(&out);
         let mut cmd = bin();
-        cmd.args(["run", "--quiet", "--config"]).arg(config()).arg(&old).arg(&new).arg("--out").arg(&out).env("TONETRACK_CRASH_AT", step);
+        cmd.args(["run", "--quiet", "--config"])
+            .arg(config())
+            .arg(&old)
+            .arg(&new)
+            .arg("--out")
+            .arg(&out)
+            .env("TONETRACK_CRASH_AT", step);
         let o = cmd.output().unwrap();
         assert!(!o.status.success(), "{step}: the crash hook did not fire");
         // The published tables are whole: either untouched or (after `tables`) partly new, but
@@ -168,10 +231,18 @@ fn run_killed_at_each_commit_step_is_finished_by_the_next_run() {
             read(&out, name);
         }
         if step != "tables" {
-            assert_eq!(tables(&out), published_before, "{step}: tables changed before the commit");
+            assert_eq!(
+                tables(&out),
+                published_before,
+                "{step}: tables changed before the commit"
+            );
         }
         run_ok(&[&old, &new], &out, &[]);
-        assert_eq!(tables(&out), tables(&reference), "{step}: the re-run did not converge");
+        assert_eq!(
+            tables(&out),
+            tables(&reference),
+            "{step}: the re-run did not converge"
+        );
     }
 }
 
@@ -195,9 +266,19 @@ fn run_killed_at_random_moments_converges() {
         let _ = child.kill(); // SIGKILL; it may have finished already
         let _ = child.wait();
         run_ok(&[&sample()], &out, &[]);
-        assert_eq!(tables(&out), tables(&reference), "killed after {delay_ms} ms");
-        let leftovers: Vec<String> = snapshot(&out).into_keys().filter(|k| k.contains(".tmp-")).collect();
-        assert!(leftovers.is_empty(), "temporary files left after the re-run: {leftovers:?}");
+        assert_eq!(
+            tables(&out),
+            tables(&reference),
+            "killed after {delay_ms} ms"
+        );
+        let leftovers: Vec<String> = snapshot(&out)
+            .into_keys()
+            .filter(|k| k.contains(".tmp-"))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "temporary files left after the re-run: {leftovers:?}"
+        );
     }
 }
 
@@ -214,24 +295,51 @@ fn two_shards_merged_equal_one_run() {
         counts.push(read(&d, "articles.parquet").height());
         shard_dirs.push(d);
     }
-    assert!(counts.iter().all(|n| *n > 5), "shards are unbalanced: {counts:?}");
+    assert!(
+        counts.iter().all(|n| *n > 5),
+        "shards are unbalanced: {counts:?}"
+    );
     let merged = dir.path().join("merged");
-    let o = bin().arg("merge").args(&shard_dirs).arg("--out").arg(&merged).arg("--config").arg(config()).arg("--quiet").output().unwrap();
+    let o = bin()
+        .arg("merge")
+        .args(&shard_dirs)
+        .arg("--out")
+        .arg(&merged)
+        .arg("--config")
+        .arg(config())
+        .arg("--quiet")
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(tables(&merged), tables(&one));
-    assert_eq!(counts.iter().sum::<usize>(), read(&one, "articles.parquet").height());
+    assert_eq!(
+        counts.iter().sum::<usize>(),
+        read(&one, "articles.parquet").height()
+    );
 }
 
 #[test]
 fn since_and_until_bound_a_backfill() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    run_ok(&[&sample()], &out, &["--since", "2025-03-01", "--until", "2025-04-30"]);
+    run_ok(
+        &[&sample()],
+        &out,
+        &["--since", "2025-03-01", "--until", "2025-04-30"],
+    );
     let articles = read(&out, "articles.parquet");
     assert!(articles.height() > 3);
-    let days = articles.column("published").unwrap().cast(&DataType::Int32).unwrap();
+    let days = articles
+        .column("published")
+        .unwrap()
+        .cast(&DataType::Int32)
+        .unwrap();
     let (lo, hi) = (20148, 20208); // 2025-03-01, 2025-04-30
-    assert!(days.i32().unwrap().iter().all(|d| d.is_some_and(|d| (lo..=hi).contains(&d))));
+    assert!(days
+        .i32()
+        .unwrap()
+        .iter()
+        .all(|d| d.is_some_and(|d| (lo..=hi).contains(&d))));
     // Widening the window later adds the rest without touching what is there.
     run_ok(&[&sample()], &out, &[]);
     let fresh = dir.path().join("fresh");
@@ -244,12 +352,21 @@ fn changed_knowledge_files_require_rebuild() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     // First without the sample's own actors and places, then with them: different knowledge.
-    let o = bin().args(["run", "--quiet"]).arg(sample()).arg("--out").arg(&out).output().unwrap();
+    let o = bin()
+        .args(["run", "--quiet"])
+        .arg(sample())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = run(&[&sample()], &out, &[]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("--rebuild") && err.contains("actors.toml"), "{err}");
+    assert!(
+        err.contains("--rebuild") && err.contains("actors.toml"),
+        "{err}"
+    );
     run_ok(&[&sample()], &out, &["--rebuild"]);
     let fresh = dir.path().join("fresh");
     run_ok(&[&sample()], &fresh, &[]);
@@ -264,20 +381,38 @@ fn every_sample_visit_has_intervals_before_during_and_after() {
     let visits = read(&out, "visits.parquet");
     let names = column_strings(&visits, "visit");
     let level = column_strings(&visits, "level");
-    let f = |name: &str| -> Vec<Option<f64>> { visits.column(name).unwrap().f64().unwrap().iter().collect() };
+    let f = |name: &str| -> Vec<Option<f64>> {
+        visits.column(name).unwrap().f64().unwrap().iter().collect()
+    };
     let cols: Vec<Vec<Option<f64>>> = ["before", "during", "after"]
         .iter()
-        .flat_map(|w| [f(&format!("mean_tone_{w}")), f(&format!("mean_tone_{w}_ci_low")), f(&format!("mean_tone_{w}_ci_high"))])
+        .flat_map(|w| {
+            [
+                f(&format!("mean_tone_{w}")),
+                f(&format!("mean_tone_{w}_ci_low")),
+                f(&format!("mean_tone_{w}_ci_high")),
+            ]
+        })
         .collect();
-    for visit in ["Tolsen to Vesna", "Ostrian President to Port Aurel", "Kestrel summit"] {
+    for visit in [
+        "Tolsen to Vesna",
+        "Ostrian President to Port Aurel",
+        "Kestrel summit",
+    ] {
         let complete = (0..visits.height())
             .filter(|i| names[*i] == visit && level[*i] == "country")
-            .filter(|i| cols.chunks(3).all(|c| match (c[0][*i], c[1][*i], c[2][*i]) {
-                (Some(m), Some(lo), Some(hi)) => lo <= m && m <= hi,
-                _ => false,
-            }))
+            .filter(|i| {
+                cols.chunks(3)
+                    .all(|c| match (c[0][*i], c[1][*i], c[2][*i]) {
+                        (Some(m), Some(lo), Some(hi)) => lo <= m && m <= hi,
+                        _ => false,
+                    })
+            })
             .count();
-        assert!(complete >= 2, "{visit}: only {complete} countries with all three windows and intervals");
+        assert!(
+            complete >= 2,
+            "{visit}: only {complete} countries with all three windows and intervals"
+        );
     }
     let pairs = read(&out, "visit_pairs.parquet");
     assert_eq!(pairs.height(), 3);
@@ -305,8 +440,14 @@ fn many_small_runs_compact_a_month_and_equal_one_run() {
         let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
         run_ok(&refs, &daily, &[]);
     }
-    let parts: Vec<String> = snapshot(&daily).into_keys().filter(|k| k.starts_with("state/statements/month=2025-03/")).collect();
-    assert!(!parts.is_empty() && parts.len() <= 8, "parts of the month after 12 runs: {parts:?}");
+    let parts: Vec<String> = snapshot(&daily)
+        .into_keys()
+        .filter(|k| k.starts_with("state/statements/month=2025-03/"))
+        .collect();
+    assert!(
+        !parts.is_empty() && parts.len() <= 8,
+        "parts of the month after 12 runs: {parts:?}"
+    );
     let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     run_ok(&refs, &once, &[]);
     assert_eq!(read(&daily, "statements.parquet").height(), 24);

@@ -17,15 +17,57 @@ use tonetrack::types::{Article, Origin, ProcessedArticle};
 
 fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::load(&Config::default(), ScorerKind::Lexicon).expect("built-in models load"))
+    ENGINE.get_or_init(|| {
+        Engine::load(&Config::default(), ScorerKind::Lexicon).expect("built-in models load")
+    })
 }
 
 const PIECES: &[&str] = &[
-    "\u{201c}", "\u{201d}", "\"", "'", "\u{2018}", "\u{2019}", "\u{ab}", "\u{bb}", "\u{201e}", ",", ".", ":", ";", "\u{2014}", "–", "?", "!",
-    "said", "told reporters", "according to", "added", "he said", "she added", "they warned", "Wang Yi", "Antony Blinken",
-    "Mr. Xi", "the ministry", "a spokesman for the foreign ministry", "We are willing to cooperate", "there is no room for compromise",
-    "we do not seek confrontation", "progress", "firmly opposes", "Photo: Xinhua/Li", "Leave a Reply", "\n", "\n\n", "   ", "\u{00e9}",
-    "\u{4e2d}\u{56fd}", "\u{1f600}", "\u{200b}", "\t", "\r\n",
+    "\u{201c}",
+    "\u{201d}",
+    "\"",
+    "'",
+    "\u{2018}",
+    "\u{2019}",
+    "\u{ab}",
+    "\u{bb}",
+    "\u{201e}",
+    ",",
+    ".",
+    ":",
+    ";",
+    "\u{2014}",
+    "–",
+    "?",
+    "!",
+    "said",
+    "told reporters",
+    "according to",
+    "added",
+    "he said",
+    "she added",
+    "they warned",
+    "Wang Yi",
+    "Antony Blinken",
+    "Mr. Xi",
+    "the ministry",
+    "a spokesman for the foreign ministry",
+    "We are willing to cooperate",
+    "there is no room for compromise",
+    "we do not seek confrontation",
+    "progress",
+    "firmly opposes",
+    "Photo: Xinhua/Li",
+    "Leave a Reply",
+    "\n",
+    "\n\n",
+    "   ",
+    "\u{00e9}",
+    "\u{4e2d}\u{56fd}",
+    "\u{1f600}",
+    "\u{200b}",
+    "\t",
+    "\r\n",
 ];
 
 fn article_text() -> impl Strategy<Value = String> {
@@ -45,7 +87,10 @@ fn article(text: &str) -> Article {
         url: None,
         language: None,
         text: text.to_string(),
-        origin: Origin { input: "prop".into(), line: None },
+        origin: Origin {
+            input: "prop".into(),
+            line: None,
+        },
     }
 }
 
@@ -54,7 +99,14 @@ fn ids(p: &ProcessedArticle) -> Vec<String> {
     let t = &p.article.text;
     p.statements
         .iter()
-        .map(|s| statement_id(&p.article.id, s.statement.kind.as_str(), char_offset(t, s.statement.span.start), char_offset(t, s.statement.span.end)))
+        .map(|s| {
+            statement_id(
+                &p.article.id,
+                s.statement.kind.as_str(),
+                char_offset(t, s.statement.span.start),
+                char_offset(t, s.statement.span.end),
+            )
+        })
         .collect()
 }
 

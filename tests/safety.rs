@@ -15,11 +15,19 @@ fn bin() -> Command {
 
 fn read(dir: &Path, name: &str) -> DataFrame {
     let file = std::fs::File::open(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    ParquetReader::new(file).finish().unwrap_or_else(|e| panic!("{name}: {e}"))
+    ParquetReader::new(file)
+        .finish()
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn strings(df: &DataFrame, col: &str) -> Vec<Option<String>> {
-    df.column(col).unwrap().str().unwrap().iter().map(|s| s.map(str::to_string)).collect()
+    df.column(col)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.map(str::to_string))
+        .collect()
 }
 
 /// Every path under `root` (files, folders, links; links not followed) with, for files, their
@@ -45,8 +53,21 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, String> {
 }
 
 fn run(cwd: &Path, input: &Path, out: &Path) -> Output {
-    let o = bin().current_dir(cwd).arg("run").arg(input).arg("--out").arg(out).arg("--quiet").output().expect("the binary runs");
-    assert_eq!(o.status.code(), Some(0), "stderr:\n{}", String::from_utf8_lossy(&o.stderr));
+    let o = bin()
+        .current_dir(cwd)
+        .arg("run")
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stderr:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     o
 }
 
@@ -85,7 +106,9 @@ fn odd_article_ids_stay_data_and_never_become_paths() {
         "manifest.json".into(),
         "🙂 ünïcödé".into(),
     ];
-    let body = |i: usize| format!("“We are ready to talk,” the minister said on day {i}.\n\nOfficials said the talks were sincere and constructive.");
+    let body = |i: usize| {
+        format!("“We are ready to talk,” the minister said on day {i}.\n\nOfficials said the talks were sincere and constructive.")
+    };
     let mut lines: Vec<String> = ids
         .iter()
         .enumerate()
@@ -98,7 +121,11 @@ fn odd_article_ids_stay_data_and_never_become_paths() {
     std::fs::write(input.join("odd.jsonl"), lines.join("\n") + "\n").unwrap();
     // A text article whose sidecar names an escaping id.
     std::fs::write(input.join("story.txt"), body(99)).unwrap();
-    std::fs::write(input.join("story.meta.json"), r#"{"id": "../../../story", "published": "2025-02-01"}"#).unwrap();
+    std::fs::write(
+        input.join("story.meta.json"),
+        r#"{"id": "../../../story", "published": "2025-02-01"}"#,
+    )
+    .unwrap();
     let mut expected: Vec<String> = ids.clone();
     expected.push("../../../story".into());
     expected.sort();
@@ -114,18 +141,31 @@ fn odd_article_ids_stay_data_and_never_become_paths() {
             .chain(before.keys().filter(|p| !after.contains_key(*p)))
             .collect();
         let outside: Vec<&&PathBuf> = changed.iter().filter(|p| !p.starts_with(&out)).collect();
-        assert!(outside.is_empty(), "round {round}: the run touched files outside --out: {outside:#?}");
+        assert!(
+            outside.is_empty(),
+            "round {round}: the run touched files outside --out: {outside:#?}"
+        );
         assert!(!escape.exists(), "{} was created", escape.display());
         assert!(!Path::new("/etc/tonetrack-x").exists());
         if round == 2 {
-            assert!(changed.is_empty(), "the second run over the same inputs changed {changed:#?}");
+            assert!(
+                changed.is_empty(),
+                "the second run over the same inputs changed {changed:#?}"
+            );
         }
 
         let articles = read(&out, "articles.parquet");
-        let mut got: Vec<String> = strings(&articles, "article_id").into_iter().map(Option::unwrap).collect();
+        let mut got: Vec<String> = strings(&articles, "article_id")
+            .into_iter()
+            .map(Option::unwrap)
+            .collect();
         got.sort();
         assert_eq!(got.len(), expected.len());
-        assert!(got == expected, "the ids are not kept as given: {:?}", got.iter().zip(&expected).find(|(g, e)| g != e));
+        assert!(
+            got == expected,
+            "the ids are not kept as given: {:?}",
+            got.iter().zip(&expected).find(|(g, e)| g != e)
+        );
         let titles = strings(&articles, "title");
         let ids_col = strings(&articles, "article_id");
         for (id, title) in ids_col.iter().zip(&titles) {
@@ -134,24 +174,54 @@ fn odd_article_ids_stay_data_and_never_become_paths() {
             }
         }
         let statements = read(&out, "statements.parquet");
-        let with_statements: std::collections::BTreeSet<String> = strings(&statements, "article_id").into_iter().flatten().collect();
-        assert_eq!(with_statements.len(), expected.len(), "every article has its statements under its own id");
+        let with_statements: std::collections::BTreeSet<String> =
+            strings(&statements, "article_id")
+                .into_iter()
+                .flatten()
+                .collect();
+        assert_eq!(
+            with_statements.len(),
+            expected.len(),
+            "every article has its statements under its own id"
+        );
         let rejects = read(&out, "rejects.parquet");
-        assert_eq!(strings(&rejects, "article_id"), vec![Some("../../etc/x".to_string())]);
+        assert_eq!(
+            strings(&rejects, "article_id"),
+            vec![Some("../../etc/x".to_string())]
+        );
         let stderr = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(stderr.matches("WARN").count(), 1, "only the duplicate is a warning:\n{stderr}");
+        assert_eq!(
+            stderr.matches("WARN").count(),
+            1,
+            "only the duplicate is a warning:\n{stderr}"
+        );
     }
     // Nothing but the expected entries in the output folder: tables, manifest and state.
     for entry in std::fs::read_dir(&out).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().to_string();
-        assert!(name.ends_with(".parquet") || name == "manifest.json" || name == "state", "unexpected {name:?} in --out");
+        assert!(
+            name.ends_with(".parquet") || name == "manifest.json" || name == "state",
+            "unexpected {name:?} in --out"
+        );
     }
 }
 
 /// Lines of an strace log that talk to an internet address or open an internet socket.
 fn internet_calls(log: &str) -> Vec<&str> {
     log.lines()
-        .filter(|l| l.contains("AF_INET") && ["socket(", "connect(", "sendto(", "sendmsg(", "sendmmsg(", "bind("].iter().any(|c| l.contains(c)))
+        .filter(|l| {
+            l.contains("AF_INET")
+                && [
+                    "socket(",
+                    "connect(",
+                    "sendto(",
+                    "sendmsg(",
+                    "sendmmsg(",
+                    "bind(",
+                ]
+                .iter()
+                .any(|c| l.contains(c))
+        })
         .collect()
 }
 
@@ -159,7 +229,11 @@ fn strace(log: &Path, cmd: &mut Command) -> Output {
     let program = cmd.get_program().to_owned();
     let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
     let mut st = Command::new("strace");
-    st.args(["-f", "-e", "trace=%network,execve", "-o"]).arg(log).arg("--").arg(program).args(args);
+    st.args(["-f", "-e", "trace=%network,execve", "-o"])
+        .arg(log)
+        .arg("--")
+        .arg(program)
+        .args(args);
     if let Some(dir) = cmd.get_current_dir() {
         st.current_dir(dir);
     }
@@ -179,7 +253,10 @@ fn a_run_makes_no_network_connection() {
     // First prove that the trace and its reading catch a connection on this machine (strace
     // may be present but not allowed to trace, e.g. in a container without ptrace).
     let probe_log = dir.path().join("probe.log");
-    let probe = strace(&probe_log, Command::new("bash").args(["-c", "exec 3<>/dev/tcp/127.0.0.1/9 || true"]));
+    let probe = strace(
+        &probe_log,
+        Command::new("bash").args(["-c", "exec 3<>/dev/tcp/127.0.0.1/9 || true"]),
+    );
     let probe_text = std::fs::read_to_string(&probe_log).unwrap_or_default();
     assert!(
         internet_calls(&probe_text).iter().any(|l| l.contains("connect(")),
@@ -192,12 +269,37 @@ fn a_run_makes_no_network_connection() {
     let out = dir.path().join("out");
     let o = strace(
         &log,
-        bin().current_dir(repo).args(["run", "notebooks-data", "--config", "notebooks-data/tonetrack.toml", "--quiet", "--out"]).arg(&out),
+        bin()
+            .current_dir(repo)
+            .args([
+                "run",
+                "notebooks-data",
+                "--config",
+                "notebooks-data/tonetrack.toml",
+                "--quiet",
+                "--out",
+            ])
+            .arg(&out),
     );
-    assert!(o.status.success(), "the traced run failed: {:?}\n{}", o.status, String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "the traced run failed: {:?}\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(text.contains("execve(") && text.contains("tonetrack"), "the trace does not show the binary:\n{text}");
-    assert!(read(&out, "statements.parquet").height() > 0, "the traced run did its work");
+    assert!(
+        text.contains("execve(") && text.contains("tonetrack"),
+        "the trace does not show the binary:\n{text}"
+    );
+    assert!(
+        read(&out, "statements.parquet").height() > 0,
+        "the traced run did its work"
+    );
     let calls = internet_calls(&text);
-    assert!(calls.is_empty(), "the run opened internet sockets or connected:\n{}", calls.join("\n"));
+    assert!(
+        calls.is_empty(),
+        "the run opened internet sockets or connected:\n{}",
+        calls.join("\n")
+    );
 }

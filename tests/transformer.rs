@@ -20,16 +20,40 @@ fn root() -> PathBuf {
 
 fn run_ok(cmd: &mut Command) -> Output {
     let out = cmd.output().expect("binary runs");
-    assert!(out.status.success(), "exit {:?}\nstderr:\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
 fn score(scorer: &str, lines: &str) -> Vec<serde_json::Value> {
-    let mut child = bin().args(["score", "--quiet", "--scorer", scorer]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(lines.as_bytes()).unwrap();
+    let mut child = bin()
+        .args(["score", "--quiet", "--scorer", scorer])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 #[test]
@@ -40,43 +64,96 @@ fn score_with_learned_scorers() {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0]["scorer"], scorer);
         assert_eq!(rows[0]["tone_label"], "firm", "{scorer}: {}", rows[0]);
-        assert_eq!(rows[1]["tone_label"], "conciliatory", "{scorer}: {}", rows[1]);
+        assert_eq!(
+            rows[1]["tone_label"], "conciliatory",
+            "{scorer}: {}",
+            rows[1]
+        );
         assert!(rows[0]["tone"].as_f64().unwrap() < 0.0 && rows[1]["tone"].as_f64().unwrap() > 0.0);
     }
 }
 
 #[test]
 fn missing_model_is_a_clear_error() {
-    let out = bin().args(["score", "--scorer", "ensemble", "--model-dir", "/nonexistent/minilm"]).stdin(Stdio::null()).output().unwrap();
+    let out = bin()
+        .args([
+            "score",
+            "--scorer",
+            "ensemble",
+            "--model-dir",
+            "/nonexistent/minilm",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("scripts/setup-transformer.sh") && err.contains("/nonexistent/minilm"), "{err}");
+    assert!(
+        err.contains("scripts/setup-transformer.sh") && err.contains("/nonexistent/minilm"),
+        "{err}"
+    );
 }
 
 /// All 17 non-mixed seed statements (issue #4); the lexicon's 17/17 is held by .ci/run.
 #[test]
 fn seed_tone_signs_with_the_ensemble() {
     let out = bin()
-        .args(["eval", "statements", "--quiet", "--scorer", "ensemble", "--gold", "../shared/eval/seed-gold.jsonl"])
-        .args(["--articles", "../shared/seed/blinken-beijing.txt", "--min", "tone_sign_accuracy=1"])
+        .args([
+            "eval",
+            "statements",
+            "--quiet",
+            "--scorer",
+            "ensemble",
+            "--gold",
+            "../shared/eval/seed-gold.jsonl",
+        ])
+        .args([
+            "--articles",
+            "../shared/seed/blinken-beijing.txt",
+            "--min",
+            "tone_sign_accuracy=1",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["tone_n"], 17);
 }
 
 #[test]
 fn eval_tone_compares_three_scorers_on_a_gold_file() {
-    let out = run_ok(bin().args(["eval", "tone", "--quiet", "--json", "--gold", "models/tone-training/diplomatic-statements.jsonl"]));
+    let out = run_ok(bin().args([
+        "eval",
+        "tone",
+        "--quiet",
+        "--json",
+        "--gold",
+        "models/tone-training/diplomatic-statements.jsonl",
+    ]));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["n"], 470);
-    let names: Vec<&str> = r["scorers"].as_array().unwrap().iter().map(|s| s[0].as_str().unwrap()).collect();
+    let names: Vec<&str> = r["scorers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[0].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["lexicon", "transformer", "ensemble"]);
     for s in r["scorers"].as_array().unwrap() {
         let f1 = s[1]["macro_f1"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&f1));
-        let total: u64 = s[1]["confusion"].as_array().unwrap().iter().flat_map(|row| row.as_array().unwrap()).map(|v| v.as_u64().unwrap()).sum();
+        let total: u64 = s[1]["confusion"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|row| row.as_array().unwrap())
+            .map(|v| v.as_u64().unwrap())
+            .sum();
         assert_eq!(total, 470);
     }
 }
@@ -86,28 +163,64 @@ fn train_writes_a_head_the_scorers_load() {
     let dir = tempfile::tempdir().unwrap();
     let head = dir.path().join("head.json");
     let card = dir.path().join("card.md");
-    run_ok(bin().args(["train", "--quiet", "--cv", "0", "--version", "test"]).arg("--out").arg(&head).arg("--card").arg(&card));
+    run_ok(
+        bin()
+            .args(["train", "--quiet", "--cv", "0", "--version", "test"])
+            .arg("--out")
+            .arg(&head)
+            .arg("--card")
+            .arg(&card),
+    );
     let text = std::fs::read_to_string(&head).unwrap();
     assert!(text.contains("\"version\": \"test\""));
     let card = std::fs::read_to_string(&card).unwrap();
-    assert!(card.contains("diplomatic") && card.contains("sha256"), "{card}");
+    assert!(
+        card.contains("diplomatic") && card.contains("sha256"),
+        "{card}"
+    );
     // The shipped head is what `tonetrack train` gives on the committed data (up to float noise
     // of another CPU's kernels): a stale models/tone-head.json fails here.
-    let shipped: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root().join("models/tone-head.json")).unwrap()).unwrap();
+    let shipped: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("models/tone-head.json")).unwrap(),
+    )
+    .unwrap();
     let fresh: serde_json::Value = serde_json::from_str(&text).unwrap();
     for key in ["embedding", "labels", "lexicon_sha256"] {
-        assert_eq!(fresh[key], shipped[key], "{key}: models/tone-head.json is stale, rerun `tonetrack train`");
+        assert_eq!(
+            fresh[key], shipped[key],
+            "{key}: models/tone-head.json is stale, rerun `tonetrack train`"
+        );
     }
     for layer in ["transformer", "ensemble"] {
         assert_eq!(fresh[layer]["l2"], shipped[layer]["l2"], "{layer}");
         let flat = |v: &serde_json::Value| -> Vec<f64> {
-            v[layer]["weights"].as_array().unwrap().iter().flat_map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap())).collect()
+            v[layer]["weights"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()))
+                .collect()
         };
-        let max_diff = flat(&fresh).iter().zip(flat(&shipped)).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let max_diff = flat(&fresh)
+            .iter()
+            .zip(flat(&shipped))
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         assert!(max_diff < 1e-3, "{layer}: weights differ by {max_diff}: models/tone-head.json is stale, rerun `tonetrack train`");
     }
-    let mut child = bin().args(["score", "--quiet", "--scorer", "ensemble", "--head"]).arg(&head).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(b"We welcome the talks.\n").unwrap();
+    let mut child = bin()
+        .args(["score", "--quiet", "--scorer", "ensemble", "--head"])
+        .arg(&head)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"We welcome the talks.\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"scorer\":\"ensemble\""));
@@ -115,7 +228,15 @@ fn train_writes_a_head_the_scorers_load() {
 
 #[test]
 fn bench_transformer_reports_throughput() {
-    let out = run_ok(bin().args(["bench", "transformer", "--quiet", "--count", "64", "--repeat", "1"]));
+    let out = run_ok(bin().args([
+        "bench",
+        "transformer",
+        "--quiet",
+        "--count",
+        "64",
+        "--repeat",
+        "1",
+    ]));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["statements"], 64);
     assert!(r["statements_per_second"].as_f64().unwrap() > 0.0);
@@ -142,7 +263,10 @@ fn table_commands_name_the_missing_feature() {
         let run = bin().args(args).output().unwrap();
         let err = String::from_utf8_lossy(&run.stderr);
         assert_eq!(run.status.code(), Some(1), "{args:?}: {err}");
-        assert!(err.contains("`tables` feature") && err.contains(&format!("tonetrack {}", args[0])), "{args:?}: {err}");
+        assert!(
+            err.contains("`tables` feature") && err.contains(&format!("tonetrack {}", args[0])),
+            "{args:?}: {err}"
+        );
     }
     assert!(!out.exists(), "a refused command wrote {}", out.display());
 }

@@ -8,9 +8,9 @@ pub mod registry;
 use chrono::NaiveDate;
 
 use crate::quotes::lexicon::Grammar;
-pub use registry::office_title;
 use crate::segment::{fold, is_capitalized, tokenize};
 use crate::types::{Span, Speaker, Statement};
+pub use registry::office_title;
 pub use registry::{Actor, ActorKind, Gender, PlaceKind, Registry};
 
 /// What we know about a speaker already seen in this article, for "he added" and carry-over.
@@ -40,7 +40,6 @@ struct Introduced {
     role: Option<String>,
 }
 
-
 /// How far back (in bytes, about two short paragraphs) a pronoun with no earlier speaker may
 /// reach for a person named in the text.
 const PRONOUN_REACH_BYTES: usize = 600;
@@ -60,7 +59,14 @@ pub struct ArticleResolver<'a> {
 impl<'a> ArticleResolver<'a> {
     /// Builds the resolver from the words the extractor already cut (punctuation included; it
     /// is skipped, so it only breaks candidate sequences).
-    pub fn new(reg: &'a Registry, grammar: &'a Grammar, text: &'a str, all: &[crate::segment::Token], all_folded: &crate::segment::Folded, date: NaiveDate) -> Self {
+    pub fn new(
+        reg: &'a Registry,
+        grammar: &'a Grammar,
+        text: &'a str,
+        all: &[crate::segment::Token],
+        all_folded: &crate::segment::Folded,
+        date: NaiveDate,
+    ) -> Self {
         let mut mentions = Vec::new();
         {
             let keep: Vec<usize> = (0..all.len()).filter(|&i| all[i].is_word()).collect();
@@ -90,7 +96,15 @@ impl<'a> ArticleResolver<'a> {
                 i += matched.max(1);
             }
         }
-        ArticleResolver { reg, grammar, text, date, mentions, introduced: Vec::new(), history: Vec::new() }
+        ArticleResolver {
+            reg,
+            grammar,
+            text,
+            date,
+            mentions,
+            introduced: Vec::new(),
+            history: Vec::new(),
+        }
     }
 
     /// Resolves one statement's speaker and addressee. Call in reading order.
@@ -98,7 +112,10 @@ impl<'a> ArticleResolver<'a> {
         let addressee = st.addressee_mention.map(|a| self.resolve_addressee(a));
         let speaker = match (st.attribution, st.speaker_mention) {
             ("continuation", _) | ("paragraph", _) => match self.history.last() {
-                Some(prev) => Speaker { resolution: st.attribution.to_string(), ..prev.speaker.clone() },
+                Some(prev) => Speaker {
+                    resolution: st.attribution.to_string(),
+                    ..prev.speaker.clone()
+                },
                 None => unresolved(),
             },
             (_, Some(mention)) => self.resolve_mention(mention, st.descriptor, st.paragraph),
@@ -106,14 +123,25 @@ impl<'a> ArticleResolver<'a> {
         };
         if speaker.name.is_some() || speaker.country.is_some() {
             let (gender, kind) = self.describe(&speaker);
-            self.history.push(Seen { speaker: speaker.clone(), gender, kind, paragraph: st.paragraph });
+            self.history.push(Seen {
+                speaker: speaker.clone(),
+                gender,
+                kind,
+                paragraph: st.paragraph,
+            });
         }
         (speaker, addressee)
     }
 
     fn describe(&self, s: &Speaker) -> (Option<Gender>, SeenKind) {
-        let Some(name) = &s.name else { return (None, SeenKind::Unnamed) };
-        match self.reg.lookup(&registry::fold_surface(name)).map(|i| &self.reg.actors[i]) {
+        let Some(name) = &s.name else {
+            return (None, SeenKind::Unnamed);
+        };
+        match self
+            .reg
+            .lookup(&registry::fold_surface(name))
+            .map(|i| &self.reg.actors[i])
+        {
             Some(a) if a.kind == ActorKind::Person => (a.gender, SeenKind::Person),
             Some(_) => (None, SeenKind::Organisation),
             None => (None, SeenKind::Person),
@@ -128,9 +156,17 @@ impl<'a> ArticleResolver<'a> {
             .collect()
     }
 
-    fn resolve_mention(&mut self, mention: Span, descriptor: Option<Span>, paragraph: usize) -> Speaker {
+    fn resolve_mention(
+        &mut self,
+        mention: Span,
+        descriptor: Option<Span>,
+        paragraph: usize,
+    ) -> Speaker {
         let mut words = self.words(mention);
-        while words.first().is_some_and(|(_, w)| self.grammar.determiners.contains(w)) {
+        while words
+            .first()
+            .is_some_and(|(_, w)| self.grammar.determiners.contains(w))
+        {
             words.remove(0);
         }
         if words.is_empty() {
@@ -147,13 +183,24 @@ impl<'a> ArticleResolver<'a> {
         let mut tail: Vec<Span> = Vec::new();
         // "a committee member who supports Ana Ruiz": a relative clause describes the speaker;
         // a name in it is someone else.
-        if let Some(p) = words.iter().position(|(_, w)| self.grammar.relatives_phrase_end.contains(w)).filter(|&p| p > 0) {
+        if let Some(p) = words
+            .iter()
+            .position(|(_, w)| self.grammar.relatives_phrase_end.contains(w))
+            .filter(|&p| p > 0)
+        {
             tail = words.split_off(p).into_iter().map(|(s, _)| s).collect();
         }
         let link = words.iter().position(|(s, w)| {
-            !is_capitalized(s.slice(self.text)) && (self.grammar.resolver_links.contains(w) || (self.grammar.prepositions.contains(w) && w != "of"))
+            !is_capitalized(s.slice(self.text))
+                && (self.grammar.resolver_links.contains(w)
+                    || (self.grammar.prepositions.contains(w) && w != "of"))
         });
-        if let Some(p) = link.filter(|&p| p > 0 && !words[..p].iter().any(|(s, _)| is_capitalized(s.slice(self.text)))) {
+        if let Some(p) = link.filter(|&p| {
+            p > 0
+                && !words[..p]
+                    .iter()
+                    .any(|(s, _)| is_capitalized(s.slice(self.text)))
+        }) {
             let mut rest: Vec<Span> = words.split_off(p).into_iter().map(|(s, _)| s).collect();
             rest.append(&mut tail);
             tail = rest;
@@ -162,7 +209,11 @@ impl<'a> ArticleResolver<'a> {
         for start in 0..words.len() {
             let key: Vec<&str> = words[start..].iter().map(|(_, w)| w.as_str()).collect();
             if let Some(idx) = self.reg.lookup(&key.join(" ")) {
-                let how = if fold_eq(&self.reg.actors[idx].name, &key.join(" ")) { "registry:name" } else { "registry:alias" };
+                let how = if fold_eq(&self.reg.actors[idx].name, &key.join(" ")) {
+                    "registry:name"
+                } else {
+                    "registry:alias"
+                };
                 return self.from_actor(idx, how);
             }
         }
@@ -170,7 +221,11 @@ impl<'a> ArticleResolver<'a> {
         for start in 0..words.len().saturating_sub(1) {
             let key: Vec<&str> = words[start..].iter().map(|(_, w)| w.as_str()).collect();
             let key = key.join(" ");
-            let named = self.mentions.iter().filter(|(_, idx)| self.reg.folded_surname(*idx) == key).min_by_key(|(pos, _)| pos.abs_diff(mention.start));
+            let named = self
+                .mentions
+                .iter()
+                .filter(|(_, idx)| self.reg.folded_surname(*idx) == key)
+                .min_by_key(|(pos, _)| pos.abs_diff(mention.start));
             if let Some((_, idx)) = named {
                 return self.from_actor(*idx, "article:surname");
             }
@@ -179,33 +234,64 @@ impl<'a> ArticleResolver<'a> {
         let mut name_start = self.name_start(&words);
         // The name is the run of capitalised words after the titles; what follows it ("of
         // Valdoria", "of the Brookings Institution") describes the speaker.
-        let run_end = |from: usize| (from..words.len()).find(|&i| !is_capitalized(words[i].0.slice(self.text))).unwrap_or(words.len());
+        let run_end = |from: usize| {
+            (from..words.len())
+                .find(|&i| !is_capitalized(words[i].0.slice(self.text)))
+                .unwrap_or(words.len())
+        };
         let mut name_end = run_end(name_start);
         // "Clinton spokesman Brian Fallon": a name, lowercase title words, then another name —
         // the first is the employer, the speaker is the last.
         loop {
             let mut next = name_end;
-            let title_word = |w: &str| self.grammar.np_words.contains(w) && !self.grammar.prepositions.contains(w) && !matches!(w, "of" | "for" | "and" | "the");
-            while next < words.len() && !is_capitalized(words[next].0.slice(self.text)) && title_word(&words[next].1) {
+            let title_word = |w: &str| {
+                self.grammar.np_words.contains(w)
+                    && !self.grammar.prepositions.contains(w)
+                    && !matches!(w, "of" | "for" | "and" | "the")
+            };
+            while next < words.len()
+                && !is_capitalized(words[next].0.slice(self.text))
+                && title_word(&words[next].1)
+            {
                 next += 1;
             }
-            if next > name_end && next < words.len() && is_capitalized(words[next].0.slice(self.text)) {
+            if next > name_end
+                && next < words.len()
+                && is_capitalized(words[next].0.slice(self.text))
+            {
                 name_start = next;
                 name_end = run_end(next);
             } else {
                 break;
             }
         }
-        let descriptor_words: Vec<Span> = words[..name_start].iter().chain(&words[name_end..]).map(|(s, _)| *s).chain(tail.iter().copied()).collect();
+        let descriptor_words: Vec<Span> = words[..name_start]
+            .iter()
+            .chain(&words[name_end..])
+            .map(|(s, _)| *s)
+            .chain(tail.iter().copied())
+            .collect();
         let place = self.place_in(&descriptor_words, descriptor);
         let role_hint = self.role_hint(&words[..name_start], descriptor);
         if name_start < name_end {
             let name_span = Span::new(words[name_start].0.start, words[name_end - 1].0.end);
             let name = name_span.slice(self.text).to_string();
             if name_end - name_start == 1 {
-                return self.resolve_surname(&words[name_start].1, &name, mention.start, place, role_hint);
+                return self.resolve_surname(
+                    &words[name_start].1,
+                    &name,
+                    mention.start,
+                    place,
+                    role_hint,
+                );
             }
-            return self.introduce(name, &words[name_end - 1].1, mention.start, place, role_hint);
+            return self.introduce(
+                name,
+                &words[name_end - 1].1,
+                mention.start,
+                place,
+                role_hint,
+            );
         }
         // 4. Unnamed: "US officials", "aides", "Beijing".
         let (country, country_resolution) = match place {
@@ -222,7 +308,12 @@ impl<'a> ArticleResolver<'a> {
         if let Some(office) = self.office_words(&words) {
             let mut countries: Vec<String> = country.iter().cloned().collect();
             if country.is_none() {
-                for (_, idx) in self.mentions.iter().rev().filter(|(pos, _)| *pos < mention.start) {
+                for (_, idx) in self
+                    .mentions
+                    .iter()
+                    .rev()
+                    .filter(|(pos, _)| *pos < mention.start)
+                {
                     let c = &self.reg.actors[*idx].country;
                     if !countries.contains(c) {
                         countries.push(c.clone());
@@ -260,7 +351,10 @@ impl<'a> ArticleResolver<'a> {
             return None;
         }
         let office = office_title(&kept.join(" "));
-        self.grammar.office_titles.contains(&office).then_some(office)
+        self.grammar
+            .office_titles
+            .contains(&office)
+            .then_some(office)
     }
 
     /// Index of the first word of the name proper: everything before it is a title, a place
@@ -269,7 +363,9 @@ impl<'a> ArticleResolver<'a> {
         let mut i = 0;
         'outer: while i < words.len() {
             for title in self.grammar.titles_starting(&words[i].1) {
-                if title.len() <= words.len() - i && title.iter().zip(&words[i..]).all(|(t, (_, w))| t == w) {
+                if title.len() <= words.len() - i
+                    && title.iter().zip(&words[i..]).all(|(t, (_, w))| t == w)
+                {
                     i += title.len();
                     continue 'outer;
                 }
@@ -277,26 +373,50 @@ impl<'a> ArticleResolver<'a> {
             let w = &words[i].1;
             let bare = w.strip_suffix("'s").unwrap_or(w);
             // The longest place name starting here ("Port Aurel", "Kestrel Islands") is skipped whole.
-            let place_len = (1..=self.reg.max_place_words().min(words.len() - i)).rev().find(|&n| {
-                let mut key: Vec<&str> = words[i..i + n].iter().map(|(_, w)| w.as_str()).collect();
-                let last = key[n - 1].strip_suffix("'s").unwrap_or(key[n - 1]);
-                key[n - 1] = last;
-                self.reg.place(&key.join(" ")).is_some()
-            });
+            let place_len = (1..=self.reg.max_place_words().min(words.len() - i))
+                .rev()
+                .find(|&n| {
+                    let mut key: Vec<&str> =
+                        words[i..i + n].iter().map(|(_, w)| w.as_str()).collect();
+                    let last = key[n - 1].strip_suffix("'s").unwrap_or(key[n - 1]);
+                    key[n - 1] = last;
+                    self.reg.place(&key.join(" ")).is_some()
+                });
             if let Some(n) = place_len {
                 i += n;
                 continue;
             }
             let raw = words[i].0.slice(self.text);
-            let particle = matches!(w.as_str(), "van" | "der" | "den" | "de" | "von" | "al" | "bin" | "da" | "di" | "du" | "le" | "la" | "del" | "ter")
-                && words[i + 1..].first().is_some_and(|(s, _)| is_capitalized(s.slice(self.text)));
+            let particle = matches!(
+                w.as_str(),
+                "van"
+                    | "der"
+                    | "den"
+                    | "de"
+                    | "von"
+                    | "al"
+                    | "bin"
+                    | "da"
+                    | "di"
+                    | "du"
+                    | "le"
+                    | "la"
+                    | "del"
+                    | "ter"
+            ) && words[i + 1..]
+                .first()
+                .is_some_and(|(s, _)| is_capitalized(s.slice(self.text)));
             if particle {
                 break;
             }
             // A first word capitalised only because it opens the sentence ("Political analyst
             // David Bositis") is a descriptor when the article also writes it in lowercase.
             let sentence_case = i == 0 && self.written_in_lowercase(raw);
-            if self.grammar.collective.contains(bare) || !is_capitalized(raw) || sentence_case || matches!(w.as_str(), "of" | "for" | "and") {
+            if self.grammar.collective.contains(bare)
+                || !is_capitalized(raw)
+                || sentence_case
+                || matches!(w.as_str(), "of" | "for" | "and")
+            {
                 i += 1;
                 continue;
             }
@@ -306,7 +426,11 @@ impl<'a> ArticleResolver<'a> {
     }
 
     /// The strongest place clue among descriptor words and the appositive.
-    fn place_in(&self, descriptor_words: &[Span], appositive: Option<Span>) -> Option<(String, String)> {
+    fn place_in(
+        &self,
+        descriptor_words: &[Span],
+        appositive: Option<Span>,
+    ) -> Option<(String, String)> {
         let mut spans: Vec<Span> = descriptor_words.to_vec();
         if let Some(a) = appositive {
             spans.extend(self.words(a).into_iter().map(|(s, _)| s));
@@ -339,15 +463,25 @@ impl<'a> ArticleResolver<'a> {
         best.map(|(kind, _, code)| (code, format!("descriptor:{}", kind.as_str())))
     }
 
-    fn role_hint(&self, descriptor_words: &[(Span, String)], appositive: Option<Span>) -> Option<String> {
+    fn role_hint(
+        &self,
+        descriptor_words: &[(Span, String)],
+        appositive: Option<Span>,
+    ) -> Option<String> {
         if let Some(a) = appositive {
             let s = a.slice(self.text).trim();
-            let s = s.strip_prefix("a ").or_else(|| s.strip_prefix("an ")).or_else(|| s.strip_prefix("the ")).unwrap_or(s);
+            let s = s
+                .strip_prefix("a ")
+                .or_else(|| s.strip_prefix("an "))
+                .or_else(|| s.strip_prefix("the "))
+                .unwrap_or(s);
             return Some(truncate_words(s, 120));
         }
         let titles: Vec<&str> = descriptor_words
             .iter()
-            .filter(|(_, w)| self.grammar.np_words.contains(w) || self.grammar.collective.contains(w))
+            .filter(|(_, w)| {
+                self.grammar.np_words.contains(w) || self.grammar.collective.contains(w)
+            })
             .map(|(s, _)| s.slice(self.text))
             .collect();
         (!titles.is_empty()).then(|| titles.join(" "))
@@ -360,7 +494,9 @@ impl<'a> ArticleResolver<'a> {
             name: Some(a.name.clone()),
             resolution: how.to_string(),
             role: role.map(|r| r.title.clone()),
-            organisation: role.and_then(|r| r.org.clone()).or_else(|| a.organisation.clone()),
+            organisation: role
+                .and_then(|r| r.org.clone())
+                .or_else(|| a.organisation.clone()),
             country: Some(a.country.clone()),
             country_resolution: "registry".into(),
         }
@@ -380,15 +516,29 @@ impl<'a> ArticleResolver<'a> {
             let a = &self.reg.actors[*idx];
             a.kind == ActorKind::Person && fold(a.surname()) == surname
         });
-        let intro_hits = self.introduced.iter().enumerate().filter(|(_, p)| fold(&p.surname) == surname);
+        let intro_hits = self
+            .introduced
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| fold(&p.surname) == surname);
         enum Hit {
             Reg(usize),
             Intro(usize),
         }
-        let mut candidates: Vec<(usize, Hit)> = registry_hits.map(|(pos, idx)| (*pos, Hit::Reg(*idx))).collect();
+        let mut candidates: Vec<(usize, Hit)> = registry_hits
+            .map(|(pos, idx)| (*pos, Hit::Reg(*idx)))
+            .collect();
         candidates.extend(intro_hits.map(|(i, p)| (p.at, Hit::Intro(i))));
-        let before = candidates.iter().filter(|(pos, _)| *pos < at).max_by_key(|(pos, _)| *pos);
-        let chosen = before.or_else(|| candidates.iter().filter(|(pos, _)| *pos > at).min_by_key(|(pos, _)| *pos));
+        let before = candidates
+            .iter()
+            .filter(|(pos, _)| *pos < at)
+            .max_by_key(|(pos, _)| *pos);
+        let chosen = before.or_else(|| {
+            candidates
+                .iter()
+                .filter(|(pos, _)| *pos > at)
+                .min_by_key(|(pos, _)| *pos)
+        });
         match chosen {
             Some((_, Hit::Reg(idx))) => return self.from_actor(*idx, "article:surname"),
             Some((_, Hit::Intro(i))) => return self.from_introduced(*i, "article:surname"),
@@ -407,7 +557,11 @@ impl<'a> ArticleResolver<'a> {
         if in_office.is_empty() && self.written_in_lowercase(written) {
             // "Nothing", "Hours", "Ask" opening a sentence: a word the article also writes in
             // lowercase is not a name.
-            return Speaker { resolution: "unresolved:common-word".into(), country_resolution: "unknown".into(), ..Speaker::default() };
+            return Speaker {
+                resolution: "unresolved:common-word".into(),
+                country_resolution: "unknown".into(),
+                ..Speaker::default()
+            };
         }
         if in_office.is_empty() {
             if let Some((full, appositive)) = self.full_name_before(written, at) {
@@ -418,7 +572,12 @@ impl<'a> ArticleResolver<'a> {
         let (country, country_resolution) = split_place(place);
         Speaker {
             name: Some(written.to_string()),
-            resolution: if in_office.len() > 1 { "unresolved:ambiguous-surname" } else { "article:new" }.into(),
+            resolution: if in_office.len() > 1 {
+                "unresolved:ambiguous-surname"
+            } else {
+                "article:new"
+            }
+            .into(),
             role: role_hint,
             organisation: None,
             country,
@@ -450,10 +609,25 @@ impl<'a> ArticleResolver<'a> {
         while let Some(pos) = before[..search_end].rfind(surname) {
             search_end = pos;
             let after = pos + surname.len();
-            let whole_word = before[after..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-            let first = before[..pos].strip_suffix(' ').and_then(|b| b.rsplit(|c: char| !c.is_alphanumeric() && c != '-').next());
-            let Some(first) = first.filter(|f| whole_word && is_capitalized(f) && f.chars().count() > 1) else { continue };
-            if self.grammar.determiners.contains(&fold(first)) || self.grammar.titles.iter().any(|t| t.len() == 1 && t[0] == fold(first)) {
+            let whole_word = before[after..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let first = before[..pos]
+                .strip_suffix(' ')
+                .and_then(|b| b.rsplit(|c: char| !c.is_alphanumeric() && c != '-').next());
+            let Some(first) =
+                first.filter(|f| whole_word && is_capitalized(f) && f.chars().count() > 1)
+            else {
+                continue;
+            };
+            if self.grammar.determiners.contains(&fold(first))
+                || self
+                    .grammar
+                    .titles
+                    .iter()
+                    .any(|t| t.len() == 1 && t[0] == fold(first))
+            {
                 continue;
             }
             let full = format!("{first} {surname}");
@@ -468,21 +642,41 @@ impl<'a> ArticleResolver<'a> {
         None
     }
 
-    fn introduce(&mut self, name: String, surname: &str, at: usize, place: Option<(String, String)>, role: Option<String>) -> Speaker {
+    fn introduce(
+        &mut self,
+        name: String,
+        surname: &str,
+        at: usize,
+        place: Option<(String, String)>,
+        role: Option<String>,
+    ) -> Speaker {
         if let Some(i) = self.introduced.iter().position(|p| fold_eq(&p.name, &name)) {
             if self.introduced[i].country.is_none() {
                 self.introduced[i].country = place;
             }
             return self.from_introduced(i, "article:name");
         }
-        self.introduced.push(Introduced { at, name, surname: surname.to_string(), country: place, role });
+        self.introduced.push(Introduced {
+            at,
+            name,
+            surname: surname.to_string(),
+            country: place,
+            role,
+        });
         self.from_introduced(self.introduced.len() - 1, "article:new")
     }
 
     fn from_introduced(&self, i: usize, how: &str) -> Speaker {
         let p = &self.introduced[i];
         let (country, country_resolution) = split_place(p.country.clone());
-        Speaker { name: Some(p.name.clone()), resolution: how.into(), role: p.role.clone(), organisation: None, country, country_resolution }
+        Speaker {
+            name: Some(p.name.clone()),
+            resolution: how.into(),
+            role: p.role.clone(),
+            organisation: None,
+            country,
+            country_resolution,
+        }
     }
 
     fn resolve_pronoun(&self, kind: &str, paragraph: usize, at: usize) -> Speaker {
@@ -494,7 +688,10 @@ impl<'a> ArticleResolver<'a> {
             _ => true,
         };
         if let Some(s) = self.history.iter().rev().find(|s| compatible(s)) {
-            return Speaker { resolution: "pronoun".into(), ..s.speaker.clone() };
+            return Speaker {
+                resolution: "pronoun".into(),
+                ..s.speaker.clone()
+            };
         }
         // No earlier speaker fits: the nearest person of the registry named shortly before
         // ("Van der Hale, leaving the ministry, told reporters … “…,” he said").
@@ -516,7 +713,11 @@ impl<'a> ArticleResolver<'a> {
                 return self.from_actor(*idx, "pronoun:mention");
             }
         }
-        Speaker { resolution: "unresolved:pronoun".into(), country_resolution: "unknown".into(), ..Speaker::default() }
+        Speaker {
+            resolution: "unresolved:pronoun".into(),
+            country_resolution: "unknown".into(),
+            ..Speaker::default()
+        }
     }
 
     /// The country of the speaker just before, for unnamed speakers such as "aides".
@@ -530,7 +731,10 @@ impl<'a> ArticleResolver<'a> {
 
     fn resolve_addressee(&self, span: Span) -> String {
         let mut words = self.words(span);
-        while words.first().is_some_and(|(_, w)| self.grammar.determiners.contains(w)) {
+        while words
+            .first()
+            .is_some_and(|(_, w)| self.grammar.determiners.contains(w))
+        {
             words.remove(0);
         }
         for start in 0..words.len() {
@@ -544,7 +748,9 @@ impl<'a> ArticleResolver<'a> {
             let hit = self
                 .mentions
                 .iter()
-                .filter(|(pos, idx)| *pos < span.start && fold(self.reg.actors[*idx].surname()) == *surname)
+                .filter(|(pos, idx)| {
+                    *pos < span.start && fold(self.reg.actors[*idx].surname()) == *surname
+                })
                 .max_by_key(|(pos, _)| *pos);
             if let Some((_, idx)) = hit {
                 return self.reg.actors[*idx].name.clone();
@@ -555,7 +761,11 @@ impl<'a> ArticleResolver<'a> {
 }
 
 fn unresolved() -> Speaker {
-    Speaker { resolution: "none".into(), country_resolution: "unknown".into(), ..Speaker::default() }
+    Speaker {
+        resolution: "none".into(),
+        country_resolution: "unknown".into(),
+        ..Speaker::default()
+    }
 }
 
 fn split_place(place: Option<(String, String)>) -> (Option<String>, String) {

@@ -68,11 +68,16 @@ pub struct Actor {
 impl Actor {
     /// The role held on `date`; the most recently started one when several overlap.
     pub fn role_on(&self, date: NaiveDate) -> Option<&Role> {
-        self.roles.iter().filter(|r| r.active_on(date)).max_by_key(|r| r.from)
+        self.roles
+            .iter()
+            .filter(|r| r.active_on(date))
+            .max_by_key(|r| r.from)
     }
 
     pub fn surname(&self) -> &str {
-        self.surname.as_deref().unwrap_or_else(|| self.name.rsplit(' ').next().unwrap_or(&self.name))
+        self.surname
+            .as_deref()
+            .unwrap_or_else(|| self.name.rsplit(' ').next().unwrap_or(&self.name))
     }
 }
 
@@ -160,7 +165,11 @@ fn words_of(s: &str) -> usize {
 pub fn fold_surface(s: &str) -> String {
     let t = crate::segment::tokenize(s, crate::types::Span::new(0, s.len()));
     // Punctuation is dropped, as it is when article text is matched ("Joseph R. Biden").
-    t.iter().filter(|t| t.is_word()).map(|t| fold(t.text(s))).collect::<Vec<_>>().join(" ")
+    t.iter()
+        .filter(|t| t.is_word())
+        .map(|t| fold(t.text(s)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// An office title in one canonical form, so that the ways news write it meet the registry's:
@@ -172,11 +181,20 @@ pub fn office_title(title: &str) -> String {
     if let Some(pos) = words.iter().position(|w| *w == "of" || *w == "for") {
         if pos > 0 && pos + 1 < words.len() {
             let head = words[..pos].join(" ");
-            let field: Vec<&str> = words[pos + 1..].iter().copied().filter(|w| *w != "affairs" && *w != "the").collect();
+            let field: Vec<&str> = words[pos + 1..]
+                .iter()
+                .copied()
+                .filter(|w| *w != "affairs" && *w != "the")
+                .collect();
             return format!("{} {head}", field.join(" "));
         }
     }
-    words.iter().copied().filter(|w| *w != "affairs").collect::<Vec<_>>().join(" ")
+    words
+        .iter()
+        .copied()
+        .filter(|w| *w != "affairs")
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Registry {
@@ -190,9 +208,17 @@ impl Registry {
             reg.add_actors(file)?;
         }
         reg.folded_surnames = reg.actors.iter().map(|a| fold(a.surname())).collect();
-        for (i, a) in reg.actors.iter().enumerate().filter(|(_, a)| a.kind == ActorKind::Person) {
+        for (i, a) in reg
+            .actors
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.kind == ActorKind::Person)
+        {
             for (j, r) in a.roles.iter().enumerate() {
-                reg.offices.entry((a.country.clone(), office_title(&r.title))).or_default().push((i, j));
+                reg.offices
+                    .entry((a.country.clone(), office_title(&r.title)))
+                    .or_default()
+                    .push((i, j));
             }
         }
         Ok(reg)
@@ -200,7 +226,10 @@ impl Registry {
 
     /// The folded surname of actor `idx`.
     pub fn folded_surname(&self, idx: usize) -> &str {
-        self.folded_surnames.get(idx).map(String::as_str).unwrap_or_default()
+        self.folded_surnames
+            .get(idx)
+            .map(String::as_str)
+            .unwrap_or_default()
     }
 
     /// The people of `country` who held `office` (as [`office_title`] writes it) on `date`.
@@ -224,9 +253,16 @@ impl Registry {
             let at = entry.span().start;
             let c = entry.into_inner();
             if !is_country_code(&c.code) {
-                return Err(file.error_at(at, format!("{:?} is not a three-letter upper-case country code", c.code)));
+                return Err(file.error_at(
+                    at,
+                    format!("{:?} is not a three-letter upper-case country code", c.code),
+                ));
             }
-            if self.countries.insert(c.code.clone(), c.name.clone()).is_some() {
+            if self
+                .countries
+                .insert(c.code.clone(), c.name.clone())
+                .is_some()
+            {
                 return Err(file.error_at(at, format!("country {} is defined twice", c.code)));
             }
             let short_name = vec![c.name.clone()];
@@ -272,11 +308,19 @@ impl Registry {
             if !self.countries.contains_key(&actor.country) {
                 return Err(file.error_at(
                     at,
-                    format!("actor {:?}: country {:?} is not defined in the places files", actor.id, actor.country),
+                    format!(
+                        "actor {:?}: country {:?} is not defined in the places files",
+                        actor.id, actor.country
+                    ),
                 ));
             }
-            if actor.kind != ActorKind::Person && (actor.gender.is_some() || actor.surname.is_some()) {
-                return Err(file.error_at(at, format!("actor {:?}: gender and surname are for persons", actor.id)));
+            if actor.kind != ActorKind::Person
+                && (actor.gender.is_some() || actor.surname.is_some())
+            {
+                return Err(file.error_at(
+                    at,
+                    format!("actor {:?}: gender and surname are for persons", actor.id),
+                ));
             }
             if self.actors.iter().any(|a| a.id == actor.id) {
                 return Err(file.error_at(at, format!("actor id {:?} is used twice", actor.id)));
@@ -285,7 +329,10 @@ impl Registry {
                 if r.to.is_some_and(|to| to < r.from) {
                     return Err(file.error_at(
                         at,
-                        format!("actor {:?}: role {:?} ends before it starts", actor.id, r.title),
+                        format!(
+                            "actor {:?}: role {:?} ends before it starts",
+                            actor.id, r.title
+                        ),
                     ));
                 }
             }
@@ -296,7 +343,10 @@ impl Registry {
                     if other != idx {
                         return Err(file.error_at(
                             at,
-                            format!("{surface:?} names both {:?} and {:?}", self.actors[other].id, actor.id),
+                            format!(
+                                "{surface:?} names both {:?} and {:?}",
+                                self.actors[other].id, actor.id
+                            ),
                         ));
                     }
                 }
@@ -307,7 +357,10 @@ impl Registry {
                 self.by_surface.insert(key, idx);
             }
             if actor.kind == ActorKind::Person {
-                self.by_surname.entry(fold(actor.surname())).or_default().push(idx);
+                self.by_surname
+                    .entry(fold(actor.surname()))
+                    .or_default()
+                    .push(idx);
             }
             self.actors.push(actor);
         }
@@ -323,7 +376,10 @@ impl Registry {
     }
 
     pub fn persons_with_surname(&self, folded_surname: &str) -> &[usize] {
-        self.by_surname.get(folded_surname).map(Vec::as_slice).unwrap_or(&[])
+        self.by_surname
+            .get(folded_surname)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     pub fn place(&self, folded: &str) -> Option<&(String, PlaceKind)> {
@@ -352,8 +408,13 @@ mod tests {
     #[test]
     fn unknown_country_in_actor_names_file_and_line() {
         let actors = "schema_version = 1\n\n[[actor]]\nid = \"a\"\nname = \"A B\"\nkind = \"person\"\ncountry = \"XXX\"\n";
-        let err = Registry::load(&[file("p.toml", PLACES)], &[file("a.toml", actors)]).unwrap_err().to_string();
-        assert!(err.starts_with("a.toml:3:") || err.starts_with("a.toml:4:"), "{err}");
+        let err = Registry::load(&[file("p.toml", PLACES)], &[file("a.toml", actors)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("a.toml:3:") || err.starts_with("a.toml:4:"),
+            "{err}"
+        );
         assert!(err.contains("XXX"), "{err}");
     }
 
@@ -364,15 +425,22 @@ mod tests {
         let a = &reg.actors[0];
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert_eq!(a.role_on(d("2022-01-01")).unwrap().title, "Ambassador");
-        assert_eq!(a.role_on(d("2023-03-01")).unwrap().title, "Foreign Minister");
+        assert_eq!(
+            a.role_on(d("2023-03-01")).unwrap().title,
+            "Foreign Minister"
+        );
         assert!(a.role_on(d("2024-01-01")).is_none());
         assert_eq!(a.surname(), "Qa");
     }
 
     #[test]
     fn a_place_word_naming_two_countries_is_rejected() {
-        let places = format!("{PLACES}[[country]]\ncode = \"XOS\"\nname = \"Ostria\"\ndemonyms = [\"Valdorian\"]\n");
-        let err = Registry::load(&[file("p.toml", &places)], &[]).unwrap_err().to_string();
+        let places = format!(
+            "{PLACES}[[country]]\ncode = \"XOS\"\nname = \"Ostria\"\ndemonyms = [\"Valdorian\"]\n"
+        );
+        let err = Registry::load(&[file("p.toml", &places)], &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("maps to both"), "{err}");
     }
 }

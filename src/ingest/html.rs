@@ -13,7 +13,19 @@ use super::{decode, parse_date, reject, validate};
 use crate::config::DEFAULT_MAX_HTML_DEPTH;
 use crate::types::{Article, Origin, Reject};
 
-const SKIPPED_ANCESTORS: &[&str] = &["nav", "header", "footer", "aside", "script", "style", "noscript", "figure", "figcaption", "form", "template"];
+const SKIPPED_ANCESTORS: &[&str] = &[
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "script",
+    "style",
+    "noscript",
+    "figure",
+    "figcaption",
+    "form",
+    "template",
+];
 
 fn selector(s: &str) -> Selector {
     // The selectors are literals of this module; a failure is a programming error caught by tests.
@@ -21,7 +33,9 @@ fn selector(s: &str) -> Selector {
 }
 
 fn meta_content(doc: &Html, css: &str) -> Option<String> {
-    doc.select(&selector(css)).find_map(|e| e.value().attr("content").map(str::to_string)).filter(|s| !s.trim().is_empty())
+    doc.select(&selector(css))
+        .find_map(|e| e.value().attr("content").map(str::to_string))
+        .filter(|s| !s.trim().is_empty())
 }
 
 fn find_date_published(v: &Value) -> Option<String> {
@@ -40,7 +54,9 @@ fn collapse(text: &str) -> String {
 }
 
 fn is_skipped(el: &ElementRef) -> bool {
-    el.ancestors().filter_map(|n| n.value().as_element()).any(|e| SKIPPED_ANCESTORS.contains(&e.name()))
+    el.ancestors()
+        .filter_map(|n| n.value().as_element())
+        .any(|e| SKIPPED_ANCESTORS.contains(&e.name()))
 }
 
 /// A tag name, lowercased and packed into an integer (the first 16 bytes; longer custom
@@ -70,22 +86,56 @@ const fn pack_all<const N: usize>(names: [&str; N]) -> [Name; N] {
 
 /// Elements that never have content.
 const VOID: [Name; 19] = pack_all([
-    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img", "input", "keygen", "link", "meta",
-    "param", "source", "track", "wbr",
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
+    "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
 ]);
 /// Elements whose content is text up to their end tag (a `<div>` inside a script is no element).
-const RAW_TEXT: [Name; 9] = pack_all(["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript"]);
+const RAW_TEXT: [Name; 9] = pack_all([
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+]);
 /// Elements whose end tag may be left out and that the parser closes rather than nests
 /// (`<li>` ends the open `<li>`): not counted, so unclosed ones do not add up.
 const IMPLIED_END: [Name; 20] = pack_all([
-    "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rtc", "rp",
-    "html", "head", "body",
+    "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot",
+    "colgroup", "caption", "rb", "rt", "rtc", "rp", "html", "head", "body",
 ]);
 /// Start tags that close an open `<p>`.
 const CLOSES_P: [Name; 35] = pack_all([
-    "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "fieldset", "figcaption", "figure",
-    "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "listing", "main", "menu", "nav", "ol", "p", "pre",
-    "section", "summary", "table", "ul",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "listing",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "ul",
 ]);
 const P: Name = pack(b"p");
 const SVG: Name = pack(b"svg");
@@ -149,7 +199,9 @@ fn too_deep(html: &[u8], max: usize) -> Option<usize> {
     let find = |from: usize, pat: &[u8]| -> Option<usize> {
         let mut at = from;
         while at + pat.len() <= n {
-            let k = html[at..n - pat.len() + 1].iter().position(|&b| b == pat[0])?;
+            let k = html[at..n - pat.len() + 1]
+                .iter()
+                .position(|&b| b == pat[0])?;
             if html[at + k..].starts_with(pat) {
                 return Some(at + k);
             }
@@ -157,10 +209,15 @@ fn too_deep(html: &[u8], max: usize) -> Option<usize> {
         }
         None
     };
-    let mut open = Open { stack: Vec::new(), count: Default::default() };
+    let mut open = Open {
+        stack: Vec::new(),
+        count: Default::default(),
+    };
     let mut i = 0;
     while i < n {
-        let Some(lt) = html[i..].iter().position(|&b| b == b'<').map(|k| i + k) else { break };
+        let Some(lt) = html[i..].iter().position(|&b| b == b'<').map(|k| i + k) else {
+            break;
+        };
         let next = html.get(lt + 1).copied();
         if next == Some(b'!') || next == Some(b'?') {
             i = if html[lt..].starts_with(b"<!--") {
@@ -219,8 +276,12 @@ fn too_deep(html: &[u8], max: usize) -> Option<usize> {
             i = n;
             while let Some(at) = find(from, b"</") {
                 let after = at + 2 + raw_name.len();
-                if html.get(at + 2..after).is_some_and(|t| t.eq_ignore_ascii_case(raw_name))
-                    && html.get(after).is_none_or(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
+                if html
+                    .get(at + 2..after)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(raw_name))
+                    && html
+                        .get(after)
+                        .is_none_or(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
                 {
                     i = at;
                     break;
@@ -265,7 +326,10 @@ pub fn parse_limited(path: &Path, bytes: Vec<u8>, max_depth: usize) -> Result<Ar
     }
     let doc = Html::parse_document(&raw);
     let title = meta_content(&doc, r#"meta[property="og:title"]"#).or_else(|| {
-        doc.select(&selector("title")).next().map(|t| collapse(&t.text().collect::<String>())).filter(|t| !t.is_empty())
+        doc.select(&selector("title"))
+            .next()
+            .map(|t| collapse(&t.text().collect::<String>()))
+            .filter(|t| !t.is_empty())
     });
     let date_raw = meta_content(&doc, r#"meta[property="article:published_time"]"#)
         .or_else(|| meta_content(&doc, r#"meta[name="date"], meta[name="pubdate"], meta[name="publish-date"], meta[itemprop="datePublished"]"#))
@@ -280,10 +344,19 @@ pub fn parse_limited(path: &Path, bytes: Vec<u8>, max_depth: usize) -> Result<Ar
         .find_map(|l| l.value().attr("href").map(str::to_string))
         .or_else(|| meta_content(&doc, r#"meta[property="og:url"]"#));
     let source = meta_content(&doc, r#"meta[property="og:site_name"]"#);
-    let language = doc.select(&selector("html")).next().and_then(|h| h.value().attr("lang").map(str::to_string));
-    let id = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let language = doc
+        .select(&selector("html"))
+        .next()
+        .and_then(|h| h.value().attr("lang").map(str::to_string));
+    let id = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
 
-    let root_selector = ["article", "main", "body"].into_iter().find(|r| doc.select(&selector(r)).next().is_some()).unwrap_or("body");
+    let root_selector = ["article", "main", "body"]
+        .into_iter()
+        .find(|r| doc.select(&selector(r)).next().is_some())
+        .unwrap_or("body");
     let mut paragraphs = Vec::new();
     for root in doc.select(&selector(root_selector)).take(1) {
         for p in root.select(&selector("p, h2, h3, blockquote > p, li")) {
@@ -315,7 +388,10 @@ pub fn parse_limited(path: &Path, bytes: Vec<u8>, max_depth: usize) -> Result<Ar
         url,
         language,
         text: paragraphs.join("\n\n"),
-        origin: Origin { input: path.display().to_string(), line: None },
+        origin: Origin {
+            input: path.display().to_string(),
+            line: None,
+        },
     };
     validate(article).map_err(|e| reject(path, None, Some(id), e))
 }
@@ -333,7 +409,10 @@ mod tests {
 <figure><figcaption>Photo: Agency</figcaption></figure><p>“We are ready,” she said.</p></article>
 <footer><p>© Paper</p></footer><script>var x = "<p>no</p>";</script></body></html>"#;
         let a = parse(Path::new("x/talks.html"), page.as_bytes().to_vec()).unwrap();
-        assert_eq!(a.text, "The minister said talks would resume.\n\n“We are ready,” she said.");
+        assert_eq!(
+            a.text,
+            "The minister said talks would resume.\n\n“We are ready,” she said."
+        );
         assert_eq!(a.published.to_string(), "2025-03-03");
         assert_eq!(a.title.as_deref(), Some("Talks resume"));
         assert_eq!(a.id, "talks");
@@ -341,14 +420,21 @@ mod tests {
 
     #[test]
     fn nesting_depth_follows_the_parser_far_enough() {
-        let depth = |html: &str| (1..200).find(|&max| too_deep(html.as_bytes(), max).is_none()).unwrap_or(usize::MAX);
+        let depth = |html: &str| {
+            (1..200)
+                .find(|&max| too_deep(html.as_bytes(), max).is_none())
+                .unwrap_or(usize::MAX)
+        };
         assert_eq!(depth("<div><div><div>x</div></div></div>"), 3);
         // Closed elements do not add up; void, optional-end and raw-text ones do not count.
         assert_eq!(depth(&"<div>x</div>".repeat(50)), 1);
         assert_eq!(depth(&"<p>a<li>b<br><img src=x><td>".repeat(50)), 1);
         assert_eq!(depth("<div><script>if (a<b) { s = '<div><div><div>'; }</script><style>p>a{}</style></div>"), 1);
         assert_eq!(depth("<div><!-- <div><div> --><?x <div>?></div>"), 1);
-        assert_eq!(depth(r#"<div title="a > b <div>" data-x='<span>'><span>x</span></div>"#), 2);
+        assert_eq!(
+            depth(r#"<div title="a > b <div>" data-x='<span>'><span>x</span></div>"#),
+            2
+        );
         // A stray end tag closes nothing; an end tag closes what it encloses.
         assert_eq!(depth(&"<b></i>".repeat(10)), 10);
         assert_eq!(depth("<div><span><i><b></div><div>x</div>"), 4);
@@ -363,16 +449,31 @@ mod tests {
 
     #[test]
     fn deep_pages_are_rejected_before_parsing() {
-        let page = format!("<meta name=\"date\" content=\"2025-01-01\">{}<p>Text.</p>", "<div>".repeat(100_000));
+        let page = format!(
+            "<meta name=\"date\" content=\"2025-01-01\">{}<p>Text.</p>",
+            "<div>".repeat(100_000)
+        );
         let r = parse(Path::new("deep.html"), page.into_bytes()).unwrap_err();
-        assert!(r.reason.starts_with("HTML nested more than 512 elements deep"), "{}", r.reason);
-        let page = format!("<meta name=\"date\" content=\"2025-01-01\">{}<p>Text.</p>", "<div>".repeat(500));
+        assert!(
+            r.reason
+                .starts_with("HTML nested more than 512 elements deep"),
+            "{}",
+            r.reason
+        );
+        let page = format!(
+            "<meta name=\"date\" content=\"2025-01-01\">{}<p>Text.</p>",
+            "<div>".repeat(500)
+        );
         assert!(parse(Path::new("ok.html"), page.into_bytes()).is_ok());
     }
 
     #[test]
     fn page_without_date_is_rejected() {
-        let r = parse(Path::new("p.html"), b"<html><body><p>Text.</p></body></html>".to_vec()).unwrap_err();
+        let r = parse(
+            Path::new("p.html"),
+            b"<html><body><p>Text.</p></body></html>".to_vec(),
+        )
+        .unwrap_err();
         assert!(r.reason.starts_with("no publication date"), "{}", r.reason);
     }
 }

@@ -17,9 +17,19 @@ pub fn parse(name: &Path, bytes: &[u8], fields: &JsonlFields) -> (Vec<Article>, 
 /// [`parse`] with a limit on the bytes of one line (`[input] max_article_bytes`); longer lines
 /// are rejected without being parsed. Blank lines are skipped; a file without any record is
 /// one reject.
-pub fn parse_limited(name: &Path, bytes: &[u8], fields: &JsonlFields, max_line_bytes: u64) -> (Vec<Article>, Vec<Reject>) {
-    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-    let (articles, mut rejects, records) = parse_lines(name, &bytes[bom..], 1, bom, fields, max_line_bytes);
+pub fn parse_limited(
+    name: &Path,
+    bytes: &[u8],
+    fields: &JsonlFields,
+    max_line_bytes: u64,
+) -> (Vec<Article>, Vec<Reject>) {
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let (articles, mut rejects, records) =
+        parse_lines(name, &bytes[bom..], 1, bom, fields, max_line_bytes);
     if records == 0 {
         rejects.push(no_records(name, bytes.is_empty()));
     }
@@ -29,9 +39,13 @@ pub fn parse_limited(name: &Path, bytes: &[u8], fields: &JsonlFields, max_line_b
 /// The reject of an input without a single record.
 pub fn no_records(name: &Path, empty: bool) -> Reject {
     let what = match (empty, name.as_os_str() == "-") {
-        (true, true) => "empty input: nothing came on stdin; pipe JSON Lines into `tonetrack run -`".into(),
+        (true, true) => {
+            "empty input: nothing came on stdin; pipe JSON Lines into `tonetrack run -`".into()
+        }
         (true, false) => super::empty_file(),
-        (false, _) => "no records: the input holds only blank lines; write one JSON object per line".into(),
+        (false, _) => {
+            "no records: the input holds only blank lines; write one JSON object per line".into()
+        }
     };
     reject(name, None, None, what)
 }
@@ -39,7 +53,14 @@ pub fn no_records(name: &Path, empty: bool) -> Reject {
 /// Parses whole lines `bytes` of a JSON Lines input whose first line is number `first_line`
 /// and starts at byte `first_offset` of the input (a big file is parsed block by block).
 /// Returns the articles, the rejects and how many non-blank records there were.
-pub fn parse_lines(name: &Path, bytes: &[u8], first_line: u64, first_offset: usize, fields: &JsonlFields, max_line_bytes: u64) -> (Vec<Article>, Vec<Reject>, usize) {
+pub fn parse_lines(
+    name: &Path,
+    bytes: &[u8],
+    first_line: u64,
+    first_offset: usize,
+    fields: &JsonlFields,
+    max_line_bytes: u64,
+) -> (Vec<Article>, Vec<Reject>, usize) {
     let mut articles = Vec::new();
     let mut rejects = Vec::new();
     let mut offset = first_offset;
@@ -61,18 +82,32 @@ pub fn parse_lines(name: &Path, bytes: &[u8], first_line: u64, first_offset: usi
     (articles, rejects, records)
 }
 
-fn parse_line(name: &Path, line: u64, line_start: usize, raw: &[u8], f: &JsonlFields, max_bytes: u64) -> Result<Article, Reject> {
+fn parse_line(
+    name: &Path,
+    line: u64,
+    line_start: usize,
+    raw: &[u8],
+    f: &JsonlFields,
+    max_bytes: u64,
+) -> Result<Article, Reject> {
     let fail = |reason: String| reject(name, Some(line), None, reason);
     if raw.len() as u64 > max_bytes {
         return Err(fail(too_big("the record", raw.len() as u64, max_bytes)));
     }
     if let Some(at) = find_nul(raw) {
-        return Err(fail(super::binary_data(at, &format!("line (byte {} of the file)", line_start + at))));
+        return Err(fail(super::binary_data(
+            at,
+            &format!("line (byte {} of the file)", line_start + at),
+        )));
     }
     let text = std::str::from_utf8(raw).map_err(|e| {
         let at = e.valid_up_to();
         let byte = e.error_len().and_then(|_| raw.get(at).copied());
-        fail(invalid_utf8(at, byte, &format!(" of the line (byte {} of the file)", line_start + at)))
+        fail(invalid_utf8(
+            at,
+            byte,
+            &format!(" of the line (byte {} of the file)", line_start + at),
+        ))
     })?;
     let value: Value = serde_json::from_str(text).map_err(|e| {
         let fix = if e.is_eof() {
@@ -93,14 +128,28 @@ fn parse_line(name: &Path, line: u64, line_start: usize, raw: &[u8], f: &JsonlFi
     };
     let id = field_str(&obj, &f.id, true)
         .map_err(&fail)?
-        .ok_or_else(|| fail(format!("no {:?} field: every article needs an id; add one", f.id)))?;
+        .ok_or_else(|| {
+            fail(format!(
+                "no {:?} field: every article needs an id; add one",
+                f.id
+            ))
+        })?;
     let with_id = |reason: String| reject(name, Some(line), Some(id.clone()), reason);
     let get = |key: &str| field_str(&obj, key, false).map_err(&with_id);
-    let published = match get(&f.published)? {
-        None => return Err(with_id(format!("no {:?} field: every article needs a publication date; add \"{}\": \"YYYY-MM-DD\"", f.published, f.published))),
-        Some(p) => parse_date(&p).map_err(&with_id)?,
-    };
-    let body = get(&f.text)?.ok_or_else(|| with_id(format!("no {:?} field with the article body; add it", f.text)))?;
+    let published =
+        match get(&f.published)? {
+            None => return Err(with_id(format!(
+                "no {:?} field: every article needs a publication date; add \"{}\": \"YYYY-MM-DD\"",
+                f.published, f.published
+            ))),
+            Some(p) => parse_date(&p).map_err(&with_id)?,
+        };
+    let body = get(&f.text)?.ok_or_else(|| {
+        with_id(format!(
+            "no {:?} field with the article body; add it",
+            f.text
+        ))
+    })?;
     let article = Article {
         id: id.clone(),
         published,
@@ -109,7 +158,10 @@ fn parse_line(name: &Path, line: u64, line_start: usize, raw: &[u8], f: &JsonlFi
         url: get(&f.url)?,
         language: get(&f.language)?,
         text: body,
-        origin: Origin { input: name.display().to_string(), line: Some(line) },
+        origin: Origin {
+            input: name.display().to_string(),
+            line: Some(line),
+        },
     };
     validate(article).map_err(with_id)
 }
@@ -129,8 +181,15 @@ mod tests {
             "[1,2]\n",
             "{\"id\":\"e\",\"published\":\"2025-01-02\",\"text\":\"Two.\"}\n",
         );
-        let (ok, bad) = parse(Path::new("f.jsonl"), input.as_bytes(), &JsonlFields::default());
-        assert_eq!(ok.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["a", "e"]);
+        let (ok, bad) = parse(
+            Path::new("f.jsonl"),
+            input.as_bytes(),
+            &JsonlFields::default(),
+        );
+        assert_eq!(
+            ok.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+            ["a", "e"]
+        );
         let lines: Vec<u64> = bad.iter().map(|r| r.line.unwrap()).collect();
         assert_eq!(lines, [2, 3, 5, 6]);
         assert!(bad[0].reason.starts_with("malformed JSON"));
@@ -146,12 +205,33 @@ mod tests {
             "{\"id\":\"b\",\"published\":20250101,\"text\":\"Two.\"}\n",
             "{\"id\":\"c\",\"published\":\"2025-01-01\",\"text\":\"Three, a longer text than the limit allows.\"}\n",
         );
-        let (ok, bad) = parse_limited(Path::new("f.jsonl"), input.as_bytes(), &JsonlFields::default(), 70);
+        let (ok, bad) = parse_limited(
+            Path::new("f.jsonl"),
+            input.as_bytes(),
+            &JsonlFields::default(),
+            70,
+        );
         assert!(ok.is_empty(), "{ok:?}");
-        assert!(bad[0].reason.starts_with("field \"title\" must be a string, found a number"), "{}", bad[0].reason);
+        assert!(
+            bad[0]
+                .reason
+                .starts_with("field \"title\" must be a string, found a number"),
+            "{}",
+            bad[0].reason
+        );
         assert_eq!(bad[0].article_id.as_deref(), Some("a"));
-        assert!(bad[1].reason.starts_with("field \"published\" must be a string"), "{}", bad[1].reason);
-        assert!(bad[2].reason.contains("above the limit of 70 bytes"), "{}", bad[2].reason);
+        assert!(
+            bad[1]
+                .reason
+                .starts_with("field \"published\" must be a string"),
+            "{}",
+            bad[1].reason
+        );
+        assert!(
+            bad[2].reason.contains("above the limit of 70 bytes"),
+            "{}",
+            bad[2].reason
+        );
         let (ok, bad) = parse(Path::new("e.jsonl"), b"", &JsonlFields::default());
         assert!(ok.is_empty() && bad[0].reason.starts_with("empty file") && bad[0].line.is_none());
         let (_, bad) = parse(Path::new("-"), b"\n\n", &JsonlFields::default());
@@ -160,8 +240,17 @@ mod tests {
 
     #[test]
     fn field_names_are_configurable() {
-        let f = JsonlFields { id: "uid".into(), text: "body".into(), published: "date".into(), ..JsonlFields::default() };
-        let (ok, bad) = parse(Path::new("f"), br#"{"uid": 7, "date": "2025-02-03", "body": "Hi."}"#, &f);
+        let f = JsonlFields {
+            id: "uid".into(),
+            text: "body".into(),
+            published: "date".into(),
+            ..JsonlFields::default()
+        };
+        let (ok, bad) = parse(
+            Path::new("f"),
+            br#"{"uid": 7, "date": "2025-02-03", "body": "Hi."}"#,
+            &f,
+        );
         assert!(bad.is_empty(), "{bad:?}");
         assert_eq!(ok[0].id, "7");
     }

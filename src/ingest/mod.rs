@@ -68,14 +68,24 @@ pub fn discover(inputs: &[PathBuf]) -> Discovery {
         let meta = match std::fs::metadata(input) {
             Ok(m) => m,
             Err(e) => {
-                d.rejects.push(reject(input, None, None, format!("cannot read input: {}", io_reason(input, &e))));
+                d.rejects.push(reject(
+                    input,
+                    None,
+                    None,
+                    format!("cannot read input: {}", io_reason(input, &e)),
+                ));
                 continue;
             }
         };
         if meta.is_file() {
             match Format::of(input) {
                 Some(f) => d.sources.push(Source::File(input.clone(), f)),
-                None => d.rejects.push(reject(input, None, None, format!("unknown file type: name articles {ARTICLE_KINDS}"))),
+                None => d.rejects.push(reject(
+                    input,
+                    None,
+                    None,
+                    format!("unknown file type: name articles {ARTICLE_KINDS}"),
+                )),
             }
             continue;
         }
@@ -90,7 +100,10 @@ pub fn discover(inputs: &[PathBuf]) -> Discovery {
         }
         let mut found = Vec::new();
         let (mut other, mut errors) = (0, 0);
-        for entry in walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(input)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             match entry {
                 Ok(e) if e.file_type().is_file() => match Format::of(e.path()) {
                     Some(f) => found.push(Source::File(e.path().to_path_buf(), f)),
@@ -101,7 +114,10 @@ pub fn discover(inputs: &[PathBuf]) -> Discovery {
                 Ok(_) => other += 1,
                 Err(e) => {
                     errors += 1;
-                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| input.clone());
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| input.clone());
                     let why = match (e.loop_ancestor(), e.io_error()) {
                         (Some(ancestor), _) => format!(
                             "symbolic link loop: {} leads back to its own ancestor {}; remove the link",
@@ -111,12 +127,21 @@ pub fn discover(inputs: &[PathBuf]) -> Discovery {
                         (None, Some(io)) => io_reason(&path, io),
                         (None, None) => e.to_string(),
                     };
-                    d.rejects.push(reject(&path, None, None, format!("cannot read folder entry: {why}")));
+                    d.rejects.push(reject(
+                        &path,
+                        None,
+                        None,
+                        format!("cannot read folder entry: {why}"),
+                    ));
                 }
             }
         }
         if found.is_empty() && errors == 0 {
-            let skipped = if other > 0 { format!(" ({other} other files skipped)") } else { String::new() };
+            let skipped = if other > 0 {
+                format!(" ({other} other files skipped)")
+            } else {
+                String::new()
+            };
             d.rejects.push(reject(
                 input,
                 None,
@@ -153,7 +178,10 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
 /// links are named as such (the OS error alone says "No such file or directory" for a link
 /// that is right there).
 pub fn io_reason(path: &Path, e: &std::io::Error) -> String {
-    let link = std::fs::symlink_metadata(path).ok().filter(|m| m.file_type().is_symlink()).and_then(|_| std::fs::read_link(path).ok());
+    let link = std::fs::symlink_metadata(path)
+        .ok()
+        .filter(|m| m.file_type().is_symlink())
+        .and_then(|_| std::fs::read_link(path).ok());
     if is_loop(e) {
         return format!(
             "symbolic link loop: {} leads back to itself through symbolic links ({e}); point the link at a real file or remove it",
@@ -162,13 +190,23 @@ pub fn io_reason(path: &Path, e: &std::io::Error) -> String {
     }
     match (e.kind(), link) {
         (std::io::ErrorKind::NotFound, Some(target)) => {
-            format!("broken symbolic link: its target {} does not exist; fix or remove the link", target.display())
+            format!(
+                "broken symbolic link: its target {} does not exist; fix or remove the link",
+                target.display()
+            )
         }
-        (std::io::ErrorKind::NotFound, None) => format!("{} does not exist ({e}); check the path", path.display()),
+        (std::io::ErrorKind::NotFound, None) => {
+            format!("{} does not exist ({e}); check the path", path.display())
+        }
         (std::io::ErrorKind::PermissionDenied, _) => {
-            format!("permission denied ({e}): make {} readable for the user running tonetrack", path.display())
+            format!(
+                "permission denied ({e}): make {} readable for the user running tonetrack",
+                path.display()
+            )
         }
-        (std::io::ErrorKind::IsADirectory, _) => format!("{} is a folder, not a file ({e})", path.display()),
+        (std::io::ErrorKind::IsADirectory, _) => {
+            format!("{} is a folder, not a file ({e})", path.display())
+        }
         _ => format!("{e}"),
     }
 }
@@ -179,8 +217,18 @@ fn is_loop(e: &std::io::Error) -> bool {
     cfg!(unix) && e.raw_os_error() == Some(eloop)
 }
 
-pub fn reject(input: &Path, line: Option<u64>, article_id: Option<String>, reason: String) -> Reject {
-    Reject { input: input.display().to_string(), line, article_id, reason }
+pub fn reject(
+    input: &Path,
+    line: Option<u64>,
+    article_id: Option<String>,
+    reason: String,
+) -> Reject {
+    Reject {
+        input: input.display().to_string(),
+        line,
+        article_id,
+        reason,
+    }
 }
 
 /// The reason for an article over `[input] max_article_bytes`.
@@ -228,18 +276,29 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
         return Ok(dt.date_naive());
     }
     if let Some(why) = impossible_day(s) {
-        return Err(format!("impossible date {s:?}: {why}; fix the day or the month"));
+        return Err(format!(
+            "impossible date {s:?}: {why}; fix the day or the month"
+        ));
     }
-    Err(format!("unparseable date {s:?}: use YYYY-MM-DD, RFC 3339 or RFC 2822"))
+    Err(format!(
+        "unparseable date {s:?}: use YYYY-MM-DD, RFC 3339 or RFC 2822"
+    ))
 }
 
 /// For a string that starts like `YYYY-MM-DD` but names no calendar day (2025-02-30,
 /// 2025-13-01), what is wrong with it.
 fn impossible_day(s: &str) -> Option<String> {
     let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r.clone()).filter(|d| d.iter().all(u8::is_ascii_digit)).map(|_| &s[r]);
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r.clone())
+            .filter(|d| d.iter().all(u8::is_ascii_digit))
+            .map(|_| &s[r])
+    };
     let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10).is_some_and(u8::is_ascii_digit) {
+    if b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || b.get(10).is_some_and(u8::is_ascii_digit)
+    {
         return None;
     }
     let (y, m, d): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
@@ -250,9 +309,16 @@ fn impossible_day(s: &str) -> Option<String> {
         return Some(format!("there is no month {m}"));
     }
     let first = NaiveDate::from_ymd_opt(y, m, 1)?;
-    let next = if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1)? } else { NaiveDate::from_ymd_opt(y, m + 1, 1)? };
+    let next = if m == 12 {
+        NaiveDate::from_ymd_opt(y + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(y, m + 1, 1)?
+    };
     let days = (next - first).num_days();
-    Some(format!("{} {y} has {days} days, not {d}", first.format("%B")))
+    Some(format!(
+        "{} {y} has {days} days, not {d}",
+        first.format("%B")
+    ))
 }
 
 /// The day the run treats as today (UTC), fixed at the first call so that one run uses one date.
@@ -279,7 +345,10 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         // The offset counts from the start of the file, byte-order mark included.
-        let byte = e.utf8_error().error_len().and_then(|_| e.as_bytes().get(at).copied());
+        let byte = e
+            .utf8_error()
+            .error_len()
+            .and_then(|_| e.as_bytes().get(at).copied());
         invalid_utf8(at + bom, byte, "")
     })
 }
@@ -346,13 +415,23 @@ pub fn validate(article: Article) -> Result<Article, String> {
 /// [`validate`], also saying which field failed (a `.txt` article's id and date live in its sidecar).
 pub fn check(article: Article) -> Result<Article, (Field, String)> {
     if article.id.trim().is_empty() {
-        return Err((Field::Id, "empty article id: give the article a non-blank id".into()));
+        return Err((
+            Field::Id,
+            "empty article id: give the article a non-blank id".into(),
+        ));
     }
     if article.id.contains('\0') {
-        return Err((Field::Id, "article id contains a NUL character: use printable text for ids".into()));
+        return Err((
+            Field::Id,
+            "article id contains a NUL character: use printable text for ids".into(),
+        ));
     }
     if article.text.trim().is_empty() {
-        return Err((Field::Text, "empty article body: the text is empty or only whitespace; give the article its text".into()));
+        return Err((
+            Field::Text,
+            "empty article body: the text is empty or only whitespace; give the article its text"
+                .into(),
+        ));
     }
     if let Some(at) = article.text.find('\0') {
         return Err((Field::Text, binary_data(at, "article text")));
@@ -372,15 +451,30 @@ pub fn check(article: Article) -> Result<Article, (Field, String)> {
 
 /// A string field of a JSON object: absent and null are None; a number is accepted where
 /// `number_ok` (ids are often numeric); anything else is an error naming the field and type.
-pub fn field_str(obj: &serde_json::Map<String, Value>, key: &str, number_ok: bool) -> Result<Option<String>, String> {
+pub fn field_str(
+    obj: &serde_json::Map<String, Value>,
+    key: &str,
+    number_ok: bool,
+) -> Result<Option<String>, String> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(Value::Number(n)) if number_ok => Ok(Some(n.to_string())),
         Some(other) => {
-            let want = if number_ok { "a string or a number" } else { "a string" };
-            let hint = if key_is_date(key) { " such as \"2025-01-31\"" } else { "" };
-            Err(format!("field {key:?} must be {want}{hint}, found {}: write it as a JSON string", type_name(other)))
+            let want = if number_ok {
+                "a string or a number"
+            } else {
+                "a string"
+            };
+            let hint = if key_is_date(key) {
+                " such as \"2025-01-31\""
+            } else {
+                ""
+            };
+            Err(format!(
+                "field {key:?} must be {want}{hint}, found {}: write it as a JSON string",
+                type_name(other)
+            ))
         }
     }
 }
@@ -408,31 +502,62 @@ mod tests {
     #[test]
     fn dates_in_three_formats_parse_to_the_written_day() {
         assert_eq!(parse_date("2023-06-19").unwrap().to_string(), "2023-06-19");
-        assert_eq!(parse_date("2025-03-03T23:15:00-05:00").unwrap().to_string(), "2025-03-03");
-        assert_eq!(parse_date("Mon, 19 Jun 2023 10:00:00 +0000").unwrap().to_string(), "2023-06-19");
-        assert!(parse_date("next Tuesday").unwrap_err().contains("next Tuesday"));
+        assert_eq!(
+            parse_date("2025-03-03T23:15:00-05:00").unwrap().to_string(),
+            "2025-03-03"
+        );
+        assert_eq!(
+            parse_date("Mon, 19 Jun 2023 10:00:00 +0000")
+                .unwrap()
+                .to_string(),
+            "2023-06-19"
+        );
+        assert!(parse_date("next Tuesday")
+            .unwrap_err()
+            .contains("next Tuesday"));
     }
 
     #[test]
     fn impossible_days_say_what_is_wrong() {
-        assert!(parse_date("2025-02-30").unwrap_err().contains("February 2025 has 28 days, not 30"));
-        assert!(parse_date("2024-02-30").unwrap_err().contains("February 2024 has 29 days"));
+        assert!(parse_date("2025-02-30")
+            .unwrap_err()
+            .contains("February 2025 has 28 days, not 30"));
+        assert!(parse_date("2024-02-30")
+            .unwrap_err()
+            .contains("February 2024 has 29 days"));
         assert!(parse_date("2025-00-10").unwrap_err().contains("no month 0"));
-        assert!(parse_date("2025-04-31T10:00:00Z").unwrap_err().contains("April 2025 has 30 days"));
-        assert!(parse_date("").unwrap_err().starts_with("empty publication date"));
-        assert!(parse_date("20250230").unwrap_err().starts_with("unparseable date"));
+        assert!(parse_date("2025-04-31T10:00:00Z")
+            .unwrap_err()
+            .contains("April 2025 has 30 days"));
+        assert!(parse_date("")
+            .unwrap_err()
+            .starts_with("empty publication date"));
+        assert!(parse_date("20250230")
+            .unwrap_err()
+            .starts_with("unparseable date"));
     }
 
     #[test]
     fn windows_1252_utf16_and_binary_are_named() {
         let e = decode(b"He said \x93yes\x94".to_vec()).unwrap_err();
-        assert!(e.starts_with("invalid UTF-8 at byte 8 (0x93, a curly double quote in Windows-1252)"), "{e}");
+        assert!(
+            e.starts_with("invalid UTF-8 at byte 8 (0x93, a curly double quote in Windows-1252)"),
+            "{e}"
+        );
         assert!(e.contains("iconv -f WINDOWS-1252 -t UTF-8"), "{e}");
         // With a byte-order mark the offset still counts from the start of the file.
-        assert!(decode(b"\xEF\xBB\xBFcaf\xe9 ok".to_vec()).unwrap_err().starts_with("invalid UTF-8 at byte 6 (0xE9)"));
-        assert!(decode(b"\xFF\xFEa\0".to_vec()).unwrap_err().contains("UTF-16"));
-        assert!(decode(b"ab\0c".to_vec()).unwrap_err().starts_with("binary data: NUL byte at byte 2"));
-        assert!(decode("a “b”".as_bytes()[..7].to_vec()).unwrap_err().contains("ends inside a multi-byte character"));
+        assert!(decode(b"\xEF\xBB\xBFcaf\xe9 ok".to_vec())
+            .unwrap_err()
+            .starts_with("invalid UTF-8 at byte 6 (0xE9)"));
+        assert!(decode(b"\xFF\xFEa\0".to_vec())
+            .unwrap_err()
+            .contains("UTF-16"));
+        assert!(decode(b"ab\0c".to_vec())
+            .unwrap_err()
+            .starts_with("binary data: NUL byte at byte 2"));
+        assert!(decode("a “b”".as_bytes()[..7].to_vec())
+            .unwrap_err()
+            .contains("ends inside a multi-byte character"));
     }
 
     #[test]
@@ -445,13 +570,19 @@ mod tests {
             url: None,
             language: None,
             text: "Text.".into(),
-            origin: crate::types::Origin { input: "x".into(), line: None },
+            origin: crate::types::Origin {
+                input: "x".into(),
+                line: None,
+            },
         };
         let today = run_date();
         assert!(validate(article(today + chrono::Days::new(1))).is_ok());
         let (field, why) = check(article(today + chrono::Days::new(2))).unwrap_err();
         assert_eq!(field, Field::Published);
-        assert!(why.contains("is in the future") && why.contains(&today.to_string()), "{why}");
+        assert!(
+            why.contains("is in the future") && why.contains(&today.to_string()),
+            "{why}"
+        );
     }
 
     #[test]
@@ -461,7 +592,8 @@ mod tests {
             "the article is 52428800 bytes (50.0 MiB), above the limit of 10485760 bytes (10.0 MiB): split it into smaller \
              articles, or raise [input] max_article_bytes in the config"
         );
-        assert!(too_big("the record", 300, 200).starts_with("the record is 300 bytes, above the limit of 200 bytes:"));
+        assert!(too_big("the record", 300, 200)
+            .starts_with("the record is 300 bytes, above the limit of 200 bytes:"));
     }
 
     #[test]

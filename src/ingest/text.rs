@@ -10,7 +10,10 @@ use crate::types::{Article, Origin, Reject};
 
 /// The sidecar path of a text article: `dir/NAME.meta.json` for `dir/NAME.txt`.
 pub fn meta_path(path: &Path) -> std::path::PathBuf {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
     path.with_file_name(format!("{stem}.meta.json"))
 }
 
@@ -25,10 +28,14 @@ pub fn parse(path: &Path, body: Vec<u8>, meta: Option<Vec<u8>>) -> Result<Articl
             path,
             None,
             None,
-            format!("no metadata: write {} with at least \"published\": \"YYYY-MM-DD\"", meta_file.display()),
+            format!(
+                "no metadata: write {} with at least \"published\": \"YYYY-MM-DD\"",
+                meta_file.display()
+            ),
         ));
     };
-    let bad_meta = |line: Option<u64>, id: Option<String>, why: String| reject(&meta_file, line, id, why);
+    let bad_meta =
+        |line: Option<u64>, id: Option<String>, why: String| reject(&meta_file, line, id, why);
     let meta = meta.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&meta);
     let value: Value = serde_json::from_slice(meta).map_err(|e| {
         bad_meta(
@@ -51,15 +58,25 @@ pub fn parse(path: &Path, body: Vec<u8>, meta: Option<Vec<u8>>) -> Result<Articl
             ),
         ));
     };
-    let stem = || path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-    let id = field_str(&obj, "id", true).map_err(|e| bad_meta(None, None, e))?.unwrap_or_else(stem);
-    let get = |key: &str| field_str(&obj, key, false).map_err(|e| bad_meta(None, Some(id.clone()), e));
+    let stem = || {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default()
+    };
+    let id = field_str(&obj, "id", true)
+        .map_err(|e| bad_meta(None, None, e))?
+        .unwrap_or_else(stem);
+    let get =
+        |key: &str| field_str(&obj, key, false).map_err(|e| bad_meta(None, Some(id.clone()), e));
     let published = match get("published")? {
         None => {
             return Err(bad_meta(
                 None,
                 Some(id),
-                format!("no publication date: add \"published\": \"YYYY-MM-DD\" to {}", meta_file.display()),
+                format!(
+                    "no publication date: add \"published\": \"YYYY-MM-DD\" to {}",
+                    meta_file.display()
+                ),
             ))
         }
         Some(p) => parse_date(&p).map_err(|e| bad_meta(None, Some(id.clone()), e))?,
@@ -72,11 +89,18 @@ pub fn parse(path: &Path, body: Vec<u8>, meta: Option<Vec<u8>>) -> Result<Articl
         url: get("url")?,
         language: get("language")?,
         text,
-        origin: Origin { input: path.display().to_string(), line: None },
+        origin: Origin {
+            input: path.display().to_string(),
+            line: None,
+        },
     };
     check(article).map_err(|(field, e)| {
         // The id and the date are fixed in the sidecar, the body in the text.
-        let at = if field == Field::Text { path } else { &meta_file };
+        let at = if field == Field::Text {
+            path
+        } else {
+            &meta_file
+        };
         reject(at, None, Some(id), e)
     })
 }
@@ -93,9 +117,22 @@ mod tests {
 
     #[test]
     fn metadata_fills_the_article() {
-        let meta = br#"{"id": "x1", "published": "2025-01-02", "title": "T", "language": "en"}"#.to_vec();
-        let a = parse(Path::new("story.txt"), "Body “quoted”".as_bytes().to_vec(), Some(meta)).unwrap();
-        assert_eq!((a.id.as_str(), a.published.to_string().as_str(), a.title.as_deref()), ("x1", "2025-01-02", Some("T")));
+        let meta =
+            br#"{"id": "x1", "published": "2025-01-02", "title": "T", "language": "en"}"#.to_vec();
+        let a = parse(
+            Path::new("story.txt"),
+            "Body “quoted”".as_bytes().to_vec(),
+            Some(meta),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                a.id.as_str(),
+                a.published.to_string().as_str(),
+                a.title.as_deref()
+            ),
+            ("x1", "2025-01-02", Some("T"))
+        );
         assert_eq!(a.text, "Body “quoted”");
     }
 }

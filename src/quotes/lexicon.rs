@@ -215,7 +215,11 @@ pub struct Grammar {
 impl Grammar {
     /// The titles whose first word is `word` (folded), longest first.
     pub fn titles_starting<'a>(&'a self, word: &str) -> impl Iterator<Item = &'a Vec<String>> + 'a {
-        self.titles_by_first.get(word).into_iter().flatten().map(|&i| &self.titles[i])
+        self.titles_by_first
+            .get(word)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.titles[i])
     }
 }
 
@@ -278,7 +282,9 @@ impl CueLexicon {
                 if key.contains(' ') {
                     return Err(verbs_file.error_at(
                         at,
-                        format!("verb form {form:?} has a space: put multiword cues under [[phrase]]"),
+                        format!(
+                            "verb form {form:?} has a space: put multiword cues under [[phrase]]"
+                        ),
                     ));
                 }
                 let info = VerbInfo {
@@ -292,7 +298,10 @@ impl CueLexicon {
                 if let Some(prev) = verbs.insert(key, info) {
                     return Err(verbs_file.error_at(
                         at,
-                        format!("form {form:?} of {:?} is already a form of {:?}", v.lemma, prev.lemma),
+                        format!(
+                            "form {form:?} of {:?} is already a form of {:?}",
+                            v.lemma, prev.lemma
+                        ),
                     ));
                 }
             }
@@ -301,7 +310,11 @@ impl CueLexicon {
         for entry in parsed.phrases {
             let at = entry.span().start;
             let p = entry.into_inner();
-            let words: Vec<String> = p.text.split_whitespace().map(crate::segment::fold).collect();
+            let words: Vec<String> = p
+                .text
+                .split_whitespace()
+                .map(crate::segment::fold)
+                .collect();
             if words.is_empty() {
                 return Err(verbs_file.error_at(at, "empty phrase"));
             }
@@ -326,14 +339,21 @@ impl CueLexicon {
         titles.sort_by_key(|t| std::cmp::Reverse(t.len()));
         let collective = fold_all(g.speakers.collective);
         let mut np_words: HashSet<String> = titles.iter().flatten().cloned().collect();
-        np_words.extend(collective.iter().flat_map(|c| c.split(' ').map(str::to_string)));
+        np_words.extend(
+            collective
+                .iter()
+                .flat_map(|c| c.split(' ').map(str::to_string)),
+        );
         let mut titles_by_first: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, t) in titles.iter().enumerate() {
             if let Some(first) = t.first() {
                 titles_by_first.entry(first.clone()).or_default().push(i);
             }
         }
-        let office_titles = titles.iter().map(|t| crate::actors::office_title(&t.join(" "))).collect();
+        let office_titles = titles
+            .iter()
+            .map(|t| crate::actors::office_title(&t.join(" ")))
+            .collect();
         let f = grammar_file;
         let (rel, unnamed) = (g.relatives, g.unnamed_speakers);
         let grammar = Grammar {
@@ -343,7 +363,11 @@ impl CueLexicon {
             determiners: fold_all(g.determiners),
             prepositions: fold_all(g.prepositions),
             clause_breakers: fold_all(g.clause_breakers),
-            pronouns: g.pronouns.into_iter().map(|p| (crate::segment::fold(&p.word), p.gender)).collect(),
+            pronouns: g
+                .pronouns
+                .into_iter()
+                .map(|p| (crate::segment::fold(&p.word), p.gender))
+                .collect(),
             titles,
             titles_by_first,
             office_titles,
@@ -361,16 +385,42 @@ impl CueLexicon {
             relatives_after_quote: word_set(f, "relatives.after_quote", rel.after_quote)?,
             relatives_phrase_end: word_set(f, "relatives.phrase_end", rel.phrase_end)?,
             relatives_after_speaker: word_set(f, "relatives.after_speaker", rel.after_speaker)?,
-            relatives_after_appositive: word_set(f, "relatives.after_appositive", rel.after_appositive)?,
-            unnamed_openers_before_verb: word_set(f, "unnamed_speakers.openers_before_verb", unnamed.openers_before_verb)?,
-            unnamed_openers_after_quote: word_set(f, "unnamed_speakers.openers_after_quote", unnamed.openers_after_quote)?,
+            relatives_after_appositive: word_set(
+                f,
+                "relatives.after_appositive",
+                rel.after_appositive,
+            )?,
+            unnamed_openers_before_verb: word_set(
+                f,
+                "unnamed_speakers.openers_before_verb",
+                unnamed.openers_before_verb,
+            )?,
+            unnamed_openers_after_quote: word_set(
+                f,
+                "unnamed_speakers.openers_after_quote",
+                unnamed.openers_after_quote,
+            )?,
             unnamed_standalone: word_set(f, "unnamed_speakers.standalone", unnamed.standalone)?,
             unnamed_links: word_set(f, "unnamed_speakers.links", unnamed.links)?,
             resolver_links: word_set(f, "unnamed_speakers.resolver_links", unnamed.resolver_links)?,
-            time_prepositions: word_set(f, "unnamed_speakers.time_prepositions", unnamed.time_prepositions)?,
+            time_prepositions: word_set(
+                f,
+                "unnamed_speakers.time_prepositions",
+                unnamed.time_prepositions,
+            )?,
         };
-        let max_phrase_words = phrases.values().flatten().map(|p| p.words.len()).max().unwrap_or(1);
-        Ok(CueLexicon { verbs, phrases, grammar, max_phrase_words })
+        let max_phrase_words = phrases
+            .values()
+            .flatten()
+            .map(|p| p.words.len())
+            .max()
+            .unwrap_or(1);
+        Ok(CueLexicon {
+            verbs,
+            phrases,
+            grammar,
+            max_phrase_words,
+        })
     }
 
     pub fn verb(&self, folded: &str) -> Option<&VerbInfo> {
@@ -378,7 +428,10 @@ impl CueLexicon {
     }
 
     /// The longest phrase starting at the first of `words` (folded), if any.
-    pub fn phrase_at<'w>(&self, words: impl Iterator<Item = &'w str> + Clone) -> Option<&PhraseInfo> {
+    pub fn phrase_at<'w>(
+        &self,
+        words: impl Iterator<Item = &'w str> + Clone,
+    ) -> Option<&PhraseInfo> {
         let first = words.clone().next()?;
         self.phrases.get(first)?.iter().find(|p| {
             let mut rest = words.clone();
@@ -391,7 +444,11 @@ impl CueLexicon {
     }
 
     pub fn verb_count(&self) -> usize {
-        self.verbs.values().map(|v| v.lemma.as_str()).collect::<HashSet<_>>().len()
+        self.verbs
+            .values()
+            .map(|v| v.lemma.as_str())
+            .collect::<HashSet<_>>()
+            .len()
     }
 }
 
@@ -409,15 +466,30 @@ mod tests {
         CueLexicon::load(&verbs, &grammar).expect("the built-in grammar loads");
         let good = r#"clause_complementizers = ["that", "if", "whether"]"#;
         for (bad, why) in [
-            (r#"clause_complementizers = ["that", "If", "whether"]"#, "lowercase"),
-            (r#"clause_complementizers = ["that", "if", "if"]"#, "listed twice"),
-            (r#"clause_complementizers = ["that", "if so", "whether"]"#, "not a single word"),
+            (
+                r#"clause_complementizers = ["that", "If", "whether"]"#,
+                "lowercase",
+            ),
+            (
+                r#"clause_complementizers = ["that", "if", "if"]"#,
+                "listed twice",
+            ),
+            (
+                r#"clause_complementizers = ["that", "if so", "whether"]"#,
+                "not a single word",
+            ),
         ] {
             assert!(grammar.text.contains(good));
             let text = grammar.text.replace(good, bad);
             let line = text.lines().position(|l| l == bad).expect("replaced") + 1;
-            let err = CueLexicon::load(&verbs, &ModelFile::from_text("g.toml", text)).err().expect("must fail").to_string();
-            assert!(err.starts_with(&format!("g.toml:{line}:")) && err.contains(why), "{err}");
+            let err = CueLexicon::load(&verbs, &ModelFile::from_text("g.toml", text))
+                .err()
+                .expect("must fail")
+                .to_string();
+            assert!(
+                err.starts_with(&format!("g.toml:{line}:")) && err.contains(why),
+                "{err}"
+            );
         }
     }
 }

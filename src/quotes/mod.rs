@@ -16,7 +16,9 @@ use crate::types::{Span, Statement, StatementKind};
 pub use lexicon::{CueLexicon, CueType, SourceSide};
 
 /// Lowercase particles of family names ("van der Hale", "de la Cruz", "bin Salman").
-const NAME_PARTICLES: [&str; 14] = ["van", "der", "den", "de", "von", "al", "bin", "da", "di", "du", "le", "la", "del", "ter"];
+const NAME_PARTICLES: [&str; 14] = [
+    "van", "der", "den", "de", "von", "al", "bin", "da", "di", "du", "le", "la", "del", "ter",
+];
 
 /// A quote no longer than this many words, used inside a noun phrase, is a term, not a statement.
 const MAX_TERM_WORDS: usize = 4;
@@ -78,7 +80,10 @@ impl Doc<'_> {
         self.sents[self.sent_of[i]]
     }
     fn span_of(&self, from: usize, to_exclusive: usize) -> Span {
-        Span::new(self.toks[from].span.start, self.toks[to_exclusive - 1].span.end)
+        Span::new(
+            self.toks[from].span.start,
+            self.toks[to_exclusive - 1].span.end,
+        )
     }
 }
 
@@ -133,7 +138,12 @@ impl Extractor {
     /// words so later stages need not tokenise it again. `title` is the article's headline:
     /// when the text repeats it as its first paragraph, that paragraph is read with headline
     /// grammar ("Obama says Trump modeling policies on Putin").
-    pub fn extract(&self, text: &str, norm: &Normalized, title: Option<&str>) -> (Vec<Statement>, Words) {
+    pub fn extract(
+        &self,
+        text: &str,
+        norm: &Normalized,
+        title: Option<&str>,
+    ) -> (Vec<Statement>, Words) {
         let doc = self.build_doc(text, norm, title);
         let mut out: Vec<Statement> = Vec::new();
         let mut used_cues: HashSet<usize> = HashSet::default();
@@ -149,10 +159,14 @@ impl Extractor {
                 let same_cue = |p: &Statement| p.cue.is_some() && p.cue == st.cue;
                 let continues = st.attribution == "paragraph" || out.last().is_some_and(same_cue);
                 if continues && st.kind == StatementKind::Direct {
-                    if let Some(prev) = out.last_mut().filter(|p| p.paragraph == st.paragraph && p.quote.is_some()) {
+                    if let Some(prev) = out
+                        .last_mut()
+                        .filter(|p| p.paragraph == st.paragraph && p.quote.is_some())
+                    {
                         prev.span.end = st.span.end;
                         prev.quote = prev.quote.map(|q| Span::new(q.start, st.span.end));
-                        prev.flags.extend(st.flags.iter().copied().filter(|f| *f != "unattributed"));
+                        prev.flags
+                            .extend(st.flags.iter().copied().filter(|f| *f != "unattributed"));
                         if !prev.flags.contains(&"split_quote") {
                             prev.flags.push("split_quote");
                         }
@@ -171,13 +185,24 @@ impl Extractor {
         // The same holds for a quote attributed to the speaker of the clause around it ("the
         // ministries said the round was held “in a candid spirit”" read through "held").
         out.retain(|q| {
-            let unattributed = q.kind == StatementKind::Direct && q.attribution == "before-quote:no-subject";
-            let same_speaker = |r: &Statement| q.speaker_mention.is_some() && r.speaker_mention.map(|m| m.slice(text)) == q.speaker_mention.map(|m| m.slice(text));
-            !reported.iter().any(|r| r.span.contains(q.span) && (unattributed || (q.kind != StatementKind::Reported && same_speaker(r))))
+            let unattributed =
+                q.kind == StatementKind::Direct && q.attribution == "before-quote:no-subject";
+            let same_speaker = |r: &Statement| {
+                q.speaker_mention.is_some()
+                    && r.speaker_mention.map(|m| m.slice(text))
+                        == q.speaker_mention.map(|m| m.slice(text))
+            };
+            !reported.iter().any(|r| {
+                r.span.contains(q.span)
+                    && (unattributed || (q.kind != StatementKind::Reported && same_speaker(r)))
+            })
         });
         out.extend(reported);
         out.sort_by_key(|s| (s.span.start, s.span.end));
-        let words = Words { toks: doc.toks, folded: doc.folded };
+        let words = Words {
+            toks: doc.toks,
+            folded: doc.folded,
+        };
         (out, words)
     }
 
@@ -209,7 +234,11 @@ impl Extractor {
         let protected: Vec<Span> = quotes
             .iter()
             .map(|q| {
-                let end = if text[..q.content.end].ends_with('.') { q.content.end - 1 } else { q.content.end };
+                let end = if text[..q.content.end].ends_with('.') {
+                    q.content.end - 1
+                } else {
+                    q.content.end
+                };
                 Span::new(toks[q.open].span.start, end.max(toks[q.open].span.end))
             })
             .collect();
@@ -219,7 +248,11 @@ impl Extractor {
         for (pi, p) in norm.paragraphs.iter().enumerate() {
             let (a, b) = para_ranges[pi];
             let mut t = a;
-            let local: Vec<Span> = protected.iter().copied().filter(|q| q.start < p.end && p.start < q.end).collect();
+            let local: Vec<Span> = protected
+                .iter()
+                .copied()
+                .filter(|q| q.start < p.end && p.start < q.end)
+                .collect();
             for s in segment::sentences(text, *p, &local, &abbr) {
                 let start = t;
                 while t < b && toks[t].span.start < s.end {
@@ -239,12 +272,31 @@ impl Extractor {
                 sents.push((t, b));
             }
         }
-        let squash = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+        let squash = |s: &str| {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        };
         let title_key = title.map(squash).filter(|t| !t.is_empty());
-        let headline = norm.paragraphs.first().zip(para_ranges.first().copied()).and_then(|(p, range)| {
-            (title_key.as_deref() == Some(squash(p.slice(text)).as_str())).then_some(range)
-        });
-        Doc { text, headline, toks, folded, para_of, sent_of, sents, quote_of, quotes }
+        let headline = norm
+            .paragraphs
+            .first()
+            .zip(para_ranges.first().copied())
+            .and_then(|(p, range)| {
+                (title_key.as_deref() == Some(squash(p.slice(text)).as_str())).then_some(range)
+            });
+        Doc {
+            text,
+            headline,
+            toks,
+            folded,
+            para_of,
+            sent_of,
+            sents,
+            quote_of,
+            quotes,
+        }
     }
 
     // ----- cues and noun phrases -------------------------------------------------------------
@@ -256,7 +308,11 @@ impl Extractor {
         // Punctuation and quotation marks never equal a phrase word, so the raw window works.
         let window_end = (i + self.lex.max_phrase_words()).min(doc.toks.len());
         let words = (i..window_end).map(|k| &doc.folded[k]);
-        if let Some(p) = self.lex.phrase_at(words).filter(|p| (i..i + p.words.len()).all(|j| doc.quote_of[j].is_none())) {
+        if let Some(p) = self
+            .lex
+            .phrase_at(words)
+            .filter(|p| (i..i + p.words.len()).all(|j| doc.quote_of[j].is_none()))
+        {
             return Some(Cue {
                 start: i,
                 end: i + p.words.len(),
@@ -270,7 +326,10 @@ impl Extractor {
         let v = self.lex.verb(&doc.folded[i])?;
         // A capitalised verb form inside a sentence is a name ("United States"), except in a
         // title-case headline ("Rubio Says Reform Was a Sign of Leadership").
-        if is_capitalized(doc.word(i)) && doc.sent_range(i).0 != i && !(doc.in_headline(i) && v.kind != CueType::Belief && !v.participle) {
+        if is_capitalized(doc.word(i))
+            && doc.sent_range(i).0 != i
+            && !(doc.in_headline(i) && v.kind != CueType::Belief && !v.participle)
+        {
             return None;
         }
         if !v.participle && i > 0 && self.is_noun_slot(doc, i - 1) {
@@ -285,8 +344,16 @@ impl Extractor {
             // the subject of the main clause.
             // After "upon"/"after"/"while" it reports too ("upon saying, “…”"), and after a name
             // it is that person speaking ("footage of Trump saying, “…”").
-            let after_name = i > 0 && doc.toks[i - 1].is_word() && is_capitalized(doc.word(i - 1)) && doc.sent_range(i).0 != i - 1;
-            if !(matches!(prev, "by" | "," | "upon" | "after" | "before" | "while" | "when" | "without") || after_name || self.lex.grammar.copulas.contains(prev)) {
+            let after_name = i > 0
+                && doc.toks[i - 1].is_word()
+                && is_capitalized(doc.word(i - 1))
+                && doc.sent_range(i).0 != i - 1;
+            if !(matches!(
+                prev,
+                "by" | "," | "upon" | "after" | "before" | "while" | "when" | "without"
+            ) || after_name
+                || self.lex.grammar.copulas.contains(prev))
+            {
                 return None;
             }
         }
@@ -329,14 +396,16 @@ impl Extractor {
                 && doc.toks[i - 1].span.end == doc.toks[i].span.start
                 && doc.toks[i + 1].is_word()
                 && is_capitalized(doc.word(i + 1))
-                && (doc.word(i - 1).chars().count() == 1 || self.abbreviations.contains(doc.word(i - 1)))
+                && (doc.word(i - 1).chars().count() == 1
+                    || self.abbreviations.contains(doc.word(i - 1)))
                 && is_capitalized(doc.word(i - 1));
         }
         let g = &self.lex.grammar;
         let w = &doc.folded[i];
         if NAME_PARTICLES.contains(&w) {
             // "Sorin van der Hale": particles inside a name, when a name word follows.
-            return (i + 1..(i + 3).min(doc.toks.len())).any(|k| doc.toks[k].is_word() && is_capitalized(doc.word(k)));
+            return (i + 1..(i + 3).min(doc.toks.len()))
+                .any(|k| doc.toks[k].is_word() && is_capitalized(doc.word(k)));
         }
         if self.lex.verb(w).is_some() && !is_capitalized(doc.word(i)) {
             return false;
@@ -351,7 +420,11 @@ impl Extractor {
         (from..(from + 4).min(s_end))
             .take_while(|&k| {
                 let w = &doc.folded[k];
-                doc.toks[k].is_word() && doc.quote_of[k].is_none() && !g.prepositions.contains(w) && !g.determiners.contains(w) && self.lex.verb(w).is_none()
+                doc.toks[k].is_word()
+                    && doc.quote_of[k].is_none()
+                    && !g.prepositions.contains(w)
+                    && !g.determiners.contains(w)
+                    && self.lex.verb(w).is_none()
             })
             .find(|&k| g.collective.contains(&doc.folded[k]) || g.np_words.contains(&doc.folded[k]))
     }
@@ -378,7 +451,10 @@ impl Extractor {
     }
 
     fn is_name_joiner(&self, doc: &Doc, i: usize) -> bool {
-        matches!(&doc.folded[i], "of" | "for" | "and" | "&" | "de" | "van" | "von" | "al" | "bin")
+        matches!(
+            &doc.folded[i],
+            "of" | "for" | "and" | "&" | "de" | "van" | "von" | "al" | "bin"
+        )
     }
 
     /// Words that may start a sentence but never a speaker's name.
@@ -387,7 +463,21 @@ impl Extractor {
         g.between.contains(w)
             || g.clause_breakers.contains(w)
             || g.prepositions.contains(w)
-            || matches!(w, "however" | "meanwhile" | "then" | "now" | "here" | "there" | "instead" | "still" | "indeed" | "separately" | "asked" | "speaking")
+            || matches!(
+                w,
+                "however"
+                    | "meanwhile"
+                    | "then"
+                    | "now"
+                    | "here"
+                    | "there"
+                    | "instead"
+                    | "still"
+                    | "indeed"
+                    | "separately"
+                    | "asked"
+                    | "speaking"
+            )
     }
 
     /// The speaker before a cue: "Chinese President Xi Jinping hailed", "aides later said",
@@ -419,8 +509,13 @@ impl Extractor {
         if k <= s_start + 1 || !dash(k - 1) {
             return None;
         }
-        let open = (s_start + 1..k - 1).rev().take(30).take_while(|&t| doc.quote_of[t].is_none()).find(|&t| dash(t))?;
-        self.subject_left_strict(doc, open).or_else(|| self.loose_np_left(doc, open))
+        let open = (s_start + 1..k - 1)
+            .rev()
+            .take(30)
+            .take_while(|&t| doc.quote_of[t].is_none())
+            .find(|&t| dash(t))?;
+        self.subject_left_strict(doc, open)
+            .or_else(|| self.loose_np_left(doc, open))
     }
 
     /// Whether a noun phrase is the object of a preposition: "from Ohio", "for Sen. Ted Vance",
@@ -434,7 +529,11 @@ impl Extractor {
         let mut prev = np.start - 1;
         if doc.word(prev) == "," {
             let mut u = prev;
-            while u > s_start && doc.toks[u - 1].is_word() && is_capitalized(doc.word(u - 1)) && doc.quote_of[u - 1].is_none() {
+            while u > s_start
+                && doc.toks[u - 1].is_word()
+                && is_capitalized(doc.word(u - 1))
+                && doc.quote_of[u - 1].is_none()
+            {
                 u -= 1;
             }
             if u == prev || u == s_start {
@@ -442,7 +541,9 @@ impl Extractor {
             }
             prev = u - 1;
         }
-        doc.toks[prev].is_word() && doc.quote_of[prev].is_none() && g.prepositions.contains(&doc.folded[prev])
+        doc.toks[prev].is_word()
+            && doc.quote_of[prev].is_none()
+            && g.prepositions.contains(&doc.folded[prev])
     }
 
     /// The name or pronoun that opens the sentence, when everything between it and `before`
@@ -452,7 +553,8 @@ impl Extractor {
     fn clause_opening_subject(&self, doc: &Doc, before: usize) -> Option<Np> {
         let g = &self.lex.grammar;
         let (s_start, _) = doc.sent_range(before);
-        let first = (s_start..before).find(|&t| doc.toks[t].is_word() && !self.is_name_joiner(doc, t))?;
+        let first =
+            (s_start..before).find(|&t| doc.toks[t].is_word() && !self.is_name_joiner(doc, t))?;
         // After an introductory phrase ("On Monday, …", "Later, …") the clause opens later.
         if self.is_introductory(doc, first) || self.is_sentence_adverb(&doc.folded[first]) {
             return None;
@@ -465,7 +567,9 @@ impl Extractor {
             return None;
         }
         let pronoun = np.end - np.start == 1 && g.pronouns.contains_key(&doc.folded[np.start]);
-        let named = (np.start..np.end).any(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t))) && !self.is_common_word_np(doc, &np);
+        let named = (np.start..np.end)
+            .any(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t)))
+            && !self.is_common_word_np(doc, &np);
         if !(pronoun || named) {
             return None;
         }
@@ -490,7 +594,10 @@ impl Extractor {
     /// subject and verb ("aides later said", "Wang has repeatedly said").
     fn skip_between_left(&self, doc: &Doc, cue_start: usize, s_start: usize) -> usize {
         let mut k = cue_start;
-        while k > s_start && self.lex.grammar.between.contains(&doc.folded[k - 1]) && doc.quote_of[k - 1].is_none() {
+        while k > s_start
+            && self.lex.grammar.between.contains(&doc.folded[k - 1])
+            && doc.quote_of[k - 1].is_none()
+        {
             k -= 1;
         }
         k
@@ -525,29 +632,46 @@ impl Extractor {
                 let mut end = np.end;
                 let mut descriptor_start = seg_end + 1;
                 // "her senior policy adviser, Jo Sulla,": the title names no one; the name follows.
-                let titled = !(np.start..np.end).any(|t| is_capitalized(doc.word(t)) && t != s_start);
+                let titled =
+                    !(np.start..np.end).any(|t| is_capitalized(doc.word(t)) && t != s_start);
                 if titled && idx > 0 {
                     let next_end = commas[idx - 1];
-                    let name = (seg_end + 1..next_end).all(|t| (doc.toks[t].is_word() && is_capitalized(doc.word(t))) || self.is_np_word(doc, t));
+                    let name = (seg_end + 1..next_end).all(|t| {
+                        (doc.toks[t].is_word() && is_capitalized(doc.word(t)))
+                            || self.is_np_word(doc, t)
+                    });
                     if name && next_end > seg_end + 1 {
                         end = next_end;
                         descriptor_start = next_end + 1;
                     }
                 }
-                let descriptor = (descriptor_start < comma).then(|| doc.span_of(descriptor_start, comma));
-                return Some(Np { start: np.start, end, descriptor });
+                let descriptor =
+                    (descriptor_start < comma).then(|| doc.span_of(descriptor_start, comma));
+                return Some(Np {
+                    start: np.start,
+                    end,
+                    descriptor,
+                });
             }
             // Reading on leftwards, this segment stands between subject and verb, so it must
             // be parenthetical: a relative clause ("who lives in …"), or words with no finite
             // verb and no dash ("35", "a salesman from Sumter", "in a statement released on
             // Monday"). A clause of its own means no earlier segment is the subject.
-            let relative = self.lex.grammar.relatives_parenthetical.contains(&doc.folded[seg_start]);
+            let relative = self
+                .lex
+                .grammar
+                .relatives_parenthetical
+                .contains(&doc.folded[seg_start]);
             let clause = (seg_start..seg_end).any(|t| {
                 let w = &doc.folded[t];
                 if !doc.toks[t].is_word() {
-                    return matches!(doc.word(t), "—" | "–" | ";" | ":") || doc.quote_of[t].is_some();
+                    return matches!(doc.word(t), "—" | "–" | ";" | ":")
+                        || doc.quote_of[t].is_some();
                 }
-                let verb = self.lex.verb(w).is_some_and(|v| !v.participle && !w.ends_with("ed"));
+                let verb = self
+                    .lex
+                    .verb(w)
+                    .is_some_and(|v| !v.participle && !w.ends_with("ed"));
                 !is_capitalized(doc.word(t)) && (self.lex.grammar.finite.contains(w) || verb)
             });
             if clause && !relative {
@@ -560,11 +684,21 @@ impl Extractor {
     /// The comma-delimited segment `idx` (ending at `commas[idx]`) as a subject: it opens the
     /// clause (the sentence start, or right after an introductory phrase) and is a name, a
     /// pronoun or an unnamed speaker from end to end.
-    fn segment_subject(&self, doc: &Doc, commas: &[usize], idx: usize, s_start: usize) -> Option<Np> {
+    fn segment_subject(
+        &self,
+        doc: &Doc,
+        commas: &[usize],
+        idx: usize,
+        s_start: usize,
+    ) -> Option<Np> {
         let g = &self.lex.grammar;
         let seg_end = commas[idx];
         let seg_start = commas.get(idx + 1).map_or(s_start, |c| c + 1);
-        let first = (seg_start..seg_end).find(|&t| doc.toks[t].is_word() && !self.is_sentence_adverb(&doc.folded[t]) && !self.is_name_joiner(doc, t))?;
+        let first = (seg_start..seg_end).find(|&t| {
+            doc.toks[t].is_word()
+                && !self.is_sentence_adverb(&doc.folded[t])
+                && !self.is_name_joiner(doc, t)
+        })?;
         let clause_initial = seg_start == s_start || {
             let prev_start = commas.get(idx + 2).map_or(s_start, |c| c + 1);
             let prev_first = (prev_start..seg_start - 1).find(|&t| doc.toks[t].is_word());
@@ -578,7 +712,9 @@ impl Extractor {
             return None;
         }
         let pronoun = np.end - np.start == 1 && g.pronouns.contains_key(&doc.folded[np.start]);
-        let named = (np.start..np.end).any(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t))) && !self.is_common_word_np(doc, &np);
+        let named = (np.start..np.end)
+            .any(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t)))
+            && !self.is_common_word_np(doc, &np);
         let collective = g.collective.contains(&doc.folded[np.end - 1]);
         (pronoun || named || collective).then_some(np)
     }
@@ -616,12 +752,19 @@ impl Extractor {
             if g.unnamed_openers_before_verb.contains(w) {
                 break t;
             }
-            let function_word = g.prepositions.contains(w) || g.finite.contains(w) || g.copulas.contains(w) || g.clause_breakers.contains(w) || g.pronouns.contains_key(w);
+            let function_word = g.prepositions.contains(w)
+                || g.finite.contains(w)
+                || g.copulas.contains(w)
+                || g.clause_breakers.contains(w)
+                || g.pronouns.contains_key(w);
             // After an article or possessive a verb form is a noun ("The email said"), and so
             // is one right before the reporting verb, as two verbs in a row make no clause
             // ("the congressional report said").
             let noun_form = (t > s_start && self.is_noun_slot(doc, t - 1)) || t + 1 == end;
-            if function_word || (self.lex.verb(w).is_some() && !is_capitalized(doc.word(t)) && !noun_form) || g.relatives_phrase_end.contains(w) {
+            if function_word
+                || (self.lex.verb(w).is_some() && !is_capitalized(doc.word(t)) && !noun_form)
+                || g.relatives_phrase_end.contains(w)
+            {
                 return None;
             }
             j -= 1;
@@ -632,8 +775,13 @@ impl Extractor {
         }
         let opens_clause = det == s_start
             || matches!(doc.word(det - 1), "," | ";" | ":" | "—" | "–")
-            || ((s_start..det).all(|t| self.is_sentence_adverb(&doc.folded[t]) || self.is_name_joiner(doc, t)));
-        opens_clause.then_some(Np { start: det, end, descriptor: None })
+            || ((s_start..det)
+                .all(|t| self.is_sentence_adverb(&doc.folded[t]) || self.is_name_joiner(doc, t)));
+        opens_clause.then_some(Np {
+            start: det,
+            end,
+            descriptor: None,
+        })
     }
 
     /// A one-word noun phrase that is an ordinary word capitalised only because it opens the
@@ -647,7 +795,9 @@ impl Extractor {
         }
         let w = &doc.folded[first];
         if let Some((base, _)) = w.split_once('\'') {
-            if self.lex.grammar.pronouns.contains_key(base) || self.lex.grammar.contraction_hosts.contains(base) {
+            if self.lex.grammar.pronouns.contains_key(base)
+                || self.lex.grammar.contraction_hosts.contains(base)
+            {
                 return true;
             }
         }
@@ -659,14 +809,20 @@ impl Extractor {
             || (w.len() > 4 && w.ends_with("ing"))
             || self.lex.verb(w).is_some()
             || self.lex.grammar.finite.contains(w)
-            || (0..doc.toks.len()).any(|t| t != first && &doc.folded[t] == w && doc.toks[t].is_word() && !is_capitalized(doc.word(t)))
+            || (0..doc.toks.len()).any(|t| {
+                t != first
+                    && &doc.folded[t] == w
+                    && doc.toks[t].is_word()
+                    && !is_capitalized(doc.word(t))
+            })
     }
 
     fn subject_left_strict(&self, doc: &Doc, cue_start: usize) -> Option<Np> {
         let g = &self.lex.grammar;
         let (s_start, _) = doc.sent_range(cue_start);
         let mut k = cue_start;
-        while k > s_start && g.between.contains(&doc.folded[k - 1]) && doc.quote_of[k - 1].is_none() {
+        while k > s_start && g.between.contains(&doc.folded[k - 1]) && doc.quote_of[k - 1].is_none()
+        {
             k -= 1;
         }
         if k == s_start {
@@ -685,21 +841,36 @@ impl Extractor {
             }
             let first = &doc.folded[m];
             // "Pence, who is running for reelection, praised …" counts as an appositive too.
-            let name_before = m >= s_start + 2 && is_capitalized(doc.word(m - 2)) && !g.prepositions.contains(first);
-            if !(g.determiners.contains(first) || g.np_words.contains(first) || g.collective.contains(first) || first == "who" || (name_before && !is_capitalized(doc.word(m)))) {
+            let name_before = m >= s_start + 2
+                && is_capitalized(doc.word(m - 2))
+                && !g.prepositions.contains(first);
+            if !(g.determiners.contains(first)
+                || g.np_words.contains(first)
+                || g.collective.contains(first)
+                || first == "who"
+                || (name_before && !is_capitalized(doc.word(m))))
+            {
                 return None;
             }
             descriptor = Some(doc.span_of(m, close));
             k = m - 1;
         }
         if k > s_start && g.pronouns.contains_key(&doc.folded[k - 1]) && doc.toks[k - 1].is_word() {
-            return Some(Np { start: k - 1, end: k, descriptor });
+            return Some(Np {
+                start: k - 1,
+                end: k,
+                descriptor,
+            });
         }
         if k > s_start + 1 && &doc.folded[k - 1] == "who" {
             // "Smith, who said …": the speaker is the phrase before the relative pronoun; the
             // mention runs through "who", as written.
             let before = if doc.word(k - 2) == "," { k - 2 } else { k - 1 };
-            return self.subject_left(doc, before).map(|np| Np { end: k, descriptor: np.descriptor.or(descriptor), ..np });
+            return self.subject_left(doc, before).map(|np| Np {
+                end: k,
+                descriptor: np.descriptor.or(descriptor),
+                ..np
+            });
         }
         let end = k;
         let mut j = k;
@@ -707,7 +878,10 @@ impl Extractor {
             let t = j - 1;
             if doc.word(t) == ")" {
                 // "Sen. Richard J. Durbin (D-Ill.)": a parenthesis inside the name phrase.
-                match (t.saturating_sub(8).max(s_start)..t).rev().find(|&o| doc.word(o) == "(") {
+                match (t.saturating_sub(8).max(s_start)..t)
+                    .rev()
+                    .find(|&o| doc.word(o) == "(")
+                {
                     Some(open) if open > s_start && self.is_np_word(doc, open - 1) => {
                         j = open;
                         continue;
@@ -717,11 +891,20 @@ impl Extractor {
             }
             if self.is_np_word(doc, t) {
                 j -= 1;
-            } else if let Some(det) = self.determiner_then_adjectives(doc, t, s_start).filter(|_| j < end) {
+            } else if let Some(det) = self
+                .determiner_then_adjectives(doc, t, s_start)
+                .filter(|_| j < end)
+            {
                 // "the famously gruff senator": words between a determiner and the head noun.
                 j = det;
                 break;
-            } else if self.is_name_joiner(doc, t) && t > s_start && j < end && self.is_np_word(doc, t - 1) && is_capitalized(doc.word(t - 1)) && is_capitalized(doc.word(j)) {
+            } else if self.is_name_joiner(doc, t)
+                && t > s_start
+                && j < end
+                && self.is_np_word(doc, t - 1)
+                && is_capitalized(doc.word(t - 1))
+                && is_capitalized(doc.word(j))
+            {
                 j -= 1;
             } else if g.determiners.contains(&doc.folded[t]) && j < end {
                 j -= 1;
@@ -741,7 +924,11 @@ impl Extractor {
         if (j..end).all(|t| g.determiners.contains(&doc.folded[t])) {
             return None;
         }
-        Some(Np { start: j, end, descriptor })
+        Some(Np {
+            start: j,
+            end,
+            descriptor,
+        })
     }
 
     /// A descriptive noun phrase that names no one, reading rightwards: "the moderator", "one
@@ -768,19 +955,30 @@ impl Extractor {
                 return Some(np);
             }
         }
-        let opens = g.unnamed_openers_after_quote.contains(first) || (is_capitalized(doc.word(from)) && first.ends_with("'s"));
+        let opens = g.unnamed_openers_after_quote.contains(first)
+            || (is_capitalized(doc.word(from)) && first.ends_with("'s"));
         if !opens {
             return None;
         }
         let mut j = from + 1;
         while j < s_end && j - from <= 6 {
             let w = &doc.folded[j];
-            let function_word = g.prepositions.contains(w) || g.finite.contains(w) || g.copulas.contains(w) || g.clause_breakers.contains(w);
+            let function_word = g.prepositions.contains(w)
+                || g.finite.contains(w)
+                || g.copulas.contains(w)
+                || g.clause_breakers.contains(w);
             // A verb form followed by a reporting verb is the phrase's head noun: "…,” the
             // report stated", "…,” the email said".
-            let head_noun = j + 1 < s_end && self.lex.verb(&doc.folded[j + 1]).is_some() && !is_capitalized(doc.word(j + 1));
+            let head_noun = j + 1 < s_end
+                && self.lex.verb(&doc.folded[j + 1]).is_some()
+                && !is_capitalized(doc.word(j + 1));
             let verb = self.lex.verb(w).is_some() && !is_capitalized(doc.word(j)) && !head_noun;
-            if !doc.toks[j].is_word() || doc.quote_of[j].is_some() || function_word || verb || g.relatives_phrase_end.contains(w) {
+            if !doc.toks[j].is_word()
+                || doc.quote_of[j].is_some()
+                || function_word
+                || verb
+                || g.relatives_phrase_end.contains(w)
+            {
                 break;
             }
             j += 1;
@@ -795,12 +993,18 @@ impl Extractor {
         }
         // "a source close to the campaign", "a longtime adviser to both governors": the phrase
         // after the head is part of how the article names the speaker.
-        let link = |w: &str| g.unnamed_links.contains(w) || (g.prepositions.contains(w) && !g.time_prepositions.contains(w));
+        let link = |w: &str| {
+            g.unnamed_links.contains(w)
+                || (g.prepositions.contains(w) && !g.time_prepositions.contains(w))
+        };
         if j < s_end && link(&doc.folded[j]) {
             let mut k = j + 1;
             while k < s_end && k - j <= 8 && doc.toks[k].is_word() && doc.quote_of[k].is_none() {
                 let w = &doc.folded[k];
-                if g.relatives_phrase_end.contains(w) || g.finite.contains(w) || (self.lex.verb(w).is_some() && !is_capitalized(doc.word(k))) {
+                if g.relatives_phrase_end.contains(w)
+                    || g.finite.contains(w)
+                    || (self.lex.verb(w).is_some() && !is_capitalized(doc.word(k)))
+                {
                     break;
                 }
                 k += 1;
@@ -809,7 +1013,11 @@ impl Extractor {
                 j = k;
             }
         }
-        Some(Np { start: from, end: j, descriptor: None })
+        Some(Np {
+            start: from,
+            end: j,
+            descriptor: None,
+        })
     }
 
     /// Title words in lowercase or capitalised, then a name, reading rightwards ("retired
@@ -820,17 +1028,34 @@ impl Extractor {
         let mut j = from;
         while j < s_end && j - from < 8 {
             let w = &doc.folded[j];
-            let function_word = g.prepositions.contains(w) || g.finite.contains(w) || g.copulas.contains(w) || g.clause_breakers.contains(w) || g.pronouns.contains_key(w) || g.determiners.contains(w);
+            let function_word = g.prepositions.contains(w)
+                || g.finite.contains(w)
+                || g.copulas.contains(w)
+                || g.clause_breakers.contains(w)
+                || g.pronouns.contains_key(w)
+                || g.determiners.contains(w);
             let verb = self.lex.verb(w).is_some() && !is_capitalized(doc.word(j));
             let stop = doc.word(j) == "." && self.is_np_word(doc, j);
-            if !(doc.toks[j].is_word() || stop) || doc.quote_of[j].is_some() || function_word || verb {
+            if !(doc.toks[j].is_word() || stop)
+                || doc.quote_of[j].is_some()
+                || function_word
+                || verb
+            {
                 break;
             }
             j += 1;
         }
-        let caps_tail = (from..j).rev().take_while(|&t| is_capitalized(doc.word(t)) || doc.word(t) == ".").filter(|&t| doc.toks[t].is_word()).count();
+        let caps_tail = (from..j)
+            .rev()
+            .take_while(|&t| is_capitalized(doc.word(t)) || doc.word(t) == ".")
+            .filter(|&t| doc.toks[t].is_word())
+            .count();
         let has_lower = (from..j).any(|t| doc.toks[t].is_word() && !is_capitalized(doc.word(t)));
-        (caps_tail >= 2 && has_lower).then_some(Np { start: from, end: j, descriptor: None })
+        (caps_tail >= 2 && has_lower).then_some(Np {
+            start: from,
+            end: j,
+            descriptor: None,
+        })
     }
 
     /// A subject made of title words with lowercase ones among them, then a name of two or
@@ -843,16 +1068,35 @@ impl Extractor {
         while j < before && j - start < 8 && doc.toks[j].is_word() && doc.quote_of[j].is_none() {
             let w = &doc.folded[j];
             if is_capitalized(doc.word(j)) {
-                if lower && j + 1 < before && doc.toks[j + 1].is_word() && is_capitalized(doc.word(j + 1)) {
+                if lower
+                    && j + 1 < before
+                    && doc.toks[j + 1].is_word()
+                    && is_capitalized(doc.word(j + 1))
+                {
                     let mut end = j;
                     while end < before && doc.toks[end].is_word() && is_capitalized(doc.word(end)) {
                         end += 1;
                     }
-                    let verb_next = end < before && doc.toks[end].is_word() && !is_capitalized(doc.word(end)) && doc.quote_of[end].is_none() && !g.prepositions.contains(&doc.folded[end]);
-                    return verb_next.then_some(Np { start, end, descriptor: None });
+                    let verb_next = end < before
+                        && doc.toks[end].is_word()
+                        && !is_capitalized(doc.word(end))
+                        && doc.quote_of[end].is_none()
+                        && !g.prepositions.contains(&doc.folded[end]);
+                    return verb_next.then_some(Np {
+                        start,
+                        end,
+                        descriptor: None,
+                    });
                 }
             } else {
-                if g.prepositions.contains(w) || g.finite.contains(w) || g.copulas.contains(w) || g.clause_breakers.contains(w) || g.pronouns.contains_key(w) || g.determiners.contains(w) || self.lex.verb(w).is_some() {
+                if g.prepositions.contains(w)
+                    || g.finite.contains(w)
+                    || g.copulas.contains(w)
+                    || g.clause_breakers.contains(w)
+                    || g.pronouns.contains_key(w)
+                    || g.determiners.contains(w)
+                    || self.lex.verb(w).is_some()
+                {
                     return None;
                 }
                 lower = true;
@@ -870,7 +1114,11 @@ impl Extractor {
             return None;
         }
         if doc.toks[from].is_word() && g.pronouns.contains_key(&doc.folded[from]) {
-            return Some(Np { start: from, end: from + 1, descriptor: None });
+            return Some(Np {
+                start: from,
+                end: from + 1,
+                descriptor: None,
+            });
         }
         let mut j = from;
         if g.determiners.contains(&doc.folded[j]) {
@@ -891,7 +1139,13 @@ impl Extractor {
                 j += 1;
             } else if let Some(head) = self.adjectives_then_head(doc, j, s_end) {
                 j = head + 1;
-            } else if self.is_name_joiner(doc, j) && j > np_first && j + 1 < s_end && is_capitalized(doc.word(j - 1)) && self.is_np_word(doc, j + 1) && is_capitalized(doc.word(j + 1)) {
+            } else if self.is_name_joiner(doc, j)
+                && j > np_first
+                && j + 1 < s_end
+                && is_capitalized(doc.word(j - 1))
+                && self.is_np_word(doc, j + 1)
+                && is_capitalized(doc.word(j + 1))
+            {
                 j += 1;
             } else {
                 break;
@@ -904,7 +1158,10 @@ impl Extractor {
         if j < s_end && doc.word(j) == "," && j + 1 < s_end && doc.toks[j + 1].is_word() {
             let d_start = j + 1;
             let mut d_end = d_start;
-            while d_end < s_end && doc.quote_of[d_end].is_none() && !matches!(doc.word(d_end), "." | ";" | "!" | "?") {
+            while d_end < s_end
+                && doc.quote_of[d_end].is_none()
+                && !matches!(doc.word(d_end), "." | ";" | "!" | "?")
+            {
                 d_end += 1;
             }
             if d_end > d_start {
@@ -918,7 +1175,11 @@ impl Extractor {
             }
             descriptor = Some(doc.span_of(d_start, d_end));
         }
-        Some(Np { start: np_first, end: j, descriptor })
+        Some(Np {
+            start: np_first,
+            end: j,
+            descriptor,
+        })
     }
 
     /// The speaker after a cue ("…,” said X", "according to X"), read to the end of its phrase
@@ -933,10 +1194,16 @@ impl Extractor {
         let np = self.subject_right(doc, from)?;
         let g = &self.lex.grammar;
         let (_, s_end) = doc.sent_range(np.start);
-        let start = if np.start == from + 1 && g.determiners.contains(&doc.folded[from]) { from } else { np.start };
-        let possessive = doc.folded[np.end - 1].ends_with("'s") || doc.folded[np.end - 1].ends_with("s'");
+        let start = if np.start == from + 1 && g.determiners.contains(&doc.folded[from]) {
+            from
+        } else {
+            np.start
+        };
+        let possessive =
+            doc.folded[np.end - 1].ends_with("'s") || doc.folded[np.end - 1].ends_with("s'");
         let opener = g.unnamed_openers_after_quote.contains(&doc.folded[start]);
-        let unnamed = (np.start..np.end).all(|t| !doc.toks[t].is_word() || !is_capitalized(doc.word(t)));
+        let unnamed =
+            (np.start..np.end).all(|t| !doc.toks[t].is_word() || !is_capitalized(doc.word(t)));
         if !(opener || unnamed || possessive) || np.end >= s_end {
             return Some(np);
         }
@@ -949,7 +1216,12 @@ impl Extractor {
             if !doc.toks[j].is_word() {
                 // The stop of "Gov." or "U.S." stays inside; in a relative clause, so do hyphens
                 // and apostrophes. Any other mark ends the phrase.
-                let inside = self.is_np_word(doc, j) || (relative && !matches!(doc.word(j), "," | ";" | ":" | "—" | "–" | "(" | ")" | "." | "!" | "?"));
+                let inside = self.is_np_word(doc, j)
+                    || (relative
+                        && !matches!(
+                            doc.word(j),
+                            "," | ";" | ":" | "—" | "–" | "(" | ")" | "." | "!" | "?"
+                        ));
                 if !inside {
                     break;
                 }
@@ -965,9 +1237,16 @@ impl Extractor {
                 }
                 // A verb form that ends the phrase is its head noun ("a pool report.").
                 let ends_phrase = j + 1 == s_end || !doc.toks[j + 1].is_word();
-                let verb = self.lex.verb(w).is_some() && !is_capitalized(doc.word(j)) && !ends_phrase;
-                let time = g.time_prepositions.contains(w) && j + 1 < s_end && (is_capitalized(doc.word(j + 1)) || doc.word(j + 1).starts_with(|c: char| c.is_ascii_digit()));
-                let breaks = g.finite.contains(w) || (g.clause_breakers.contains(w) && !g.relatives_phrase_end.contains(w)) || g.subordinators.contains(w) || g.pronouns.contains_key(w);
+                let verb =
+                    self.lex.verb(w).is_some() && !is_capitalized(doc.word(j)) && !ends_phrase;
+                let time = g.time_prepositions.contains(w)
+                    && j + 1 < s_end
+                    && (is_capitalized(doc.word(j + 1))
+                        || doc.word(j + 1).starts_with(|c: char| c.is_ascii_digit()));
+                let breaks = g.finite.contains(w)
+                    || (g.clause_breakers.contains(w) && !g.relatives_phrase_end.contains(w))
+                    || g.subordinators.contains(w)
+                    || g.pronouns.contains_key(w);
                 if verb || time || breaks {
                     break;
                 }
@@ -975,10 +1254,16 @@ impl Extractor {
             j += 1;
         }
         // A relative pronoun with nothing after it is no part of the phrase.
-        while j > np.end && (g.relatives_phrase_end.contains(&doc.folded[j - 1]) || !doc.toks[j - 1].is_word()) {
+        while j > np.end
+            && (g.relatives_phrase_end.contains(&doc.folded[j - 1]) || !doc.toks[j - 1].is_word())
+        {
             j -= 1;
         }
-        Some(Np { start, end: j.max(np.end), descriptor: np.descriptor })
+        Some(Np {
+            start,
+            end: j.max(np.end),
+            descriptor: np.descriptor,
+        })
     }
 
     /// A subject that describes someone, with the prepositional phrase that names whom it
@@ -987,10 +1272,23 @@ impl Extractor {
     /// so a verb never ends up inside the subject.
     fn with_named_complement(&self, doc: &Doc, np: Np, before: usize) -> Np {
         let g = &self.lex.grammar;
-        let start = if np.start > 0 && g.determiners.contains(&doc.folded[np.start - 1]) && doc.toks[np.start - 1].is_word() { np.start - 1 } else { np.start };
-        let unnamed = (np.start..np.end).all(|t| !doc.toks[t].is_word() || !is_capitalized(doc.word(t)));
+        let start = if np.start > 0
+            && g.determiners.contains(&doc.folded[np.start - 1])
+            && doc.toks[np.start - 1].is_word()
+        {
+            np.start - 1
+        } else {
+            np.start
+        };
+        let unnamed =
+            (np.start..np.end).all(|t| !doc.toks[t].is_word() || !is_capitalized(doc.word(t)));
         let p = np.end;
-        if !unnamed || p + 1 >= before || !doc.toks[p].is_word() || !g.prepositions.contains(&doc.folded[p]) || g.time_prepositions.contains(&doc.folded[p]) {
+        if !unnamed
+            || p + 1 >= before
+            || !doc.toks[p].is_word()
+            || !g.prepositions.contains(&doc.folded[p])
+            || g.time_prepositions.contains(&doc.folded[p])
+        {
             return np;
         }
         let mut j = p + 1;
@@ -998,13 +1296,25 @@ impl Extractor {
             j += 1;
         }
         let name_start = j;
-        while j < before && doc.quote_of[j].is_none() && (is_capitalized(doc.word(j)) || (doc.word(j) == "." && self.is_np_word(doc, j)) || (j > name_start && self.is_name_joiner(doc, j) && j + 1 < before && is_capitalized(doc.word(j + 1)))) {
+        while j < before
+            && doc.quote_of[j].is_none()
+            && (is_capitalized(doc.word(j))
+                || (doc.word(j) == "." && self.is_np_word(doc, j))
+                || (j > name_start
+                    && self.is_name_joiner(doc, j)
+                    && j + 1 < before
+                    && is_capitalized(doc.word(j + 1))))
+        {
             j += 1;
         }
         if j == name_start || !doc.toks[j - 1].is_word() {
             return np;
         }
-        Np { start, end: j, descriptor: np.descriptor }
+        Np {
+            start,
+            end: j,
+            descriptor: np.descriptor,
+        }
     }
 
     // ----- quotes ----------------------------------------------------------------------------
@@ -1014,7 +1324,11 @@ impl Extractor {
         if let Some(c) = q.close {
             let (_, s_end) = doc.sent_range(c);
             let mut k = c + 1;
-            while k < s_end && doc.is_punct(k) && !doc.is_quote_mark(k) && matches!(doc.word(k), "," | "." | "—" | "–" | "-" | ":" | ";") {
+            while k < s_end
+                && doc.is_punct(k)
+                && !doc.is_quote_mark(k)
+                && matches!(doc.word(k), "," | "." | "—" | "–" | "-" | ":" | ";")
+            {
                 k += 1;
             }
             if k < s_end {
@@ -1025,21 +1339,47 @@ impl Extractor {
                         // "…,” said the 46-year-old.", "…,” said a source close to the talks.": a
                         // descriptive phrase that ends the clause, read whole (with the phrase
                         // after its head) before the shorter reading of `subject_right`.
-                        let ends = |np: &Np| np.end == s_end || doc.is_punct(np.end) || self.lex.grammar.relatives_after_speaker.contains(&doc.folded[np.end]);
+                        let ends = |np: &Np| {
+                            np.end == s_end
+                                || doc.is_punct(np.end)
+                                || self
+                                    .lex
+                                    .grammar
+                                    .relatives_after_speaker
+                                    .contains(&doc.folded[np.end])
+                        };
                         if let Some(np) = self.loose_np_right(doc, cue.end, s_end).filter(ends) {
-                            let np = self.source_after(doc, cue.end).filter(|long| long.start == np.start && long.end > np.end).unwrap_or(np);
-                            return Some(Attribution { cue, subject: Some(np), how: "after-quote:inverted" });
+                            let np = self
+                                .source_after(doc, cue.end)
+                                .filter(|long| long.start == np.start && long.end > np.end)
+                                .unwrap_or(np);
+                            return Some(Attribution {
+                                cue,
+                                subject: Some(np),
+                                how: "after-quote:inverted",
+                            });
                         }
                         if let Some(np) = self.source_after(doc, cue.end) {
-                            return Some(Attribution { cue, subject: Some(np), how: "after-quote:inverted" });
+                            return Some(Attribution {
+                                cue,
+                                subject: Some(np),
+                                how: "after-quote:inverted",
+                            });
                         }
                     }
                 }
                 // "…,” which some Republicans want": a relative clause, not an attribution.
-                let relative = self.lex.grammar.relatives_after_quote.contains(&doc.folded[k]);
+                let relative = self
+                    .lex
+                    .grammar
+                    .relatives_after_quote
+                    .contains(&doc.folded[k]);
                 // A name first ("…,” Wu Xinbo said), then a descriptive phrase that names no one
                 // ("…,” the moderator said", "…,” his nephew added").
-                let candidates = [self.subject_right(doc, k), self.loose_np_right(doc, k, s_end)];
+                let candidates = [
+                    self.subject_right(doc, k),
+                    self.loose_np_right(doc, k, s_end),
+                ];
                 for mut np in candidates.into_iter().flatten().filter(|_| !relative) {
                     let mut m = np.end;
                     // "…,” John Bryant, the Republican chairman, said": skip the appositive.
@@ -1058,16 +1398,33 @@ impl Extractor {
                     // "…,” Ann Ruiz of the Hale Center for Policy Studies wrote": a place or
                     // institution after the name.
                     let g = &self.lex.grammar;
-                    let named = (np.start..np.end).any(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t)));
+                    let named = (np.start..np.end)
+                        .any(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t)));
                     // The name reading may have taken the preposition in already ("Jon Lewe of").
-                    let p = if np.end > np.start + 1 && g.prepositions.contains(&doc.folded[np.end - 1]) { np.end - 1 } else { m };
-                    if named && p + 1 < s_end && doc.toks[p].is_word() && g.prepositions.contains(&doc.folded[p]) && !g.time_prepositions.contains(&doc.folded[p]) {
+                    let p = if np.end > np.start + 1
+                        && g.prepositions.contains(&doc.folded[np.end - 1])
+                    {
+                        np.end - 1
+                    } else {
+                        m
+                    };
+                    if named
+                        && p + 1 < s_end
+                        && doc.toks[p].is_word()
+                        && g.prepositions.contains(&doc.folded[p])
+                        && !g.time_prepositions.contains(&doc.folded[p])
+                    {
                         let mut k = p + 1;
                         if g.determiners.contains(&doc.folded[k]) {
                             k += 1;
                         }
                         let name_start = k;
-                        while k < s_end && doc.quote_of[k].is_none() && ((doc.toks[k].is_word() && is_capitalized(doc.word(k))) || self.is_np_word(doc, k) || (k > name_start && self.is_name_joiner(doc, k))) {
+                        while k < s_end
+                            && doc.quote_of[k].is_none()
+                            && ((doc.toks[k].is_word() && is_capitalized(doc.word(k)))
+                                || self.is_np_word(doc, k)
+                                || (k > name_start && self.is_name_joiner(doc, k)))
+                        {
                             k += 1;
                         }
                         if k > name_start && k < s_end && self.cue_at(doc, k).is_some() {
@@ -1087,10 +1444,23 @@ impl Extractor {
                             let own_clause = if cue.addressee {
                                 cue.end < s_end && matches!(&doc.folded[cue.end], "that" | ":")
                             } else {
-                                self.opens_clause(doc, cue.end, s_end) && !(cue.end < s_end && self.lex.grammar.subordinators.contains(&doc.folded[cue.end]))
+                                self.opens_clause(doc, cue.end, s_end)
+                                    && !(cue.end < s_end
+                                        && self
+                                            .lex
+                                            .grammar
+                                            .subordinators
+                                            .contains(&doc.folded[cue.end]))
                             };
-                            if cue.source == SourceSide::Before && !used.contains(&cue.start) && !own_clause {
-                                return Some(Attribution { cue, subject: Some(np), how: "after-quote" });
+                            if cue.source == SourceSide::Before
+                                && !used.contains(&cue.start)
+                                && !own_clause
+                            {
+                                return Some(Attribution {
+                                    cue,
+                                    subject: Some(np),
+                                    how: "after-quote",
+                                });
                             }
                         }
                     }
@@ -1104,11 +1474,23 @@ impl Extractor {
         if q.open > s_start + 2 && doc.word(q.open - 1) == ":" {
             let colon = q.open - 1;
             let mut j = colon;
-            while j > s_start && doc.toks[j - 1].is_word() && is_capitalized(doc.word(j - 1)) && colon - j < 4 {
+            while j > s_start
+                && doc.toks[j - 1].is_word()
+                && is_capitalized(doc.word(j - 1))
+                && colon - j < 4
+            {
                 j -= 1;
             }
             if j < colon && j > s_start && matches!(doc.word(j - 1), "-" | "—" | "–" | "--") {
-                return Some(Attribution { cue: Cue::colon(colon), subject: Some(Np { start: j, end: colon, descriptor: None }), how: "colon" });
+                return Some(Attribution {
+                    cue: Cue::colon(colon),
+                    subject: Some(Np {
+                        start: j,
+                        end: colon,
+                        descriptor: None,
+                    }),
+                    how: "colon",
+                });
             }
         }
         let mut nearest: Option<Cue> = None;
@@ -1118,14 +1500,20 @@ impl Extractor {
             if doc.quote_of[i].is_some() {
                 continue;
             }
-            let Some(cue) = self.cue_at(doc, i) else { continue };
+            let Some(cue) = self.cue_at(doc, i) else {
+                continue;
+            };
             if cue.end > q.open {
                 continue;
             }
             if cue.source == SourceSide::After {
                 if nearest.is_none() {
                     if let Some(np) = self.source_after(doc, cue.end) {
-                        return Some(Attribution { cue, subject: Some(np), how: "according-to" });
+                        return Some(Attribution {
+                            cue,
+                            subject: Some(np),
+                            how: "according-to",
+                        });
                     }
                 }
                 continue;
@@ -1134,7 +1522,11 @@ impl Extractor {
                 // "Ruiz told the Tribune in a written statement, “…”": the phrase before the cue
                 // is the object of an earlier reporting verb, whose own subject speaks.
                 if let Some((v, subject)) = self.object_of_reporting_verb(doc, &np, s_start) {
-                    return Some(Attribution { cue: v, subject: Some(subject), how: "before-quote" });
+                    return Some(Attribution {
+                        cue: v,
+                        subject: Some(subject),
+                        how: "before-quote",
+                    });
                 }
                 if let Some(outer) = self.outer_attribution(doc, &cue, &np, s_start) {
                     return Some(outer);
@@ -1144,26 +1536,61 @@ impl Extractor {
                     Some(n) if n.end > cue.end => (n, "before-quote:coordinated"),
                     _ => (cue, "before-quote"),
                 };
-                return Some(Attribution { cue, subject: Some(np), how });
+                return Some(Attribution {
+                    cue,
+                    subject: Some(np),
+                    how,
+                });
             }
             // "Said Dora Penn, who grew up nearby, “…”": a verb that opens the sentence has its
             // subject after it.
             if cue.start == s_start && nearest.is_none() {
-                let named = |np: &Np| doc.toks[np.start].is_word() && is_capitalized(doc.word(np.start)) && !self.lex.grammar.prepositions.contains(&doc.folded[np.start]);
-                if let Some(np) = self.subject_right(doc, cue.end).filter(|np| np.end <= q.open && named(np)) {
-                    return Some(Attribution { cue, subject: Some(np), how: "before-quote:inverted" });
+                let named = |np: &Np| {
+                    doc.toks[np.start].is_word()
+                        && is_capitalized(doc.word(np.start))
+                        && !self
+                            .lex
+                            .grammar
+                            .prepositions
+                            .contains(&doc.folded[np.start])
+                };
+                if let Some(np) = self
+                    .subject_right(doc, cue.end)
+                    .filter(|np| np.end <= q.open && named(np))
+                {
+                    return Some(Attribution {
+                        cue,
+                        subject: Some(np),
+                        how: "before-quote:inverted",
+                    });
                 }
             }
-            let left = cue.start.checked_sub(1).map(|p| &doc.folded[p]).unwrap_or("");
-            if nearest.is_none() && matches!(left, "," | "upon" | "after" | "before" | "while" | "when" | "without") && self.is_participle(doc, &cue) {
+            let left = cue
+                .start
+                .checked_sub(1)
+                .map(|p| &doc.folded[p])
+                .unwrap_or("");
+            if nearest.is_none()
+                && matches!(
+                    left,
+                    "," | "upon" | "after" | "before" | "while" | "when" | "without"
+                )
+                && self.is_participle(doc, &cue)
+            {
                 if let Some(np) = self.main_clause_subject(doc, cue.start, s_start) {
-                    return Some(Attribution { cue, subject: Some(np), how: "before-quote:participle" });
+                    return Some(Attribution {
+                        cue,
+                        subject: Some(np),
+                        how: "before-quote:participle",
+                    });
                 }
             }
             // A verb with no subject of its own attributes the quote only when it is
             // coordinated with an earlier one ("told … that X “…” and believes …"); otherwise
             // the word is probably a noun ("at the closed-door talks").
-            if matches!(left, "and" | "but" | "or" | "," | "also" | "then") || self.lex.grammar.between.contains(left) {
+            if matches!(left, "and" | "but" | "or" | "," | "also" | "then")
+                || self.lex.grammar.between.contains(left)
+            {
                 nearest.get_or_insert(cue);
             }
         }
@@ -1175,63 +1602,120 @@ impl Extractor {
                 if doc.quote_of[k].is_some() {
                     break;
                 }
-                let Some(cue) = self.cue_at(doc, k) else { continue };
+                let Some(cue) = self.cue_at(doc, k) else {
+                    continue;
+                };
                 if cue.source == SourceSide::After {
                     if let Some(np) = self.source_after(doc, cue.end) {
-                        return Some(Attribution { cue, subject: Some(np), how: "according-to" });
+                        return Some(Attribution {
+                            cue,
+                            subject: Some(np),
+                            how: "according-to",
+                        });
                     }
                 } else if !used.contains(&cue.start) && doc.word(k - 1) == "," {
                     if let Some(np) = self.source_after(doc, cue.end) {
-                        if self.ends_clause(doc, np.end, s_end) || doc.word(np.end.min(s_end - 1)) == "," {
-                            return Some(Attribution { cue, subject: Some(np), how: "after-quote:inverted" });
+                        if self.ends_clause(doc, np.end, s_end)
+                            || doc.word(np.end.min(s_end - 1)) == ","
+                        {
+                            return Some(Attribution {
+                                cue,
+                                subject: Some(np),
+                                how: "after-quote:inverted",
+                            });
                         }
                     }
                 } else if !used.contains(&cue.start) && self.ends_clause(doc, cue.end, s_end) {
-                    if let Some(np) = self.subject_left(doc, cue.start).filter(|np| np.start > c + 1 && doc.word(np.start - 1) == ",") {
-                        return Some(Attribution { cue, subject: Some(np), how: "after-quote" });
+                    if let Some(np) = self
+                        .subject_left(doc, cue.start)
+                        .filter(|np| np.start > c + 1 && doc.word(np.start - 1) == ",")
+                    {
+                        return Some(Attribution {
+                            cue,
+                            subject: Some(np),
+                            how: "after-quote",
+                        });
                     }
                 }
             }
         }
         // 4. "She is sure of one thing: “…”": the subject of the clause before the colon, or a
         //    name right before it ("… he tweeted about it. Donald Trump: “…”").
-        if nearest.is_none() && q.open > s_start + 1 && doc.word(q.open - 1) == ":" && is_capitalized(doc.word(q.open - 2)) {
+        if nearest.is_none()
+            && q.open > s_start + 1
+            && doc.word(q.open - 1) == ":"
+            && is_capitalized(doc.word(q.open - 2))
+        {
             let colon = q.open - 1;
             let mut j = colon;
-            while j > s_start && doc.toks[j - 1].is_word() && is_capitalized(doc.word(j - 1)) && colon - j < 4 {
+            while j > s_start
+                && doc.toks[j - 1].is_word()
+                && is_capitalized(doc.word(j - 1))
+                && colon - j < 4
+            {
                 j -= 1;
             }
             if j < colon {
                 let cue = Cue::colon(colon);
-                return Some(Attribution { cue, subject: Some(Np { start: j, end: colon, descriptor: None }), how: "colon" });
+                return Some(Attribution {
+                    cue,
+                    subject: Some(Np {
+                        start: j,
+                        end: colon,
+                        descriptor: None,
+                    }),
+                    how: "colon",
+                });
             }
         }
         if nearest.is_none() && q.open > s_start && doc.word(q.open - 1) == ":" {
             let mut first = s_start;
-            while first < q.open && (doc.is_punct(first) || self.is_sentence_adverb(&doc.folded[first])) {
+            while first < q.open
+                && (doc.is_punct(first) || self.is_sentence_adverb(&doc.folded[first]))
+            {
                 first += 1;
             }
             if let Some(np) = self.subject_right(doc, first) {
-                let verb_follows = np.end < q.open && doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end));
+                let verb_follows = np.end < q.open
+                    && doc.toks[np.end].is_word()
+                    && !is_capitalized(doc.word(np.end));
                 if verb_follows {
                     let colon = q.open - 1;
                     let cue = Cue::colon(colon);
-                    return Some(Attribution { cue, subject: Some(np), how: "colon" });
+                    return Some(Attribution {
+                        cue,
+                        subject: Some(np),
+                        how: "colon",
+                    });
                 }
             }
         }
         if nearest.is_none() {
-            if let Some(a) = self.colon_before_paragraph(doc, q).or_else(|| self.next_sentence(doc, q, used)).or_else(|| self.dash_byline(doc, q)) {
+            if let Some(a) = self
+                .colon_before_paragraph(doc, q)
+                .or_else(|| self.next_sentence(doc, q, used))
+                .or_else(|| self.dash_byline(doc, q))
+            {
                 return Some(a);
             }
         }
         // "She greeted supporters in Houston and told them they would “…”", "Toomey refused
         // to say, responding that he is “…”": a verb coordinated with the main clause's, or a
         // participle after it, shares the main clause's subject.
-        nearest.map(|cue| match self.main_clause_subject(doc, cue.start, s_start) {
-            Some(np) => Attribution { cue, subject: Some(np), how: "before-quote:main-clause" },
-            None => Attribution { cue, subject: None, how: "before-quote:no-subject" },
-        })
+        nearest.map(
+            |cue| match self.main_clause_subject(doc, cue.start, s_start) {
+                Some(np) => Attribution {
+                    cue,
+                    subject: Some(np),
+                    how: "before-quote:main-clause",
+                },
+                None => Attribution {
+                    cue,
+                    subject: None,
+                    how: "before-quote:no-subject",
+                },
+            },
+        )
     }
 
     /// The reporting verb whose object `np` is ("told | the Tribune", "talked to | the
@@ -1248,7 +1732,9 @@ impl Extractor {
         if k <= s_start || !doc.toks[k - 1].is_word() {
             return None;
         }
-        let v = self.cue_at(doc, k - 1).filter(|c| c.end == k && c.source == SourceSide::Before && (c.addressee || &doc.folded[k] == "to"))?;
+        let v = self.cue_at(doc, k - 1).filter(|c| {
+            c.end == k && c.source == SourceSide::Before && (c.addressee || &doc.folded[k] == "to")
+        })?;
         let subject = self.subject_left(doc, v.start)?;
         Some((v, subject))
     }
@@ -1257,20 +1743,35 @@ impl Extractor {
     /// belief, or a verb whose subject is a pronoun, that stands inside the reported clause of
     /// an earlier reporting verb of the sentence. The quote belongs to the outer speaker, the
     /// source of the whole clause (the inner "he" may not even be the speaker).
-    fn outer_attribution(&self, doc: &Doc, inner: &Cue, inner_np: &Np, s_start: usize) -> Option<Attribution> {
+    fn outer_attribution(
+        &self,
+        doc: &Doc,
+        inner: &Cue,
+        inner_np: &Np,
+        s_start: usize,
+    ) -> Option<Attribution> {
         let g = &self.lex.grammar;
-        let pronoun = inner_np.end - inner_np.start == 1 && g.pronouns.contains_key(&doc.folded[inner_np.start]);
+        let pronoun = inner_np.end - inner_np.start == 1
+            && g.pronouns.contains_key(&doc.folded[inner_np.start]);
         if inner.kind != CueType::Belief && !pronoun {
             return None;
         }
         let mut i = inner_np.start;
         while i > s_start && inner_np.start - i < 14 {
             i -= 1;
-            if doc.quote_of[i].is_some() || matches!(doc.word(i), ";" | ":" | "—" | "–" | "." | "(" | ")") {
+            if doc.quote_of[i].is_some()
+                || matches!(doc.word(i), ";" | ":" | "—" | "–" | "." | "(" | ")")
+            {
                 return None;
             }
-            let Some(c0) = self.cue_at(doc, i) else { continue };
-            if c0.source != SourceSide::Before || c0.kind == CueType::Belief || self.is_participle(doc, &c0) || c0.end > inner_np.start {
+            let Some(c0) = self.cue_at(doc, i) else {
+                continue;
+            };
+            if c0.source != SourceSide::Before
+                || c0.kind == CueType::Belief
+                || self.is_participle(doc, &c0)
+                || c0.end > inner_np.start
+            {
                 continue;
             }
             // The inner subject opens the outer verb's clause: "said he", "said that he",
@@ -1281,7 +1782,11 @@ impl Extractor {
                 return None;
             }
             let np0 = self.subject_left(doc, c0.start)?;
-            return Some(Attribution { cue: c0, subject: Some(np0), how: "before-quote:outer" });
+            return Some(Attribution {
+                cue: c0,
+                subject: Some(np0),
+                how: "before-quote:outer",
+            });
         }
         None
     }
@@ -1292,7 +1797,10 @@ impl Extractor {
     fn next_sentence(&self, doc: &Doc, q: &Quote, used: &HashSet<usize>) -> Option<Attribution> {
         let c = q.close?;
         let (_, s_end) = doc.sent_range(c);
-        if (c + 1..s_end).any(|t| doc.toks[t].is_word()) || s_end >= doc.toks.len() || doc.para_of[s_end] != doc.para_of[c] {
+        if (c + 1..s_end).any(|t| doc.toks[t].is_word())
+            || s_end >= doc.toks.len()
+            || doc.para_of[s_end] != doc.para_of[c]
+        {
             return None;
         }
         let (n_start, n_end) = doc.sent_range(s_end);
@@ -1302,10 +1810,19 @@ impl Extractor {
             m += 1;
         }
         let cue = self.cue_at(doc, m.min(n_end.saturating_sub(1)))?;
-        if cue.start != m || cue.source != SourceSide::Before || used.contains(&cue.start) || cue.kind == CueType::Belief {
+        if cue.start != m
+            || cue.source != SourceSide::Before
+            || used.contains(&cue.start)
+            || cue.kind == CueType::Belief
+        {
             return None;
         }
-        (!self.opens_clause(doc, cue.end, n_end) && self.ends_clause(doc, cue.end, n_end)).then_some(Attribution { cue, subject: Some(np), how: "next-sentence" })
+        (!self.opens_clause(doc, cue.end, n_end) && self.ends_clause(doc, cue.end, n_end))
+            .then_some(Attribution {
+                cue,
+                subject: Some(np),
+                how: "next-sentence",
+            })
     }
 
     /// "“…” ¶ — Ana Ruiz, Dayton.": a quote paragraph signed by the next paragraph, which opens
@@ -1313,13 +1830,23 @@ impl Extractor {
     fn dash_byline(&self, doc: &Doc, q: &Quote) -> Option<Attribution> {
         let c = q.close?;
         let para = doc.para_of[c];
-        let next = (c + 1..doc.toks.len()).find(|&t| doc.para_of[t] != para || doc.toks[t].is_word())?;
-        if doc.para_of[next] == para || !matches!(doc.word(next), "-" | "—" | "–" | "--") || next + 1 >= doc.toks.len() {
+        let next =
+            (c + 1..doc.toks.len()).find(|&t| doc.para_of[t] != para || doc.toks[t].is_word())?;
+        if doc.para_of[next] == para
+            || !matches!(doc.word(next), "-" | "—" | "–" | "--")
+            || next + 1 >= doc.toks.len()
+        {
             return None;
         }
-        let np = self.subject_right(doc, next + 1).filter(|np| doc.para_of[np.start] != para && is_capitalized(doc.word(np.start)))?;
+        let np = self
+            .subject_right(doc, next + 1)
+            .filter(|np| doc.para_of[np.start] != para && is_capitalized(doc.word(np.start)))?;
         let cue = Cue::colon(next);
-        Some(Attribution { cue, subject: Some(np), how: "dash-byline" })
+        Some(Attribution {
+            cue,
+            subject: Some(np),
+            how: "dash-byline",
+        })
     }
 
     /// "Trump said in a statement:" closing the paragraph before a quote paragraph.
@@ -1335,23 +1862,40 @@ impl Extractor {
                 return None;
             }
             // "Stated Penn:": a verb that opens the sentence has its subject after it.
-            let np = self.subject_left(doc, cue.start).or_else(|| (cue.start == s_start).then(|| self.subject_right(doc, cue.end)).flatten())?;
-            Some(Attribution { cue, subject: Some(np), how: "colon-before-paragraph" })
+            let np = self.subject_left(doc, cue.start).or_else(|| {
+                (cue.start == s_start)
+                    .then(|| self.subject_right(doc, cue.end))
+                    .flatten()
+            })?;
+            Some(Attribution {
+                cue,
+                subject: Some(np),
+                how: "colon-before-paragraph",
+            })
         })
     }
 
     fn word_count(&self, doc: &Doc, span: Span) -> usize {
-        segment::tokenize(doc.text, span).iter().filter(|t| t.is_word()).count()
+        segment::tokenize(doc.text, span)
+            .iter()
+            .filter(|t| t.is_word())
+            .count()
     }
 
     /// A short quote used as a noun ("the “one China” policy") rather than as something said.
     fn is_term(&self, doc: &Doc, q: &Quote, attr: Option<&Attribution>) -> bool {
         let content = q.content.slice(doc.text).trim_end();
-        if self.word_count(doc, q.content) > MAX_TERM_WORDS || content.ends_with([',', '.', '!', '?', ';']) {
+        if self.word_count(doc, q.content) > MAX_TERM_WORDS
+            || content.ends_with([',', '.', '!', '?', ';'])
+        {
             return false;
         }
         // A quote that starts with an auxiliary or modal is a predicate ("“can overcome …”").
-        let first = content.split_whitespace().next().map(fold).unwrap_or_default();
+        let first = content
+            .split_whitespace()
+            .next()
+            .map(fold)
+            .unwrap_or_default();
         if attr.is_some() && self.lex.grammar.finite.contains(first.as_str()) {
             return false;
         }
@@ -1369,8 +1913,9 @@ impl Extractor {
             if gap == 0 {
                 return false; // hailed “progress”
             }
-            let gap_clean = (cue.end..q.open)
-                .all(|t| doc.toks[t].is_word() && !self.lex.grammar.prepositions.contains(&doc.folded[t]));
+            let gap_clean = (cue.end..q.open).all(|t| {
+                doc.toks[t].is_word() && !self.lex.grammar.prepositions.contains(&doc.folded[t])
+            });
             if cue.quote_object && gap <= 4 && gap_clean {
                 return false; // called the talks “productive”
             }
@@ -1394,7 +1939,10 @@ impl Extractor {
         }
         let para = doc.para_of[q.open];
         let mut flags = q.flags.clone();
-        let close_end = q.close.map(|c| doc.toks[c].span.end).unwrap_or(q.content.end);
+        let close_end = q
+            .close
+            .map(|c| doc.toks[c].span.end)
+            .unwrap_or(q.content.end);
         let (s_start, _) = doc.sent_range(q.open);
         let mut st = Statement {
             kind: StatementKind::Direct,
@@ -1410,7 +1958,11 @@ impl Extractor {
             paragraph: para,
         };
         match attr {
-            Some(Attribution { cue, subject: Some(np), how }) => {
+            Some(Attribution {
+                cue,
+                subject: Some(np),
+                how,
+            }) => {
                 used.insert(cue.start);
                 st.cue = Some(doc.span_of(cue.start, cue.end));
                 st.cue_type = Some(cue.kind.as_str());
@@ -1436,18 +1988,25 @@ impl Extractor {
                 }
                 if before_quote {
                     for t in cue.end..q.open {
-                        if doc.quote_of[t].is_none() && matches!(&doc.folded[t], "that" | ":" | ",") {
+                        if doc.quote_of[t].is_none() && matches!(&doc.folded[t], "that" | ":" | ",")
+                        {
                             clause_start = t + 1;
                         }
                     }
                 }
-                let words_between = (clause_start..q.open).filter(|&t| doc.toks[t].is_word()).count();
+                let words_between = (clause_start..q.open)
+                    .filter(|&t| doc.toks[t].is_word())
+                    .count();
                 if words_between > 0 {
                     st.kind = StatementKind::Partial;
                     st.span = Span::new(doc.toks[clause_start].span.start, close_end);
                 }
             }
-            Some(Attribution { cue, subject: None, how }) => {
+            Some(Attribution {
+                cue,
+                subject: None,
+                how,
+            }) => {
                 used.insert(cue.start);
                 st.cue = Some(doc.span_of(cue.start, cue.end));
                 st.attribution = how;
@@ -1465,7 +2024,9 @@ impl Extractor {
                 // when that is a person or a name ("He has coined a new phrase, “…”").
                 let subject = self.main_clause_subject(doc, q.open, s_start).filter(|np| {
                     let w = &doc.folded[np.start];
-                    self.lex.grammar.pronouns.contains_key(w) || (np.start..np.end).any(|t| is_capitalized(doc.word(t)) && !doc.is_punct(t))
+                    self.lex.grammar.pronouns.contains_key(w)
+                        || (np.start..np.end)
+                            .any(|t| is_capitalized(doc.word(t)) && !doc.is_punct(t))
                 });
                 if let Some(np) = subject {
                     st.speaker_mention = Some(doc.span_of(np.start, np.end));
@@ -1496,7 +2057,11 @@ impl Extractor {
         if last.paragraph == para {
             return Some("paragraph");
         }
-        let para_start = (0..q.open).rev().take_while(|&t| doc.para_of[t] == para).count() == 0;
+        let para_start = (0..q.open)
+            .rev()
+            .take_while(|&t| doc.para_of[t] == para)
+            .count()
+            == 0;
         if para_start && last.paragraph + 1 >= para && last.paragraph < para {
             return Some("continuation");
         }
@@ -1519,7 +2084,11 @@ impl Extractor {
             let mut i = s_start;
             while i < s_end {
                 if let Some(cue) = self.cue_at(doc, i) {
-                    let np = if cue.source == SourceSide::Before { self.subject_left(doc, cue.start) } else { None };
+                    let np = if cue.source == SourceSide::Before {
+                        self.subject_left(doc, cue.start)
+                    } else {
+                        None
+                    };
                     cues.push((cue, np));
                     i = cue.end;
                 } else {
@@ -1535,7 +2104,9 @@ impl Extractor {
                 // "Weaver told CNN that he believes …": a cue inside a clause already reported
                 // is part of that statement.
                 let cue_span = doc.toks[cue.start].span;
-                if out[produced_before..].iter().any(|st: &Statement| st.span.start <= cue_span.start && cue_span.end <= st.span.end) {
+                if out[produced_before..].iter().any(|st: &Statement| {
+                    st.span.start <= cue_span.start && cue_span.end <= st.span.end
+                }) {
                     continue;
                 }
                 if cue.source == SourceSide::After {
@@ -1544,12 +2115,16 @@ impl Extractor {
                     }
                     continue;
                 }
-                let participial = np.is_none() && cue.start > s_start && doc.word(cue.start - 1) == "," && self.is_participle(doc, cue);
+                let participial = np.is_none()
+                    && cue.start > s_start
+                    && doc.word(cue.start - 1) == ","
+                    && self.is_participle(doc, cue);
                 if participial {
                     // "…, saying the talks would continue": only a clause, never a bare noun
                     // phrase ("…, pledging more frequent dialogue"), counts as reported speech.
                     let c = cue.end;
-                    let has_clause = c < s_end && (&doc.folded[c] == "that" || self.starts_finite_clause(doc, c, s_end));
+                    let has_clause = c < s_end
+                        && (&doc.folded[c] == "that" || self.starts_finite_clause(doc, c, s_end));
                     if !has_clause {
                         continue;
                     }
@@ -1557,7 +2132,9 @@ impl Extractor {
                 let coordinated = match np {
                     Some(_) => None,
                     None if participial => self.main_clause_subject(doc, cue.start, s_start),
-                    None => self.coordinated_subject(doc, cue.start, s_start).or_else(|| self.clause_subject(doc, cue.start, s_start)),
+                    None => self
+                        .coordinated_subject(doc, cue.start, s_start)
+                        .or_else(|| self.clause_subject(doc, cue.start, s_start)),
                 };
                 let Some(np) = np.or(coordinated) else {
                     // "The economy is bad, Smith said." / "…, said Smith, a pollster."
@@ -1566,12 +2143,21 @@ impl Extractor {
                     }
                     continue;
                 };
-                let prev = cue.start.checked_sub(1).map(|p| &doc.folded[p]).unwrap_or("");
+                let prev = cue
+                    .start
+                    .checked_sub(1)
+                    .map(|p| &doc.folded[p])
+                    .unwrap_or("");
                 if g.determiners.contains(prev) {
                     continue;
                 }
-                let comma_near = (np.start.saturating_sub(3).max(s_start + 1)..=np.start).any(|k| doc.word(k - 1) == ",");
-                if np.start > s_start + 1 && comma_near && !self.opens_clause(doc, cue.end, s_end) && self.ends_clause(doc, cue.end, s_end) {
+                let comma_near = (np.start.saturating_sub(3).max(s_start + 1)..=np.start)
+                    .any(|k| doc.word(k - 1) == ",");
+                if np.start > s_start + 1
+                    && comma_near
+                    && !self.opens_clause(doc, cue.end, s_end)
+                    && self.ends_clause(doc, cue.end, s_end)
+                {
                     if let Some(st) = self.reported_before_cue(doc, *cue, s_start, s_end) {
                         out.push(st);
                         continue;
@@ -1586,19 +2172,30 @@ impl Extractor {
                     }
                 }
                 // "told reporters Tuesday that …": time words between the cue and its clause.
-                while c + 1 < s_end && g.between.contains(&doc.folded[c]) && matches!(&doc.folded[c + 1], "that" | ":") {
+                while c + 1 < s_end
+                    && g.between.contains(&doc.folded[c])
+                    && matches!(&doc.folded[c + 1], "that" | ":")
+                {
                     c += 1;
                 }
                 if c >= s_end || doc.quote_of[c].is_some() {
                     continue;
                 }
                 let w = &doc.folded[c];
-                let wh_clause = matches!(w, "whether" | "why" | "how" | "what" | "when" | "where") && c + 1 < s_end && doc.toks[c + 1].is_word();
+                let wh_clause = matches!(w, "whether" | "why" | "how" | "what" | "when" | "where")
+                    && c + 1 < s_end
+                    && doc.toks[c + 1].is_word();
                 // Headlines drop auxiliaries: "Obama says Trump modeling policies on Putin".
-                let headline_clause = doc.in_headline(c) && (c..s_end).filter(|&t| doc.toks[t].is_word()).count() >= 3 && doc.toks[c].is_word();
+                let headline_clause = doc.in_headline(c)
+                    && (c..s_end).filter(|&t| doc.toks[t].is_word()).count() >= 3
+                    && doc.toks[c].is_word();
                 let start = if w == "that" || w == ":" {
                     c + 1
-                } else if wh_clause || headline_clause || self.starts_finite_clause(doc, c, s_end) || (cue.np_complement && self.starts_noun_phrase(doc, c)) {
+                } else if wh_clause
+                    || headline_clause
+                    || self.starts_finite_clause(doc, c, s_end)
+                    || (cue.np_complement && self.starts_noun_phrase(doc, c))
+                {
                     c
                 } else {
                     continue;
@@ -1611,7 +2208,11 @@ impl Extractor {
                 let mut end = s_end;
                 for t in start..s_end {
                     let w = &doc.folded[t];
-                    if w == ";" || (w == "," && t + 1 < s_end && g.clause_breakers.contains(&doc.folded[t + 1])) {
+                    if w == ";"
+                        || (w == ","
+                            && t + 1 < s_end
+                            && g.clause_breakers.contains(&doc.folded[t + 1]))
+                    {
                         end = t;
                         break;
                     }
@@ -1650,13 +2251,26 @@ impl Extractor {
             return None;
         }
         let colon = (s_start..(s_start + 5).min(s_end)).find(|&t| doc.word(t) == ":")?;
-        if colon == s_start || !(s_start..colon).all(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t)) && doc.quote_of[t].is_none()) {
+        if colon == s_start
+            || !(s_start..colon).all(|t| {
+                doc.toks[t].is_word() && is_capitalized(doc.word(t)) && doc.quote_of[t].is_none()
+            })
+        {
             return None;
         }
-        if self.lex.grammar.headline_labels.contains(&doc.folded[s_start]) {
+        if self
+            .lex
+            .grammar
+            .headline_labels
+            .contains(&doc.folded[s_start])
+        {
             return None;
         }
-        let np = Np { start: s_start, end: colon, descriptor: None };
+        let np = Np {
+            start: s_start,
+            end: colon,
+            descriptor: None,
+        };
         let cue = Cue::colon(colon);
         self.detached_clause(doc, colon + 1, s_end, cue, np, "headline-colon")
     }
@@ -1666,15 +2280,28 @@ impl Extractor {
         // The source is any noun phrase here ("according to the summary"), up to the next
         // comma or the end of the sentence.
         let np = self.subject_right(doc, cue.end).or_else(|| {
-            let end = (cue.end..s_end.min(cue.end + 12)).find(|&t| doc.is_punct(t)).unwrap_or(s_end.min(cue.end + 12));
-            (end > cue.end && doc.toks[cue.end].is_word()).then_some(Np { start: cue.end, end, descriptor: None })
+            let end = (cue.end..s_end.min(cue.end + 12))
+                .find(|&t| doc.is_punct(t))
+                .unwrap_or(s_end.min(cue.end + 12));
+            (end > cue.end && doc.toks[cue.end].is_word()).then_some(Np {
+                start: cue.end,
+                end,
+                descriptor: None,
+            })
         })?;
-        let words_before = (s_start..cue.start).filter(|&t| doc.toks[t].is_word()).count();
+        let words_before = (s_start..cue.start)
+            .filter(|&t| doc.toks[t].is_word())
+            .count();
         let (start, end) = if cue.start == s_start {
             // The source phrase ends at the first comma after it.
             let comma = (np.end..s_end).find(|&t| doc.word(t) == ",")?;
             (comma + 1, s_end)
-        } else if cue.start > s_start && doc.word(cue.start - 1) == "," && words_before < 4 && np.end < s_end && doc.word(np.end) == "," {
+        } else if cue.start > s_start
+            && doc.word(cue.start - 1) == ","
+            && words_before < 4
+            && np.end < s_end
+            && doc.word(np.end) == ","
+        {
             // "Fundraising, according to the campaign, has surged": the whole sentence.
             (s_start, s_end)
         } else if cue.start > s_start && doc.word(cue.start - 1) == "," {
@@ -1687,23 +2314,39 @@ impl Extractor {
 
     /// A reported clause that stands apart from its attribution ("According to X, CONTENT",
     /// "CONTENT, X said"): trailing punctuation trimmed; at least four words and no quotation.
-    fn detached_clause(&self, doc: &Doc, start: usize, mut end: usize, cue: Cue, np: Np, attribution: &'static str) -> Option<Statement> {
+    fn detached_clause(
+        &self,
+        doc: &Doc,
+        start: usize,
+        mut end: usize,
+        cue: Cue,
+        np: Np,
+        attribution: &'static str,
+    ) -> Option<Statement> {
         while end > start && doc.is_punct(end - 1) && !doc.is_quote_mark(end - 1) {
             end -= 1;
         }
         // An introductory phrase ("For the past year", "Citing local outlets") is no content.
         let first = doc.folded.get(start).unwrap_or("");
-        if start < end && (self.lex.grammar.prepositions.contains(first) || first.ends_with("ing")) {
+        if start < end && (self.lex.grammar.prepositions.contains(first) || first.ends_with("ing"))
+        {
             return None;
         }
-        if end <= start || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 4 || (start..end).any(|t| doc.quote_of[t].is_some()) {
+        if end <= start
+            || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 4
+            || (start..end).any(|t| doc.quote_of[t].is_some())
+        {
             return None;
         }
         Some(reported_statement(doc, start, end, &cue, np, attribution))
     }
 
     fn is_participle(&self, doc: &Doc, cue: &Cue) -> bool {
-        cue.end == cue.start + 1 && self.lex.verb(&doc.folded[cue.start]).is_some_and(|v| v.participle)
+        cue.end == cue.start + 1
+            && self
+                .lex
+                .verb(&doc.folded[cue.start])
+                .is_some_and(|v| v.participle)
     }
 
     /// "During the debate, Cruz made a call for …, calling them “…”": the first clause of the
@@ -1711,27 +2354,62 @@ impl Extractor {
     /// start with a preposition or a subordinator are skipped).
     fn main_clause_subject(&self, doc: &Doc, before: usize, s_start: usize) -> Option<Np> {
         // A comma inside a number ("2,000") starts nothing.
-        let clause_comma = |t: usize| doc.word(t) == "," && !(t > s_start && t + 1 < doc.toks.len() && doc.toks[t - 1].span.end == doc.toks[t].span.start && doc.toks[t].span.end == doc.toks[t + 1].span.start);
-        let starts = std::iter::once(s_start).chain((s_start..before).filter(|&t| clause_comma(t)).map(|t| t + 1));
+        let clause_comma = |t: usize| {
+            doc.word(t) == ","
+                && !(t > s_start
+                    && t + 1 < doc.toks.len()
+                    && doc.toks[t - 1].span.end == doc.toks[t].span.start
+                    && doc.toks[t].span.end == doc.toks[t + 1].span.start)
+        };
+        let starts = std::iter::once(s_start).chain(
+            (s_start..before)
+                .filter(|&t| clause_comma(t))
+                .map(|t| t + 1),
+        );
         let g = &self.lex.grammar;
         for mut start in starts {
             // "But Sen. Ann Ruiz refused …": the subject follows the conjunction.
-            if start < before && start + 1 < before && doc.toks[start].is_word() && g.sentence_conjunctions.contains(&doc.folded[start]) {
+            if start < before
+                && start + 1 < before
+                && doc.toks[start].is_word()
+                && g.sentence_conjunctions.contains(&doc.folded[start])
+            {
                 start += 1;
             }
-            if start >= before || self.is_sentence_adverb(&doc.folded[start]) || doc.quote_of[start].is_some() {
+            if start >= before
+                || self.is_sentence_adverb(&doc.folded[start])
+                || doc.quote_of[start].is_some()
+            {
                 continue;
             }
             // "Preceded at the lectern by Arpaio, Trump launched …": an introductory phrase.
-            if start == s_start && self.is_introductory(doc, start) && doc.toks[start].is_word() && is_capitalized(doc.word(start)) {
+            if start == s_start
+                && self.is_introductory(doc, start)
+                && doc.toks[start].is_word()
+                && is_capitalized(doc.word(start))
+            {
                 continue;
             }
             // "Soviet dissident Milo Dras referred to …": title words, lowercase ones among
             // them, before the name.
             let titled = self.title_then_name(doc, start, before);
             // "One attendee, who …, said": a descriptive phrase that names no one.
-            let loose = || self.loose_np_right(doc, start, before).filter(|np| np.end < before && (doc.word(np.end) == "," || (doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end)))));
-            let Some(np) = titled.or_else(|| self.subject_right(doc, start).map(|np| self.with_named_complement(doc, np, before))).or_else(loose) else { continue };
+            let loose = || {
+                self.loose_np_right(doc, start, before).filter(|np| {
+                    np.end < before
+                        && (doc.word(np.end) == ","
+                            || (doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end))))
+                })
+            };
+            let Some(np) = titled
+                .or_else(|| {
+                    self.subject_right(doc, start)
+                        .map(|np| self.with_named_complement(doc, np, before))
+                })
+                .or_else(loose)
+            else {
+                continue;
+            };
             if self.is_common_word_np(doc, &np) {
                 continue;
             }
@@ -1739,10 +2417,16 @@ impl Extractor {
             // up to a comma, then a subject pronoun and its verb: the words were an
             // introductory phrase and the pronoun is the subject.
             if start == s_start && !g.pronouns.contains_key(&doc.folded[np.start]) {
-                if let Some(c) = (np.end..before).take_while(|&t| doc.quote_of[t].is_none()).find(|&t| doc.word(t) == ",") {
+                if let Some(c) = (np.end..before)
+                    .take_while(|&t| doc.quote_of[t].is_none())
+                    .find(|&t| doc.word(t) == ",")
+                {
                     let verbless = (np.end..c).all(|t| {
                         let w = &doc.folded[t];
-                        doc.toks[t].is_word() && !g.finite.contains(w) && !g.copulas.contains(w) && self.lex.verb(w).is_none()
+                        doc.toks[t].is_word()
+                            && !g.finite.contains(w)
+                            && !g.copulas.contains(w)
+                            && self.lex.verb(w).is_none()
                     });
                     let pronoun_clause = c + 2 < before
                         && g.pronouns.contains_key(&doc.folded[c + 1])
@@ -1766,16 +2450,25 @@ impl Extractor {
                     }
                 }
             }
-            if np.end < before && doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end)) && doc.quote_of[np.end].is_none() {
+            if np.end < before
+                && doc.toks[np.end].is_word()
+                && !is_capitalized(doc.word(np.end))
+                && doc.quote_of[np.end].is_none()
+            {
                 return Some(np);
             }
             // "Christie, the state's governor, repeated …": an appositive between the subject
             // and its verb.
             if np.end < before && doc.word(np.end) == "," {
-                let close = (np.end + 1..before.min(np.end + 20)).take_while(|&t| doc.quote_of[t].is_none()).find(|&t| doc.word(t) == ",");
+                let close = (np.end + 1..before.min(np.end + 20))
+                    .take_while(|&t| doc.quote_of[t].is_none())
+                    .find(|&t| doc.word(t) == ",");
                 if let Some(c) = close.filter(|&c| c > np.end + 1 && c + 1 < before) {
                     let next = &doc.folded[c + 1];
-                    let verb_next = doc.toks[c + 1].is_word() && !is_capitalized(doc.word(c + 1)) && !self.is_sentence_adverb(next) && !self.lex.grammar.relatives_after_appositive.contains(next);
+                    let verb_next = doc.toks[c + 1].is_word()
+                        && !is_capitalized(doc.word(c + 1))
+                        && !self.is_sentence_adverb(next)
+                        && !self.lex.grammar.relatives_after_appositive.contains(next);
                     let first = &doc.folded[np.end + 1];
                     // "One attendee, who spoke on the condition of anonymity, said": a relative
                     // clause sits there like an appositive.
@@ -1784,7 +2477,10 @@ impl Extractor {
                         || doc.word(np.end + 1).chars().all(|ch| ch.is_ascii_digit())
                         || is_capitalized(doc.word(np.end + 1));
                     if verb_next && appositive {
-                        return Some(Np { descriptor: Some(doc.span_of(np.end + 1, c)), ..np });
+                        return Some(Np {
+                            descriptor: Some(doc.span_of(np.end + 1, c)),
+                            ..np
+                        });
                     }
                 }
             }
@@ -1829,7 +2525,8 @@ impl Extractor {
         }
         let np = self.main_clause_subject(doc, p_end, p_start)?;
         let pronoun = g.pronouns.contains_key(&doc.folded[np.start]) && np.end - np.start == 1;
-        let named = (np.start..np.end).any(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t)));
+        let named =
+            (np.start..np.end).any(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t)));
         let unnamed = g.collective.contains(&doc.folded[np.end - 1]);
         (pronoun || named || unnamed).then_some(np)
     }
@@ -1841,14 +2538,16 @@ impl Extractor {
             return None;
         }
         let mut clause = cue_start - 1;
-        while clause > s_start && doc.word(clause - 1) != "," && doc.quote_of[clause - 1].is_none() {
+        while clause > s_start && doc.word(clause - 1) != "," && doc.quote_of[clause - 1].is_none()
+        {
             clause -= 1;
         }
         while clause < cue_start && self.is_sentence_adverb(&doc.folded[clause]) {
             clause += 1;
         }
         let np = self.subject_right(doc, clause)?;
-        let verb_follows = np.end < cue_start && doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end));
+        let verb_follows =
+            np.end < cue_start && doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end));
         verb_follows.then_some(np)
     }
 
@@ -1862,18 +2561,28 @@ impl Extractor {
             end -= 1;
         }
         let mut start = end;
-        while start > s_start && !matches!(doc.word(start - 1), "," | ";" | ":" | "—" | "–") && doc.quote_of[start - 1].is_none() {
+        while start > s_start
+            && !matches!(doc.word(start - 1), "," | ";" | ":" | "—" | "–")
+            && doc.quote_of[start - 1].is_none()
+        {
             start -= 1;
         }
         while start < end && self.is_sentence_adverb(&doc.folded[start]) {
             start += 1;
         }
-        if end <= start || end - start > 12 || (start > s_start && doc.quote_of[start - 1].is_some()) {
+        if end <= start
+            || end - start > 12
+            || (start > s_start && doc.quote_of[start - 1].is_some())
+        {
             return None;
         }
         let first = &doc.folded[start];
         let head = &doc.folded[end - 1];
-        let plural_head = g.collective.contains(head) || (head.len() > 3 && head.ends_with('s') && !head.ends_with("ss") && !is_capitalized(doc.word(end - 1)));
+        let plural_head = g.collective.contains(head)
+            || (head.len() > 3
+                && head.ends_with('s')
+                && !head.ends_with("ss")
+                && !is_capitalized(doc.word(end - 1)));
         let strong = g.determiners.contains(first)
             || g.pronouns.contains_key(first)
             || g.collective.contains(first)
@@ -1882,11 +2591,18 @@ impl Extractor {
             || (plural_head && end - start <= 4);
         let clean = (start..end).all(|t| {
             let w = &doc.folded[t];
-            doc.quote_of[t].is_none() && !g.finite.contains(w) && (t == start || self.lex.verb(w).is_none()) && !(w.ends_with("ed") && t > start)
+            doc.quote_of[t].is_none()
+                && !g.finite.contains(w)
+                && (t == start || self.lex.verb(w).is_none())
+                && !(w.ends_with("ed") && t > start)
         });
         // A pronoun takes no modifiers: "It leaves aside the boundary … said" is not a subject.
         let pronoun_alone = !g.pronouns.contains_key(first) || end - start == 1;
-        (strong && clean && pronoun_alone).then_some(Np { start, end, descriptor: None })
+        (strong && clean && pronoun_alone).then_some(Np {
+            start,
+            end,
+            descriptor: None,
+        })
     }
 
     /// True when nothing but adverbials follow a cue to the end of its sentence ("…, he said on
@@ -1901,20 +2617,33 @@ impl Extractor {
     /// True when a clause of its own starts at `at` ("that …", ": …", "the FBI has …"): the
     /// verb before it reports that clause rather than attributing a neighbouring quote.
     fn opens_clause(&self, doc: &Doc, at: usize, s_end: usize) -> bool {
-        at < s_end && (matches!(&doc.folded[at], "that" | ":") || self.starts_finite_clause(doc, at, s_end))
+        at < s_end
+            && (matches!(&doc.folded[at], "that" | ":")
+                || self.starts_finite_clause(doc, at, s_end))
     }
 
     /// Reported content standing before its attribution: "CONTENT, Smith said." and
     /// "CONTENT, said Smith, a pollster." The content is the sentence up to the comma.
-    fn reported_before_cue(&self, doc: &Doc, cue: Cue, s_start: usize, s_end: usize) -> Option<Statement> {
-        if cue.source != SourceSide::Before || cue.kind == CueType::Belief || self.is_participle(doc, &cue) {
+    fn reported_before_cue(
+        &self,
+        doc: &Doc,
+        cue: Cue,
+        s_start: usize,
+        s_end: usize,
+    ) -> Option<Statement> {
+        if cue.source != SourceSide::Before
+            || cue.kind == CueType::Belief
+            || self.is_participle(doc, &cue)
+        {
             return None;
         }
         let comma_before = |np: &Np| {
             (np.start.saturating_sub(3).max(s_start + 1)..=np.start)
                 .rev()
                 .find(|&k| k > s_start && doc.word(k - 1) == ",")
-                .filter(|&k| (k..np.start).all(|t| doc.toks[t].is_word() && !is_capitalized(doc.word(t))))
+                .filter(|&k| {
+                    (k..np.start).all(|t| doc.toks[t].is_word() && !is_capitalized(doc.word(t)))
+                })
         };
         let (subject, comma) = match self.subject_left(doc, cue.start) {
             Some(np) if comma_before(&np).is_some() => {
@@ -1922,10 +2651,15 @@ impl Extractor {
                 (Np { start: k, ..np }, k - 1)
             }
             Some(_) => return None,
-            None if cue.start > s_start && doc.word(cue.start - 1) == "," => (self.subject_right(doc, cue.end)?, cue.start - 1),
+            None if cue.start > s_start && doc.word(cue.start - 1) == "," => {
+                (self.subject_right(doc, cue.end)?, cue.start - 1)
+            }
             None => return None,
         };
-        if subject.end > cue.start && !self.ends_clause(doc, subject.end, s_end) && doc.word(subject.end.min(s_end - 1)) != "," {
+        if subject.end > cue.start
+            && !self.ends_clause(doc, subject.end, s_end)
+            && doc.word(subject.end.min(s_end - 1)) != ","
+        {
             return None;
         }
         self.detached_clause(doc, s_start, comma, cue, subject, "reported:after-content")
@@ -1936,17 +2670,28 @@ impl Extractor {
     fn starts_finite_clause(&self, doc: &Doc, from: usize, s_end: usize) -> bool {
         let g = &self.lex.grammar;
         let first = &doc.folded[from];
-        if !doc.toks[from].is_word() || g.prepositions.contains(first) || first == "to" || self.lex.verb(first).is_some() {
+        if !doc.toks[from].is_word()
+            || g.prepositions.contains(first)
+            || first == "to"
+            || self.lex.verb(first).is_some()
+        {
             return false;
         }
         // A subject that starts like a noun phrase may be longer; a bare lowercase word
         // ("climate change is …") only if the verb follows soon.
         let strong_start = g.determiners.contains(first)
             || g.pronouns.contains_key(first)
-            || matches!(first, "there" | "most" | "all" | "no" | "none" | "nobody" | "everyone" | "every")
+            || matches!(
+                first,
+                "there" | "most" | "all" | "no" | "none" | "nobody" | "everyone" | "every"
+            )
             || is_capitalized(doc.word(from))
             || first.chars().all(|c| c.is_ascii_digit());
-        let reach = if strong_start { MAX_CLAUSE_SUBJECT_WORDS } else { 3 };
+        let reach = if strong_start {
+            MAX_CLAUSE_SUBJECT_WORDS
+        } else {
+            3
+        };
         // "he's", "they'll": a pronoun with a contracted auxiliary is a finite clause, and so is
         // a subject pronoun followed by a word ("she reserves the right").
         if let Some((base, _)) = first.split_once('\'') {
@@ -1954,7 +2699,10 @@ impl Extractor {
                 return true;
             }
         }
-        if matches!(first, "he" | "she" | "they" | "we" | "i") && from + 1 < s_end && doc.toks[from + 1].is_word() {
+        if matches!(first, "he" | "she" | "they" | "we" | "i")
+            && from + 1 < s_end
+            && doc.toks[from + 1].is_word()
+        {
             return true;
         }
         for t in from + 1..(from + 1 + reach).min(s_end) {
@@ -1966,7 +2714,11 @@ impl Extractor {
                 return true;
             }
             // A past-tense verb after the subject: "his district received …".
-            if w.len() > 4 && w.ends_with("ed") && !is_capitalized(doc.word(t)) && !g.determiners.contains(&doc.folded[t - 1]) {
+            if w.len() > 4
+                && w.ends_with("ed")
+                && !is_capitalized(doc.word(t))
+                && !g.determiners.contains(&doc.folded[t - 1])
+            {
                 return true;
             }
             if doc.is_punct(t) || doc.quote_of[t].is_some() {
@@ -1983,7 +2735,14 @@ impl Extractor {
 }
 
 /// A reported-speech statement over tokens `start..end`, attributed through `cue` to `np`.
-fn reported_statement(doc: &Doc, start: usize, end: usize, cue: &Cue, np: Np, attribution: &'static str) -> Statement {
+fn reported_statement(
+    doc: &Doc,
+    start: usize,
+    end: usize,
+    cue: &Cue,
+    np: Np,
+    attribution: &'static str,
+) -> Statement {
     Statement {
         kind: StatementKind::Reported,
         span: doc.span_of(start, end),
@@ -2000,7 +2759,9 @@ fn reported_statement(doc: &Doc, start: usize, end: usize, cue: &Cue, np: Np, at
 }
 
 fn para_of_pos(toks: &[Token], para_of: &[usize], pos: usize) -> usize {
-    let i = toks.partition_point(|t| t.span.start <= pos).saturating_sub(1);
+    let i = toks
+        .partition_point(|t| t.span.start <= pos)
+        .saturating_sub(1);
     para_of.get(i).copied().unwrap_or(0)
 }
 
@@ -2022,10 +2783,12 @@ fn scan_quotes(text: &str, toks: &[Token], paras: &[(usize, usize)]) -> Vec<Quot
             };
             let prev_space = i == a
                 || toks[i - 1].span.end < t.span.start
-                || (!toks[i - 1].is_word() && !matches!(toks[i - 1].text(text), "." | "," | "!" | "?" | "…"));
+                || (!toks[i - 1].is_word()
+                    && !matches!(toks[i - 1].text(text), "." | "," | "!" | "?" | "…"));
             let next_word = i + 1 < b
                 && toks[i + 1].span.start == t.span.end
-                && (toks[i + 1].is_word() || matches!(toks[i + 1].text(text), "‘" | "'" | "…" | "(" | "["));
+                && (toks[i + 1].is_word()
+                    || matches!(toks[i + 1].text(text), "‘" | "'" | "…" | "(" | "["));
             let looks_opening = match c {
                 '“' | '„' | '«' => true,
                 '”' | '»' => false,
@@ -2047,22 +2810,41 @@ fn scan_quotes(text: &str, toks: &[Token], paras: &[(usize, usize)]) -> Vec<Quot
                     if matches!(c, '“' | '„' | '«') && prev_space && next_word {
                         // A new opening mark while one is open: the first was never closed.
                         flags.push("unclosed_quote");
-                        let content = segment::trim_span(text, Span::new(toks[o].span.end, toks[i - 1].span.end.max(toks[o].span.end)));
-                        quotes.push(Quote { open: o, close: None, content, flags });
+                        let content = segment::trim_span(
+                            text,
+                            Span::new(toks[o].span.end, toks[i - 1].span.end.max(toks[o].span.end)),
+                        );
+                        quotes.push(Quote {
+                            open: o,
+                            close: None,
+                            content,
+                            flags,
+                        });
                         open = Some((i, Vec::new()));
                     } else {
                         if matches!(c, '“' | '„' | '«') {
                             flags.push("mismatched_quote_marks");
                         }
-                        let content = segment::trim_span(text, Span::new(toks[o].span.end, t.span.start));
-                        quotes.push(Quote { open: o, close: Some(i), content, flags });
+                        let content =
+                            segment::trim_span(text, Span::new(toks[o].span.end, t.span.start));
+                        quotes.push(Quote {
+                            open: o,
+                            close: Some(i),
+                            content,
+                            flags,
+                        });
                     }
                 }
             }
         }
         if let Some((o, mut flags)) = open.take() {
             let next_opens = paras.get(pi + 1).is_some_and(|&(na, nb)| {
-                na < nb && !toks[na].is_word() && matches!(segment::quote_mark_of(toks[na].text(text)), Some('“' | '"' | '«' | '„'))
+                na < nb
+                    && !toks[na].is_word()
+                    && matches!(
+                        segment::quote_mark_of(toks[na].text(text)),
+                        Some('“' | '"' | '«' | '„')
+                    )
             });
             if next_opens {
                 // Continues into the next paragraph: its opening mark is not a new quote.
@@ -2074,8 +2856,14 @@ fn scan_quotes(text: &str, toks: &[Token], paras: &[(usize, usize)]) -> Vec<Quot
                 continue;
             }
             flags.push("unclosed_quote");
-            let content = segment::trim_span(text, Span::new(toks[o].span.end, toks[b - 1].span.end));
-            quotes.push(Quote { open: o, close: None, content, flags });
+            let content =
+                segment::trim_span(text, Span::new(toks[o].span.end, toks[b - 1].span.end));
+            quotes.push(Quote {
+                open: o,
+                close: None,
+                content,
+                flags,
+            });
         }
     }
     quotes

@@ -24,8 +24,13 @@ pub const LABELS: [ToneLabel; 3] = [ToneLabel::Conciliatory, ToneLabel::Neutral,
 /// (short fragments such as "productive") and ignore them where they mislead: its tone and
 /// sentiment, whether any cue fired, and its own label (1 for the label it gave, 0 otherwise;
 /// the label carries the lexicon's neutral band, which a linear weight on the tone cannot).
-pub const LEXICON_FEATURES: [&str; 5] =
-    ["lexicon_tone", "lexicon_sentiment", "lexicon_has_cues", "lexicon_says_conciliatory", "lexicon_says_firm"];
+pub const LEXICON_FEATURES: [&str; 5] = [
+    "lexicon_tone",
+    "lexicon_sentiment",
+    "lexicon_has_cues",
+    "lexicon_says_conciliatory",
+    "lexicon_says_firm",
+];
 
 /// `models/tone-head.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -73,14 +78,22 @@ pub struct Layer {
 impl Layer {
     /// Input width: the embedding's components plus one per named extra feature.
     pub fn width(&self, dim: usize) -> usize {
-        self.features.iter().map(|f| if f == "embedding" { dim } else { 1 }).sum()
+        self.features
+            .iter()
+            .map(|f| if f == "embedding" { dim } else { 1 })
+            .sum()
     }
 
     /// Class probabilities, in [`LABELS`] order.
     pub fn probabilities(&self, x: &[f64]) -> [f64; 3] {
         let mut z = [0.0; 3];
         for (k, zk) in z.iter_mut().enumerate() {
-            *zk = self.bias[k] + self.weights[k].iter().zip(x).map(|(w, v)| w * v).sum::<f64>();
+            *zk = self.bias[k]
+                + self.weights[k]
+                    .iter()
+                    .zip(x)
+                    .map(|(w, v)| w * v)
+                    .sum::<f64>();
         }
         softmax(z)
     }
@@ -96,7 +109,13 @@ pub fn softmax(z: [f64; 3]) -> [f64; 3] {
 /// The ensemble's extra inputs, read off a lexicon score.
 pub fn lexicon_features(lex: &ToneScore) -> [f64; 5] {
     let flag = |b: bool| if b { 1.0 } else { 0.0 };
-    [lex.tone, lex.sentiment, flag(!lex.cues.is_empty()), flag(lex.label == ToneLabel::Conciliatory), flag(lex.label == ToneLabel::Firm)]
+    [
+        lex.tone,
+        lex.sentiment,
+        flag(!lex.cues.is_empty()),
+        flag(lex.label == ToneLabel::Conciliatory),
+        flag(lex.label == ToneLabel::Firm),
+    ]
 }
 
 /// Tone, label and confidence from class probabilities: tone = P(conciliatory) − P(firm), the
@@ -115,41 +134,84 @@ impl HeadFile {
     /// Parses and validates a head file; errors name the file and, where it can be found, the
     /// line of the offending entry.
     pub fn load(file: &ModelFile) -> Result<HeadFile> {
-        let head: HeadFile = serde_json::from_str(&file.text)
-            .map_err(|e| Error::Model { file: file.name.clone(), line: e.line(), message: e.to_string() })?;
+        let head: HeadFile = serde_json::from_str(&file.text).map_err(|e| Error::Model {
+            file: file.name.clone(),
+            line: e.line(),
+            message: e.to_string(),
+        })?;
         let at = |key: &str| file.text.find(&format!("\"{key}\"")).unwrap_or(0);
         if head.schema_version != HEAD_SCHEMA_VERSION {
             return Err(file.error_at(
                 at("schema_version"),
-                format!("schema_version {} is not supported (expects {HEAD_SCHEMA_VERSION})", head.schema_version),
+                format!(
+                    "schema_version {} is not supported (expects {HEAD_SCHEMA_VERSION})",
+                    head.schema_version
+                ),
             ));
         }
         let want: Vec<&str> = LABELS.iter().map(|l| l.as_str()).collect();
         if head.labels != want {
-            return Err(file.error_at(at("labels"), format!("labels must be {want:?}, in that order")));
+            return Err(file.error_at(
+                at("labels"),
+                format!("labels must be {want:?}, in that order"),
+            ));
         }
         if head.embedding.dim == 0 || head.embedding.max_seq_length < 3 {
-            return Err(file.error_at(at("embedding"), "embedding: dim must be > 0 and max_seq_length >= 3"));
+            return Err(file.error_at(
+                at("embedding"),
+                "embedding: dim must be > 0 and max_seq_length >= 3",
+            ));
         }
         let sha = &head.embedding.safetensors_sha256;
         if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(file.error_at(at("safetensors_sha256"), "safetensors_sha256 must be 64 hex digits"));
+            return Err(file.error_at(
+                at("safetensors_sha256"),
+                "safetensors_sha256 must be 64 hex digits",
+            ));
         }
         let extra: Vec<String> = LEXICON_FEATURES.iter().map(|s| s.to_string()).collect();
-        let expected_features = [("transformer", vec!["embedding".to_string()]), ("ensemble", [vec!["embedding".to_string()], extra].concat())];
-        for ((name, want_features), layer) in expected_features.iter().zip([&head.transformer, &head.ensemble]) {
+        let expected_features = [
+            ("transformer", vec!["embedding".to_string()]),
+            ("ensemble", [vec!["embedding".to_string()], extra].concat()),
+        ];
+        for ((name, want_features), layer) in expected_features
+            .iter()
+            .zip([&head.transformer, &head.ensemble])
+        {
             let here = at(name);
             if &layer.features != want_features {
-                return Err(file.error_at(here, format!("{name}.features must be {want_features:?}")));
+                return Err(
+                    file.error_at(here, format!("{name}.features must be {want_features:?}"))
+                );
             }
             let width = layer.width(head.embedding.dim);
             if layer.weights.len() != 3 || layer.bias.len() != 3 {
-                return Err(file.error_at(here, format!("{name}: need 3 rows of weights and 3 biases (one per label)")));
+                return Err(file.error_at(
+                    here,
+                    format!("{name}: need 3 rows of weights and 3 biases (one per label)"),
+                ));
             }
-            if let Some((k, row)) = layer.weights.iter().enumerate().find(|(_, r)| r.len() != width) {
-                return Err(file.error_at(here, format!("{name}: weight row {k} has {} values, expected {width}", row.len())));
+            if let Some((k, row)) = layer
+                .weights
+                .iter()
+                .enumerate()
+                .find(|(_, r)| r.len() != width)
+            {
+                return Err(file.error_at(
+                    here,
+                    format!(
+                        "{name}: weight row {k} has {} values, expected {width}",
+                        row.len()
+                    ),
+                ));
             }
-            if layer.weights.iter().flatten().chain(&layer.bias).any(|v| !v.is_finite()) {
+            if layer
+                .weights
+                .iter()
+                .flatten()
+                .chain(&layer.bias)
+                .any(|v| !v.is_finite())
+            {
                 return Err(file.error_at(here, format!("{name}: weights must be finite numbers")));
             }
         }
@@ -207,16 +269,27 @@ pub(crate) mod tests {
             features: if extra == 0 {
                 vec!["embedding".into()]
             } else {
-                std::iter::once("embedding".to_string()).chain(LEXICON_FEATURES.iter().map(|s| s.to_string())).collect()
+                std::iter::once("embedding".to_string())
+                    .chain(LEXICON_FEATURES.iter().map(|s| s.to_string()))
+                    .collect()
             },
             l2: 0.01,
-            weights: vec![vec![0.5; dim + extra], vec![0.0; dim + extra], vec![-0.5; dim + extra]],
+            weights: vec![
+                vec![0.5; dim + extra],
+                vec![0.0; dim + extra],
+                vec![-0.5; dim + extra],
+            ],
             bias: vec![0.0, 0.1, 0.0],
         };
         HeadFile {
             schema_version: HEAD_SCHEMA_VERSION,
             version: "test".into(),
-            embedding: EmbeddingModel { name: "m".into(), safetensors_sha256: "0".repeat(64), dim, max_seq_length: 16 },
+            embedding: EmbeddingModel {
+                name: "m".into(),
+                safetensors_sha256: "0".repeat(64),
+                dim,
+                max_seq_length: 16,
+            },
             labels: vec!["conciliatory".into(), "neutral".into(), "firm".into()],
             lexicon_sha256: "1".repeat(64),
             transformer: layer(0),
@@ -233,7 +306,10 @@ pub(crate) mod tests {
         let p = back.transformer.probabilities(&[1.0, 1.0, 1.0, 1.0]);
         assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         let (tone, label, conf) = tone_from_probabilities(p);
-        assert!(tone > 0.0 && label == ToneLabel::Conciliatory && conf == p[0], "{p:?}");
+        assert!(
+            tone > 0.0 && label == ToneLabel::Conciliatory && conf == p[0],
+            "{p:?}"
+        );
     }
 
     #[test]
@@ -242,8 +318,16 @@ pub(crate) mod tests {
         head.ensemble.weights[1].pop();
         let file = ModelFile::from_text("h.json", head.to_json());
         let err = HeadFile::load(&file).unwrap_err().to_string();
-        let line = file.text.lines().position(|l| l.contains("\"ensemble\"")).unwrap() + 1;
-        assert!(err.starts_with(&format!("h.json:{line}:")) && err.contains("row 1"), "{err}");
+        let line = file
+            .text
+            .lines()
+            .position(|l| l.contains("\"ensemble\""))
+            .unwrap()
+            + 1;
+        assert!(
+            err.starts_with(&format!("h.json:{line}:")) && err.contains("row 1"),
+            "{err}"
+        );
     }
 
     #[test]

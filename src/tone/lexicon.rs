@@ -100,8 +100,14 @@ impl LexiconScorer {
         let parsed: LexiconFile = file.parse()?;
         file.check_schema(&parsed.schema_version)?;
         let s = &parsed.scoring;
-        if !(0.0..=1.0).contains(&s.hedge_factor) || s.saturation <= 0.0 || !(0.0..1.0).contains(&s.neutral_band) {
-            return Err(file.error_at(0, "[scoring]: hedge_factor must be in [0, 1], saturation > 0, neutral_band in [0, 1)"));
+        if !(0.0..=1.0).contains(&s.hedge_factor)
+            || s.saturation <= 0.0
+            || !(0.0..1.0).contains(&s.neutral_band)
+        {
+            return Err(file.error_at(
+                0,
+                "[scoring]: hedge_factor must be in [0, 1], saturation > 0, neutral_band in [0, 1)",
+            ));
         }
         let mut cues = Vec::new();
         let mut seen = HashSet::default();
@@ -120,24 +126,36 @@ impl LexiconScorer {
                 return Err(file.error_at(at, "cue phrase is empty"));
             }
             if c.tone.is_none() && c.sentiment.is_none() {
-                return Err(file.error_at(at, format!("cue {:?} needs tone or sentiment", c.phrase)));
+                return Err(
+                    file.error_at(at, format!("cue {:?} needs tone or sentiment", c.phrase))
+                );
             }
             for v in [c.tone, c.sentiment].into_iter().flatten() {
                 if !(-1.0..=1.0).contains(&v) {
-                    return Err(file.error_at(at, format!("cue {:?}: weight {v} is outside [-1, 1]", c.phrase)));
+                    return Err(file.error_at(
+                        at,
+                        format!("cue {:?}: weight {v} is outside [-1, 1]", c.phrase),
+                    ));
                 }
             }
             if !seen.insert(fold(&c.phrase)) {
                 return Err(file.error_at(at, format!("cue {:?} is listed twice", c.phrase)));
             }
-            cues.push(Cue { words, tone: c.tone.unwrap_or(0.0), sentiment: c.sentiment.unwrap_or(0.0) });
+            cues.push(Cue {
+                words,
+                tone: c.tone.unwrap_or(0.0),
+                sentiment: c.sentiment.unwrap_or(0.0),
+            });
         }
         let mut by_first: HashMap<String, Vec<usize>> = HashMap::default();
         let mut prefixed: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, c) in cues.iter().enumerate() {
             match &c.words[0] {
                 Pattern::Exact(w) => by_first.entry(w.clone()).or_default().push(i),
-                Pattern::Prefix(p) => prefixed.entry(p.chars().take(2).collect()).or_default().push(i),
+                Pattern::Prefix(p) => prefixed
+                    .entry(p.chars().take(2).collect())
+                    .or_default()
+                    .push(i),
             }
         }
         let fold_set = |v: &[String]| v.iter().map(|w| fold(w)).collect::<HashSet<_>>();
@@ -147,7 +165,11 @@ impl LexiconScorer {
             hedges: fold_set(&s.hedges),
             window_skips: fold_set(&s.window_skips),
             scoring: parsed.scoring.clone(),
-            intensifiers: parsed.intensifiers.into_iter().map(|(k, v)| (fold(&k), v)).collect(),
+            intensifiers: parsed
+                .intensifiers
+                .into_iter()
+                .map(|(k, v)| (fold(&k), v))
+                .collect(),
             by_first,
             prefixed,
             cues,
@@ -169,12 +191,25 @@ impl LexiconScorer {
             .into_iter()
             .flatten()
             .chain(self.prefixed.get(two).into_iter().flatten())
-            .chain(self.prefixed.get(one).filter(|_| one != two).into_iter().flatten());
+            .chain(
+                self.prefixed
+                    .get(one)
+                    .filter(|_| one != two)
+                    .into_iter()
+                    .flatten(),
+            );
         let mut best: Option<(usize, usize)> = None;
         for &ci in candidates {
             let cue = &self.cues[ci];
             let n = cue.words.len();
-            if i + n <= words.len() && cue.words.iter().zip(&words[i..i + n]).all(|(p, w)| p.matches(w)) && best.is_none_or(|(_, len)| n > len) {
+            if i + n <= words.len()
+                && cue
+                    .words
+                    .iter()
+                    .zip(&words[i..i + n])
+                    .all(|(p, w)| p.matches(w))
+                && best.is_none_or(|(_, len)| n > len)
+            {
                 best = Some((ci, n));
             }
         }
@@ -196,7 +231,11 @@ impl LexiconScorer {
 
     /// Sums the cues of one text; returns (tone sum, sentiment sum, |weights| sum, cue texts).
     fn accumulate(&self, text: &str, scale: f64, acc: &mut Accumulator) {
-        let toks: Vec<Span> = tokenize(text, Span::new(0, text.len())).into_iter().filter(|t| t.is_word()).map(|t| t.span).collect();
+        let toks: Vec<Span> = tokenize(text, Span::new(0, text.len()))
+            .into_iter()
+            .filter(|t| t.is_word())
+            .map(|t| t.span)
+            .collect();
         // All folded words in one buffer: one allocation per statement, not one per word.
         let mut folded = String::with_capacity(text.len());
         let mut bounds = Vec::with_capacity(toks.len());
@@ -214,15 +253,25 @@ impl LexiconScorer {
             };
             let cue = &self.cues[ci];
             let window = self.window_before(&words, i);
-            let negations = words[window.clone()].iter().filter(|w| self.negators.contains(**w)).count();
+            let negations = words[window.clone()]
+                .iter()
+                .filter(|w| self.negators.contains(**w))
+                .count();
             let mut factor = scale;
             if negations % 2 == 1 {
                 factor *= self.scoring.negated_factor;
             }
-            if words[window.clone()].iter().any(|w| self.hedges.contains(*w)) {
+            if words[window.clone()]
+                .iter()
+                .any(|w| self.hedges.contains(*w))
+            {
                 factor *= self.scoring.hedge_factor;
             }
-            if let Some(f) = window.clone().rev().find_map(|j| self.intensifiers.get(words[j])) {
+            if let Some(f) = window
+                .clone()
+                .rev()
+                .find_map(|j| self.intensifiers.get(words[j]))
+            {
                 factor *= f;
             }
             let tone = cue.tone * factor;
@@ -236,7 +285,11 @@ impl LexiconScorer {
                 continue;
             }
             let surface = Span::new(toks[i].start, toks[i + n - 1].end).slice(text);
-            acc.cues.push(if negations % 2 == 1 { format!("not {surface}") } else { surface.to_string() });
+            acc.cues.push(if negations % 2 == 1 {
+                format!("not {surface}")
+            } else {
+                surface.to_string()
+            });
             i += n;
         }
     }
@@ -288,7 +341,13 @@ impl ToneScorer for LexiconScorer {
                 _ => (agreement * evidence).clamp(0.0, 1.0),
             }
         };
-        ToneScore { tone, label, confidence, cues: acc.cues, sentiment }
+        ToneScore {
+            tone,
+            label,
+            confidence,
+            cues: acc.cues,
+            sentiment,
+        }
     }
 }
 
@@ -342,13 +401,25 @@ sentiment = 0.6
 
     #[test]
     fn articles_do_not_push_a_negator_out_of_the_window() {
-        let file = crate::models::ModelSource::default().load("tone-lexicon.toml").unwrap();
+        let file = crate::models::ModelSource::default()
+            .load("tone-lexicon.toml")
+            .unwrap();
         let s = LexiconScorer::load(&file).unwrap();
-        let t = s.score(&ToneInput { text: "We are not interested in a confrontation.", cue: None });
+        let t = s.score(&ToneInput {
+            text: "We are not interested in a confrontation.",
+            cue: None,
+        });
         assert!(t.tone >= 0.0, "{t:?}");
-        assert!(t.cues.iter().any(|c| c == "not confrontation"), "{:?}", t.cues);
+        assert!(
+            t.cues.iter().any(|c| c == "not confrontation"),
+            "{:?}",
+            t.cues
+        );
         // Four counted words away is still out of reach.
-        let far = s.score(&ToneInput { text: "He did not say that they wanted confrontation.", cue: None });
+        let far = s.score(&ToneInput {
+            text: "He did not say that they wanted confrontation.",
+            cue: None,
+        });
         assert!(far.tone < 0.0, "{far:?}");
     }
 
@@ -372,13 +443,21 @@ sentiment = 0.6
     #[test]
     fn text_without_cues_is_neutral() {
         let s = score("The delegation arrived on Tuesday");
-        assert_eq!((s.label, s.tone, s.cues.len()), (ToneLabel::Neutral, 0.0, 0));
+        assert_eq!(
+            (s.label, s.tone, s.cues.len()),
+            (ToneLabel::Neutral, 0.0, 0)
+        );
     }
 
     #[test]
     fn weight_outside_range_is_rejected_with_line() {
         let bad = LEXICON.replace("tone = 0.4", "tone = 4.0");
-        let err = LexiconScorer::load(&ModelFile::from_text("t.toml", &bad)).unwrap_err().to_string();
-        assert!(err.starts_with("t.toml:") && err.contains("outside"), "{err}");
+        let err = LexiconScorer::load(&ModelFile::from_text("t.toml", &bad))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("t.toml:") && err.contains("outside"),
+            "{err}"
+        );
     }
 }

@@ -95,7 +95,14 @@ pub struct TransformerOptions {
 
 impl Default for TransformerOptions {
     fn default() -> Self {
-        TransformerOptions { model_dir: None, head: None, device: DeviceKind::Cpu, batch_size: 32, replicas: 0, threads_per_replica: 0 }
+        TransformerOptions {
+            model_dir: None,
+            head: None,
+            device: DeviceKind::Cpu,
+            batch_size: 32,
+            replicas: 0,
+            threads_per_replica: 0,
+        }
     }
 }
 
@@ -134,7 +141,10 @@ pub fn build(
     if kind == ScorerKind::Lexicon {
         return Ok((Box::new(lexicon), Vec::new()));
     }
-    let head = head.ok_or_else(|| Error::Scorer { name: kind.as_str().into(), message: "no tone head file given".into() })?;
+    let head = head.ok_or_else(|| Error::Scorer {
+        name: kind.as_str().into(),
+        message: "no tone head file given".into(),
+    })?;
     build_learned(kind, lexicon, lexicon_file, head, options)
 }
 

@@ -72,26 +72,41 @@ struct Line {
 pub fn read_labelled(path: &Path, name: &str) -> Result<Dataset> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let file = path.display().to_string();
-    let text = String::from_utf8(bytes.clone())
-        .map_err(|e| Error::Gold { file: file.clone(), line: 0, message: format!("not UTF-8: {e}") })?;
+    let text = String::from_utf8(bytes.clone()).map_err(|e| Error::Gold {
+        file: file.clone(),
+        line: 0,
+        message: format!("not UTF-8: {e}"),
+    })?;
     let mut examples = Vec::new();
     let mut skipped: Vec<(String, usize)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         if raw.trim().is_empty() {
             continue;
         }
-        let err = |message: String| Error::Gold { file: file.clone(), line: i + 1, message };
+        let err = |message: String| Error::Gold {
+            file: file.clone(),
+            line: i + 1,
+            message,
+        };
         let line: Line = serde_json::from_str(raw).map_err(|e| err(e.to_string()))?;
         if line.text.trim().is_empty() {
             return Err(err("empty text".into()));
         }
-        let label = match (&line.label, &line.cameo_class) {
-            (Some(l), _) => Some(parse_label(l).ok_or_else(|| err(format!("label {l:?} is not conciliatory, neutral or firm")))?),
-            (None, Some(c)) => cameo_tone(c).ok_or_else(|| err(format!("unknown cameo_class {c:?}")))?,
-            (None, None) => return Err(err("needs a \"label\" or a \"cameo_class\"".into())),
-        };
+        let label =
+            match (&line.label, &line.cameo_class) {
+                (Some(l), _) => Some(parse_label(l).ok_or_else(|| {
+                    err(format!("label {l:?} is not conciliatory, neutral or firm"))
+                })?),
+                (None, Some(c)) => {
+                    cameo_tone(c).ok_or_else(|| err(format!("unknown cameo_class {c:?}")))?
+                }
+                (None, None) => return Err(err("needs a \"label\" or a \"cameo_class\"".into())),
+            };
         match label {
-            Some(label) => examples.push(Example { text: line.text, label }),
+            Some(label) => examples.push(Example {
+                text: line.text,
+                label,
+            }),
             None => {
                 let class = line.cameo_class.unwrap_or_default();
                 match skipped.iter_mut().find(|(c, _)| *c == class) {
@@ -102,9 +117,19 @@ pub fn read_labelled(path: &Path, name: &str) -> Result<Dataset> {
         }
     }
     if examples.is_empty() {
-        return Err(Error::Gold { file, line: 0, message: "no labelled statement".into() });
+        return Err(Error::Gold {
+            file,
+            line: 0,
+            message: "no labelled statement".into(),
+        });
     }
-    Ok(Dataset { name: name.to_string(), path: file, sha256: sha256_hex(&bytes), examples, skipped })
+    Ok(Dataset {
+        name: name.to_string(),
+        path: file,
+        sha256: sha256_hex(&bytes),
+        examples,
+        skipped,
+    })
 }
 
 /// Counts per label, in [`LABELS`] order.
@@ -159,11 +184,19 @@ pub fn metrics(gold: &[usize], pred: &[usize]) -> Metrics {
         let predicted: usize = (0..3).map(|g| confusion[g][k]).sum();
         let actual: usize = confusion[k].iter().sum();
         // sklearn's convention: an undefined precision or recall counts as 0.
-        *f = if predicted + actual == 0 { 0.0 } else { 2.0 * tp / (predicted + actual) as f64 };
+        *f = if predicted + actual == 0 {
+            0.0
+        } else {
+            2.0 * tp / (predicted + actual) as f64
+        };
     }
     Metrics {
         n,
-        accuracy: if n == 0 { 0.0 } else { correct as f64 / n as f64 },
+        accuracy: if n == 0 {
+            0.0
+        } else {
+            correct as f64 / n as f64
+        },
         macro_f1: f1.iter().sum::<f64>() / 3.0,
         f1,
         confusion,
@@ -223,7 +256,12 @@ fn axpy(a: f64, x: &[f64], y: &mut [f64]) {
 /// Limited-memory BFGS (10 pairs) with a backtracking Armijo line search; stops when the
 /// gradient's largest component is below `tol` or after `max_iter` steps. The objective is
 /// convex and smooth, which is all this needs.
-fn lbfgs(mut x: Vec<f64>, f: impl Fn(&[f64], &mut [f64]) -> f64, max_iter: usize, tol: f64) -> Vec<f64> {
+fn lbfgs(
+    mut x: Vec<f64>,
+    f: impl Fn(&[f64], &mut [f64]) -> f64,
+    max_iter: usize,
+    tol: f64,
+) -> Vec<f64> {
     const M: usize = 10;
     let n = x.len();
     let mut g = vec![0.0; n];
@@ -345,8 +383,10 @@ pub fn fit_tuned(x: &[Vec<f64>], y: &[usize], kind: HeadKind, k: usize, seed: u6
         let mut gold = Vec::new();
         let mut pred = Vec::new();
         for f in 0..k {
-            let (tx, ty): (Vec<Vec<f64>>, Vec<usize>) =
-                (0..x.len()).filter(|&i| folds[i] != f).map(|i| (x[i].clone(), y[i])).unzip();
+            let (tx, ty): (Vec<Vec<f64>>, Vec<usize>) = (0..x.len())
+                .filter(|&i| folds[i] != f)
+                .map(|i| (x[i].clone(), y[i]))
+                .unzip();
             let layer = fit(&tx, &ty, l2, kind.feature_names());
             for i in (0..x.len()).filter(|&i| folds[i] == f) {
                 gold.push(y[i]);
@@ -358,8 +398,14 @@ pub fn fit_tuned(x: &[Vec<f64>], y: &[usize], kind: HeadKind, k: usize, seed: u6
     // One thread per candidate: the fits are independent and the result does not depend on
     // the order they finish in (ties go to the smaller penalty).
     let scores: Vec<f64> = std::thread::scope(|s| {
-        let handles: Vec<_> = L2_GRID.iter().map(|&l2| s.spawn(move || cv_f1(l2))).collect();
-        handles.into_iter().map(|h| h.join().unwrap_or(f64::NEG_INFINITY)).collect()
+        let handles: Vec<_> = L2_GRID
+            .iter()
+            .map(|&l2| s.spawn(move || cv_f1(l2)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(f64::NEG_INFINITY))
+            .collect()
     });
     let mut best = 0;
     for (i, &f1) in scores.iter().enumerate() {
@@ -407,28 +453,59 @@ pub struct ScorerTriple {
 /// fold the heads are trained, with their L2 penalty chosen by an inner 3-fold CV, on the other
 /// folds plus all of `extra` (the other dataset): the same data the shipped head sees, minus the
 /// held-out fold. The lexicon is not trained, so its score per fold is simply its score there.
-pub fn cross_validate(name: &str, target: &[Prepared], extra: &[&Prepared], k: usize, seed: u64) -> CvReport {
+pub fn cross_validate(
+    name: &str,
+    target: &[Prepared],
+    extra: &[&Prepared],
+    k: usize,
+    seed: u64,
+) -> CvReport {
     let labels: Vec<usize> = target.iter().map(|p| p.label).collect();
     let folds = stratified_folds(&labels, k, seed);
     let mut results = Vec::new();
     for f in 0..k {
-        let train: Vec<&Prepared> = target.iter().enumerate().filter(|(i, _)| folds[*i] != f).map(|(_, p)| p).chain(extra.iter().copied()).collect();
-        let test: Vec<&Prepared> = target.iter().enumerate().filter(|(i, _)| folds[*i] == f).map(|(_, p)| p).collect();
+        let train: Vec<&Prepared> = target
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| folds[*i] != f)
+            .map(|(_, p)| p)
+            .chain(extra.iter().copied())
+            .collect();
+        let test: Vec<&Prepared> = target
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| folds[*i] == f)
+            .map(|(_, p)| p)
+            .collect();
         let gold: Vec<usize> = test.iter().map(|p| p.label).collect();
         let ty: Vec<usize> = train.iter().map(|p| p.label).collect();
         let mut per_kind = Vec::new();
         for kind in [HeadKind::Transformer, HeadKind::Ensemble] {
-            let tx: Vec<Vec<f64>> = train.iter().map(|p| features(kind, &p.embedding, &p.lexicon)).collect();
+            let tx: Vec<Vec<f64>> = train
+                .iter()
+                .map(|p| features(kind, &p.embedding, &p.lexicon))
+                .collect();
             let layer = fit_tuned(&tx, &ty, kind, 3, seed ^ (f as u64 + 1));
-            let pred: Vec<usize> = test.iter().map(|p| predict(&layer, &features(kind, &p.embedding, &p.lexicon))).collect();
+            let pred: Vec<usize> = test
+                .iter()
+                .map(|p| predict(&layer, &features(kind, &p.embedding, &p.lexicon)))
+                .collect();
             per_kind.push(metrics(&gold, &pred));
         }
         let lex_pred: Vec<usize> = test.iter().map(|p| label_index(p.lexicon.label)).collect();
         let ensemble = per_kind.pop().unwrap_or_else(|| metrics(&[], &[]));
         let transformer = per_kind.pop().unwrap_or_else(|| metrics(&[], &[]));
-        results.push(FoldResult { fold: f, n: test.len(), lexicon: metrics(&gold, &lex_pred), transformer, ensemble });
+        results.push(FoldResult {
+            fold: f,
+            n: test.len(),
+            lexicon: metrics(&gold, &lex_pred),
+            transformer,
+            ensemble,
+        });
     }
-    let mean = |g: &dyn Fn(&FoldResult) -> f64| results.iter().map(g).sum::<f64>() / results.len().max(1) as f64;
+    let mean = |g: &dyn Fn(&FoldResult) -> f64| {
+        results.iter().map(g).sum::<f64>() / results.len().max(1) as f64
+    };
     CvReport {
         dataset: name.to_string(),
         mean_macro_f1: ScorerTriple {
@@ -447,7 +524,11 @@ pub fn cross_validate(name: &str, target: &[Prepared], extra: &[&Prepared], k: u
 
 /// A cross-validation report as a text table: macro-F1 per fold and the mean.
 pub fn cv_table(r: &CvReport) -> String {
-    let mut s = format!("{} — macro-F1 per fold ({} folds)\n", r.dataset, r.folds.len());
+    let mut s = format!(
+        "{} — macro-F1 per fold ({} folds)\n",
+        r.dataset,
+        r.folds.len()
+    );
     s.push_str("fold      n   lexicon  transformer  ensemble\n");
     for f in &r.folds {
         s.push_str(&format!(
@@ -460,7 +541,10 @@ pub fn cv_table(r: &CvReport) -> String {
         ));
     }
     let m = &r.mean_macro_f1;
-    s.push_str(&format!("mean          {:>7.3}  {:>11.3}  {:>8.3}\n", m.lexicon, m.transformer, m.ensemble));
+    s.push_str(&format!(
+        "mean          {:>7.3}  {:>11.3}  {:>8.3}\n",
+        m.lexicon, m.transformer, m.ensemble
+    ));
     s
 }
 
@@ -468,7 +552,12 @@ pub fn cv_table(r: &CvReport) -> String {
 /// texts of `min_words`..=`max_words` whitespace-separated words, in file order. The Python
 /// peer (`scripts/bench_transformer_peer.py`) applies the same rule, and both print the SHA-256
 /// of the selection (texts joined by newlines) so a run can prove they measured the same input.
-pub fn select_sentences(path: &Path, n: usize, min_words: usize, max_words: usize) -> Result<(Vec<String>, String)> {
+pub fn select_sentences(
+    path: &Path,
+    n: usize,
+    min_words: usize,
+    max_words: usize,
+) -> Result<(Vec<String>, String)> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
@@ -479,10 +568,17 @@ pub fn select_sentences(path: &Path, n: usize, min_words: usize, max_words: usiz
         if line.trim().is_empty() {
             continue;
         }
-        let v: serde_json::Value = serde_json::from_str(line)
-            .map_err(|e| Error::Gold { file: path.display().to_string(), line: i + 1, message: e.to_string() })?;
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| Error::Gold {
+            file: path.display().to_string(),
+            line: i + 1,
+            message: e.to_string(),
+        })?;
         let Some(t) = v.get("text").and_then(|t| t.as_str()) else {
-            return Err(Error::Gold { file: path.display().to_string(), line: i + 1, message: "no string \"text\" field".into() });
+            return Err(Error::Gold {
+                file: path.display().to_string(),
+                line: i + 1,
+                message: "no string \"text\" field".into(),
+            });
         };
         let words = t.split_whitespace().count();
         if (min_words..=max_words).contains(&words) && seen.insert(t.to_string()) {
@@ -509,7 +605,10 @@ mod tests {
 
     #[test]
     fn cameo_classes_map_to_tone_or_are_skipped() {
-        assert_eq!(cameo_tone("verbal_cooperation"), Some(Some(ToneLabel::Conciliatory)));
+        assert_eq!(
+            cameo_tone("verbal_cooperation"),
+            Some(Some(ToneLabel::Conciliatory))
+        );
         assert_eq!(cameo_tone("verbal_conflict"), Some(Some(ToneLabel::Firm)));
         assert_eq!(cameo_tone("statement"), Some(Some(ToneLabel::Neutral)));
         assert_eq!(cameo_tone("material_conflict"), Some(None));
@@ -524,7 +623,11 @@ mod tests {
         let d = read_labelled(&p, "x").unwrap();
         assert_eq!(d.examples.len(), 1);
         assert_eq!(d.skipped, vec![("material_conflict".to_string(), 1)]);
-        std::fs::write(&p, "{\"text\": \"a\", \"label\": \"neutral\"}\n{\"text\": \"b\", \"label\": \"angry\"}\n").unwrap();
+        std::fs::write(
+            &p,
+            "{\"text\": \"a\", \"label\": \"neutral\"}\n{\"text\": \"b\", \"label\": \"angry\"}\n",
+        )
+        .unwrap();
         let err = read_labelled(&p, "x").unwrap_err().to_string();
         assert!(err.contains("x.jsonl:2:") && err.contains("angry"), "{err}");
     }
@@ -535,7 +638,9 @@ mod tests {
         let a = stratified_folds(&labels, 5, 7);
         assert_eq!(a, stratified_folds(&labels, 5, 7));
         for f in 0..5 {
-            let per_class: Vec<usize> = (0..3).map(|c| (0..30).filter(|&i| a[i] == f && labels[i] == c).count()).collect();
+            let per_class: Vec<usize> = (0..3)
+                .map(|c| (0..30).filter(|&i| a[i] == f && labels[i] == c).count())
+                .collect();
             assert_eq!(per_class, vec![2, 2, 2], "fold {f}");
         }
     }
@@ -544,7 +649,10 @@ mod tests {
     fn macro_f1_matches_a_hand_computation() {
         // gold c c n f ; pred c n n c  → F1 c = 2·1/(2+2) = .5, n = 2·1/(2+1) = .667, f = 0.
         let m = metrics(&[0, 0, 1, 2], &[0, 1, 1, 0]);
-        assert!((m.macro_f1 - (0.5 + 2.0 / 3.0) / 3.0).abs() < 1e-12, "{m:?}");
+        assert!(
+            (m.macro_f1 - (0.5 + 2.0 / 3.0) / 3.0).abs() < 1e-12,
+            "{m:?}"
+        );
         assert_eq!(m.confusion[0], [1, 1, 0]);
         assert!((m.accuracy - 0.5).abs() < 1e-12);
     }
@@ -558,7 +666,10 @@ mod tests {
             let c = i % 3;
             let jitter = |r: &mut SplitMix| (r.next_u64() % 1000) as f64 / 5000.0;
             let centre = [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]][c];
-            x.push(vec![centre[0] + jitter(&mut rng), centre[1] + jitter(&mut rng)]);
+            x.push(vec![
+                centre[0] + jitter(&mut rng),
+                centre[1] + jitter(&mut rng),
+            ]);
             y.push(c);
         }
         let layer = fit(&x, &y, 1e-3, vec!["a".into(), "b".into()]);

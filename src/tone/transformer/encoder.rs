@@ -14,7 +14,12 @@ use tch::{Device, Kind, TchError, Tensor};
 use crate::error::{Error, Result};
 
 /// The files of a sentence-transformers model folder that the encoder reads.
-pub const MODEL_FILES: [&str; 4] = ["config.json", "model.safetensors", "tokenizer.json", "sentence_bert_config.json"];
+pub const MODEL_FILES: [&str; 4] = [
+    "config.json",
+    "model.safetensors",
+    "tokenizer.json",
+    "sentence_bert_config.json",
+];
 
 /// What `scripts/setup-transformer.sh` installs, for messages.
 pub const SETUP_HINT: &str = "run scripts/setup-transformer.sh (then `source models/transformer/env.sh`) or pass --model-dir";
@@ -79,18 +84,27 @@ pub struct ModelDir {
 }
 
 fn model_error(dir: &Path, message: impl Into<String>) -> Error {
-    Error::Scorer { name: "transformer".into(), message: format!("{}: {}", dir.display(), message.into()) }
+    Error::Scorer {
+        name: "transformer".into(),
+        message: format!("{}: {}", dir.display(), message.into()),
+    }
 }
 
 fn tch_error(what: &str, e: TchError) -> Error {
-    Error::Scorer { name: "transformer".into(), message: format!("{what}: {e}") }
+    Error::Scorer {
+        name: "transformer".into(),
+        message: format!("{what}: {e}"),
+    }
 }
 
 impl ModelDir {
     /// Checks that the folder holds the model's files; a missing one names the set-up script.
     pub fn open(dir: &Path) -> Result<ModelDir> {
         if !dir.is_dir() {
-            return Err(model_error(dir, format!("no such model folder; {SETUP_HINT}")));
+            return Err(model_error(
+                dir,
+                format!("no such model folder; {SETUP_HINT}"),
+            ));
         }
         for f in MODEL_FILES {
             if !dir.join(f).is_file() {
@@ -99,9 +113,15 @@ impl ModelDir {
         }
         let path = dir.join("sentence_bert_config.json");
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let sb: SentenceBertConfig = serde_json::from_str(&text)
-            .map_err(|e| Error::Model { file: path.display().to_string(), line: e.line(), message: e.to_string() })?;
-        Ok(ModelDir { dir: dir.to_path_buf(), max_seq_length: sb.max_seq_length })
+        let sb: SentenceBertConfig = serde_json::from_str(&text).map_err(|e| Error::Model {
+            file: path.display().to_string(),
+            line: e.line(),
+            message: e.to_string(),
+        })?;
+        Ok(ModelDir {
+            dir: dir.to_path_buf(),
+            max_seq_length: sb.max_seq_length,
+        })
     }
 
     pub fn safetensors(&self) -> PathBuf {
@@ -120,10 +140,14 @@ impl Tokenizer {
     /// are padded to their own longest text; truncation at `max_seq_length`, 256), and so do we.
     pub fn load(model: &ModelDir) -> Result<Tokenizer> {
         let path = model.dir.join("tokenizer.json");
-        let mut inner = tokenizers::Tokenizer::from_file(&path).map_err(|e| model_error(&path, format!("cannot load: {e}")))?;
+        let mut inner = tokenizers::Tokenizer::from_file(&path)
+            .map_err(|e| model_error(&path, format!("cannot load: {e}")))?;
         inner.with_padding(None);
         inner
-            .with_truncation(Some(tokenizers::TruncationParams { max_length: model.max_seq_length, ..Default::default() }))
+            .with_truncation(Some(tokenizers::TruncationParams {
+                max_length: model.max_seq_length,
+                ..Default::default()
+            }))
             .map_err(|e| model_error(&path, format!("cannot set truncation: {e}")))?;
         Ok(Tokenizer { inner })
     }
@@ -132,7 +156,10 @@ impl Tokenizer {
         let enc = self
             .inner
             .encode_fast(text, true)
-            .map_err(|e| Error::Scorer { name: "transformer".into(), message: format!("tokenizing {text:?}: {e}") })?;
+            .map_err(|e| Error::Scorer {
+                name: "transformer".into(),
+                message: format!("tokenizing {text:?}: {e}"),
+            })?;
         Ok(enc.get_ids().iter().map(|&i| i as i64).collect())
     }
 }
@@ -142,10 +169,19 @@ impl Encoder {
     pub fn load(model: &ModelDir, device: Device) -> Result<Encoder> {
         let cfg_path = model.dir.join("config.json");
         let text = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io(&cfg_path, e))?;
-        let cfg: BertConfig = serde_json::from_str(&text)
-            .map_err(|e| Error::Model { file: cfg_path.display().to_string(), line: e.line(), message: e.to_string() })?;
-        if cfg.hidden_act != "gelu" || cfg.num_attention_heads <= 0 || cfg.hidden_size % cfg.num_attention_heads != 0 {
-            return Err(model_error(&cfg_path, "expected a BERT with exact GELU and hidden_size divisible by num_attention_heads"));
+        let cfg: BertConfig = serde_json::from_str(&text).map_err(|e| Error::Model {
+            file: cfg_path.display().to_string(),
+            line: e.line(),
+            message: e.to_string(),
+        })?;
+        if cfg.hidden_act != "gelu"
+            || cfg.num_attention_heads <= 0
+            || cfg.hidden_size % cfg.num_attention_heads != 0
+        {
+            return Err(model_error(
+                &cfg_path,
+                "expected a BERT with exact GELU and hidden_size divisible by num_attention_heads",
+            ));
         }
         let path = model.safetensors();
         let mut named: HashMap<String, Tensor> = Tensor::read_safetensors(&path)
@@ -153,17 +189,31 @@ impl Encoder {
             .into_iter()
             .collect();
         let mut take = |name: &str| -> Result<Tensor> {
-            let t = named.remove(name).ok_or_else(|| model_error(&path, format!("tensor {name} is missing")))?;
-            t.f_to_kind(Kind::Float).and_then(|t| t.f_to_device(device)).map_err(|e| tch_error(name, e))
+            let t = named
+                .remove(name)
+                .ok_or_else(|| model_error(&path, format!("tensor {name} is missing")))?;
+            t.f_to_kind(Kind::Float)
+                .and_then(|t| t.f_to_device(device))
+                .map_err(|e| tch_error(name, e))
         };
         let mut layers = Vec::new();
         for i in 0..cfg.num_hidden_layers {
             let p = format!("encoder.layer.{i}");
-            let (qw, kw, vw) = (take(&format!("{p}.attention.self.query.weight"))?, take(&format!("{p}.attention.self.key.weight"))?, take(&format!("{p}.attention.self.value.weight"))?);
-            let (qb, kb, vb) = (take(&format!("{p}.attention.self.query.bias"))?, take(&format!("{p}.attention.self.key.bias"))?, take(&format!("{p}.attention.self.value.bias"))?);
+            let (qw, kw, vw) = (
+                take(&format!("{p}.attention.self.query.weight"))?,
+                take(&format!("{p}.attention.self.key.weight"))?,
+                take(&format!("{p}.attention.self.value.weight"))?,
+            );
+            let (qb, kb, vb) = (
+                take(&format!("{p}.attention.self.query.bias"))?,
+                take(&format!("{p}.attention.self.key.bias"))?,
+                take(&format!("{p}.attention.self.value.bias"))?,
+            );
             layers.push(Layer {
-                qkv_w: Tensor::f_cat(&[qw, kw, vw], 0).map_err(|e| tch_error("stacking q/k/v", e))?,
-                qkv_b: Tensor::f_cat(&[qb, kb, vb], 0).map_err(|e| tch_error("stacking q/k/v", e))?,
+                qkv_w: Tensor::f_cat(&[qw, kw, vw], 0)
+                    .map_err(|e| tch_error("stacking q/k/v", e))?,
+                qkv_b: Tensor::f_cat(&[qb, kb, vb], 0)
+                    .map_err(|e| tch_error("stacking q/k/v", e))?,
                 out_w: take(&format!("{p}.attention.output.dense.weight"))?,
                 out_b: take(&format!("{p}.attention.output.dense.bias"))?,
                 ln1_w: take(&format!("{p}.attention.output.LayerNorm.weight"))?,
@@ -181,7 +231,9 @@ impl Encoder {
             word: take("embeddings.word_embeddings.weight")?,
             position: take("embeddings.position_embeddings.weight")?,
             // Single sentences: every token has type 0.
-            token_type: token_type.f_get(0).map_err(|e| tch_error("token type 0", e))?,
+            token_type: token_type
+                .f_get(0)
+                .map_err(|e| tch_error("token type 0", e))?,
             emb_ln_w: take("embeddings.LayerNorm.weight")?,
             emb_ln_b: take("embeddings.LayerNorm.bias")?,
             layers,
@@ -239,7 +291,12 @@ impl Encoder {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let t = batch.iter().map(Vec::len).max().unwrap_or(0).min(self.max_positions as usize);
+        let t = batch
+            .iter()
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0)
+            .min(self.max_positions as usize);
         let mut ids = vec![0i64; batch.len() * t];
         let mut mask = vec![0f32; batch.len() * t];
         for (b, seq) in batch.iter().enumerate() {
@@ -248,30 +305,55 @@ impl Encoder {
                 mask[b * t + j] = 1.0;
             }
         }
-        let out = tch::no_grad(|| self.forward(&ids, &mask, batch.len() as i64, t as i64)).map_err(|e| tch_error("forward pass", e))?;
-        let flat: Vec<f32> = Vec::<f32>::try_from(&out).map_err(|e| tch_error("reading embeddings", e))?;
+        let out = tch::no_grad(|| self.forward(&ids, &mask, batch.len() as i64, t as i64))
+            .map_err(|e| tch_error("forward pass", e))?;
+        let flat: Vec<f32> =
+            Vec::<f32>::try_from(&out).map_err(|e| tch_error("reading embeddings", e))?;
         Ok(flat.chunks(self.dim()).map(<[f32]>::to_vec).collect())
     }
 
-    fn forward(&self, ids: &[i64], mask: &[f32], b: i64, t: i64) -> std::result::Result<Tensor, TchError> {
+    fn forward(
+        &self,
+        ids: &[i64],
+        mask: &[f32],
+        b: i64,
+        t: i64,
+    ) -> std::result::Result<Tensor, TchError> {
         let (h, heads) = (self.hidden, self.heads);
         let d = h / heads;
-        let ids = Tensor::f_from_slice(ids)?.f_view([b, t])?.f_to_device(self.device)?;
-        let mask = Tensor::f_from_slice(mask)?.f_view([b, t])?.f_to_device(self.device)?;
+        let ids = Tensor::f_from_slice(ids)?
+            .f_view([b, t])?
+            .f_to_device(self.device)?;
+        let mask = Tensor::f_from_slice(mask)?
+            .f_view([b, t])?
+            .f_to_device(self.device)?;
         // Additive attention mask: 0 for real tokens, a large negative number for padding, in
         // the [b, 1, 1, t] shape that broadcasts over heads and query positions.
-        let bias = mask.f_sub_scalar(1.0)?.f_mul_scalar(f32::MAX as f64 * 0.5)?.f_view([b, 1, 1, t])?;
+        let bias = mask
+            .f_sub_scalar(1.0)?
+            .f_mul_scalar(f32::MAX as f64 * 0.5)?
+            .f_view([b, 1, 1, t])?;
         let positions = self.position.f_narrow(0, 0, t)?;
         let mut x = Tensor::f_embedding(&self.word, &ids, -1, false, false)?
             .f_add(&positions)?
             .f_add(&self.token_type)?
-            .f_layer_norm([h], Some(&self.emb_ln_w), Some(&self.emb_ln_b), self.eps, false)?;
+            .f_layer_norm(
+                [h],
+                Some(&self.emb_ln_w),
+                Some(&self.emb_ln_b),
+                self.eps,
+                false,
+            )?;
         for l in &self.layers {
-            let qkv = x.f_linear(&l.qkv_w, Some(&l.qkv_b))?.f_view([b, t, 3, heads, d])?.f_permute([2, 0, 3, 1, 4])?;
+            let qkv = x
+                .f_linear(&l.qkv_w, Some(&l.qkv_b))?
+                .f_view([b, t, 3, heads, d])?
+                .f_permute([2, 0, 3, 1, 4])?;
             let (q, k, v) = (qkv.f_get(0)?, qkv.f_get(1)?, qkv.f_get(2)?);
-            let ctx = Tensor::f_scaled_dot_product_attention(&q, &k, &v, Some(&bias), 0.0, false, None)?
-                .f_transpose(1, 2)?
-                .f_reshape([b, t, h])?;
+            let ctx =
+                Tensor::f_scaled_dot_product_attention(&q, &k, &v, Some(&bias), 0.0, false, None)?
+                    .f_transpose(1, 2)?
+                    .f_reshape([b, t, h])?;
             // Residual sums and the GELU in place, on tensors nothing else holds: the same
             // arithmetic with fewer allocations of [b, t, 1536]-sized buffers per layer.
             x = ctx
@@ -288,9 +370,16 @@ impl Encoder {
         // Mean over real tokens, then unit length (sentence-transformers' Pooling + Normalize).
         let m = mask.f_unsqueeze(-1)?;
         let summed = x.f_mul(&m)?.f_sum_dim_intlist(1i64, false, Kind::Float)?;
-        let counts = m.f_sum_dim_intlist(1i64, false, Kind::Float)?.f_clamp_min(1e-9)?;
+        let counts = m
+            .f_sum_dim_intlist(1i64, false, Kind::Float)?
+            .f_clamp_min(1e-9)?;
         let mean = summed.f_div(&counts)?;
-        let norm = mean.f_norm_scalaropt_dim(2, [1i64], true)?.f_clamp_min(1e-12)?;
-        mean.f_div(&norm)?.f_to_device(Device::Cpu)?.f_contiguous()?.f_view([-1])
+        let norm = mean
+            .f_norm_scalaropt_dim(2, [1i64], true)?
+            .f_clamp_min(1e-12)?;
+        mean.f_div(&norm)?
+            .f_to_device(Device::Cpu)?
+            .f_contiguous()?
+            .f_view([-1])
     }
 }

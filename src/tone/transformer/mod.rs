@@ -45,7 +45,9 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 /// The encoder settings `options` ask for, with defaults filled in: on a CPU as many
 /// single-threaded replicas as there are cores; on CUDA one replica.
 pub fn worker_options(options: &TransformerOptions) -> WorkerOptions {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let device = match options.device {
         DeviceKind::Cpu => tch::Device::Cpu,
         DeviceKind::Cuda => tch::Device::Cuda(0),
@@ -59,7 +61,13 @@ pub fn worker_options(options: &TransformerOptions) -> WorkerOptions {
         0 => (cores / replicas).max(1),
         n => n,
     };
-    WorkerOptions { device, batch_size: options.batch_size.max(1), replicas, threads_per_replica: threads, sort_by_length: true }
+    WorkerOptions {
+        device,
+        batch_size: options.batch_size.max(1),
+        replicas,
+        threads_per_replica: threads,
+        sort_by_length: true,
+    }
 }
 
 /// The encoder and head, loaded and checked against each other.
@@ -71,12 +79,21 @@ pub struct Loaded {
 }
 
 /// Loads the model folder and the head, refusing a head trained on other embeddings.
-pub fn load(head_file: &ModelFile, lexicon_sha256: &str, options: &TransformerOptions) -> Result<Loaded> {
+pub fn load(
+    head_file: &ModelFile,
+    lexicon_sha256: &str,
+    options: &TransformerOptions,
+) -> Result<Loaded> {
     load_with(head_file, lexicon_sha256, options, worker_options(options))
 }
 
 /// [`load`] with the encoder's thread settings given explicitly.
-pub fn load_with(head_file: &ModelFile, lexicon_sha256: &str, options: &TransformerOptions, workers: WorkerOptions) -> Result<Loaded> {
+pub fn load_with(
+    head_file: &ModelFile,
+    lexicon_sha256: &str,
+    options: &TransformerOptions,
+    workers: WorkerOptions,
+) -> Result<Loaded> {
     let head = HeadFile::load(head_file)?;
     let dir = options.resolved_model_dir();
     let model = ModelDir::open(&dir)?;
@@ -105,12 +122,24 @@ pub fn load_with(head_file: &ModelFile, lexicon_sha256: &str, options: &Transfor
     if embedder.dim() != head.embedding.dim {
         return Err(Error::Scorer {
             name: "transformer".into(),
-            message: format!("{}: head expects {}-dimensional embeddings, the model gives {}", head_file.name, head.embedding.dim, embedder.dim()),
+            message: format!(
+                "{}: head expects {}-dimensional embeddings, the model gives {}",
+                head_file.name,
+                head.embedding.dim,
+                embedder.dim()
+            ),
         });
     }
     // Named by the model, not by its path, so the same weights elsewhere count as the same file.
-    let files = vec![(head_file.name.clone(), head_file.sha256.clone()), (format!("{}/model.safetensors", head.embedding.name), sha)];
-    Ok(Loaded { head, embedder: Arc::new(embedder), files })
+    let files = vec![
+        (head_file.name.clone(), head_file.sha256.clone()),
+        (format!("{}/model.safetensors", head.embedding.name), sha),
+    ];
+    Ok(Loaded {
+        head,
+        embedder: Arc::new(embedder),
+        files,
+    })
 }
 
 /// The `transformer` and `ensemble` scorers.
@@ -125,22 +154,46 @@ pub struct LearnedScorer {
 impl LearnedScorer {
     pub fn new(kind: HeadKind, loaded: &Loaded, lexicon: LexiconScorer) -> LearnedScorer {
         let head = &loaded.head;
-        let emb = format!("{}@{}", head.embedding.name, &head.embedding.safetensors_sha256[..8]);
+        let emb = format!(
+            "{}@{}",
+            head.embedding.name,
+            &head.embedding.safetensors_sha256[..8]
+        );
         let (layer, version) = match kind {
-            HeadKind::Transformer => (head.transformer.clone(), format!("head-{}+{emb}", head.version)),
-            HeadKind::Ensemble => (head.ensemble.clone(), format!("head-{}+{emb}+lexicon-{}", head.version, lexicon.version())),
+            HeadKind::Transformer => (
+                head.transformer.clone(),
+                format!("head-{}+{emb}", head.version),
+            ),
+            HeadKind::Ensemble => (
+                head.ensemble.clone(),
+                format!("head-{}+{emb}+lexicon-{}", head.version, lexicon.version()),
+            ),
         };
-        LearnedScorer { kind, embedder: Arc::clone(&loaded.embedder), layer, lexicon, version }
+        LearnedScorer {
+            kind,
+            embedder: Arc::clone(&loaded.embedder),
+            layer,
+            lexicon,
+            version,
+        }
     }
 
     fn combine(&self, embedding: &[f32], lex: ToneScore) -> ToneScore {
-        let p = self.layer.probabilities(&features(self.kind, embedding, &lex));
+        let p = self
+            .layer
+            .probabilities(&features(self.kind, embedding, &lex));
         let (tone, label, confidence) = tone_from_probabilities(p);
         let cues = match self.kind {
             HeadKind::Transformer => Vec::new(),
             HeadKind::Ensemble => lex.cues,
         };
-        ToneScore { tone, label, confidence, cues, sentiment: lex.sentiment }
+        ToneScore {
+            tone,
+            label,
+            confidence,
+            cues,
+            sentiment: lex.sentiment,
+        }
     }
 }
 
@@ -157,7 +210,9 @@ impl ToneScorer for LearnedScorer {
     }
 
     fn score(&self, input: &ToneInput) -> ToneScore {
-        self.score_batch(std::slice::from_ref(input)).pop().unwrap_or_else(|| failed(0.0))
+        self.score_batch(std::slice::from_ref(input))
+            .pop()
+            .unwrap_or_else(|| failed(0.0))
     }
 
     fn score_batch(&self, inputs: &[ToneInput]) -> Vec<ToneScore> {
@@ -167,12 +222,20 @@ impl ToneScorer for LearnedScorer {
         let pending = self.embedder.submit(&texts);
         let lex: Vec<ToneScore> = inputs.iter().map(|i| self.lexicon.score(i)).collect();
         match pending.and_then(|p| p.wait()) {
-            Ok(embeddings) => embeddings.iter().zip(lex).map(|(e, l)| self.combine(e, l)).collect(),
+            Ok(embeddings) => embeddings
+                .iter()
+                .zip(lex)
+                .map(|(e, l)| self.combine(e, l))
+                .collect(),
             Err(e) => {
                 // The trait has no error path; loading ran a forward pass already, so this is
                 // a failure of the machine (memory, device), reported loudly and marked by a
                 // zero confidence rather than a made-up tone.
-                error!("{} scorer failed on {} statements: {e}", self.name(), inputs.len());
+                error!(
+                    "{} scorer failed on {} statements: {e}",
+                    self.name(),
+                    inputs.len()
+                );
                 lex.iter().map(|l| failed(l.sentiment)).collect()
             }
         }
@@ -180,7 +243,13 @@ impl ToneScorer for LearnedScorer {
 }
 
 fn failed(sentiment: f64) -> ToneScore {
-    ToneScore { tone: 0.0, label: ToneLabel::Neutral, confidence: 0.0, cues: vec!["error: scorer failed".into()], sentiment }
+    ToneScore {
+        tone: 0.0,
+        label: ToneLabel::Neutral,
+        confidence: 0.0,
+        cues: vec!["error: scorer failed".into()],
+        sentiment,
+    }
 }
 
 /// Builds the `transformer` or `ensemble` scorer (for [`super::build`]).
@@ -216,7 +285,8 @@ mod tests {
     ];
 
     fn model() -> ModelDir {
-        ModelDir::open(&TransformerOptions::default().resolved_model_dir()).expect("model installed by scripts/setup-transformer.sh")
+        ModelDir::open(&TransformerOptions::default().resolved_model_dir())
+            .expect("model installed by scripts/setup-transformer.sh")
     }
 
     fn cosine(a: &[f32], b: &[f32]) -> f64 {
@@ -227,7 +297,13 @@ mod tests {
     }
 
     fn embedder(replicas: usize, batch_size: usize) -> Embedder {
-        let opts = WorkerOptions { device: tch::Device::Cpu, batch_size, replicas, threads_per_replica: 1, sort_by_length: true };
+        let opts = WorkerOptions {
+            device: tch::Device::Cpu,
+            batch_size,
+            replicas,
+            threads_per_replica: 1,
+            sort_by_length: true,
+        };
         Embedder::start(&model(), opts).expect("encoder starts")
     }
 
@@ -245,7 +321,10 @@ mod tests {
 
     #[test]
     fn padding_batching_replicas_and_duplicates_do_not_change_embeddings() {
-        let alone: Vec<Vec<f32>> = SENTENCES.iter().map(|s| embedder(1, 1).embed(&[s]).unwrap().remove(0)).collect();
+        let alone: Vec<Vec<f32>> = SENTENCES
+            .iter()
+            .map(|s| embedder(1, 1).embed(&[s]).unwrap().remove(0))
+            .collect();
         let mut texts: Vec<&str> = SENTENCES.iter().chain(SENTENCES.iter()).copied().collect();
         texts.reverse();
         let together = embedder(2, 4).embed(&texts).unwrap();
@@ -266,19 +345,37 @@ mod tests {
 
     #[test]
     fn missing_model_folder_names_the_setup_script() {
-        let err = ModelDir::open(Path::new("/nonexistent/model")).err().expect("must fail").to_string();
+        let err = ModelDir::open(Path::new("/nonexistent/model"))
+            .err()
+            .expect("must fail")
+            .to_string();
         assert!(err.contains("scripts/setup-transformer.sh"), "{err}");
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("config.json"), "{}").unwrap();
-        let err = ModelDir::open(dir.path()).err().expect("must fail").to_string();
-        assert!(err.contains("model.safetensors is missing") && err.contains("scripts/setup-transformer.sh"), "{err}");
+        let err = ModelDir::open(dir.path())
+            .err()
+            .expect("must fail")
+            .to_string();
+        assert!(
+            err.contains("model.safetensors is missing")
+                && err.contains("scripts/setup-transformer.sh"),
+            "{err}"
+        );
     }
 
     fn shipped_scorer(kind: HeadKind) -> Box<dyn ToneScorer> {
         let source = ModelSource::default();
         let lexicon = source.load("tone-lexicon.toml").unwrap();
         let head = source.load(crate::tone::head::HEAD_FILE).unwrap();
-        build(kind, LexiconScorer::load(&lexicon).unwrap(), &lexicon.sha256, &head, &TransformerOptions::default()).unwrap().0
+        build(
+            kind,
+            LexiconScorer::load(&lexicon).unwrap(),
+            &lexicon.sha256,
+            &head,
+            &TransformerOptions::default(),
+        )
+        .unwrap()
+        .0
     }
 
     #[test]
@@ -294,12 +391,25 @@ mod tests {
             .collect();
             let out = s.score_batch(&inputs);
             assert_eq!(out[0].label, ToneLabel::Firm, "{} {:?}", s.name(), out[0]);
-            assert_eq!(out[1].label, ToneLabel::Conciliatory, "{} {:?}", s.name(), out[1]);
+            assert_eq!(
+                out[1].label,
+                ToneLabel::Conciliatory,
+                "{} {:?}",
+                s.name(),
+                out[1]
+            );
             for o in &out {
-                assert!((-1.0..=1.0).contains(&o.tone) && (1.0 / 3.0..=1.0).contains(&o.confidence), "{o:?}");
+                assert!(
+                    (-1.0..=1.0).contains(&o.tone) && (1.0 / 3.0..=1.0).contains(&o.confidence),
+                    "{o:?}"
+                );
             }
             assert_eq!(out[0].cues.is_empty(), kind == HeadKind::Transformer);
-            assert!(out[1].sentiment > 0.0, "lexicon sentiment kept: {:?}", out[1]);
+            assert!(
+                out[1].sentiment > 0.0,
+                "lexicon sentiment kept: {:?}",
+                out[1]
+            );
             assert!(s.version().starts_with("head-"));
         }
     }
@@ -313,9 +423,17 @@ mod tests {
         // what moved it.
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let config = crate::config::Config::default();
-        let engine = crate::pipeline::Engine::load_with(&config, crate::tone::ScorerKind::Ensemble, &TransformerOptions::default()).unwrap();
+        let engine = crate::pipeline::Engine::load_with(
+            &config,
+            crate::tone::ScorerKind::Ensemble,
+            &TransformerOptions::default(),
+        )
+        .unwrap();
         let gold = crate::eval::read_gold(&root.join("../shared/eval/seed-gold.jsonl")).unwrap();
-        let (articles, _) = crate::pipeline::read_articles_blocking(&root.join("../shared/seed/blinken-beijing.txt"), &config);
+        let (articles, _) = crate::pipeline::read_articles_blocking(
+            &root.join("../shared/seed/blinken-beijing.txt"),
+            &config,
+        );
         let mut preds = Vec::new();
         for a in articles {
             let p = engine.process(a);
@@ -338,8 +456,12 @@ mod tests {
                 });
             }
         }
-        let (report, mismatches) = crate::eval::evaluate(&gold, &preds, crate::eval::Subset::All, None);
-        let wrong: Vec<_> = mismatches.iter().filter(|m| m.error == "wrong_tone").collect();
+        let (report, mismatches) =
+            crate::eval::evaluate(&gold, &preds, crate::eval::Subset::All, None);
+        let wrong: Vec<_> = mismatches
+            .iter()
+            .filter(|m| m.error == "wrong_tone")
+            .collect();
         assert_eq!(report.tone_n, 17);
         assert!(wrong.is_empty(), "{wrong:?}");
     }

@@ -4,7 +4,9 @@
 //! --engine rust-bert`.
 
 use rust_bert::pipelines::common::ModelType;
-use rust_bert::pipelines::sentence_embeddings::{SentenceEmbeddingsConfig, SentenceEmbeddingsModel};
+use rust_bert::pipelines::sentence_embeddings::{
+    SentenceEmbeddingsConfig, SentenceEmbeddingsModel,
+};
 use rust_bert::resources::LocalResource;
 use tch::Device;
 
@@ -12,19 +14,36 @@ use super::ModelDir;
 use crate::error::{Error, Result};
 
 fn local(model: &ModelDir, file: &str) -> Box<LocalResource> {
-    Box::new(LocalResource { local_path: model.dir.join(file) })
+    Box::new(LocalResource {
+        local_path: model.dir.join(file),
+    })
 }
 
 fn rb_error(e: rust_bert::RustBertError) -> Error {
-    Error::Scorer { name: "rust-bert".into(), message: e.to_string() }
+    Error::Scorer {
+        name: "rust-bert".into(),
+        message: e.to_string(),
+    }
 }
 
 /// `SentenceEmbeddingsModel` built from `LocalResource`s (which also makes it read
 /// `model.safetensors` rather than a converted `rust_model.ot`).
 pub fn rust_bert_model(model: &ModelDir, device: Device) -> Result<SentenceEmbeddingsModel> {
-    for f in ["modules.json", "1_Pooling/config.json", "tokenizer_config.json", "vocab.txt"] {
+    for f in [
+        "modules.json",
+        "1_Pooling/config.json",
+        "tokenizer_config.json",
+        "vocab.txt",
+    ] {
         if !model.dir.join(f).is_file() {
-            return Err(Error::Scorer { name: "rust-bert".into(), message: format!("{}: {f} is missing; {}", model.dir.display(), super::SETUP_HINT) });
+            return Err(Error::Scorer {
+                name: "rust-bert".into(),
+                message: format!(
+                    "{}: {f} is missing; {}",
+                    model.dir.display(),
+                    super::SETUP_HINT
+                ),
+            });
         }
     }
     let config = SentenceEmbeddingsConfig {

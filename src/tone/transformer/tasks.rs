@@ -12,14 +12,22 @@ use crate::error::Result;
 use crate::models::ModelFile;
 use crate::tone::head::{EmbeddingModel, HeadFile, HEAD_SCHEMA_VERSION, LABELS};
 use crate::tone::train::{
-    cross_validate, features, fit_tuned, label_counts, label_index, metrics, predict, CvReport, Dataset, HeadKind, Metrics, Prepared,
+    cross_validate, features, fit_tuned, label_counts, label_index, metrics, predict, CvReport,
+    Dataset, HeadKind, Metrics, Prepared,
 };
 use crate::tone::{LexiconScorer, ToneInput, ToneScorer, TransformerOptions};
 
 /// Embeds every example of every set in one call (one sorted pass over all texts) and scores
 /// it with the lexicon.
-pub fn prepare(sets: &[Dataset], embedder: &Embedder, lexicon: &LexiconScorer) -> Result<Vec<Vec<Prepared>>> {
-    let texts: Vec<&str> = sets.iter().flat_map(|s| s.examples.iter().map(|e| e.text.as_str())).collect();
+pub fn prepare(
+    sets: &[Dataset],
+    embedder: &Embedder,
+    lexicon: &LexiconScorer,
+) -> Result<Vec<Vec<Prepared>>> {
+    let texts: Vec<&str> = sets
+        .iter()
+        .flat_map(|s| s.examples.iter().map(|e| e.text.as_str()))
+        .collect();
     let mut embeddings = embedder.embed(&texts)?.into_iter();
     let mut out = Vec::new();
     for set in sets {
@@ -28,7 +36,10 @@ pub fn prepare(sets: &[Dataset], embedder: &Embedder, lexicon: &LexiconScorer) -
             prepared.push(Prepared {
                 label: label_index(e.label),
                 embedding: embeddings.next().unwrap_or_default(),
-                lexicon: lexicon.score(&ToneInput { text: &e.text, cue: None }),
+                lexicon: lexicon.score(&ToneInput {
+                    text: &e.text,
+                    cue: None,
+                }),
             });
         }
         out.push(prepared);
@@ -38,10 +49,20 @@ pub fn prepare(sets: &[Dataset], embedder: &Embedder, lexicon: &LexiconScorer) -
 
 /// `k`-fold cross-validation over each set, the heads trained on the other folds plus all the
 /// other sets (see [`cross_validate`]).
-pub fn cross_validate_sets(sets: &[Dataset], prepared: &[Vec<Prepared>], k: usize, seed: u64) -> Vec<CvReport> {
+pub fn cross_validate_sets(
+    sets: &[Dataset],
+    prepared: &[Vec<Prepared>],
+    k: usize,
+    seed: u64,
+) -> Vec<CvReport> {
     (0..sets.len())
         .map(|i| {
-            let extra: Vec<&Prepared> = prepared.iter().enumerate().filter(|(j, _)| *j != i).flat_map(|(_, p)| p.iter()).collect();
+            let extra: Vec<&Prepared> = prepared
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .flat_map(|(_, p)| p.iter())
+                .collect();
             cross_validate(&sets[i].name, &prepared[i], &extra, k, seed)
         })
         .collect()
@@ -82,7 +103,10 @@ pub fn train(
     let mut layers = Vec::new();
     let mut fit = Vec::new();
     for kind in [HeadKind::Transformer, HeadKind::Ensemble] {
-        let x: Vec<Vec<f64>> = all.iter().map(|p| features(kind, &p.embedding, &p.lexicon)).collect();
+        let x: Vec<Vec<f64>> = all
+            .iter()
+            .map(|p| features(kind, &p.embedding, &p.lexicon))
+            .collect();
         let layer = fit_tuned(&x, &y, kind, 5, seed);
         let pred: Vec<usize> = x.iter().map(|v| predict(&layer, v)).collect();
         fit.push(metrics(&y, &pred));
@@ -104,24 +128,57 @@ pub fn train(
         transformer,
         ensemble,
     };
-    let cv_reports = if cv > 1 { cross_validate_sets(sets, prepared, cv, seed) } else { Vec::new() };
+    let cv_reports = if cv > 1 {
+        cross_validate_sets(sets, prepared, cv, seed)
+    } else {
+        Vec::new()
+    };
     let fit = [fit[0].clone(), fit[1].clone()];
-    let card = model_card(&head, sets, lexicon_file, lexicon_version, &cv_reports, &fit, seed);
-    Trained { head, card, cv: cv_reports, fit }
+    let card = model_card(
+        &head,
+        sets,
+        lexicon_file,
+        lexicon_version,
+        &cv_reports,
+        &fit,
+        seed,
+    );
+    Trained {
+        head,
+        card,
+        cv: cv_reports,
+        fit,
+    }
 }
 
 fn unreachable_layer() -> crate::tone::head::Layer {
-    crate::tone::head::Layer { features: Vec::new(), l2: 0.0, weights: Vec::new(), bias: Vec::new() }
+    crate::tone::head::Layer {
+        features: Vec::new(),
+        l2: 0.0,
+        weights: Vec::new(),
+        bias: Vec::new(),
+    }
 }
 
-fn model_card(head: &HeadFile, sets: &[Dataset], lexicon: &ModelFile, lexicon_version: &str, cv: &[CvReport], fit: &[Metrics; 2], seed: u64) -> String {
+fn model_card(
+    head: &HeadFile,
+    sets: &[Dataset],
+    lexicon: &ModelFile,
+    lexicon_version: &str,
+    cv: &[CvReport],
+    fit: &[Metrics; 2],
+    seed: u64,
+) -> String {
     let mut s = String::new();
     s.push_str("# Model card: tone head (`models/tone-head.json`)\n\n");
     s.push_str("Written by `tonetrack train`; do not edit by hand (rerun the command instead). ");
     s.push_str("The head turns a sentence embedding into probabilities of conciliatory, neutral and firm; ");
     s.push_str("`--scorer transformer` uses the embedding alone, `--scorer ensemble` the embedding plus the tone ");
     s.push_str("lexicon's tone, sentiment, whether it found a cue, and its label (two 0/1 flags). Tone = P(conciliatory) − P(firm).\n\n");
-    s.push_str(&format!("- head version: `{}` (schema {})\n", head.version, head.schema_version));
+    s.push_str(&format!(
+        "- head version: `{}` (schema {})\n",
+        head.version, head.schema_version
+    ));
     s.push_str(&format!(
         "- embedding model: `{}`, mean pooling over real tokens then unit length, max {} tokens, {} dimensions; `model.safetensors` sha256 `{}`\n",
         head.embedding.name, head.embedding.max_seq_length, head.embedding.dim, head.embedding.safetensors_sha256
@@ -140,9 +197,22 @@ fn model_card(head: &HeadFile, sets: &[Dataset], lexicon: &ModelFile, lexicon_ve
         let skipped = if d.skipped.is_empty() {
             "—".to_string()
         } else {
-            d.skipped.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+            d.skipped
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        s.push_str(&format!("| {} | `{}` | `{}` | {} | {} | {} | {} | {skipped} |\n", d.name, d.path, d.sha256, d.examples.len(), c[0], c[1], c[2]));
+        s.push_str(&format!(
+            "| {} | `{}` | `{}` | {} | {} | {} | {} | {skipped} |\n",
+            d.name,
+            d.path,
+            d.sha256,
+            d.examples.len(),
+            c[0],
+            c[1],
+            c[2]
+        ));
     }
     s.push_str(
         "\nCAMEO classes read as tone: `verbal_cooperation` → conciliatory, `statement` → neutral, `verbal_conflict` → firm; \
@@ -155,18 +225,43 @@ reported neutrally).\n\n",
         fit[0].accuracy, fit[0].macro_f1, fit[1].accuracy, fit[1].macro_f1
     ));
     if !cv.is_empty() {
-        s.push_str(&format!("## Cross-validation ({} folds)\n\n", cv[0].folds.len()));
+        s.push_str(&format!(
+            "## Cross-validation ({} folds)\n\n",
+            cv[0].folds.len()
+        ));
         s.push_str("Each set is split into stratified folds; for each fold both heads are trained (L2 chosen by an inner 3-fold CV) on the other folds plus all of the other set, ");
         s.push_str("and the three scorers are scored on the held-out fold. The lexicon is not trained: its numbers are its plain scores on each fold.\n\n");
         s.push_str("| set | scorer | mean macro-F1 | mean accuracy | macro-F1 per fold |\n|---|---|---|---|---|\n");
         for r in cv {
             for (name, f1, acc, per) in [
-                ("lexicon", r.mean_macro_f1.lexicon, r.mean_accuracy.lexicon, r.folds.iter().map(|f| f.lexicon.macro_f1).collect::<Vec<_>>()),
-                ("transformer", r.mean_macro_f1.transformer, r.mean_accuracy.transformer, r.folds.iter().map(|f| f.transformer.macro_f1).collect()),
-                ("ensemble", r.mean_macro_f1.ensemble, r.mean_accuracy.ensemble, r.folds.iter().map(|f| f.ensemble.macro_f1).collect()),
+                (
+                    "lexicon",
+                    r.mean_macro_f1.lexicon,
+                    r.mean_accuracy.lexicon,
+                    r.folds
+                        .iter()
+                        .map(|f| f.lexicon.macro_f1)
+                        .collect::<Vec<_>>(),
+                ),
+                (
+                    "transformer",
+                    r.mean_macro_f1.transformer,
+                    r.mean_accuracy.transformer,
+                    r.folds.iter().map(|f| f.transformer.macro_f1).collect(),
+                ),
+                (
+                    "ensemble",
+                    r.mean_macro_f1.ensemble,
+                    r.mean_accuracy.ensemble,
+                    r.folds.iter().map(|f| f.ensemble.macro_f1).collect(),
+                ),
             ] {
                 let per: Vec<String> = per.iter().map(|v| format!("{v:.3}")).collect();
-                s.push_str(&format!("| {} | {name} | {f1:.3} | {acc:.3} | {} |\n", r.dataset, per.join(" ")));
+                s.push_str(&format!(
+                    "| {} | {name} | {f1:.3} | {acc:.3} | {} |\n",
+                    r.dataset,
+                    per.join(" ")
+                ));
             }
         }
         s.push('\n');
@@ -174,7 +269,11 @@ reported neutrally).\n\n",
     s.push_str("## Use and limits\n\n");
     s.push_str("- Trained on English news sentences and on short synthetic statements in US and Chinese official registers; expect lower scores on other registers and languages.\n");
     // The size from the data itself, so the card cannot go stale when the set grows.
-    let diplomatic = sets.iter().find(|d| d.name == "diplomatic").map(|d| d.examples.len().to_string()).unwrap_or_else(|| "not used".into());
+    let diplomatic = sets
+        .iter()
+        .find(|d| d.name == "diplomatic")
+        .map(|d| d.examples.len().to_string())
+        .unwrap_or_else(|| "not used".into());
     s.push_str(&format!("- The diplomatic set is small ({diplomatic}) and written by the tonetrack team; the tone lexicon was developed with the same registers in mind, which flatters the lexicon's (and so the ensemble's) numbers on it.\n"));
     s.push_str("- Statement fragments (\"productive\", \"progress\") are far from the training sentences; the ensemble leans on the lexicon there.\n");
     s.push_str("- A changed embedding model is refused at load (sha256 check); a changed lexicon only warns, and the ensemble should then be retrained.\n\n");
@@ -191,30 +290,70 @@ pub struct GoldReport {
 }
 
 /// Lexicon, transformer and ensemble (those in `which`) on one labelled file.
-pub fn evaluate_gold(gold: &Dataset, prepared: &[Prepared], head: &HeadFile, which: &[&str]) -> GoldReport {
+pub fn evaluate_gold(
+    gold: &Dataset,
+    prepared: &[Prepared],
+    head: &HeadFile,
+    which: &[&str],
+) -> GoldReport {
     let y: Vec<usize> = prepared.iter().map(|p| p.label).collect();
     let mut scorers = Vec::new();
     for &name in which {
         let pred: Vec<usize> = match name {
-            "transformer" => prepared.iter().map(|p| predict(&head.transformer, &features(HeadKind::Transformer, &p.embedding, &p.lexicon))).collect(),
-            "ensemble" => prepared.iter().map(|p| predict(&head.ensemble, &features(HeadKind::Ensemble, &p.embedding, &p.lexicon))).collect(),
-            _ => prepared.iter().map(|p| label_index(p.lexicon.label)).collect(),
+            "transformer" => prepared
+                .iter()
+                .map(|p| {
+                    predict(
+                        &head.transformer,
+                        &features(HeadKind::Transformer, &p.embedding, &p.lexicon),
+                    )
+                })
+                .collect(),
+            "ensemble" => prepared
+                .iter()
+                .map(|p| {
+                    predict(
+                        &head.ensemble,
+                        &features(HeadKind::Ensemble, &p.embedding, &p.lexicon),
+                    )
+                })
+                .collect(),
+            _ => prepared
+                .iter()
+                .map(|p| label_index(p.lexicon.label))
+                .collect(),
         };
         scorers.push((name.to_string(), metrics(&y, &pred)));
     }
-    GoldReport { file: gold.path.clone(), n: y.len(), scorers }
+    GoldReport {
+        file: gold.path.clone(),
+        n: y.len(),
+        scorers,
+    }
 }
 
 /// A gold report as text: accuracy and macro-F1 per scorer, then each confusion matrix.
 pub fn gold_table(r: &GoldReport) -> String {
-    let mut s = format!("{} ({} statements)\nscorer        accuracy  macro-F1   F1 conc  F1 neut  F1 firm\n", r.file, r.n);
+    let mut s = format!(
+        "{} ({} statements)\nscorer        accuracy  macro-F1   F1 conc  F1 neut  F1 firm\n",
+        r.file, r.n
+    );
     for (name, m) in &r.scorers {
-        s.push_str(&format!("{name:<12}  {:>8.3}  {:>8.3}   {:>7.3}  {:>7.3}  {:>7.3}\n", m.accuracy, m.macro_f1, m.f1[0], m.f1[1], m.f1[2]));
+        s.push_str(&format!(
+            "{name:<12}  {:>8.3}  {:>8.3}   {:>7.3}  {:>7.3}  {:>7.3}\n",
+            m.accuracy, m.macro_f1, m.f1[0], m.f1[1], m.f1[2]
+        ));
     }
     for (name, m) in &r.scorers {
         s.push_str(&format!("\n{name}: confusion (rows gold, columns predicted)\n              conciliatory  neutral     firm\n"));
         for (k, row) in m.confusion.iter().enumerate() {
-            s.push_str(&format!("{:<12}  {:>12}  {:>7}  {:>7}\n", LABELS[k].as_str(), row[0], row[1], row[2]));
+            s.push_str(&format!(
+                "{:<12}  {:>12}  {:>7}  {:>7}\n",
+                LABELS[k].as_str(),
+                row[0],
+                row[1],
+                row[2]
+            ));
         }
     }
     s
@@ -237,7 +376,14 @@ pub struct BenchReport {
     pub statements_per_second: f64,
 }
 
-fn summarise(engine: &str, texts: &[String], sha: &str, load: f64, passes: Vec<f64>, w: (usize, usize, usize, bool)) -> BenchReport {
+fn summarise(
+    engine: &str,
+    texts: &[String],
+    sha: &str,
+    load: f64,
+    passes: Vec<f64>,
+    w: (usize, usize, usize, bool),
+) -> BenchReport {
     let mut sorted = passes.clone();
     sorted.sort_by(f64::total_cmp);
     let best = sorted.first().copied().unwrap_or(f64::NAN);
@@ -260,13 +406,25 @@ fn summarise(engine: &str, texts: &[String], sha: &str, load: f64, passes: Vec<f
 
 /// Times the transformer scorer (tokenising, encoding, head, lexicon sentiment) over `texts`,
 /// after one warm-up batch; `repeat` passes, throughput from the median pass.
-pub fn bench_scorer(texts: &[String], sha: &str, head_file: &ModelFile, lexicon: LexiconScorer, lexicon_sha: &str, options: &TransformerOptions, sorted: bool, repeat: usize) -> Result<BenchReport> {
+pub fn bench_scorer(
+    texts: &[String],
+    sha: &str,
+    head_file: &ModelFile,
+    lexicon: LexiconScorer,
+    lexicon_sha: &str,
+    options: &TransformerOptions,
+    sorted: bool,
+    repeat: usize,
+) -> Result<BenchReport> {
     let started = Instant::now();
     let mut opts = worker_options(options);
     opts.sort_by_length = sorted;
     let loaded = super::load_with(head_file, lexicon_sha, options, opts)?;
     let scorer = LearnedScorer::new(HeadKind::Transformer, &loaded, lexicon);
-    let inputs: Vec<ToneInput> = texts.iter().map(|t| ToneInput { text: t, cue: None }).collect();
+    let inputs: Vec<ToneInput> = texts
+        .iter()
+        .map(|t| ToneInput { text: t, cue: None })
+        .collect();
     scorer.score_batch(&inputs[..inputs.len().min(opts.batch_size)]);
     let load = started.elapsed().as_secs_f64();
     let mut passes = Vec::new();
@@ -276,17 +434,37 @@ pub fn bench_scorer(texts: &[String], sha: &str, head_file: &ModelFile, lexicon:
         passes.push(t.elapsed().as_secs_f64());
         debug_assert_eq!(scores.len(), inputs.len());
     }
-    Ok(summarise("tonetrack transformer scorer (tch forward, tokenizers)", texts, sha, load, passes, (opts.batch_size, opts.replicas, opts.threads_per_replica, sorted)))
+    Ok(summarise(
+        "tonetrack transformer scorer (tch forward, tokenizers)",
+        texts,
+        sha,
+        load,
+        passes,
+        (
+            opts.batch_size,
+            opts.replicas,
+            opts.threads_per_replica,
+            sorted,
+        ),
+    ))
 }
 
 /// Times rust-bert's own `SentenceEmbeddingsModel` pipeline on the same texts, on this thread,
 /// in batches of `batch_size` (sorted by length or in input order), for comparison.
-pub fn bench_rust_bert(texts: &[String], sha: &str, options: &TransformerOptions, sorted: bool, repeat: usize) -> Result<BenchReport> {
+pub fn bench_rust_bert(
+    texts: &[String],
+    sha: &str,
+    options: &TransformerOptions,
+    sorted: bool,
+    repeat: usize,
+) -> Result<BenchReport> {
     let started = Instant::now();
     let model = ModelDir::open(&options.resolved_model_dir())?;
     let rb = super::reference::rust_bert_model(&model, worker_options(options).device)?;
     let threads = match options.threads_per_replica {
-        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        0 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
         n => n,
     };
     tch::set_num_threads(threads as i32);
@@ -305,5 +483,12 @@ pub fn bench_rust_bert(texts: &[String], sha: &str, options: &TransformerOptions
         }
         passes.push(t.elapsed().as_secs_f64());
     }
-    Ok(summarise("rust-bert SentenceEmbeddingsModel", texts, sha, load, passes, (batch, 1, threads, sorted)))
+    Ok(summarise(
+        "rust-bert SentenceEmbeddingsModel",
+        texts,
+        sha,
+        load,
+        passes,
+        (batch, 1, threads, sorted),
+    ))
 }

@@ -49,7 +49,10 @@ impl Embedder {
     /// Loads the model once and starts `replicas` threads on it.
     pub fn start(model: &ModelDir, options: WorkerOptions) -> Result<Embedder> {
         if options.batch_size == 0 || options.replicas == 0 || options.threads_per_replica == 0 {
-            return Err(Error::Scorer { name: "transformer".into(), message: "batch size, replicas and threads must be at least 1".into() });
+            return Err(Error::Scorer {
+                name: "transformer".into(),
+                message: "batch size, replicas and threads must be at least 1".into(),
+            });
         }
         if let Device::Cuda(_) = options.device {
             if !tch::Cuda::is_available() {
@@ -73,10 +76,19 @@ impl Embedder {
             let handle = std::thread::Builder::new()
                 .name(format!("tone-encoder-{i}"))
                 .spawn(move || worker(enc, rx, threads))
-                .map_err(|e| Error::Scorer { name: "transformer".into(), message: format!("cannot start a worker thread: {e}") })?;
+                .map_err(|e| Error::Scorer {
+                    name: "transformer".into(),
+                    message: format!("cannot start a worker thread: {e}"),
+                })?;
             workers.push(handle);
         }
-        Ok(Embedder { tokenizer, jobs: Some(tx), workers, options, dim })
+        Ok(Embedder {
+            tokenizer,
+            jobs: Some(tx),
+            workers,
+            options,
+            dim,
+        })
     }
 
     pub fn dim(&self) -> usize {
@@ -117,11 +129,20 @@ impl Embedder {
         let mut sent = 0;
         let jobs = self.jobs.as_ref().ok_or_else(dead)?;
         for (n, chunk) in order.chunks(self.options.batch_size).enumerate() {
-            let job = Job { ids: chunk.iter().map(|&i| ids[i].clone()).collect(), offset: n * self.options.batch_size, reply: reply_tx.clone() };
+            let job = Job {
+                ids: chunk.iter().map(|&i| ids[i].clone()).collect(),
+                offset: n * self.options.batch_size,
+                reply: reply_tx.clone(),
+            };
             jobs.send(job).map_err(|_| dead())?;
             sent += 1;
         }
-        Ok(Pending { slots, order, sent, replies })
+        Ok(Pending {
+            slots,
+            order,
+            sent,
+            replies,
+        })
     }
 
     /// Token ids of `texts`. The forward passes cannot start before all lengths are known (they
@@ -129,17 +150,34 @@ impl Embedder {
     /// over as many threads as there are replicas instead of being tokenised on this one.
     fn tokenize(&self, texts: &[&str]) -> Result<Vec<Vec<i64>>> {
         // Below a few batches, starting threads costs more than it saves.
-        let threads = if self.options.device == Device::Cpu && texts.len() >= 4 * self.options.batch_size { self.options.replicas } else { 1 };
+        let threads =
+            if self.options.device == Device::Cpu && texts.len() >= 4 * self.options.batch_size {
+                self.options.replicas
+            } else {
+                1
+            };
         if threads <= 1 {
             return texts.iter().map(|t| self.tokenizer.encode(t)).collect();
         }
         let per = texts.len().div_ceil(threads);
         let tokenizer = &self.tokenizer;
         std::thread::scope(|scope| {
-            let parts: Vec<_> = texts.chunks(per).map(|part| scope.spawn(move || part.iter().map(|t| tokenizer.encode(t)).collect::<Result<Vec<_>>>())).collect();
+            let parts: Vec<_> = texts
+                .chunks(per)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|t| tokenizer.encode(t))
+                            .collect::<Result<Vec<_>>>()
+                    })
+                })
+                .collect();
             let mut ids = Vec::with_capacity(texts.len());
             for part in parts {
-                let part = part.join().map_err(|_| Error::Scorer { name: "transformer".into(), message: "a tokeniser thread panicked".into() })?;
+                let part = part.join().map_err(|_| Error::Scorer {
+                    name: "transformer".into(),
+                    message: "a tokeniser thread panicked".into(),
+                })?;
                 ids.extend(part?);
             }
             Ok(ids)
@@ -172,12 +210,19 @@ impl Pending {
         for (pos, &i) in self.order.iter().enumerate() {
             by_unique[i] = std::mem::take(&mut sorted[pos]);
         }
-        Ok(self.slots.into_iter().map(|s| by_unique[s].clone()).collect())
+        Ok(self
+            .slots
+            .into_iter()
+            .map(|s| by_unique[s].clone())
+            .collect())
     }
 }
 
 fn dead() -> Error {
-    Error::Scorer { name: "transformer".into(), message: "the encoder threads have stopped".into() }
+    Error::Scorer {
+        name: "transformer".into(),
+        message: "the encoder threads have stopped".into(),
+    }
 }
 
 fn worker(enc: Encoder, jobs: Arc<Mutex<Receiver<Job>>>, threads: i32) {
