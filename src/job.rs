@@ -100,38 +100,14 @@ fn open_state(storage: &dyn Storage, meta: &StateMeta, rebuild: bool) -> Result<
 struct ChunkRows {
     statements: DataFrame,
     articles: DataFrame,
-    /// (id digest, content bits) of each article.
-    versions: Vec<(u128, u64)>,
-    added: usize,
-    replaced: usize,
 }
 
-fn chunk_rows(
-    chunk: &[ProcessedArticle],
-    scorer: &(String, String),
-    known: &store::Known,
-) -> Result<ChunkRows> {
-    let mut rows = ChunkRows {
-        statements: statements_frame(chunk, scorer)?,
-        articles: DataFrame::empty(),
-        versions: Vec::with_capacity(chunk.len()),
-        added: 0,
-        replaced: 0,
-    };
-    for p in chunk {
-        if known.contains(&p.article.id) {
-            rows.replaced += 1;
-        } else {
-            rows.added += 1;
-        }
-        rows.versions.push((
-            store::digest(&p.article.id),
-            store::content_bits(&p.content_hash),
-        ));
-    }
+fn chunk_rows(chunk: &[ProcessedArticle], scorer: &(String, String)) -> Result<ChunkRows> {
     let index: Vec<IndexRow> = chunk.iter().map(|p| index_row(p, 0)).collect();
-    rows.articles = store::index_frame(&index)?;
-    Ok(rows)
+    Ok(ChunkRows {
+        statements: statements_frame(chunk, scorer)?,
+        articles: store::index_frame(&index)?,
+    })
 }
 
 /// A run: process what is new in the inputs, commit it to the state, publish the tables.
@@ -162,27 +138,25 @@ pub fn run(
             storage.describe()
         );
     }
-    let known = Arc::new(std::mem::take(&mut state.known));
+    let run = state.commit.runs + 1;
     let admission = Admission {
-        known: known.clone(),
+        known: std::mem::take(&mut state.known),
+        run,
         since: opts.since,
         until: opts.until,
         shard: opts.shard,
     };
     let scratch = storage.scratch()?;
-    let mut writer = StateWriter::new(state.commit.runs + 1, scratch.path.clone());
+    let mut writer = StateWriter::new(run, scratch.path.clone());
     let scorer = (
         engine.scorer.name().to_string(),
         engine.scorer.version().to_string(),
     );
-    let finish_known = known.clone();
     let finish: Arc<dyn Fn(Vec<ProcessedArticle>) -> Result<ChunkRows> + Send + Sync> =
-        Arc::new(move |chunk: Vec<ProcessedArticle>| chunk_rows(&chunk, &scorer, &finish_known));
+        Arc::new(move |chunk: Vec<ProcessedArticle>| chunk_rows(&chunk, &scorer));
     let mut report = RunReport::default();
-    let mut versions: Vec<(u128, u64)> = Vec::new();
-    let mut processed: rustc_hash::FxHashSet<u64> = rustc_hash::FxHashSet::default();
     let phase = std::time::Instant::now();
-    let result = runtime.block_on(pipeline::run(
+    let mut result = runtime.block_on(pipeline::run(
         engine.clone(),
         config.clone(),
         opts.inputs.clone(),
@@ -192,24 +166,24 @@ pub fn run(
         finish,
         |rows| {
             let rows = rows?;
-            report.added += rows.added;
-            report.replaced += rows.replaced;
             report.statements_added += rows.statements.height();
-            for (id, content) in &rows.versions {
-                versions.push((*id, *content));
-                processed.insert(*content);
-            }
             writer.add(rows.statements, rows.articles)
         },
     ))?;
-    tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), articles = versions.len(), "read, processed and spilled");
-    state.known = Arc::try_unwrap(known).unwrap_or_else(|shared| (*shared).clone());
+    // The admission recorded this run's versions under its run number: the state's index
+    // after the commit below.
+    state.known = std::mem::take(&mut result.known);
+    return_freed_memory();
+    tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), articles = result.added + result.replaced, "read, processed and spilled");
 
+    report.added = result.added;
+    report.replaced = result.replaced;
     report.unchanged = result.unchanged;
     report.outside_window = result.outside_window;
     report.other_shard = result.other_shard;
     report.rejects = result.rejects.len();
-    report.duplicates_skipped = result.duplicates.values().sum();
+    report.duplicates_skipped =
+        result.duplicates.values().sum::<usize>() + result.copies_of_unchanged;
     report.other_files_skipped = result.skipped_other_files;
     report.inputs = result.inputs.clone();
     report.reject_lines = result
@@ -227,29 +201,40 @@ pub fn run(
 
     let mut inputs_read: BTreeSet<String> = result.inputs.iter().cloned().collect();
     inputs_read.extend(result.rejects.iter().map(|r| r.input.clone()));
-    // Copies count for the version this run processed; copies of an unchanged article do not.
+    // Copies count for the version this run processed (those of unchanged articles were
+    // counted when their version was processed).
     let mut duplicates: Vec<(String, u32)> = result
         .duplicates
         .into_iter()
-        .filter(|(h, _)| processed.contains(&store::content_bits(h)))
         .map(|(h, n)| (h, n as u32))
         .collect();
     duplicates.sort();
     let update = Update {
         meta,
-        versions,
         duplicates,
         inputs_read,
         rejects: result.rejects,
     };
     report.state_changed =
         store::commit(storage, &mut state, writer, update)? == Committed::Changed;
+    return_freed_memory();
     tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), "state committed");
     report.published = publish_if_stale(storage, &state, &config, started_at, || {
         last_run_facts(&report)
     })?;
     tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), "tables published");
     Ok(report)
+}
+
+/// Hands back to the system the pages glibc keeps free after a phase: the processing
+/// phase's many short-lived buffers leave its heaps large and mostly empty, which would
+/// otherwise count against the whole publish phase's peak.
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim takes the allocator's locks and only releases pages of free chunks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Resident and peak resident memory in MiB (Linux), for the phase log: where memory goes.
@@ -549,6 +534,9 @@ fn sort_range(
             aggregator.add(&sorted)?;
             *written += sorted.height();
             out.push(sorted)?;
+            // Each bucket allocates and frees a few slices' worth of columns of varying
+            // sizes; returning the freed pages keeps fragmentation out of the resident size.
+            return_freed_memory();
         }
         return Ok(());
     }
@@ -727,6 +715,7 @@ fn publish_sorting_by(
     let meta = state.meta.clone();
     let scratch = storage.scratch()?;
     let plan = plan_statements(storage, state)?;
+    tracing::debug!(rss_mib = ?memory_mib(), cells = plan.rows.len(), "publish: sort plan");
     let mut rejects = crate::output::rejects_frame(&state.rejects)?;
     // Every id the state knows has exactly one live version: the article count is known
     // before the tables are written, so their metadata can carry the manifest's facts.
@@ -775,6 +764,7 @@ fn publish_sorting_by(
         &mut statements,
     )?;
     sorted.flush()?;
+    tracing::debug!(rss_mib = ?memory_mib(), aggregator_mib = aggregator.footprint() >> 20, "publish: statements sorted and aggregated");
     let statements_path = sorted.file.finish(|| {
         let mut empty = crate::output::empty_statement_rows()?;
         empty
@@ -792,6 +782,7 @@ fn publish_sorting_by(
     let articles = publish_articles(storage, state, &mut articles_file)?;
     let articles_path = articles_file.finish(|| store::index_frame(std::iter::empty()))?;
     storage.write_file("articles.parquet", &articles_path)?;
+    tracing::debug!(rss_mib = ?memory_mib(), "publish: articles written");
     if (articles, statements as u64) != (state.known.len(), plan.total()) {
         return Err(Error::State {
             location: storage.describe(),
@@ -896,7 +887,7 @@ pub fn merge(
     let mut owner: rustc_hash::FxHashMap<u128, (u64, usize)> = rustc_hash::FxHashMap::default();
     for (i, state) in states.iter().enumerate() {
         for (id, v) in state.known.ids() {
-            match owner.get(id) {
+            match owner.get(&id) {
                 Some((content, first)) if *content != v.content => {
                     return Err(Error::State {
                         location: shards[i].describe(),
@@ -908,7 +899,7 @@ pub fn merge(
                 }
                 Some(_) => {}
                 None => {
-                    owner.insert(*id, (v.content, i));
+                    owner.insert(id, (v.content, i));
                 }
             }
         }
@@ -933,7 +924,7 @@ pub fn merge(
         let live: rustc_hash::FxHashSet<u64> = state
             .known
             .ids()
-            .filter(|(id, _)| owner.get(*id).is_some_and(|(_, o)| *o == i))
+            .filter(|(id, _)| owner.get(id).is_some_and(|(_, o)| *o == i))
             .map(|(_, v)| v.content)
             .collect();
         for key in &state.commit.duplicates {
@@ -958,12 +949,17 @@ pub fn merge(
         }
         rejects.extend(state.rejects.iter().cloned());
     }
+    for (id, (content, _)) in &owner {
+        target_state.known.set(
+            *id,
+            store::Version {
+                content: *content,
+                run: writer.run,
+            },
+        );
+    }
     let update = Update {
         meta,
-        versions: owner
-            .iter()
-            .map(|(id, (content, _))| (*id, *content))
-            .collect(),
         duplicates: duplicates.into_iter().collect(),
         inputs_read: BTreeSet::new(),
         rejects,

@@ -13,7 +13,7 @@ use crate::actors::{ArticleResolver, Registry};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Format, Source};
-use crate::known::{self as store, Known};
+use crate::known::{self as store, Admitted, Known};
 use crate::models::{sha256_hex, ModelFile, ModelSource};
 use crate::normalize::Normalizer;
 use crate::quotes::{CueLexicon, Extractor};
@@ -195,8 +195,11 @@ pub fn content_hash(a: &Article) -> String {
 /// the `--since`/`--until` window, and in this `--shard`.
 #[derive(Debug, Default, Clone)]
 pub struct Admission {
-    /// The versions the state already holds.
-    pub known: Arc<Known>,
+    /// The versions the state holds; admission adds those of the articles the run takes, and
+    /// [`run`] hands it back in [`RunResult::known`].
+    pub known: Known,
+    /// The run's number: the versions it admits are recorded under it.
+    pub run: u32,
     pub since: Option<chrono::NaiveDate>,
     pub until: Option<chrono::NaiveDate>,
     pub shard: Option<Shard>,
@@ -249,8 +252,15 @@ impl Shard {
 /// What a run read and skipped; what it processed went to the `consume` callback of [`run`].
 #[derive(Default)]
 pub struct RunResult {
-    /// How many times each article (by content hash) was seen beyond the first.
+    /// The admission's versions: the state's, updated with those of the articles processed.
+    pub known: Known,
+    /// Articles processed: new ids, and known ids with new content.
+    pub added: usize,
+    pub replaced: usize,
+    /// How many times each processed article (by content hash) was seen beyond the first.
     pub duplicates: HashMap<String, usize>,
+    /// Further copies of articles skipped as unchanged.
+    pub copies_of_unchanged: usize,
     pub rejects: Vec<Reject>,
     pub inputs: Vec<String>,
     pub skipped_other_files: usize,
@@ -343,8 +353,7 @@ pub async fn run<T: Send + 'static>(
     });
 
     let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
-    // Id → content of every article read so far, as digests: a million articles cost ~30 MB.
-    let mut ids: rustc_hash::FxHashMap<u128, u64> = rustc_hash::FxHashMap::default();
+    let (mut known, run) = (admission.known, admission.run);
     let mut tasks = tokio::task::JoinSet::new();
     while let Some(parsed) = rx.recv().await {
         result.rejects.extend(parsed.rejects);
@@ -361,13 +370,23 @@ pub async fn run<T: Send + 'static>(
                 continue;
             }
             let hash = content_hash(&article);
-            let (id_digest, content) = (store::digest(&article.id), store::content_bits(&hash));
-            if let Some(other) = ids.get(&id_digest) {
+            match known.admit(store::digest(&article.id), store::content_bits(&hash), run) {
+                Admitted::New => result.added += 1,
+                Admitted::Replaced => result.replaced += 1,
+                Admitted::Unchanged => {
+                    result.unchanged += 1;
+                    continue;
+                }
                 // The content hash covers the id: same hash, same article.
-                if *other == content {
+                Admitted::CopyOfProcessed => {
                     *result.duplicates.entry(hash).or_default() += 1;
                     continue;
-                } else {
+                }
+                Admitted::CopyOfUnchanged => {
+                    result.copies_of_unchanged += 1;
+                    continue;
+                }
+                Admitted::Conflict => {
                     result.rejects.push(Reject {
                         input: article.origin.input.clone(),
                         line: article.origin.line,
@@ -376,15 +395,6 @@ pub async fn run<T: Send + 'static>(
                     });
                     continue;
                 }
-            }
-            ids.insert(id_digest, content);
-            if admission
-                .known
-                .get(&article.id)
-                .is_some_and(|v| v.content == content)
-            {
-                result.unchanged += 1;
-                continue;
             }
             batch.push((article, hash));
         }
@@ -422,6 +432,8 @@ pub async fn run<T: Send + 'static>(
     reader
         .await
         .map_err(|e| Error::io("<reader>", std::io::Error::other(e)))?;
+    known.end_admission();
+    result.known = known;
     if let Some(shard) = admission.shard {
         result.rejects.retain(|r| shard.owns_reject(r));
     }

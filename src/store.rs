@@ -704,7 +704,7 @@ impl State {
 
     /// Copies seen of each live article version (by content), from the duplicates parts.
     pub fn duplicates(&self, storage: &dyn Storage) -> Result<rustc_hash::FxHashMap<u64, u32>> {
-        let live: rustc_hash::FxHashSet<u64> = self.known.ids().map(|(_, v)| v.content).collect();
+        let live = self.known.contents();
         let mut out = rustc_hash::FxHashMap::default();
         for key in &self.commit.duplicates {
             read_part_slices(storage, key, None, |df| {
@@ -719,7 +719,7 @@ impl State {
                     .map_err(&e)?;
                 for (h, c) in hashes.iter().zip(copies.iter()) {
                     let bits = content_bits(h.unwrap_or_default());
-                    if live.contains(&bits) {
+                    if live.binary_search(&bits).is_ok() {
                         *out.entry(bits).or_default() += c.unwrap_or(0);
                     }
                 }
@@ -877,7 +877,9 @@ pub fn filter_rows(df: &DataFrame, keep: impl Fn(&str, &str) -> bool) -> Result<
 pub struct TableFile {
     pub path: std::path::PathBuf,
     table: String,
-    writer: Option<polars::io::parquet::write::BatchedWriter<std::fs::File>>,
+    /// Buffered: the Parquet writer emits page headers and pages as separate small writes, and
+    /// a system call each was a tenth of a run's time.
+    writer: Option<polars::io::parquet::write::BatchedWriter<std::io::BufWriter<std::fs::File>>>,
     meta: Option<Vec<(String, String)>>,
     schema: Option<Schema>,
     statistics: bool,
@@ -913,6 +915,8 @@ impl TableFile {
         if self.writer.is_none() {
             let file =
                 std::fs::File::create(&self.path).map_err(|err| Error::io(&self.path, err))?;
+            // The writer flushes the buffer when it writes the footer, reporting its errors.
+            let file = std::io::BufWriter::with_capacity(256 << 10, file);
             let mut w = if self.statistics {
                 ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None))
             } else {
@@ -1205,8 +1209,6 @@ impl StateWriter {
 /// What one run (or one merge) adds to a state, besides its parts.
 pub struct Update {
     pub meta: StateMeta,
-    /// New article versions (id digest, content bits), all in this run's parts.
-    pub versions: Vec<(u128, u64)>,
     /// Content hash → copies skipped as duplicates, for articles this run processed.
     pub duplicates: Vec<(String, u32)>,
     /// Inputs this run read: their stored rejects are replaced by `rejects`.
@@ -1221,7 +1223,8 @@ pub enum Committed {
     Changed,
 }
 
-/// Applies a run: its parts (compacting crowded months), the duplicates, the rejects, then
+/// Applies a run: `state.known` must already hold the run's versions under the writer's run
+/// (admission records them as it reads; a merge sets them). Then its parts (compacting crowded months), the duplicates, the rejects, then
 /// `commit.json` (the commit point), then removes parts no longer listed. `crash_point` lets
 /// tests stop the process between the steps.
 pub fn commit(
@@ -1241,15 +1244,6 @@ pub fn commit(
     }
     let run = writer.run;
     writer.flush()?;
-    for (id, content) in &update.versions {
-        state.known.set(
-            *id,
-            Version {
-                content: *content,
-                run,
-            },
-        );
-    }
     let mut commit = state.commit.clone();
     let months: Vec<String> = writer.months().cloned().collect();
     for month in &months {

@@ -690,3 +690,237 @@ fn an_adverb_between_a_pronoun_and_its_verb_after_a_quote() {
     let i = one(&rows, "This is your movement");
     assert_eq!(rows[i].mention.as_deref(), Some("it"));
 }
+
+#[test]
+fn a_participle_after_a_comma_skips_the_objects_and_times_of_the_main_clause() {
+    // The phrase nearest the participle is the main verb's object or a time, not its subject.
+    let rows = extract("Senator Alma Ruiz backed Venn in early June, but only after publicly weighing the decision, telling reporters in May that she was \u{201c}not quite there yet.\u{201d}");
+    let i = one(&rows, "not quite there yet");
+    assert_eq!(rows[i].mention.as_deref(), Some("Senator Alma Ruiz"));
+    let rows = extract("In December, the envoy Mira Lund called for Venn to step aside, calling him \u{201c}a disgrace to the harbor board.\u{201d}");
+    let i = one(&rows, "a disgrace to the harbor board");
+    assert_eq!(rows[i].speaker.as_deref(), Some("Mira Lund"));
+}
+
+#[test]
+fn a_participle_after_a_reporting_verb_continues_its_speaker() {
+    let rows = extract("Venn and Okafor will meet next week, Ruiz said, adding, \u{201c}They need to sit down and talk.\u{201d}");
+    let i = one(&rows, "sit down and talk");
+    assert_eq!(rows[i].mention.as_deref(), Some("Ruiz"));
+}
+
+#[test]
+fn a_verbless_lowercase_appositive_stands_between_the_name_and_its_verb() {
+    let rows = extract("Tomas Reyes, vice chair of the harbor board, emailed supporters on Monday, telling them, \u{201c}The pier will open in May.\u{201d}");
+    assert_eq!(
+        rows[one(&rows, "pier will open")].mention.as_deref(),
+        Some("Tomas Reyes")
+    );
+    // Several descriptions in a row, the last one ending in a place.
+    let rows = extract("Dora Penn, founder of the Tidewater Institute, board member in the 1990s and longtime treasurer from Ohio, endorsed Venn last week, saying he \u{201c}has always kept his word.\u{201d}");
+    assert_eq!(
+        rows[one(&rows, "kept his word")].mention.as_deref(),
+        Some("Dora Penn")
+    );
+}
+
+#[test]
+fn an_appositive_left_open_before_the_verb_still_describes_the_name() {
+    let rows = extract("Lena Varga, president and CEO of Harbor Restaurant Guild stated, \u{201c}It is a math problem, not a political one.\u{201d}");
+    assert_eq!(
+        rows[one(&rows, "math problem")].mention.as_deref(),
+        Some("Lena Varga")
+    );
+    let rows = extract("Ivo Marsh, spokesman and director of Tidewater Ferry Services stated, \u{201c}The boats will sail on time.\u{201d}");
+    assert_eq!(
+        rows[one(&rows, "sail on time")].mention.as_deref(),
+        Some("Ivo Marsh")
+    );
+    // A determiner after the comma opens a parenthetical attribution instead.
+    let rows = extract(
+        "Venn, a top aide said, \u{201c}is very confident in the contrast\u{201d} with his rival.",
+    );
+    assert_eq!(
+        rows[one(&rows, "very confident")].mention.as_deref(),
+        Some("a top aide")
+    );
+}
+
+#[test]
+fn a_speaker_phrase_cut_at_a_function_word_runs_on_to_its_boundary() {
+    // The phrase next to the verb closes a relative clause: its head, with the clause, speaks.
+    let rows = extract(
+        "The groups who met the mayor last week say the levy is \u{201c}a tax on the poor.\u{201d}",
+    );
+    let i = one(&rows, "tax on the poor");
+    assert_eq!(
+        rows[i].mention.as_deref(),
+        Some("The groups who met the mayor")
+    );
+    // A reader that stopped at "of" goes on to the end of the phrase.
+    let rows = extract("Venn spoke first. Speaking later, the chair of the Tidewater ferry board said, \u{201c}The fares will not rise this year.\u{201d}");
+    let i = one(&rows, "fares will not rise");
+    assert!(
+        rows[i]
+            .mention
+            .as_deref()
+            .is_some_and(|m| m.ends_with("board")),
+        "{:?}",
+        rows[i].mention
+    );
+}
+
+#[test]
+fn a_quote_with_no_cue_takes_the_subject_of_its_sentence_even_when_unnamed() {
+    let rows = extract("The mayor spoke first.\n\nIn March, the city council passed a resolution that calls the levy \u{201c}a retreat we never agreed to\u{201d} in bold type.");
+    let i = one(&rows, "a retreat we never agreed to");
+    assert!(
+        rows[i]
+            .mention
+            .as_deref()
+            .is_some_and(|m| m.ends_with("city council")),
+        "{:?}",
+        rows[i].mention
+    );
+}
+
+#[test]
+fn a_quote_with_no_attribution_takes_the_last_speaker_of_its_paragraph() {
+    let rows = extract("Mara Gilbert said she was angered by the early call. Declaring the winner so soon \u{201c}poisoned the whole count.\u{201d}");
+    let i = one(&rows, "poisoned the whole count");
+    assert_eq!(rows[i].speaker.as_deref(), Some("Mara Gilbert"));
+    // The search stops at the paragraph: a new paragraph may be about someone else.
+    let rows = extract("Mara Gilbert said she was angered by the early call.\n\nDeclaring the winner so soon \u{201c}poisoned the whole count.\u{201d}");
+    assert_eq!(rows[one(&rows, "poisoned the whole count")].speaker, None);
+}
+
+#[test]
+fn an_attribution_closing_the_sentence_covers_every_quote_before_it() {
+    let rows = extract("Mara Gilbert runs the harbor fund. Fundraising was \u{201c}flat for about a month\u{201d} as donors waited to see how a \u{201c}rough season\u{201d} played out, she said.");
+    let i = one(&rows, "flat for about a month");
+    assert_eq!(rows[i].mention.as_deref(), Some("she"));
+}
+
+#[test]
+fn a_subject_after_a_conjunction_and_an_adverb_opens_the_main_clause() {
+    let rows = extract("The session dragged on. And then Senator Alma Ruiz went on the attack, saying, \u{201c}The minister should resign.\u{201d}");
+    assert_eq!(
+        rows[one(&rows, "should resign")].speaker.as_deref(),
+        Some("Alma Ruiz")
+    );
+}
+
+#[test]
+fn a_quote_ending_in_a_comma_is_attributed_by_any_verb_after_its_subject() {
+    // "went on" and "started" are in no verb list; the comma and the subject-verb order attribute.
+    let rows = extract("Venn spoke first.\n\n\u{201c}The harbor has never been this quiet,\u{201d} Mira Lund went on.");
+    assert_eq!(
+        rows[one(&rows, "never been this quiet")].speaker.as_deref(),
+        Some("Mira Lund")
+    );
+    // A quoted title ending in a comma inside an introductory phrase is no such quote.
+    let rows = extract("Speaking on \u{201c}Harbor Hour,\u{201d} Mira Lund defended the levy.");
+    assert!(
+        rows.iter()
+            .filter(|r| r.text.contains("Harbor Hour"))
+            .all(|r| r.speaker.is_none()),
+        "{:?}",
+        rows.iter()
+            .map(|r| (&r.text, &r.speaker))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_full_name_with_a_closed_appositive_is_no_introductory_phrase() {
+    let rows = extract("Venn spoke first.\n\nCorey Vance, Dana Holt\u{2019}s fired campaign manager, ripped the board for acting as \u{201c}the judge and the jury\u{201d} in the fare case.");
+    assert_eq!(
+        rows[one(&rows, "the judge and the jury")]
+            .mention
+            .as_deref(),
+        Some("Corey Vance")
+    );
+}
+
+#[test]
+fn a_verb_form_after_of_is_a_noun_inside_a_speaker_phrase() {
+    // "state" is a reporting verb elsewhere; after "of" it ends the title.
+    let rows = extract("Venn spoke first.\n\nThe former secretary of state mocked Venn for calling himself the \u{201c}king of the harbor,\u{201d} noting that the levy would double.");
+    let i = one(&rows, "king of the harbor");
+    assert!(
+        rows[i]
+            .mention
+            .as_deref()
+            .is_some_and(|m| m.ends_with("secretary of state")),
+        "{:?}",
+        rows[i].mention
+    );
+}
+
+#[test]
+fn an_adverb_after_a_relative_clause_appositive_does_not_hide_the_verb() {
+    let rows = extract("Venn spoke first.\n\nIvo Marsh, who is Catholic, also decried Venn\u{2019}s repeated calls to close all Catholic schools in the county, noting he has \u{201c}paid enough already.\u{201d}");
+    assert_eq!(
+        rows[one(&rows, "paid enough already")].speaker.as_deref(),
+        Some("Ivo Marsh")
+    );
+}
+
+#[test]
+fn a_dateline_before_a_dash_is_no_subject() {
+    let rows = extract("Venn spoke first.\n\nDAYTON, May 8 (HNS) \u{2014} In response to the ferry plan, Senator Alma Ruiz rallied supporters on Monday, saying: \u{201c}We have to be ready to stop him.\u{201d}");
+    assert_eq!(
+        rows[one(&rows, "ready to stop him")].speaker.as_deref(),
+        Some("Alma Ruiz")
+    );
+    let rows = extract("Venn spoke first.\n\nDAYTON \u{2014} Sen. Alma Ruiz (R-Ohio) on Wednesday downplayed the ferry closure \u{2014} something that has divided the board all week \u{2014} and said it is the same thing as calling the harbor \u{201c}a lost cause.\u{201d}");
+    assert_eq!(
+        rows[one(&rows, "a lost cause")].mention.as_deref(),
+        Some("Sen. Alma Ruiz (R-Ohio)")
+    );
+}
+
+#[test]
+fn a_lone_capitalised_modifier_takes_the_nouns_after_it_into_the_speaker_phrase() {
+    let rows = extract("Venn spoke first.\n\nThe Ohio senator\u{2019}s answer was that \u{201c}the most important institution in the county is the ferry,\u{201d} so the levy should stay.");
+    assert_eq!(
+        rows[one(&rows, "most important institution")]
+            .mention
+            .as_deref(),
+        Some("The Ohio senator\u{2019}s")
+    );
+    let rows = extract("Venn spoke first.\n\nCorporate lobbyists describe such work as \u{201c}a different cup of tea\u{201d} than ordinary contracts.");
+    assert_eq!(
+        rows[one(&rows, "a different cup of tea")]
+            .mention
+            .as_deref(),
+        Some("Corporate lobbyists")
+    );
+}
+
+#[test]
+fn a_sentence_opened_by_a_capitalised_determiner_does_not_speak_the_next_quote() {
+    let rows = extract("The delegation arrived on Monday.\n\nThe first round of talks took place behind closed doors. \u{201c}We remain ready to talk at any level.\u{201d}\n");
+    let quote = rows
+        .iter()
+        .find(|r| r.text.contains("ready to talk"))
+        .expect("the quote is a statement");
+    assert!(
+        quote
+            .mention
+            .as_deref()
+            .is_none_or(|m| !m.starts_with("The first round")),
+        "mention {:?}",
+        quote.mention
+    );
+    let rows = extract("The harbour talks resumed on Monday. Lina Varga took questions afterwards. \u{201c}We remain ready to talk at any level.\u{201d}\n");
+    let quote = rows
+        .iter()
+        .find(|r| r.text.contains("ready to talk"))
+        .expect("the quote is a statement");
+    assert_eq!(
+        quote.mention.as_deref(),
+        Some("Lina Varga"),
+        "a named subject of the previous sentence still speaks"
+    );
+}

@@ -453,3 +453,87 @@ fn many_small_runs_compact_a_month_and_equal_one_run() {
     assert_eq!(read(&daily, "statements.parquet").height(), 24);
     assert_eq!(tables(&daily), tables(&once));
 }
+
+#[test]
+fn copies_count_in_the_run_that_processed_the_article_and_conflicts_are_rejected_later_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = |id: &str, text: &str| {
+        serde_json::json!({"id": id, "published": "2025-02-03", "text": text}).to_string()
+    };
+    let first = "Mira Tolsen said: \u{201c}We made real progress on the harbour talks.\u{201d}";
+    let write = |name: &str, lines: &[String]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        path
+    };
+    let out = dir.path().join("out");
+    let day1 = write(
+        "day1.jsonl",
+        &[
+            line("a", first),
+            line("a", first),
+            line("b", "A quiet day at the port."),
+        ],
+    );
+    run_ok(&[&day1], &out, &[]);
+    let copies = |out: &Path| -> BTreeMap<String, u32> {
+        let articles = read(out, "articles.parquet");
+        let ids = column_strings(&articles, "article_id");
+        let dups = articles
+            .column("duplicates_seen")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect::<Vec<_>>();
+        ids.into_iter().zip(dups).collect()
+    };
+    assert_eq!(
+        copies(&out),
+        BTreeMap::from([("a".to_string(), 1), ("b".to_string(), 0)])
+    );
+    let statements_before = read(&out, "statements.parquet").height();
+    assert!(statements_before >= 1, "the quote is a statement");
+
+    // The next day's feed repeats a (unchanged, twice), repeats its id with other text, adds c.
+    let day2 = write(
+        "day2.jsonl",
+        &[
+            line("a", first),
+            line("a", first),
+            line("a", "Another text under the same id."),
+            line("c", "Nothing was said."),
+        ],
+    );
+    let o = run(&[&day2], &out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        copies(&out),
+        BTreeMap::from([
+            ("a".to_string(), 1),
+            ("b".to_string(), 0),
+            ("c".to_string(), 0)
+        ]),
+        "copies of an article this run left unchanged were counted when it was processed"
+    );
+    assert_eq!(
+        read(&out, "statements.parquet").height(),
+        statements_before,
+        "a is neither duplicated nor replaced"
+    );
+    let rejects = read(&out, "rejects.parquet");
+    let reasons = column_strings(&rejects, "reason");
+    let lines: Vec<Option<u64>> = rejects
+        .column("line")
+        .unwrap()
+        .u64()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(lines, vec![Some(3)], "{reasons:?}");
+    assert!(
+        reasons[0].contains("duplicate id with different text"),
+        "{reasons:?}"
+    );
+}

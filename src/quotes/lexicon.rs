@@ -112,6 +112,7 @@ struct GrammarFile {
     subordinators: Vec<Spanned<String>>,
     clause_complementizers: Vec<Spanned<String>>,
     sentence_conjunctions: Vec<Spanned<String>>,
+    np_open_ends: Vec<Spanned<String>>,
     relatives: RelativeWords,
     unnamed_speakers: UnnamedSpeakerWords,
 }
@@ -187,6 +188,9 @@ pub struct Grammar {
     pub complementizers: HashSet<String>,
     /// Conjunctions that may open a sentence before its subject ("But Toomey refused …").
     pub sentence_conjunctions: HashSet<String>,
+    /// Besides prepositions, determiners and phrase-ending relatives, words that cannot end a
+    /// speaker's noun phrase ("… of the AP and").
+    pub np_open_ends: HashSet<String>,
     /// Relative pronouns opening a parenthetical between subject and verb ("Wu, who …, said").
     pub relatives_parenthetical: HashSet<String>,
     /// Words that, after a quote and comma, open a relative clause ("…,” which …").
@@ -381,6 +385,7 @@ impl CueLexicon {
             subordinators: word_set(f, "subordinators", g.subordinators)?,
             complementizers: word_set(f, "clause_complementizers", g.clause_complementizers)?,
             sentence_conjunctions: word_set(f, "sentence_conjunctions", g.sentence_conjunctions)?,
+            np_open_ends: word_set(f, "np_open_ends", g.np_open_ends)?,
             relatives_parenthetical: word_set(f, "relatives.parenthetical", rel.parenthetical)?,
             relatives_after_quote: word_set(f, "relatives.after_quote", rel.after_quote)?,
             relatives_phrase_end: word_set(f, "relatives.phrase_end", rel.phrase_end)?,

@@ -26,6 +26,8 @@ const MAX_TERM_WORDS: usize = 4;
 const MAX_NP_WORDS: usize = 10;
 /// How many words after a reporting verb a finite verb must appear for a that-less clause.
 const MAX_CLAUSE_SUBJECT_WORDS: usize = 10;
+/// How many sentences before a quote's own the paragraph's last speaker is looked for.
+const PARAGRAPH_SPEAKER_SENTENCES: usize = 2;
 /// How many words a speaker's description after its cue may have ("a longtime adviser to …").
 const MAX_DESCRIPTION_WORDS: usize = 25;
 
@@ -492,12 +494,105 @@ impl Extractor {
             .or_else(|| self.subject_before_dashes(doc, cue_start))?;
         // "Ann Bask of Dayton, Ohio says", "Ray Mund, who worked for Sen. Ted Vance, said": the
         // words next to the verb close a prepositional phrase inside the subject's description.
-        if self.in_prepositional_phrase(doc, &np) {
+        if self.in_prepositional_phrase(doc, &np) || self.ends_open_appositive(doc, &np) {
             if let Some(opening) = self.clause_opening_subject(doc, np.start) {
                 return Some(opening);
             }
         }
-        Some(np)
+        Some(
+            self.relative_clause_subject(doc, &np, cue_start)
+                .unwrap_or(np),
+        )
+    }
+
+    /// "The groups who met the mayor on Thursday say …": the phrase before the verb closes a
+    /// relative clause (no comma around it) whose head opens the clause; the subject is the
+    /// head with its whole relative clause, up to the verb.
+    fn relative_clause_subject(&self, doc: &Doc, np: &Np, cue_start: usize) -> Option<Np> {
+        let g = &self.lex.grammar;
+        let (s_start, _) = doc.sent_range(np.start);
+        let mut r = np.start;
+        loop {
+            if r <= s_start + 1 {
+                return None;
+            }
+            r -= 1;
+            if doc.quote_of[r].is_some() || !doc.toks[r].is_word() || self.cue_at(doc, r).is_some()
+            {
+                return None;
+            }
+            if g.relatives_parenthetical.contains(&doc.folded[r]) {
+                break;
+            }
+        }
+        // The head: the clause's opening phrase, ending right at the relative.
+        let mut start = r;
+        while start > s_start
+            && doc.toks[start - 1].is_word()
+            && doc.quote_of[start - 1].is_none()
+            && r - start < MAX_NP_WORDS
+        {
+            start -= 1;
+        }
+        while start < r
+            && (self.is_sentence_adverb(&doc.folded[start])
+                || g.sentence_conjunctions.contains(&doc.folded[start]))
+        {
+            start += 1;
+        }
+        let head = self
+            .subject_right(doc, start)
+            .or_else(|| self.loose_np_right(doc, start, r))?;
+        if head.start != start || head.end != r {
+            return None;
+        }
+        let end = self.skip_between_left(doc, cue_start, r + 1);
+        (end > r + 1 && end - start <= MAX_DESCRIPTION_WORDS).then_some(Np {
+            start,
+            end,
+            descriptor: None,
+        })
+    }
+
+    /// "Ann Ruiz, president and CEO of the Hale Group stated": the phrase before the verb ends
+    /// a description that a comma opened after the name and no comma closed. The description
+    /// starts in lowercase with a title or common noun; a name or a determiner after the
+    /// comma rather opens a parenthetical attribution's speaker ("The plan, Ruiz said, …",
+    /// "Ruiz, a top aide said, “…”").
+    fn ends_open_appositive(&self, doc: &Doc, np: &Np) -> bool {
+        let g = &self.lex.grammar;
+        let (s_start, _) = doc.sent_range(np.start);
+        let mut t = np.start;
+        while t > s_start {
+            t -= 1;
+            if doc.quote_of[t].is_some() {
+                return false;
+            }
+            if doc.word(t) == "," {
+                let first = t + 1;
+                // A description, not a clause after an opening adverb ("Nevertheless, experts
+                // agree"): more words than the phrase itself, or a title first.
+                let described =
+                    first < np.start || g.titles_starting(&doc.folded[first]).next().is_some();
+                return described
+                    && first < np.end
+                    && doc.toks[first].is_word()
+                    && !is_capitalized(doc.word(first))
+                    && !g.pronouns.contains_key(&doc.folded[first])
+                    && !g.determiners.contains(&doc.folded[first])
+                    && !self.is_sentence_adverb(&doc.folded[first]);
+            }
+            let w = &doc.folded[t];
+            if !doc.toks[t].is_word()
+                || is_capitalized(doc.word(t))
+                || g.finite.contains(w)
+                || g.copulas.contains(w)
+                || self.lex.verb(w).is_some()
+            {
+                return false;
+            }
+        }
+        false
     }
 
     /// "Gingrich — named as the leading choice for running mate — told …": a parenthetical
@@ -1518,6 +1613,26 @@ impl Extractor {
                 }
                 continue;
             }
+            // "Ryan endorsed Trump in early June, telling reporters “…”": a participle after a
+            // comma hangs off the main clause, so its speaker is that clause's subject; the
+            // nearest phrase to its left is an object or an adjunct of the main verb.
+            let left = cue
+                .start
+                .checked_sub(1)
+                .map(|p| &doc.folded[p])
+                .unwrap_or("");
+            if nearest.is_none() && left == "," && self.is_participle(doc, &cue) {
+                if let Some(np) = self
+                    .reporting_clause_subject(doc, cue.start - 1, s_start)
+                    .or_else(|| self.main_clause_subject(doc, cue.start, s_start))
+                {
+                    return Some(Attribution {
+                        cue,
+                        subject: Some(np),
+                        how: "before-quote:participle",
+                    });
+                }
+            }
             if let Some(np) = self.subject_left(doc, cue.start) {
                 // "Ruiz told the Tribune in a written statement, “…”": the phrase before the cue
                 // is the object of an earlier reporting verb, whose own subject speaks.
@@ -1565,11 +1680,6 @@ impl Extractor {
                     });
                 }
             }
-            let left = cue
-                .start
-                .checked_sub(1)
-                .map(|p| &doc.folded[p])
-                .unwrap_or("");
             if nearest.is_none()
                 && matches!(
                     left,
@@ -1600,6 +1710,12 @@ impl Extractor {
             let (_, s_end) = doc.sent_range(c);
             for k in c + 1..s_end {
                 if doc.quote_of[k].is_some() {
+                    // "… was “stagnant” as donors waited for a “turbulent cycle” to end, he
+                    // said.": an attribution that closes the sentence covers every quote in
+                    // it, so a later quote is stepped over when only that can follow.
+                    if self.sentence_closing_cue(doc, k, s_end).is_some() {
+                        continue;
+                    }
                     break;
                 }
                 let Some(cue) = self.cue_at(doc, k) else {
@@ -1688,6 +1804,11 @@ impl Extractor {
                         how: "colon",
                     });
                 }
+            }
+        }
+        if nearest.is_none() {
+            if let Some(a) = self.subject_and_verb_after_comma_quote(doc, q, used) {
+                return Some(a);
             }
         }
         if nearest.is_none() {
@@ -1789,6 +1910,73 @@ impl Extractor {
             });
         }
         None
+    }
+
+    /// "“…,” Hannity started.", "“…,” she went on.": a quote that opens its sentence and ends
+    /// in a comma, with the sentence going on with a subject and a verb, is that subject's
+    /// words whatever the verb (the comma marks an attribution to follow; no verb list holds
+    /// every verb writers use for it). A quote inside the sentence ending in a comma is more
+    /// often a title in an introductory phrase ("Speaking on “This Week,” Ruiz said").
+    fn subject_and_verb_after_comma_quote(
+        &self,
+        doc: &Doc,
+        q: &Quote,
+        used: &HashSet<usize>,
+    ) -> Option<Attribution> {
+        let c = q.close?;
+        if !q.content.slice(doc.text).trim_end().ends_with(',')
+            || doc.sent_range(q.open).0 != q.open
+        {
+            return None;
+        }
+        let (_, s_end) = doc.sent_range(c);
+        let k = c + 1;
+        if k >= s_end || !doc.toks[k].is_word() || doc.quote_of[k].is_some() {
+            return None;
+        }
+        let g = &self.lex.grammar;
+        let np = self
+            .subject_right(doc, k)
+            .or_else(|| self.loose_np_right(doc, k, s_end))
+            .filter(|np| np.start == k)?;
+        let mut v = np.end;
+        while v < s_end && g.between.contains(&doc.folded[v]) {
+            v += 1;
+        }
+        if v >= s_end
+            || !doc.toks[v].is_word()
+            || doc.quote_of[v].is_some()
+            || is_capitalized(doc.word(v))
+            || used.contains(&v)
+        {
+            return None;
+        }
+        let w = &doc.folded[v];
+        let not_verb = g.prepositions.contains(w)
+            || g.determiners.contains(w)
+            || g.sentence_conjunctions.contains(w)
+            || g.relatives_after_quote.contains(w)
+            || g.complementizers.contains(w)
+            || g.subordinators.contains(w)
+            || g.np_words.contains(w)
+            || g.collective.contains(w);
+        if not_verb {
+            return None;
+        }
+        let cue = Cue {
+            start: v,
+            end: v + 1,
+            kind: CueType::Speech,
+            source: SourceSide::Before,
+            addressee: false,
+            quote_object: false,
+            np_complement: false,
+        };
+        Some(Attribution {
+            cue,
+            subject: Some(np),
+            how: "after-quote:any-verb",
+        })
     }
 
     /// "“We will not back down.” Okafor said so on Monday.": a quote that ends its sentence,
@@ -1963,6 +2151,7 @@ impl Extractor {
                 subject: Some(np),
                 how,
             }) => {
+                let np = self.complete_np(doc, np, self.np_limit(doc, &np, cue.start));
                 used.insert(cue.start);
                 st.cue = Some(doc.span_of(cue.start, cue.end));
                 st.cue_type = Some(cue.kind.as_str());
@@ -2020,15 +2209,11 @@ impl Extractor {
                 st.speaker_mention = earlier.last().and_then(|l| l.speaker_mention);
                 st.descriptor = earlier.last().and_then(|l| l.descriptor);
             } else if q.open > s_start {
-                // No reporting verb anywhere: the quote belongs to the subject of its sentence
-                // when that is a person or a name ("He has coined a new phrase, “…”").
-                let subject = self.main_clause_subject(doc, q.open, s_start).filter(|np| {
-                    let w = &doc.folded[np.start];
-                    self.lex.grammar.pronouns.contains_key(w)
-                        || (np.start..np.end)
-                            .any(|t| is_capitalized(doc.word(t)) && !doc.is_punct(t))
-                });
-                if let Some(np) = subject {
+                // No reporting verb anywhere: the quote belongs to the subject of its sentence,
+                // a person, a name or a thing that carries words ("He has coined a new phrase,
+                // “…”", "The ad targets a “…”", "A lot of people disliked the phrase “…”").
+                if let Some(np) = self.main_clause_subject(doc, q.open, s_start) {
+                    let np = self.complete_np(doc, np, q.open);
                     st.speaker_mention = Some(doc.span_of(np.start, np.end));
                     st.descriptor = np.descriptor;
                     st.attribution = "sentence-subject";
@@ -2037,9 +2222,20 @@ impl Extractor {
         }
         if st.speaker_mention.is_none() && st.attribution == "none" {
             if let Some(np) = self.previous_sentence_subject(doc, q) {
+                let np = self.complete_np(doc, np, doc.sent_range(np.start).1);
                 st.speaker_mention = Some(doc.span_of(np.start, np.end));
                 st.descriptor = np.descriptor;
                 st.attribution = "previous-sentence";
+            }
+        }
+        // (A reporting verb with no subject keeps its own reading: the quote is probably a
+        // phrase of the reported clause around it, dropped with it below.)
+        if st.speaker_mention.is_none() && st.attribution == "none" {
+            if let Some(np) = self.paragraph_speaker(doc, q) {
+                let np = self.complete_np(doc, np, doc.sent_range(np.start).1);
+                st.speaker_mention = Some(doc.span_of(np.start, np.end));
+                st.descriptor = np.descriptor;
+                st.attribution = "paragraph-speaker";
             }
         }
         if st.attribution == "none" || st.attribution == "before-quote:no-subject" {
@@ -2233,6 +2429,16 @@ impl Extractor {
                 if end <= start || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 2 {
                     continue;
                 }
+                let limit = self.np_limit(doc, &np, cue.start);
+                let np = self.complete_np(
+                    doc,
+                    np,
+                    if np.start < start {
+                        limit.min(start)
+                    } else {
+                        limit
+                    },
+                );
                 let mut st = reported_statement(doc, start, end, cue, np, "reported");
                 st.addressee_mention = addressee;
                 if (start..end).any(|t| doc.quote_of[t].is_some()) {
@@ -2338,7 +2544,213 @@ impl Extractor {
         {
             return None;
         }
+        let limit = self.np_limit(doc, &np, cue.start);
+        let np = self.complete_np(
+            doc,
+            np,
+            if np.start < start {
+                limit.min(start)
+            } else {
+                limit
+            },
+        );
         Some(reported_statement(doc, start, end, &cue, np, attribution))
+    }
+
+    /// A speaker's phrase that ends on a word no noun phrase ends on ("the director of",
+    /// "the groups who", "for the AP and") was cut short by the reader that found it: it goes
+    /// on to the next comma, quotation or clause punctuation, to `limit` (the cue, when the
+    /// phrase stands before it), or, unless the cut word is a relative, to the next verb.
+    /// Left as it is when no such boundary comes within reach. A lone capitalised modifier
+    /// takes its nouns first (see `modifier_then_nouns`).
+    fn complete_np(&self, doc: &Doc, np: Np, limit: usize) -> Np {
+        let g = &self.lex.grammar;
+        if np.end <= np.start || np.end >= limit || !doc.toks[np.end - 1].is_word() {
+            return np;
+        }
+        if let Some(longer) = self.modifier_then_nouns(doc, &np, limit) {
+            return longer;
+        }
+        let w = &doc.folded[np.end - 1];
+        let relative = g.relatives_phrase_end.contains(w);
+        if !(relative
+            || g.prepositions.contains(w)
+            || g.determiners.contains(w)
+            || g.np_open_ends.contains(w))
+        {
+            return np;
+        }
+        let reach = np.end
+            + if relative {
+                MAX_DESCRIPTION_WORDS
+            } else {
+                MAX_NP_WORDS
+            };
+        let mut t = np.end;
+        while t < limit {
+            if t >= reach {
+                return np;
+            }
+            if doc.quote_of[t].is_some()
+                || matches!(
+                    doc.word(t),
+                    "," | ";" | ":" | "—" | "–" | "(" | ")" | "." | "!" | "?"
+                )
+            {
+                break;
+            }
+            let w = &doc.folded[t];
+            // Right after a preposition or determiner a verb form is a noun ("secretary of
+            // state", "the report").
+            let noun_slot = t > np.start
+                && (g.prepositions.contains(&doc.folded[t - 1])
+                    || g.determiners.contains(&doc.folded[t - 1]));
+            let verb = !noun_slot
+                && !is_capitalized(doc.word(t))
+                && (self.lex.verb(w).is_some() || g.finite.contains(w) || g.copulas.contains(w));
+            if verb && !relative {
+                break;
+            }
+            t += 1;
+        }
+        let complete = t > np.end && doc.toks[t - 1].is_word() && {
+            let last = &doc.folded[t - 1];
+            !(g.prepositions.contains(last)
+                || g.determiners.contains(last)
+                || g.np_open_ends.contains(last)
+                || g.relatives_phrase_end.contains(last))
+        };
+        if complete {
+            Np { end: t, ..np }
+        } else {
+            np
+        }
+    }
+
+    /// "The Florida senator's answer", "Corporate lobbyists", "An Egyptian textbook": a lone
+    /// capitalised word read as a name is a modifier when lowercase nouns follow it before the
+    /// verb; the phrase runs on over them (with the article before it).
+    fn modifier_then_nouns(&self, doc: &Doc, np: &Np, limit: usize) -> Option<Np> {
+        let g = &self.lex.grammar;
+        if np.end != np.start + 1
+            || !is_capitalized(doc.word(np.start))
+            || g.pronouns.contains_key(&doc.folded[np.start])
+        {
+            return None;
+        }
+        let noun = |t: usize| {
+            let w = &doc.folded[t];
+            doc.toks[t].is_word()
+                && doc.quote_of[t].is_none()
+                && !is_capitalized(doc.word(t))
+                && !(w.ends_with("ed") || w.ends_with("ly") || w.ends_with("ing"))
+                && self.lex.verb(w).is_none()
+                && !g.finite.contains(w)
+                && !g.copulas.contains(w)
+                && !g.between.contains(w)
+                && !g.prepositions.contains(w)
+                && !g.determiners.contains(w)
+                && !g.sentence_conjunctions.contains(w)
+                && !g.relatives_phrase_end.contains(w)
+                && !g.subordinators.contains(w)
+                && !g.complementizers.contains(w)
+                && !g.np_open_ends.contains(w)
+        };
+        let mut end = np.end;
+        while end < limit && end < np.end + 3 && noun(end) {
+            end += 1;
+        }
+        if end == np.end {
+            return None;
+        }
+        let start = if np.start > 0
+            && doc.toks[np.start - 1].is_word()
+            && g.determiners.contains(&doc.folded[np.start - 1])
+        {
+            np.start - 1
+        } else {
+            np.start
+        };
+        Some(Np {
+            start,
+            end,
+            descriptor: np.descriptor,
+        })
+    }
+
+    /// Where a speaker's phrase found around `cue` may run to: the cue when the phrase stands
+    /// before it, else the end of the sentence.
+    fn np_limit(&self, doc: &Doc, np: &Np, cue_start: usize) -> usize {
+        if np.end <= cue_start {
+            cue_start
+        } else {
+            doc.sent_range(np.start).1
+        }
+    }
+
+    /// "Ann Ruiz, vice chair of the party, emailed …", "Ann Ruiz, founder of X, member of Y
+    /// and treasurer from Ohio, endorsed …": a name, then one or more comma-separated
+    /// descriptions with no verb of their own, then a lowercase word that can only be the
+    /// name's verb. The closing comma.
+    fn verbless_appositive_end(&self, doc: &Doc, np: &Np, before: usize) -> Option<usize> {
+        let g = &self.lex.grammar;
+        if !is_capitalized(doc.word(np.start)) || g.pronouns.contains_key(&doc.folded[np.start]) {
+            return None;
+        }
+        let limit = before.min(np.end + MAX_DESCRIPTION_WORDS + 10);
+        for t in np.end + 1..limit {
+            if doc.quote_of[t].is_some() || matches!(doc.word(t), ";" | ":" | "—" | "–" | "(" | ")")
+            {
+                return None;
+            }
+            let w = &doc.folded[t];
+            if doc.toks[t].is_word()
+                && !is_capitalized(doc.word(t))
+                && (g.finite.contains(w)
+                    || g.copulas.contains(w)
+                    || g.relatives_parenthetical.contains(w)
+                    || self.lex.verb(w).is_some())
+            {
+                return None;
+            }
+            if doc.word(t) != "," || t == np.end + 1 || t + 1 >= before {
+                continue;
+            }
+            let next = &doc.folded[t + 1];
+            let opens_predicate = doc.toks[t + 1].is_word()
+                && !is_capitalized(doc.word(t + 1))
+                && doc.quote_of[t + 1].is_none()
+                && !self.is_sentence_adverb(next)
+                && !g.relatives_after_appositive.contains(next)
+                && !g.determiners.contains(next)
+                && !g.sentence_conjunctions.contains(next)
+                && !g.np_words.contains(next)
+                && !g.collective.contains(next);
+            if opens_predicate {
+                return Some(t);
+            }
+        }
+        None
+    }
+
+    /// "…, Ruiz said, adding “…”", "…, he added, saying “…”": a participle right after a
+    /// reporting verb's clause continues that verb's speaker.
+    fn reporting_clause_subject(&self, doc: &Doc, comma: usize, s_start: usize) -> Option<Np> {
+        let verb = comma
+            .checked_sub(1)
+            .filter(|&v| v >= s_start && doc.quote_of[v].is_none())?;
+        let cue = self.cue_at(doc, verb).filter(|c| {
+            c.end == comma
+                && c.source == SourceSide::Before
+                && c.kind != CueType::Belief
+                && !self.is_participle(doc, c)
+        })?;
+        let np = self.subject_left(doc, cue.start)?;
+        let g = &self.lex.grammar;
+        // Only a subject standing right before its verb ("Ruiz said"), not one across a clause.
+        (np.end..cue.start)
+            .all(|t| g.between.contains(&doc.folded[t]))
+            .then_some(np)
     }
 
     fn is_participle(&self, doc: &Doc, cue: &Cue) -> bool {
@@ -2361,20 +2773,43 @@ impl Extractor {
                     && doc.toks[t - 1].span.end == doc.toks[t].span.start
                     && doc.toks[t].span.end == doc.toks[t + 1].span.start)
         };
-        let starts = std::iter::once(s_start).chain(
-            (s_start..before)
-                .filter(|&t| clause_comma(t))
+        // A dash opens a clause too: after a dateline ("WASHINGTON (AP) — Sen. Ruiz …") or
+        // a parenthetical.
+        let clause_dash = |t: usize| matches!(doc.word(t), "—" | "–" | "--");
+        // A dateline ("DAYTON, May 8 (HNS) —") is no clause: capitalised words, numbers and
+        // punctuation up to a dash near the start of a paragraph.
+        let para_start = s_start == 0 || doc.para_of[s_start - 1] != doc.para_of[s_start];
+        let dateline_dash = (s_start..before.min(s_start + 12))
+            .take_while(|&t| {
+                !doc.toks[t].is_word()
+                    || is_capitalized(doc.word(t))
+                    || doc.word(t).chars().all(|c| c.is_ascii_digit())
+            })
+            .find(|&t| clause_dash(t))
+            .filter(|_| para_start);
+        let first = dateline_dash.map_or(s_start, |d| d + 1);
+        let starts = std::iter::once(first).chain(
+            (first..before)
+                .filter(|&t| clause_comma(t) || clause_dash(t))
                 .map(|t| t + 1),
         );
         let g = &self.lex.grammar;
         for mut start in starts {
-            // "But Sen. Ann Ruiz refused …": the subject follows the conjunction.
+            // "But Sen. Ann Ruiz refused …", "And then Ruiz went …": the subject follows the
+            // conjunction and any sentence adverbs after it.
             if start < before
                 && start + 1 < before
                 && doc.toks[start].is_word()
                 && g.sentence_conjunctions.contains(&doc.folded[start])
             {
                 start += 1;
+                while start + 1 < before
+                    && doc.toks[start].is_word()
+                    && !is_capitalized(doc.word(start))
+                    && self.is_sentence_adverb(&doc.folded[start])
+                {
+                    start += 1;
+                }
             }
             if start >= before
                 || self.is_sentence_adverb(&doc.folded[start])
@@ -2383,7 +2818,7 @@ impl Extractor {
                 continue;
             }
             // "Preceded at the lectern by Arpaio, Trump launched …": an introductory phrase.
-            if start == s_start
+            if start == first
                 && self.is_introductory(doc, start)
                 && doc.toks[start].is_word()
                 && is_capitalized(doc.word(start))
@@ -2416,7 +2851,7 @@ impl Extractor {
             // "Eight years ago, he backed …", "Minutes later, she sent …": words with no verb
             // up to a comma, then a subject pronoun and its verb: the words were an
             // introductory phrase and the pronoun is the subject.
-            if start == s_start && !g.pronouns.contains_key(&doc.folded[np.start]) {
+            if start == first && !g.pronouns.contains_key(&doc.folded[np.start]) {
                 if let Some(c) = (np.end..before)
                     .take_while(|&t| doc.quote_of[t].is_none())
                     .find(|&t| doc.word(t) == ",")
@@ -2445,7 +2880,16 @@ impl Extractor {
                                 && !self.is_name_joiner(doc, n.end)
                         })
                     };
-                    if verbless && (pronoun_clause || named_clause()) {
+                    // "Corey Vance, the mayor's fired campaign manager, ripped …": a full name
+                    // before the comma and a description closed by a second comma before the
+                    // verb is the subject with an appositive, not an introductory phrase.
+                    let full_name = np.end - np.start >= 2
+                        && (np.start..np.end)
+                            .all(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t)));
+                    let appositive = full_name
+                        && c == np.end
+                        && self.verbless_appositive_end(doc, &np, before).is_some();
+                    if verbless && (pronoun_clause || named_clause()) && !appositive {
                         continue;
                     }
                 }
@@ -2464,15 +2908,22 @@ impl Extractor {
                     .take_while(|&t| doc.quote_of[t].is_none())
                     .find(|&t| doc.word(t) == ",");
                 if let Some(c) = close.filter(|&c| c > np.end + 1 && c + 1 < before) {
-                    let next = &doc.folded[c + 1];
-                    let verb_next = doc.toks[c + 1].is_word()
-                        && !is_capitalized(doc.word(c + 1))
+                    // "Khan, who is a lawyer, also decried …": adverbs may stand before the verb.
+                    let mut v = c + 1;
+                    while v + 1 < before && self.lex.grammar.between.contains(&doc.folded[v]) {
+                        v += 1;
+                    }
+                    let next = &doc.folded[v];
+                    let verb_next = doc.toks[v].is_word()
+                        && !is_capitalized(doc.word(v))
                         && !self.is_sentence_adverb(next)
                         && !self.lex.grammar.relatives_after_appositive.contains(next);
                     let first = &doc.folded[np.end + 1];
                     // "One attendee, who spoke on the condition of anonymity, said": a relative
                     // clause sits there like an appositive.
+                    // "Ann Ruiz, in an attempt to …, wrote": a prepositional phrase sits there too.
                     let appositive = self.lex.grammar.determiners.contains(first)
+                        || self.lex.grammar.prepositions.contains(first)
                         || self.lex.grammar.relatives_parenthetical.contains(first)
                         || doc.word(np.end + 1).chars().all(|ch| ch.is_ascii_digit())
                         || is_capitalized(doc.word(np.end + 1));
@@ -2482,6 +2933,12 @@ impl Extractor {
                             ..np
                         });
                     }
+                }
+                if let Some(c) = self.verbless_appositive_end(doc, &np, before) {
+                    return Some(Np {
+                        descriptor: Some(doc.span_of(np.end + 1, c)),
+                        ..np
+                    });
                 }
             }
         }
@@ -2525,10 +2982,73 @@ impl Extractor {
         }
         let np = self.main_clause_subject(doc, p_end, p_start)?;
         let pronoun = g.pronouns.contains_key(&doc.folded[np.start]) && np.end - np.start == 1;
-        let named =
-            (np.start..np.end).any(|t| doc.toks[t].is_word() && is_capitalized(doc.word(t)));
+        // A determiner capitalised because it opens the sentence names nobody ("The meeting
+        // came after …" is no speaker of the next sentence's quote).
+        let s0 = doc.sent_range(np.start).0;
+        let named = (np.start..np.end).any(|t| {
+            doc.toks[t].is_word()
+                && is_capitalized(doc.word(t))
+                && !(t == s0 && g.determiners.contains(&doc.folded[t]))
+        }) && !self.is_common_word_np(doc, &np);
         let unnamed = g.collective.contains(&doc.folded[np.end - 1]);
         (pronoun || named || unnamed).then_some(np)
+    }
+
+    /// ", he said." / ", Ruiz added." ending the sentence after token `from`: the cue, when
+    /// it is the sentence's last word before its final punctuation and a short subject
+    /// stands between it and a comma.
+    fn sentence_closing_cue(&self, doc: &Doc, from: usize, s_end: usize) -> Option<Cue> {
+        let mut last = s_end;
+        while last > from && doc.is_punct(last - 1) && !doc.is_quote_mark(last - 1) {
+            last -= 1;
+        }
+        let verb = last
+            .checked_sub(1)
+            .filter(|&v| v > from + 2 && doc.quote_of[v].is_none())?;
+        let cue = self.cue_at(doc, verb).filter(|c| {
+            c.end == last && c.source == SourceSide::Before && c.kind != CueType::Belief
+        })?;
+        let np = self.subject_left(doc, cue.start)?;
+        (np.start > from + 1 && np.end - np.start <= 4 && doc.word(np.start - 1) == ",")
+            .then_some(cue)
+    }
+
+    /// The most recent speaker of the quote's paragraph: the subject of the last reporting
+    /// verb before the quote, in its own sentence or in up to `PARAGRAPH_SPEAKER_SENTENCES`
+    /// sentences before it ("Ruiz said she was angered by the ruling. Doing so “…”"). A quote
+    /// with no attribution of its own in a paragraph about one speaker is that speaker's; the
+    /// paragraph boundary is where news writing switches speakers, so the search stops there.
+    fn paragraph_speaker(&self, doc: &Doc, q: &Quote) -> Option<Np> {
+        let para = doc.para_of[q.open];
+        let mut sentence = doc.sent_of[q.open];
+        for _ in 0..=PARAGRAPH_SPEAKER_SENTENCES {
+            let (s_start, s_end) = doc.sents[sentence];
+            if doc.para_of[s_start] != para || doc.in_headline(s_start) {
+                return None;
+            }
+            let mut i = s_end.min(q.open);
+            while i > s_start {
+                i -= 1;
+                if doc.quote_of[i].is_some() {
+                    continue;
+                }
+                let Some(cue) = self.cue_at(doc, i) else {
+                    continue;
+                };
+                if cue.end > q.open || cue.kind == CueType::Belief {
+                    continue;
+                }
+                let np = match cue.source {
+                    SourceSide::Before => self.subject_left(doc, cue.start),
+                    SourceSide::After => self.subject_right(doc, cue.end),
+                };
+                if np.is_some() {
+                    return np;
+                }
+            }
+            sentence = sentence.checked_sub(1)?;
+        }
+        None
     }
 
     /// "Obama positioned Clinton as … and said …": the subject of the clause whose second verb
