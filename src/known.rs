@@ -144,10 +144,6 @@ impl Known {
         })
     }
 
-    pub fn contains(&self, article_id: &str) -> bool {
-        self.get(article_id).is_some()
-    }
-
     pub fn set(&mut self, id: u128, version: Version) {
         self.write(id, version.content, version.run & !SEEN);
     }
