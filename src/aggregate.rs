@@ -196,22 +196,13 @@ impl<'a> Aggregator<'a> {
             .and_then(|c| c.cast(&DataType::Int32))
             .map_err(&e)?;
         let days = days.i32().map_err(&e)?;
-        let country = statements
-            .column("country")
-            .and_then(|c| c.str().cloned())
-            .map_err(&e)?;
-        let speaker = statements
-            .column("speaker")
-            .and_then(|c| c.str().cloned())
-            .map_err(&e)?;
+        let country = crate::store::str_column(statements, "country", "aggregate")?;
+        let speaker = crate::store::str_column(statements, "speaker", "aggregate")?;
         let tone = statements
             .column("tone")
             .and_then(|c| c.f64().cloned())
             .map_err(&e)?;
-        let label = statements
-            .column("tone_label")
-            .and_then(|c| c.str().cloned())
-            .map_err(&e)?;
+        let label = crate::store::str_column(statements, "tone_label", "aggregate")?;
         let sentiment = statements
             .column("sentiment")
             .and_then(|c| c.f64().cloned())

@@ -346,7 +346,6 @@ impl SortPlan {
 
 /// Pass 1: counts the live rows of every cell.
 fn plan_statements(storage: &dyn Storage, state: &State) -> Result<SortPlan> {
-    let e = |x: PolarsError| Error::table("statements", x);
     let mut cells: BTreeMap<((bool, String), (bool, String), String), u64> = BTreeMap::new();
     for (month, keys) in &state.commit.statements {
         store::read_live(
@@ -355,14 +354,8 @@ fn plan_statements(storage: &dyn Storage, state: &State) -> Result<SortPlan> {
             &state.known,
             Some(&["article_id", "content_hash", "country", "speaker"]),
             |df| {
-                let country = df
-                    .column("country")
-                    .and_then(|c| c.str().cloned())
-                    .map_err(e)?;
-                let speaker = df
-                    .column("speaker")
-                    .and_then(|c| c.str().cloned())
-                    .map_err(e)?;
+                let country = store::str_column(&df, "country", "statements")?;
+                let speaker = store::str_column(&df, "speaker", "statements")?;
                 let mut counts: rustc_hash::FxHashMap<(Option<&str>, Option<&str>), u64> =
                     rustc_hash::FxHashMap::default();
                 for (c, s) in country.iter().zip(speaker.iter()) {
@@ -411,14 +404,8 @@ enum SortSource<'a> {
 /// `month` is None: then each row's month comes from its date).
 fn row_cells(df: &DataFrame, month: Option<&str>, plan: &SortPlan) -> Result<Vec<u32>> {
     let e = |x: PolarsError| Error::table("statements", x);
-    let country = df
-        .column("country")
-        .and_then(|c| c.str().cloned())
-        .map_err(e)?;
-    let speaker = df
-        .column("speaker")
-        .and_then(|c| c.str().cloned())
-        .map_err(e)?;
+    let country = store::str_column(&df, "country", "statements")?;
+    let speaker = store::str_column(&df, "speaker", "statements")?;
     let days = df
         .column("published")
         .and_then(|c| c.cast(&DataType::Int32))
@@ -652,10 +639,7 @@ fn publish_articles(storage: &dyn Storage, state: &State, out: &mut TableFile) -
             store::append_rows(&mut month, df, "articles")
         })?;
         let Some(mut month) = month else { continue };
-        let hashes = month
-            .column("content_hash")
-            .and_then(|c| c.str().cloned())
-            .map_err(e)?;
+        let hashes = store::str_column(&month, "content_hash", "articles")?;
         let copies: Vec<u32> = hashes
             .iter()
             .map(|h| {
@@ -929,15 +913,8 @@ pub fn merge(
             .collect();
         for key in &state.commit.duplicates {
             store::read_part_slices(*shard, key, None, |df| {
-                let e = |x: PolarsError| Error::table("duplicates", x);
-                let hashes = df
-                    .column("content_hash")
-                    .and_then(|c| c.str().cloned())
-                    .map_err(e)?;
-                let copies = df
-                    .column("copies")
-                    .and_then(|c| c.u32().cloned())
-                    .map_err(e)?;
+                let hashes = store::str_column(&df, "content_hash", "duplicates")?;
+                let copies = store::u32_column(&df, "copies", "duplicates")?;
                 for (h, c) in hashes.iter().zip(copies.iter()) {
                     let h = h.unwrap_or_default();
                     if live.contains(&store::content_bits(h)) {

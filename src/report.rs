@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::store::{read_parquet_bytes, Storage};
+use crate::store::{self, read_parquet_bytes, Storage};
 
 fn err(table: &str) -> impl Fn(PolarsError) -> Error + '_ {
     move |e| Error::table(table, e)
@@ -131,10 +131,7 @@ pub fn countries(statements: &DataFrame) -> Result<String> {
         )
         .collect()
         .map_err(&e)?;
-    let country = df
-        .column("country")
-        .and_then(|c| c.str().cloned())
-        .map_err(&e)?;
+    let country = store::str_column(&df, "country", "statements")?;
     let n = df.column("n").and_then(|c| c.i64().cloned()).map_err(&e)?;
     let speakers = df
         .column("speakers")
@@ -200,7 +197,7 @@ pub fn visits(visits: &DataFrame) -> Result<String> {
             SortMultipleOptions::default(),
         )
         .map_err(&e)?;
-    let s = |name: &str| df.column(name).and_then(|c| c.str().cloned()).map_err(&e);
+    let s = |name: &str| store::str_column(&df, name, "visits");
     let i = |name: &str| df.column(name).and_then(|c| c.i64().cloned()).map_err(&e);
     let f = |name: &str| -> Result<Float64Chunked> {
         match df.column(name) {

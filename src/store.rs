@@ -529,6 +529,20 @@ pub fn parquet_bytes(
     Ok(buf)
 }
 
+/// Column `name` of `df` as strings; a missing or mistyped column is an error of `table`.
+pub fn str_column(df: &DataFrame, name: &str, table: &str) -> Result<StringChunked> {
+    df.column(name)
+        .and_then(|c| c.str().cloned())
+        .map_err(err(table))
+}
+
+/// Column `name` of `df` as u32 values; a missing or mistyped column is an error of `table`.
+pub fn u32_column(df: &DataFrame, name: &str, table: &str) -> Result<UInt32Chunked> {
+    df.column(name)
+        .and_then(|c| c.u32().cloned())
+        .map_err(err(table))
+}
+
 pub fn read_parquet_bytes(bytes: Vec<u8>, table: &str) -> Result<DataFrame> {
     ParquetReader::new(Cursor::new(bytes))
         .finish()
@@ -646,15 +660,8 @@ impl State {
         let mut known = Known::default();
         for (run, key) in parts {
             read_part_slices(storage, key, Some(&["article_id", "content_hash"]), |df| {
-                let e = err(key);
-                let ids = df
-                    .column("article_id")
-                    .and_then(|c| c.str().cloned())
-                    .map_err(&e)?;
-                let hashes = df
-                    .column("content_hash")
-                    .and_then(|c| c.str().cloned())
-                    .map_err(&e)?;
+                let ids = str_column(&df, "article_id", key)?;
+                let hashes = str_column(&df, "content_hash", key)?;
                 for (id, hash) in ids.iter().zip(hashes.iter()) {
                     known.set(
                         digest(id.unwrap_or_default()),
@@ -708,15 +715,8 @@ impl State {
         let mut out = rustc_hash::FxHashMap::default();
         for key in &self.commit.duplicates {
             read_part_slices(storage, key, None, |df| {
-                let e = err(key);
-                let hashes = df
-                    .column("content_hash")
-                    .and_then(|c| c.str().cloned())
-                    .map_err(&e)?;
-                let copies = df
-                    .column("copies")
-                    .and_then(|c| c.u32().cloned())
-                    .map_err(&e)?;
+                let hashes = str_column(&df, "content_hash", key)?;
+                let copies = u32_column(&df, "copies", key)?;
                 for (h, c) in hashes.iter().zip(copies.iter()) {
                     let bits = content_bits(h.unwrap_or_default());
                     if live.binary_search(&bits).is_ok() {
@@ -856,14 +856,8 @@ pub fn canonical_rejects(mut rejects: Vec<Reject>) -> Vec<Reject> {
 /// Keeps the rows for which `keep(article_id, content_hash)` holds.
 pub fn filter_rows(df: &DataFrame, keep: impl Fn(&str, &str) -> bool) -> Result<DataFrame> {
     let e = err("statements");
-    let ids = df
-        .column("article_id")
-        .and_then(|c| c.str().cloned())
-        .map_err(&e)?;
-    let hashes = df
-        .column("content_hash")
-        .and_then(|c| c.str().cloned())
-        .map_err(&e)?;
+    let ids = str_column(&df, "article_id", "statements")?;
+    let hashes = str_column(&df, "content_hash", "statements")?;
     let mask: BooleanChunked = ids
         .iter()
         .zip(hashes.iter())
@@ -1114,15 +1108,8 @@ impl StateWriter {
             let old = run_of(key).unwrap_or(0);
             read_part_slices(storage, key, None, |df| {
                 let df = live_rows(&df, old, known)?;
-                let e = err(key);
-                let ids = df
-                    .column("article_id")
-                    .and_then(|c| c.str().cloned())
-                    .map_err(&e)?;
-                let hashes = df
-                    .column("content_hash")
-                    .and_then(|c| c.str().cloned())
-                    .map_err(&e)?;
+                let ids = str_column(&df, "article_id", key)?;
+                let hashes = str_column(&df, "content_hash", key)?;
                 moved.extend(ids.iter().zip(hashes.iter()).map(|(i, h)| {
                     (
                         digest(i.unwrap_or_default()),
