@@ -93,7 +93,9 @@ pub fn read_gold(path: &Path) -> Result<Vec<Gold>> {
     Ok(out)
 }
 
-fn overlap_score(a: (usize, usize), b: (usize, usize)) -> Option<f64> {
+/// How well two character spans match: their intersection over union, when they nest or
+/// overlap by at least `MIN_OVERLAP`.
+pub fn overlap_score(a: (usize, usize), b: (usize, usize)) -> Option<f64> {
     let inter = a.1.min(b.1).saturating_sub(a.0.max(b.0));
     if inter == 0 {
         return None;

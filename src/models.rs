@@ -107,11 +107,22 @@ const BUILTIN: &[(&str, &str)] = &[
     builtin!("tone-lexicon.toml"),
     builtin!("normalize.toml"),
     builtin!("grammar.toml"),
+    // The learned speaker re-ranker (TOML, written by `tonetrack train speakers`).
+    builtin!("speaker-ranker.toml"),
     // The trained tone head (JSON, written by `tonetrack train`); read only by the learned scorers.
     builtin!("tone-head.json"),
 ];
 
 impl ModelSource {
+    /// [`ModelSource::load`] for a file a models folder may leave out (one written before the
+    /// file existed): `None` when the folder lacks it.
+    pub fn load_optional(&self, name: &str) -> Result<Option<ModelFile>> {
+        match &self.dir {
+            Some(dir) if !dir.join(name).exists() => Ok(None),
+            _ => self.load(name).map(Some),
+        }
+    }
+
     pub fn load(&self, name: &str) -> Result<ModelFile> {
         if let Some(dir) = &self.dir {
             return ModelFile::read(&dir.join(name));

@@ -16,7 +16,7 @@ use crate::ingest::{self, Format, Source};
 use crate::known::{self as store, Admitted, Known};
 use crate::models::{sha256_hex, ModelFile, ModelSource};
 use crate::normalize::Normalizer;
-use crate::quotes::{CueLexicon, Extractor};
+use crate::quotes::{CueLexicon, Extractor, SpeakerRanker};
 use crate::tone::{self, LexiconScorer, ScorerKind, ToneInput, ToneScorer, TransformerOptions};
 use crate::types::{Article, ProcessedArticle, Reject, ScoredStatement};
 
@@ -59,10 +59,14 @@ impl Engine {
             actors.push(ModelFile::read(&config.resolve(p))?);
         }
         let normalizer = Normalizer::load(&normalize)?;
-        let extractor = Extractor::new(
+        let mut extractor = Extractor::new(
             CueLexicon::load(&verbs, &grammar)?,
             normalizer.abbreviations().clone(),
         );
+        let ranker = source.load_optional("speaker-ranker.toml")?;
+        if let Some(file) = &ranker {
+            extractor = extractor.with_ranker(SpeakerRanker::load(file)?);
+        }
         let registry = Registry::load(&places, &actors)?;
         for v in config.visits() {
             for code in [&v.host, &v.visitor] {
@@ -87,6 +91,7 @@ impl Engine {
         )?;
         let model_files = [&normalize, &verbs, &grammar, &lexicon]
             .into_iter()
+            .chain(ranker.iter())
             .chain(places.iter())
             .chain(actors.iter())
             .map(|f| (f.name.clone(), f.sha256.clone()))

@@ -924,3 +924,34 @@ fn a_sentence_opened_by_a_capitalised_determiner_does_not_speak_the_next_quote()
         "a named subject of the previous sentence still speaks"
     );
 }
+
+// The learned speaker re-ranker (models/speaker-ranker.toml) on top of the rules.
+
+#[test]
+fn a_quote_with_no_reporting_verb_goes_to_the_phrase_it_stands_in_apposition_to() {
+    // The rules find no verb and no subject; the re-ranker picks the noun phrase right
+    // before the quote, which the quote renames.
+    let rows = extract("The mayor\u{2019}s new slogan, \u{201c}A city that works,\u{201d} appeared on every bus shelter.\n");
+    let quote = &rows[one(&rows, "A city that works")];
+    assert_eq!(
+        quote.mention.as_deref(),
+        Some("The mayor\u{2019}s new slogan")
+    );
+}
+
+#[test]
+fn a_re_ranked_speaker_is_a_noun_phrase_not_a_name_and_its_verb() {
+    // "reserved" is no reporting verb the lexicon knows: a candidate phrase must stop at the
+    // name, not take the verb in ("Odum reserved").
+    let rows = extract("Harbor Commissioner Lena Odum toured the flooded docks.\n\nLater, Odum reserved her sharpest words for the plan to sell the pier, a \u{201c}shortsighted giveaway to developers.\u{201d}\n");
+    let quote = &rows[one(&rows, "shortsighted giveaway")];
+    assert_eq!(quote.speaker.as_deref(), Some("Lena Odum"));
+    assert!(
+        quote
+            .mention
+            .as_deref()
+            .is_some_and(|m| !m.contains("reserved")),
+        "mention {:?}",
+        quote.mention
+    );
+}

@@ -7,6 +7,8 @@
 //! [`crate::actors`] resolves mentions to people and countries.
 
 pub mod lexicon;
+pub mod ranker;
+pub mod ranker_train;
 
 use rustc_hash::FxHashSet as HashSet;
 
@@ -14,6 +16,7 @@ use crate::normalize::Normalized;
 use crate::segment::{self, fold, is_capitalized, Folded, Token};
 use crate::types::{Span, Statement, StatementKind};
 pub use lexicon::{CueLexicon, CueType, SourceSide};
+pub use ranker::{QuoteCandidates, SpeakerRanker};
 
 /// Lowercase particles of family names ("van der Hale", "de la Cruz", "bin Salman").
 const NAME_PARTICLES: [&str; 14] = [
@@ -35,6 +38,9 @@ const MAX_DESCRIPTION_WORDS: usize = 25;
 pub struct Extractor {
     pub lex: CueLexicon,
     abbreviations: HashSet<String>,
+    /// The learned speaker re-ranker (`models/speaker-ranker.toml`); without it the rules'
+    /// speaker stands.
+    ranker: Option<SpeakerRanker>,
 }
 
 #[derive(Debug, Clone)]
@@ -133,7 +139,35 @@ struct Attribution {
 
 impl Extractor {
     pub fn new(lex: CueLexicon, abbreviations: HashSet<String>) -> Self {
-        Extractor { lex, abbreviations }
+        Extractor {
+            lex,
+            abbreviations,
+            ranker: None,
+        }
+    }
+
+    /// The extractor with a speaker re-ranker.
+    pub fn with_ranker(mut self, ranker: SpeakerRanker) -> Self {
+        self.ranker = Some(ranker);
+        self
+    }
+
+    /// Replaces (or, with `None`, removes) the speaker re-ranker.
+    pub fn set_ranker(&mut self, ranker: Option<SpeakerRanker>) {
+        self.ranker = ranker;
+    }
+
+    /// The statements the rules alone find (no re-ranking), and the speaker candidates of each
+    /// quote statement: what `tonetrack train speakers` learns from.
+    pub fn extract_candidates(
+        &self,
+        text: &str,
+        norm: &Normalized,
+        title: Option<&str>,
+    ) -> (Vec<Statement>, Vec<QuoteCandidates>) {
+        let mut cands = Vec::new();
+        let (statements, _) = self.extract_with(text, norm, title, Some(&mut cands));
+        (statements, cands)
     }
 
     /// Finds the statements of one article, in reading order, and hands back the article's
@@ -145,6 +179,18 @@ impl Extractor {
         text: &str,
         norm: &Normalized,
         title: Option<&str>,
+    ) -> (Vec<Statement>, Words) {
+        self.extract_with(text, norm, title, None)
+    }
+
+    /// [`Extractor::extract`]; with `collect`, the rules' statements are kept as they are and
+    /// every quote statement's speaker candidates are gathered there instead.
+    fn extract_with(
+        &self,
+        text: &str,
+        norm: &Normalized,
+        title: Option<&str>,
+        collect: Option<&mut Vec<QuoteCandidates>>,
     ) -> (Vec<Statement>, Words) {
         let doc = self.build_doc(text, norm, title);
         let mut out: Vec<Statement> = Vec::new();
@@ -199,6 +245,13 @@ impl Extractor {
                     && (unattributed || (q.kind != StatementKind::Reported && same_speaker(r)))
             })
         });
+        // The quotes' speakers are settled after the filter above, so the re-ranker changes who
+        // speaks but never which statements there are.
+        match (collect, &self.ranker) {
+            (Some(c), _) => *c = self.collect_candidates(&doc, &out),
+            (None, Some(r)) => self.rerank(&doc, &mut out, r),
+            (None, None) => {}
+        }
         out.extend(reported);
         out.sort_by_key(|s| (s.span.start, s.span.end));
         let words = Words {
