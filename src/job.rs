@@ -173,7 +173,6 @@ pub fn run(
     // The admission recorded this run's versions under its run number: the state's index
     // after the commit below.
     state.known = std::mem::take(&mut result.known);
-    return_freed_memory();
     tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), articles = result.added + result.replaced, "read, processed and spilled");
 
     report.added = result.added;
@@ -217,24 +216,12 @@ pub fn run(
     };
     report.state_changed =
         store::commit(storage, &mut state, writer, update)? == Committed::Changed;
-    return_freed_memory();
     tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), "state committed");
     report.published = publish_if_stale(storage, &state, &config, started_at, || {
         last_run_facts(&report)
     })?;
     tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), "tables published");
     Ok(report)
-}
-
-/// Hands back to the system the pages glibc keeps free after a phase: the processing
-/// phase's many short-lived buffers leave its heaps large and mostly empty, which would
-/// otherwise count against the whole publish phase's peak.
-fn return_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim takes the allocator's locks and only releases pages of free chunks.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 /// Resident and peak resident memory in MiB (Linux), for the phase log: where memory goes.
@@ -521,9 +508,6 @@ fn sort_range(
             aggregator.add(&sorted)?;
             *written += sorted.height();
             out.push(sorted)?;
-            // Each bucket allocates and frees a few slices' worth of columns of varying
-            // sizes; returning the freed pages keeps fragmentation out of the resident size.
-            return_freed_memory();
         }
         return Ok(());
     }

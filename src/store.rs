@@ -561,7 +561,7 @@ pub fn append_rows(acc: &mut Option<DataFrame>, df: DataFrame, table: &str) -> R
 }
 
 /// Rows read from a part at a time: parts of big runs are read in slices, not whole.
-pub const SLICE_ROWS: usize = 32_768;
+pub const SLICE_ROWS: usize = 16_384;
 
 /// Calls `each` with the rows of part `key` in slices of at most [`SLICE_ROWS`] (only
 /// `columns`, when given).
