@@ -217,6 +217,15 @@ pub struct Grammar {
 }
 
 impl Grammar {
+    /// A word no speaker's noun phrase runs through: a preposition, a finite verb, a copula or
+    /// a clause breaker.
+    pub fn ends_noun_phrase(&self, w: &str) -> bool {
+        self.prepositions.contains(w)
+            || self.finite.contains(w)
+            || self.copulas.contains(w)
+            || self.clause_breakers.contains(w)
+    }
+
     /// The titles whose first word is `word` (folded), longest first.
     pub fn titles_starting<'a>(&'a self, word: &str) -> impl Iterator<Item = &'a Vec<String>> + 'a {
         self.titles_by_first

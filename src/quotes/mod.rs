@@ -900,11 +900,7 @@ impl Extractor {
             if g.unnamed_openers_before_verb.contains(w) {
                 break t;
             }
-            let function_word = g.prepositions.contains(w)
-                || g.finite.contains(w)
-                || g.copulas.contains(w)
-                || g.clause_breakers.contains(w)
-                || g.pronouns.contains_key(w);
+            let function_word = g.ends_noun_phrase(w) || g.pronouns.contains_key(w);
             // After an article or possessive a verb form is a noun ("The email said"), and so
             // is one right before the reporting verb, as two verbs in a row make no clause
             // ("the congressional report said").
@@ -1111,10 +1107,7 @@ impl Extractor {
         let mut j = from + 1;
         while j < s_end && j - from <= 6 {
             let w = &doc.folded[j];
-            let function_word = g.prepositions.contains(w)
-                || g.finite.contains(w)
-                || g.copulas.contains(w)
-                || g.clause_breakers.contains(w);
+            let function_word = g.ends_noun_phrase(w);
             // A verb form followed by a reporting verb is the phrase's head noun: "…,” the
             // report stated", "…,” the email said".
             let head_noun = j + 1 < s_end
@@ -1176,12 +1169,8 @@ impl Extractor {
         let mut j = from;
         while j < s_end && j - from < 8 {
             let w = &doc.folded[j];
-            let function_word = g.prepositions.contains(w)
-                || g.finite.contains(w)
-                || g.copulas.contains(w)
-                || g.clause_breakers.contains(w)
-                || g.pronouns.contains_key(w)
-                || g.determiners.contains(w);
+            let function_word =
+                g.ends_noun_phrase(w) || g.pronouns.contains_key(w) || g.determiners.contains(w);
             let verb = self.lex.verb(w).is_some() && !is_capitalized(doc.word(j));
             let stop = doc.word(j) == "." && self.is_np_word(doc, j);
             if !(doc.toks[j].is_word() || stop)
@@ -1237,10 +1226,7 @@ impl Extractor {
                     });
                 }
             } else {
-                if g.prepositions.contains(w)
-                    || g.finite.contains(w)
-                    || g.copulas.contains(w)
-                    || g.clause_breakers.contains(w)
+                if g.ends_noun_phrase(w)
                     || g.pronouns.contains_key(w)
                     || g.determiners.contains(w)
                     || self.lex.verb(w).is_some()

@@ -807,13 +807,10 @@ impl Extractor {
             return false;
         }
         let w = &doc.folded[k];
-        if g.prepositions.contains(w)
+        if g.ends_noun_phrase(w)
             || g.determiners.contains(w)
             || g.pronouns.contains_key(w)
-            || g.finite.contains(w)
-            || g.copulas.contains(w)
             || g.between.contains(w)
-            || g.clause_breakers.contains(w)
             || g.subordinators.contains(w)
             || g.complementizers.contains(w)
             || g.relatives_phrase_end.contains(w)
