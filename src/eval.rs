@@ -131,31 +131,20 @@ pub fn speaker_matches(gold: &str, pred: &Predicted) -> bool {
         }
     }
     let gold = without_parens.as_str();
-    let strip = |w: &String| w.trim_end_matches("'s").trim_end_matches("’s").to_string();
-    let full: Vec<String> = words(gold).iter().map(strip).collect();
-    let name: Vec<String> = words(gold.split(',').next().unwrap_or(gold))
-        .iter()
-        .map(strip)
-        .collect();
+    // Words with any possessive dropped ("Warren's" → "Warren").
+    let bare_words = |s: &str| -> Vec<String> {
+        words(s)
+            .iter()
+            .map(|w| w.trim_end_matches("'s").trim_end_matches("’s").to_string())
+            .collect()
+    };
+    let full = bare_words(gold);
+    let name = bare_words(gold.split(',').next().unwrap_or(gold));
     let Some(last) = name.last() else {
         return false;
     };
-    let p: Vec<String> = pred
-        .speaker
-        .as_deref()
-        .map(words)
-        .unwrap_or_default()
-        .iter()
-        .map(strip)
-        .collect();
-    let m: Vec<String> = pred
-        .speaker_mention
-        .as_deref()
-        .map(words)
-        .unwrap_or_default()
-        .iter()
-        .map(strip)
-        .collect();
+    let p = bare_words(pred.speaker.as_deref().unwrap_or_default());
+    let m = bare_words(pred.speaker_mention.as_deref().unwrap_or_default());
     // A gold mention with a descriptor after the name ("Heiserman of the CORE Teachers") ends in
     // a word that is no surname; then the predicted person's surname must stand in its name part.
     let pred_surname_in_gold = p.len() >= 2 && p.last().is_some_and(|s| name.contains(s));
