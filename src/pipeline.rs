@@ -646,39 +646,20 @@ async fn read_limited(path: &Path, limit: Option<u64>) -> std::result::Result<Ve
 
 /// Reads one article file for `extract` and `eval` (no dedup, no concurrency).
 pub fn read_articles_blocking(path: &Path, config: &Config) -> (Vec<Article>, Vec<Reject>) {
+    let file_rejected = |reason: String| (vec![], vec![ingest::reject(path, None, None, reason)]);
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => {
-            return (
-                vec![],
-                vec![ingest::reject(
-                    path,
-                    None,
-                    None,
-                    format!("cannot start runtime: {e}"),
-                )],
-            )
-        }
+        Err(e) => return file_rejected(format!("cannot start runtime: {e}")),
     };
     let source = if path.as_os_str() == "-" {
         Source::Stdin
     } else {
         match Format::of(path) {
             Some(f) => Source::File(path.to_path_buf(), f),
-            None => {
-                return (
-                    vec![],
-                    vec![ingest::reject(
-                        path,
-                        None,
-                        None,
-                        "unknown file type: use .txt, .jsonl or .html".into(),
-                    )],
-                )
-            }
+            None => return file_rejected("unknown file type: use .txt, .jsonl or .html".into()),
         }
     };
     let parsed = rt.block_on(read_source(&source, config));

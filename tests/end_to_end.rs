@@ -414,33 +414,24 @@ fn unreadable_text_articles_are_rejected_with_reasons_and_the_rest_is_kept() {
 fn synthetic_corpus_runs_end_to_end_and_the_bench_reports_what_it_processed() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus.jsonl");
-    run_ok(
-        bin()
-            .args([
-                "synth",
-                "--quiet",
-                "--articles",
-                "40",
-                "--seed",
-                "3",
-                "--out",
-            ])
-            .arg(&corpus),
-    );
+    let synthesize = || {
+        run_ok(
+            bin()
+                .args([
+                    "synth",
+                    "--quiet",
+                    "--articles",
+                    "40",
+                    "--seed",
+                    "3",
+                    "--out",
+                ])
+                .arg(&corpus),
+        )
+    };
+    synthesize();
     let first = std::fs::read(&corpus).unwrap();
-    run_ok(
-        bin()
-            .args([
-                "synth",
-                "--quiet",
-                "--articles",
-                "40",
-                "--seed",
-                "3",
-                "--out",
-            ])
-            .arg(&corpus),
-    );
+    synthesize();
     assert_eq!(
         first,
         std::fs::read(&corpus).unwrap(),

@@ -2468,16 +2468,7 @@ impl Extractor {
                 if end <= start || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 2 {
                     continue;
                 }
-                let limit = self.np_limit(doc, &np, cue.start);
-                let np = self.complete_np(
-                    doc,
-                    np,
-                    if np.start < start {
-                        limit.min(start)
-                    } else {
-                        limit
-                    },
-                );
+                let np = self.complete_reporter_np(doc, np, cue.start, start);
                 let mut st = reported_statement(doc, start, end, cue, np, "reported");
                 st.addressee_mention = addressee;
                 if (start..end).any(|t| doc.quote_of[t].is_some()) {
@@ -2583,16 +2574,7 @@ impl Extractor {
         {
             return None;
         }
-        let limit = self.np_limit(doc, &np, cue.start);
-        let np = self.complete_np(
-            doc,
-            np,
-            if np.start < start {
-                limit.min(start)
-            } else {
-                limit
-            },
-        );
+        let np = self.complete_reporter_np(doc, np, cue.start, start);
         Some(reported_statement(doc, start, end, &cue, np, attribution))
     }
 
@@ -2715,6 +2697,25 @@ impl Extractor {
             end,
             descriptor: np.descriptor,
         })
+    }
+
+    /// `complete_np` for the speaker of reported speech: a speaker phrase that starts before the
+    /// reported content stops where the content starts, so no word of what was said is read as
+    /// part of who said it.
+    fn complete_reporter_np(
+        &self,
+        doc: &Doc,
+        np: Np,
+        cue_start: usize,
+        content_start: usize,
+    ) -> Np {
+        let limit = self.np_limit(doc, &np, cue_start);
+        let limit = if np.start < content_start {
+            limit.min(content_start)
+        } else {
+            limit
+        };
+        self.complete_np(doc, np, limit)
     }
 
     /// Where a speaker's phrase found around `cue` may run to: the cue when the phrase stands
