@@ -657,7 +657,7 @@ static PUBLISHING_HOOK: std::sync::OnceLock<fn(bool)> = std::sync::OnceLock::new
 /// Why: publishing's external sort allocates and frees every bucket's columns over and over,
 /// and whatever freed memory the allocator keeps is resident on top of the live heap. The
 /// binary's jemalloc returns freed pages at once while publishing (a million articles: peak
-/// 221 MiB; 255 when freed pages wait 200 ms), and lets them wait while processing and
+/// 225 MiB; 255 when freed pages wait 200 ms), and lets them wait while processing and
 /// committing, whose memory is reused at once (a third less wall time at 100,000 articles:
 /// returning each freed page costs system calls and page faults). The library has no allocator
 /// of its own, so the binary installs the switch; the first hook installed stays.
@@ -986,33 +986,63 @@ mod tests {
             .unwrap()
     }
 
+    /// The bundled sample (`notebooks-data`) and a fresh output folder, run with the lexicon.
+    struct SampleRun {
+        config: Arc<Config>,
+        engine: Arc<Engine>,
+        runtime: tokio::runtime::Runtime,
+        dir: tempfile::TempDir,
+        storage: store::LocalStorage,
+        opts: RunOptions,
+    }
+
+    impl SampleRun {
+        fn new(jobs: usize) -> Self {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            let config =
+                Arc::new(Config::load(&root.join("notebooks-data/tonetrack.toml")).unwrap());
+            let engine = Arc::new(Engine::load(&config, crate::tone::ScorerKind::Lexicon).unwrap());
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let storage = store::LocalStorage::new(dir.path()).unwrap();
+            let opts = RunOptions {
+                inputs: vec![root.join("notebooks-data/articles")],
+                jobs,
+                ..RunOptions::default()
+            };
+            SampleRun {
+                config,
+                engine,
+                runtime,
+                dir,
+                storage,
+                opts,
+            }
+        }
+
+        fn run(&self) -> RunReport {
+            run(
+                &self.runtime,
+                self.engine.clone(),
+                self.config.clone(),
+                &self.storage,
+                &self.opts,
+                "now",
+                Arc::new(|_| {}),
+            )
+            .unwrap()
+        }
+    }
+
     #[test]
     fn external_sort_with_tiny_buckets_publishes_the_same_tables() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let config = Arc::new(Config::load(&root.join("notebooks-data/tonetrack.toml")).unwrap());
-        let engine = Arc::new(Engine::load(&config, crate::tone::ScorerKind::Lexicon).unwrap());
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let storage = store::LocalStorage::new(dir.path()).unwrap();
-        let opts = RunOptions {
-            inputs: vec![root.join("notebooks-data/articles")],
-            jobs: 2,
-            ..RunOptions::default()
-        };
-        run(
-            &runtime,
-            engine,
-            config.clone(),
-            &storage,
-            &opts,
-            "now",
-            Arc::new(|_| {}),
-        )
-        .unwrap();
+        let sample = SampleRun::new(2);
+        sample.run();
+        let (dir, storage, config) = (&sample.dir, &sample.storage, &sample.config);
         let names = [
             "statements.parquet",
             "articles.parquet",
@@ -1025,9 +1055,9 @@ mod tests {
             reference[0].height() > 100,
             "the sample should have enough statements to sort"
         );
-        let state = State::load(&storage).unwrap();
+        let state = State::load(storage).unwrap();
         // Buckets of 7 rows: several levels of scatter over the sample's cells.
-        publish_sorting_by(&storage, &state, &config, "test", "now", json!({}), 7).unwrap();
+        publish_sorting_by(storage, &state, config, "test", "now", json!({}), 7).unwrap();
         for (name, expected) in names.iter().zip(&reference) {
             assert!(
                 table(dir.path(), name).equals_missing(expected),
@@ -1048,35 +1078,11 @@ mod tests {
     fn the_publishing_hook_is_switched_on_for_publishing_only_and_off_again() {
         // Thread-local record: other tests publish on their own threads.
         on_publishing(record_publishing);
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let config = Arc::new(Config::load(&root.join("notebooks-data/tonetrack.toml")).unwrap());
-        let engine = Arc::new(Engine::load(&config, crate::tone::ScorerKind::Lexicon).unwrap());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let storage = store::LocalStorage::new(dir.path()).unwrap();
-        let opts = RunOptions {
-            inputs: vec![root.join("notebooks-data/articles")],
-            jobs: 1,
-            ..RunOptions::default()
-        };
-        let progress: Arc<dyn Fn(usize) + Send + Sync> = Arc::new(|_| {});
-        let first = run(
-            &runtime,
-            engine.clone(),
-            config.clone(),
-            &storage,
-            &opts,
-            "now",
-            progress.clone(),
-        )
-        .unwrap();
-        assert!(first.published.is_some());
+        let sample = SampleRun::new(1);
+        assert!(sample.run().published.is_some());
         assert_eq!(PUBLISHING_CALLS.with(|c| c.take()), vec![true, false]);
         // Nothing new: the tables are not published again, and the hook is not called.
-        let again = run(&runtime, engine, config, &storage, &opts, "now", progress).unwrap();
+        let again = sample.run();
         assert!(again.published.is_none());
         assert_eq!(PUBLISHING_CALLS.with(|c| c.take()), Vec::<bool>::new());
     }

@@ -531,7 +531,7 @@ pub static malloc_conf: &[u8; 69] =
 
 /// The binary's publishing hook (`tonetrack::job::on_publishing`): while the tables are
 /// published, freed pages go back to the system at once (decay 0), so resident memory follows
-/// the live heap through the external sort (a million articles: peak 221 MiB, against 255 with
+/// the live heap through the external sort (a million articles: peak 225 MiB, against 255 with
 /// the 200 ms of the other phases); after, the decay of `malloc_conf` returns. Setting an
 /// arena's decay to 0 also purges what it holds. A failure only costs memory, so it is logged.
 #[cfg(all(not(target_env = "msvc"), feature = "tables"))]

@@ -981,6 +981,8 @@ enum Writer {
 /// repeated values. Plain encoding skips it; the published tables keep polars' own choice.
 struct ScratchWriter {
     file: polars_parquet::write::FileWriter<std::io::BufWriter<std::fs::File>>,
+    /// Each column's Parquet type and its leaves' encodings, in schema order.
+    types: Vec<polars_parquet::write::ParquetType>,
     encodings: Vec<Vec<polars_parquet::write::Encoding>>,
     options: polars_parquet::write::WriteOptions,
 }
@@ -1008,8 +1010,10 @@ impl ScratchWriter {
             compression: CompressionOptions::Lz4Raw,
             data_page_size: None,
         };
+        let file = FileWriter::try_new(file, arrow, options)?;
         Ok(ScratchWriter {
-            file: FileWriter::try_new(file, arrow, options)?,
+            types: file.parquet_schema().fields().to_vec(),
+            file,
             encodings,
             options,
         })
@@ -1021,17 +1025,17 @@ impl ScratchWriter {
         use polars_parquet::write::{
             array_to_columns, Compressor, DynIter, DynStreamingIterator, FallibleStreamingIterator,
         };
-        let types = self.file.parquet_schema().fields().to_vec();
         for batch in df.iter_chunks(CompatLevel::newest(), false) {
             if batch.len() == 0 {
                 continue;
             }
             let mut columns = Vec::with_capacity(self.encodings.len());
             for ((array, parquet_type), encoding) in
-                batch.columns().iter().zip(&types).zip(&self.encodings)
+                batch.columns().iter().zip(&self.types).zip(&self.encodings)
             {
                 for pages in array_to_columns(array, parquet_type.clone(), self.options, encoding)?
                 {
+                    // The compressor takes parquet's error type, as in polars' own writer.
                     let pages = pages.map(|page| {
                         page.map_err(|e| ParquetError::FeatureNotSupported(e.to_string()))
                     });
