@@ -876,7 +876,8 @@ pub struct TableFile {
     writer: Option<Writer>,
     meta: Option<Vec<(String, String)>>,
     schema: Option<Schema>,
-    statistics: bool,
+    /// Written by [`ScratchWriter`] (see [`TableFile::scratch`]).
+    scratch: bool,
     pub rows: usize,
 }
 
@@ -888,16 +889,17 @@ impl TableFile {
             writer: None,
             meta,
             schema: None,
-            statistics: true,
+            scratch: false,
             rows: 0,
         }
     }
 
     /// A scratch file read back whole: without column statistics, whose min and max strings a
-    /// writer keeps for every row group until it closes.
+    /// writer keeps for every row group until it closes, and with plain encodings (see
+    /// [`ScratchWriter`]).
     pub fn scratch(path: std::path::PathBuf, table: &str) -> Self {
         TableFile {
-            statistics: false,
+            scratch: true,
             ..TableFile::new(path, table, None)
         }
     }
@@ -912,15 +914,15 @@ impl TableFile {
             // The writer flushes the buffer when it writes the footer, reporting its errors.
             let file = std::io::BufWriter::with_capacity(256 << 10, file);
             let schema = df.schema().as_ref().clone();
-            self.writer = Some(if self.statistics {
+            self.writer = Some(if self.scratch {
+                Writer::Scratch(ScratchWriter::new(file, &schema).map_err(&e)?)
+            } else {
                 let mut w =
                     ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None));
                 if let Some(m) = &self.meta {
                     w = w.with_key_value_metadata(Some(KeyValueMetadata::from_static(m.clone())));
                 }
                 Writer::Table(w.batched(&schema).map_err(&e)?)
-            } else {
-                Writer::Scratch(ScratchWriter::new(file, &schema).map_err(&e)?)
             });
             self.schema = Some(schema);
         }
@@ -939,10 +941,8 @@ impl TableFile {
             _ => df.clone(),
         };
         df.rechunk_mut();
-        match &mut self.writer {
-            Some(Writer::Table(w)) => w.write_batch(&df).map_err(&e)?,
-            Some(Writer::Scratch(w)) => w.write_batch(&df).map_err(&e)?,
-            None => {}
+        if let Some(w) = &mut self.writer {
+            w.write_batch(&df).map_err(&e)?;
         }
         self.rows += df.height();
         Ok(())
@@ -957,11 +957,9 @@ impl TableFile {
         if self.writer.is_none() {
             self.write(&empty()?)?;
         }
-        match &mut self.writer {
-            Some(Writer::Table(w)) => w.finish().map_err(err(&self.table))?,
-            Some(Writer::Scratch(w)) => w.finish().map_err(err(&self.table))?,
-            None => 0,
-        };
+        if let Some(w) = &mut self.writer {
+            w.finish().map_err(err(&self.table))?;
+        }
         Ok(self.path)
     }
 }
@@ -969,6 +967,22 @@ impl TableFile {
 enum Writer {
     Table(polars::io::parquet::write::BatchedWriter<std::io::BufWriter<std::fs::File>>),
     Scratch(ScratchWriter),
+}
+
+impl Writer {
+    fn write_batch(&mut self, df: &DataFrame) -> PolarsResult<()> {
+        match self {
+            Writer::Table(w) => w.write_batch(df),
+            Writer::Scratch(w) => w.write_batch(df),
+        }
+    }
+
+    fn finish(&mut self) -> PolarsResult<u64> {
+        match self {
+            Writer::Table(w) => w.finish(),
+            Writer::Scratch(w) => w.finish(),
+        }
+    }
 }
 
 /// A scratch file's writer: polars' Parquet writer minus the dictionary encoding.
