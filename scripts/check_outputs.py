@@ -17,7 +17,7 @@ EXPECTED = {
         "kind": pa.string(), "text": pa.string(), "start": pa.uint32(), "end": pa.uint32(),
         "speaker": pa.string(), "country": pa.string(), "tone": pa.float64(),
         "tone_label": pa.string(), "tone_confidence": pa.float64(),
-        "tone_cues": pa.list_(pa.string()), "sentiment": pa.float64(),
+        "tone_cues": pa.list_(pa.string()), "sentiment": pa.float64(), "turn": pa.string(),
     },
     "articles.parquet": {"article_id": pa.string(), "published": pa.date32(), "statements": pa.uint32()},
     "rejects.parquet": {"input": pa.string(), "line": pa.uint64(), "reason": pa.string()},
@@ -60,7 +60,34 @@ def main(out):
         if meta.get(b"tonetrack.run_id", b"").decode() != manifest["run_id"]:
             fail(f"{name} lacks the run id in its key-value metadata")
         print(f"ok {name}: {table.num_rows} rows")
+    check_transcripts(pq.read_table(out / "statements.parquet").to_pylist())
     print("all outputs read back with the documented types")
+
+
+KINDS = {"direct", "partial", "reported", "turn", "question"}
+
+
+def check_transcripts(rows):
+    """The sample holds a briefing and a joint press conference: their turns are statements of
+    kind `turn` with the label as written in `turn`, questions have no speaker, news has no turn."""
+    kinds = {r["kind"] for r in rows}
+    if not kinds <= KINDS:
+        fail(f"statements.kind has undocumented values {sorted(kinds - KINDS)}")
+    for need in ("turn", "question"):
+        if need not in kinds:
+            fail(f"no statement of kind {need!r}: the sample's transcripts were not read as transcripts")
+    for r in rows:
+        transcript = r["kind"] in ("turn", "question")
+        if transcript and not r["turn"]:
+            fail(f"statement {r['statement_id']} of kind {r['kind']} has no turn label")
+        if not transcript and r["turn"] and "in_turn" not in (r["flags"] or []):
+            fail(f"news statement {r['statement_id']} has a turn label {r['turn']!r}")
+        if r["kind"] == "question" and r["speaker"]:
+            fail(f"question {r['statement_id']} has a speaker {r['speaker']!r}")
+        if r["kind"] == "turn" and r["turn"] == "PRESIDENT VENKEL" and r["country"] != "XOS":
+            fail(f"President Venkel's turn is attributed to {r['country']}, not XOS")
+    print(f"ok transcript statements: {sum(r['kind'] == 'turn' for r in rows)} turns, "
+          f"{sum(r['kind'] == 'question' for r in rows)} questions")
 
 
 if __name__ == "__main__":

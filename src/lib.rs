@@ -2,11 +2,17 @@
 //!
 //! ```text
 //!  ingest ──► normalize ──► segment ──► quotes ──► actors ──► tone ──► aggregate ──► output
-//!  files,     story lines    words,      direct,    speaker,    lexicon   daily/weekly   Parquet,
+//!  files,     story lines    words,  │   direct,    speaker,    lexicon   daily/weekly   Parquet,
 //!  JSONL,     (captions and  sentences   partial,   country,    (or       series,        manifest,
-//!  HTML       boilerplate    (quote-     reported   role,       learned)  visits         rejects
-//!             skipped)       aware)      speech     addressee
+//!  HTML       boilerplate    (quote- │   reported   role,       learned)  visits         rejects
+//!             skipped)       aware)  │   speech     addressee      ▲
+//!                                    └─► transcript: labelled turns ┘
+//!                                        (speaker from title, opening, registry)
 //! ```
+//!
+//! A document whose paragraphs start with speaker labels ("PRESIDENT BIDEN:", "Q") goes
+//! through [`transcript`] instead of `quotes`/`actors` (quotations inside a turn still go
+//! through them).
 //!
 //! [`pipeline`] runs the stages over many articles (tokio readers, blocking workers);
 //! [`eval`] measures extraction against gold files. Knowledge (actors, places, speech verbs,
@@ -27,6 +33,7 @@ pub mod output;
 pub mod quotes;
 pub mod segment;
 pub mod tone;
+pub mod transcript;
 
 pub mod eval;
 pub mod invariants;

@@ -227,6 +227,11 @@ struct Common {
     /// Tone scorer: lexicon (built in), transformer or ensemble (feature `transformer`).
     #[arg(long, value_enum, default_value_t = ScorerKind::Lexicon)]
     scorer: ScorerKind,
+    /// Read the inputs as news (`article`), as transcripts with speaker labels (`transcript`),
+    /// or decide per document (`auto`) [default: `[input] format` of the config, else auto];
+    /// an article's own `format` field wins.
+    #[arg(long, value_name = "auto|article|transcript")]
+    format: Option<tonetrack::types::DocFormat>,
     #[command(flatten)]
     transformer: TransformerArgs,
 }
@@ -868,7 +873,10 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
 }
 
 fn load(common: &Common) -> Result<(Config, Engine)> {
-    let config = load_config(common.config.as_deref())?;
+    let mut config = load_config(common.config.as_deref())?;
+    if let Some(format) = common.format {
+        config.input.format = format;
+    }
     let engine = Engine::load_with(&config, common.scorer, &common.transformer.options())
         .context("loading models")?;
     Ok((config, engine))
@@ -1127,6 +1135,7 @@ fn extract(args: ExtractArgs) -> Result<u8> {
                     "speaker_resolution": s.speaker.resolution, "speaker_role": s.speaker.role,
                     "country": s.speaker.country, "country_resolution": s.speaker.country_resolution,
                     "addressee": s.addressee, "attribution": st.attribution, "flags": st.flags,
+                    "turn": s.turn.map(|l| l.slice(t)),
                     "tone": s.tone.tone, "tone_label": s.tone.label.as_str(), "tone_cues": s.tone.cues,
                     "sentiment": s.tone.sentiment,
                 });

@@ -88,6 +88,7 @@ pub fn statements_frame<'a>(
         col_vec!(&str),
     );
     let mut cue_type = col_vec!(Option<&str>);
+    let mut turn = col_vec!(Option<&str>);
     let (mut tone, mut label, mut conf, mut cues, mut sentiment, mut flags) = (
         col_vec!(f64),
         col_vec!(&str),
@@ -135,6 +136,7 @@ pub fn statements_frame<'a>(
             addressee.push(s.addressee.as_deref());
             attribution.push(st.attribution);
             cue_type.push(st.cue_type);
+            turn.push(s.turn.map(|l| l.slice(t)));
             tone.push(s.tone.tone);
             label.push(s.tone.label.as_str());
             conf.push(s.tone.confidence);
@@ -171,6 +173,7 @@ pub fn statements_frame<'a>(
         Column::new("country_resolution".into(), country_res),
         Column::new("addressee".into(), addressee),
         Column::new("attribution".into(), attribution),
+        Column::new("turn".into(), turn),
         Column::new("tone".into(), tone),
         Column::new("tone_label".into(), label),
         Column::new("tone_confidence".into(), conf),

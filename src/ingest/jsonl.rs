@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{field_str, find_nul, invalid_utf8, parse_date, reject, too_big, type_name, validate};
 use crate::config::{JsonlFields, DEFAULT_MAX_ARTICLE_BYTES};
-use crate::types::{Article, Origin, Reject};
+use crate::types::{Article, DocFormat, Origin, Reject};
 
 /// Parses a whole JSON Lines input. `name` is the path (or `-` for stdin).
 pub fn parse(name: &Path, bytes: &[u8], fields: &JsonlFields) -> (Vec<Article>, Vec<Reject>) {
@@ -150,7 +150,14 @@ fn parse_line(
             f.text
         ))
     })?;
+    let format = match get(&f.format)? {
+        None => None,
+        Some(v) => Some(v.parse::<DocFormat>().map_err(|e| {
+            with_id(format!("field {:?}: {e}", f.format))
+        })?),
+    };
     let article = Article {
+        format,
         id: id.clone(),
         published,
         title: get(&f.title)?,

@@ -18,7 +18,10 @@ use crate::models::{sha256_hex, ModelFile, ModelSource};
 use crate::normalize::Normalizer;
 use crate::quotes::{CueLexicon, Extractor, SpeakerRanker};
 use crate::tone::{self, LexiconScorer, ScorerKind, ToneInput, ToneScorer, TransformerOptions};
-use crate::types::{Article, ProcessedArticle, Reject, ScoredStatement};
+use crate::transcript::{self, Vocabulary};
+use crate::types::{Article, DocFormat, ProcessedArticle, Reject, ScoredStatement};
+
+mod transcript_turns;
 
 /// Everything the per-article work needs, loaded once and shared by all workers.
 pub struct Engine {
@@ -26,6 +29,14 @@ pub struct Engine {
     pub extractor: Extractor,
     pub registry: Registry,
     pub scorer: Box<dyn ToneScorer>,
+    /// How transcripts mark speakers (`models/transcripts.toml`).
+    pub transcripts: Vocabulary,
+    /// The registry transcripts' labels are resolved with: the main one plus
+    /// `models/actors-transcripts.toml` (officials who speak in transcripts), kept apart so
+    /// that news attribution does not change with it.
+    pub transcript_registry: Registry,
+    /// The run's `[input] format` (or `run --format`); an article's own `format` wins.
+    pub format: DocFormat,
     /// Knowledge files used, with their hashes, for the manifest.
     pub model_files: Vec<(String, String)>,
 }
@@ -68,6 +79,21 @@ impl Engine {
             extractor = extractor.with_ranker(SpeakerRanker::load(file)?);
         }
         let registry = Registry::load(&places, &actors)?;
+        let vocabulary = source
+            .load_optional(transcript::VOCABULARY_FILE)?
+            .map_or_else(|| ModelSource::default().load(transcript::VOCABULARY_FILE), Ok)?;
+        let transcripts = Vocabulary::load(&vocabulary)?;
+        let transcript_actors = source
+            .load_optional(transcript::ACTORS_FILE)?
+            .map_or_else(|| ModelSource::default().load(transcript::ACTORS_FILE), Ok)?;
+        let transcript_registry = Registry::load(
+            &places,
+            &actors
+                .iter()
+                .cloned()
+                .chain([transcript_actors.clone()])
+                .collect::<Vec<_>>(),
+        )?;
         for v in config.visits() {
             for code in [&v.host, &v.visitor] {
                 if !registry.countries.contains_key(code) {
@@ -92,6 +118,7 @@ impl Engine {
         let model_files = [&normalize, &verbs, &grammar, &lexicon]
             .into_iter()
             .chain(ranker.iter())
+            .chain([&vocabulary, &transcript_actors])
             .chain(places.iter())
             .chain(actors.iter())
             .map(|f| (f.name.clone(), f.sha256.clone()))
@@ -102,6 +129,9 @@ impl Engine {
             extractor,
             registry,
             scorer,
+            transcripts,
+            transcript_registry,
+            format: config.input.format,
             model_files,
         })
     }
@@ -115,6 +145,17 @@ impl Engine {
     /// [`Engine::process`] for an article whose content hash the caller already computed.
     pub fn process_hashed(&self, article: Article, content_hash: String) -> ProcessedArticle {
         let norm = self.normalizer.normalize(&article.text);
+        let text = &article.text;
+        if transcript::detect::decide(
+            article.format,
+            self.format,
+            text,
+            &norm.paragraphs,
+            &self.transcripts,
+        ) {
+            let statements = self.transcript_statements(&article, &norm.paragraphs);
+            return self.scored(article, content_hash, statements);
+        }
         let (statements, words) =
             self.extractor
                 .extract(&article.text, &norm, article.title.as_deref());
@@ -126,25 +167,41 @@ impl Engine {
             &words.folded,
             article.published,
         );
-        let resolved: Vec<_> = statements.iter().map(|s| resolver.resolve(s)).collect();
-        let inputs: Vec<ToneInput> = statements
+        let resolved: Vec<_> = statements
+            .into_iter()
+            .map(|s| {
+                let (speaker, addressee) = resolver.resolve(&s);
+                (s, speaker, addressee, None)
+            })
+            .collect();
+        self.scored(article, content_hash, resolved)
+    }
+
+    /// Scores the tone of resolved statements (statement, speaker, addressee, turn label).
+    fn scored(
+        &self,
+        article: Article,
+        content_hash: String,
+        resolved: Vec<transcript_turns::Resolved>,
+    ) -> ProcessedArticle {
+        let inputs: Vec<ToneInput> = resolved
             .iter()
-            .map(|s| ToneInput {
+            .map(|(s, ..)| ToneInput {
                 text: s.quote.unwrap_or(s.span).slice(&article.text),
                 cue: s.cue.map(|c| c.slice(&article.text)),
             })
             .collect();
         let tones = self.scorer.score_batch(&inputs);
-        let scored = statements
+        let scored = resolved
             .into_iter()
-            .zip(resolved)
             .zip(tones)
             .map(
-                |((statement, (speaker, addressee)), tone)| ScoredStatement {
+                |((statement, speaker, addressee, turn), tone)| ScoredStatement {
                     statement,
                     speaker,
                     addressee,
                     tone,
+                    turn,
                 },
             )
             .collect();
@@ -154,6 +211,7 @@ impl Engine {
             statements: scored,
         }
     }
+
 }
 
 /// The tone lexicon and, when `with_head`, the tone head (`head` if given, else
@@ -191,6 +249,12 @@ pub fn content_hash(a: &Article) -> String {
         &a.text,
     ] {
         bytes.extend_from_slice(field.as_bytes());
+        bytes.push(0);
+    }
+    // Only when the input sets it, so that the hashes of every article without a `format`
+    // (all of them before transcripts) stay what they were.
+    if let Some(f) = a.format {
+        bytes.extend_from_slice(f.as_str().as_bytes());
         bytes.push(0);
     }
     sha256_hex(&bytes)

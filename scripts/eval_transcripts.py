@@ -1,0 +1,288 @@
+"""Measures how transcripts' labelled turns become statements (issue 19).
+
+Gold comes from the documents themselves, not from tonetrack: every paragraph that starts with
+an upper-case speaker label ("PRESIDENT BIDEN:", "MS. JEAN-PIERRE:", "FOREIGN MINISTER
+KULEBA:") opens a turn that runs to the next label. A turn is by a *named official* when its
+label ends in a name (not "Q", "MODERATOR", "PARTICIPANT" …) or is an office whose holder is a
+dated fact ("THE PRESIDENT" in a White House or State Department document of 2021-2023 is Joe
+Biden). The gold person is the label's name words; the gold country is the one the title writes
+beside that name ("… Prime Minister Kishida Fumio of Japan", "Ukrainian Foreign Minister
+Dmytro Kuleba"), else the publisher's (USA for the White House and the State Department).
+
+A turn is right when tonetrack made at least one `turn` statement inside it and every one of
+them names a speaker whose name contains the label's name words, with the gold country.
+Also counted: statements whose speaker is a pronoun phrase ("And I", "I’m"), which must be none.
+
+Usage:
+  python3 scripts/eval_transcripts.py FILE.jsonl [--bin PATH] [--sample N] [--mismatches N]
+The binary defaults to $CARGO_TARGET_DIR/release/tonetrack.
+"""
+import argparse
+import collections
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tomllib
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A speaker label: upper-case words and the marks names use, then a colon and a blank.
+LABEL = re.compile(r"^([A-Z][A-Z\u00C0-\u00DE .,'\u2019\-]{1,79}?):(\s|$)")
+QUESTION = re.compile(r"^Q(:|\s|$)")
+# Labels that name no one: reporters, moderators, participants, anonymous officials.
+UNNAMED = re.compile(
+    r"\b(MODERATOR|OPERATOR|PARTICIPANT|PARTICIPANTS|OFFICIAL|OFFICIALS|MEMBER|MEMBERS|INTERPRETER"
+    r"|AUDIENCE|CROWD|STAFF|AIDE|VOICE|VOICES|ANNOUNCER|NARRATOR|STUDENT|STUDENTS|REPORTER|REPORTERS"
+    r"|QUESTION|ATTENDEE|ATTENDEES|MC)$"
+)
+# Fields of notices and forms ("VESSEL TYPE:"), not speakers.
+NOT_PERSON = re.compile(r"^(VESSEL|AIRCRAFT|NAME|TYPE|FLAG|DATE|NATIONALITY|PASSPORT|IMO|CALL SIGN|ADDRESS|ALIAS)\b")
+# Words of a label that are a courtesy or an office, not a name.
+TITLE = set(
+    """MR MS MRS MISS DR SIR DAME PRESIDENT VICE PRIME MINISTER SECRETARY ADMIRAL GENERAL
+    AMBASSADOR FOREIGN CHANCELLOR KING QUEEN CROWN PRINCE PRINCESS FIRST LADY SENATOR GOVERNOR
+    DEPUTY NATIONAL SECURITY ADVISOR ADVISER COORDINATOR DIRECTOR SPECIAL ENVOY REPRESENTATIVE
+    LEADER SPEAKER MAJORITY MINORITY CHAIRMAN CHAIR EMIR SHEIKH SULTAN COMMISSIONER PREMIER
+    TAOISEACH MAYOR COLONEL CAPTAIN LIEUTENANT COMMANDER HIGH ADMINISTRATOR CHIEF EXECUTIVE
+    PRESS ASSISTANT UNDER HIS HER MAJESTY EXCELLENCY HIGHNESS ROYAL SECRETARY-GENERAL
+    PRESIDENT-ELECT DIRECTOR-GENERAL PRINCIPAL SENIOR STRATEGIC COMMUNICATIONS TRADE""".split()
+)
+# Offices whose holder in 2021-2023 US government documents is a dated fact.
+OFFICE_HOLDERS = {
+    ("THE PRESIDENT", "USA"): ("BIDEN", "2021-01-20", "2025-01-20"),
+    ("THE VICE PRESIDENT", "USA"): ("HARRIS", "2021-01-20", "2025-01-20"),
+    ("THE SECRETARY", "USA"): ("BLINKEN", "2021-01-26", "2025-01-20"),
+}
+PRONOUN = re.compile(
+    r"^(and|but|so|now|well|because|if|when|as)?\s*(i|i'm|i’m|i'll|i’ll|i've|i’ve|i'd|i’d|we|we're|we’re|"
+    r"you|he|she|they|it|this|that|me|us)\b",
+    re.I,
+)
+
+
+def strip_accents(s):
+    return "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
+
+
+def fold(s):
+    return strip_accents(s).lower().replace("’", "'").strip(".,")
+
+
+def gazetteer():
+    """Country names and demonyms → ISO code, from the places file (facts)."""
+    places = tomllib.loads((ROOT / "models" / "places.toml").read_text())
+    out = {}
+    for c in places.get("country", []):
+        for n in [c["name"], *c.get("names", []), *c.get("demonyms", [])]:
+            out[fold(n)] = c["code"]
+    return out
+
+
+def publisher_country(source):
+    s = (source or "").lower()
+    if "white house" in s or "department of state" in s:
+        return "USA"
+    return None
+
+
+def title_country(title, name_words, places):
+    """The country written beside the name in the title: 'NAME … of COUNTRY' or a demonym or
+    country name just before the office and name."""
+    words = re.findall(r"[\w'’.\-]+", title or "")
+    folded = [fold(w) for w in words]
+    n = len(name_words)
+    for i in range(len(folded) - n + 1):
+        if folded[i : i + n] != name_words:
+            continue
+        # After: up to three more name words, then "of" and a place of up to five words.
+        for j in range(i + n, min(i + n + 4, len(folded))):
+            if folded[j] == "of":
+                rest = [w for w in folded[j + 1 : j + 7]]
+                if rest and rest[0] == "the":
+                    rest = rest[1:]
+                for k in range(len(rest), 0, -1):
+                    code = places.get(" ".join(rest[:k]))
+                    if code:
+                        return code
+                break
+            if not words[j][:1].isupper():
+                break
+        # Before: a demonym or country name among the capitalised words before the name.
+        j = i - 1
+        while j >= 0 and words[j][:1].isupper():
+            for k in (2, 1):
+                if j - k + 1 >= 0:
+                    code = places.get(" ".join(folded[j - k + 1 : j + 1]))
+                    if code:
+                        return code
+            j -= 1
+    return None
+
+
+def gold_turns(doc, places):
+    """(start, end, label, kind, gold_name_words, gold_country) per turn, in characters."""
+    text = doc["text"]
+    paras, at = [], 0
+    for p in text.split("\n\n"):
+        lead = len(p) - len(p.lstrip())
+        paras.append((at + lead, p.strip()))
+        at += len(p) + 2
+    labelled = []
+    for start, p in paras:
+        if QUESTION.match(p):
+            labelled.append((start, "Q"))
+            continue
+        m = LABEL.match(p)
+        if m and sum(ch.isalpha() for ch in m.group(1)) >= 2:
+            labelled.append((start, m.group(1).strip()))
+    home = publisher_country(doc.get("source"))
+    out = []
+    for n, (start, label) in enumerate(labelled):
+        end = labelled[n + 1][0] if n + 1 < len(labelled) else len(text)
+        words = [w.strip(".,") for w in label.split()]
+        if NOT_PERSON.match(label):
+            continue
+        if label == "Q" or UNNAMED.search(re.sub(r"( (ONE|TWO|THREE|FOUR|FIVE|SIX|\d))+$", "", label)):
+            out.append((start, end, label, "unnamed", None, None))
+            continue
+        if words[0] == "THE":
+            held = OFFICE_HOLDERS.get((label, home))
+            if held and held[1] <= doc["published"] < held[2]:
+                out.append((start, end, label, "named", [fold(held[0])], home))
+            else:
+                out.append((start, end, label, "unnamed", None, None))
+            continue
+        name = words[:]
+        while name and name[0] in TITLE:
+            name = name[1:]
+        if not name:
+            out.append((start, end, label, "unnamed", None, None))
+            continue
+        name_words = [fold(w) for w in name]
+        country = title_country(doc.get("title"), name_words, places) or home
+        out.append((start, end, label, "named", name_words, country))
+    return out
+
+
+def predictions(binary, path):
+    proc = subprocess.run(
+        [binary, "extract", str(path), "--json", "--quiet"],
+        capture_output=True, text=True, check=True,
+    )
+    by_article = collections.defaultdict(list)
+    for line in proc.stdout.splitlines():
+        if line.startswith("{"):
+            row = json.loads(line)
+            by_article[row["article"]].append(row)
+    return by_article
+
+
+def name_matches(speaker, name_words):
+    if not speaker:
+        return False
+    have = [fold(w) for w in re.findall(r"[\w'’\-]+", speaker)]
+    joined = " ".join(have)
+    return all(w in have or w in joined for w in name_words)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("file")
+    ap.add_argument("--bin", default=os.path.join(
+        os.environ.get("CARGO_TARGET_DIR", "/var/cache/tonetrack/target"), "release", "tonetrack"))
+    ap.add_argument("--sample", type=int, default=0, help="print N random named turns to check by eye")
+    ap.add_argument("--mismatches", type=int, default=0, help="print up to N wrong turns")
+    ap.add_argument("--seed", type=int, default=19)
+    args = ap.parse_args()
+
+    places = gazetteer()
+    docs = [json.loads(l) for l in open(args.file, encoding="utf-8") if l.strip()]
+    preds = predictions(args.bin, args.file)
+
+    named = right = missed = wrong_person = wrong_country = 0
+    q_total = q_with_speaker = 0
+    docs_with_labels = docs_detected = 0
+    kinds = collections.Counter()
+    speakers = collections.Counter()
+    pronoun_speakers = collections.Counter()
+    no_country = 0
+    samples, bad = [], []
+    for doc in docs:
+        rows = preds.get(doc["id"], [])
+        for r in rows:
+            kinds[r["kind"]] += 1
+            if r["speaker"]:
+                speakers[r["speaker"]] += 1
+                if PRONOUN.match(r["speaker"]):
+                    pronoun_speakers[r["speaker"]] += 1
+            if r["kind"] != "question" and not r["country"]:
+                no_country += 1
+        gold = gold_turns(doc, places)
+        if any(g[3] == "named" for g in gold):
+            docs_with_labels += 1
+            if any(r["kind"] in ("turn", "question") for r in rows):
+                docs_detected += 1
+        for start, end, label, kind, name_words, country in gold:
+            inside = [r for r in rows if r["kind"] in ("turn", "question") and start <= r["start"] < end]
+            if label in ("Q", "QUESTION"):
+                q_total += 1
+                q_with_speaker += any(r["speaker"] for r in inside)
+            if kind != "named":
+                continue
+            named += 1
+            turn_rows = [r for r in inside if r["kind"] == "turn"]
+            verdict = "right"
+            if not turn_rows:
+                missed += 1
+                verdict = "missed"
+            elif not all(name_matches(r["speaker"], name_words) for r in turn_rows):
+                wrong_person += 1
+                verdict = "wrong_person"
+            elif not all(r["country"] == country for r in turn_rows):
+                wrong_country += 1
+                verdict = "wrong_country"
+            else:
+                right += 1
+            item = {
+                "article": doc["id"], "title": doc.get("title"), "label": label,
+                "gold": " ".join(name_words), "gold_country": country, "verdict": verdict,
+                "predicted": sorted({(r["speaker"], r["country"], r["speaker_resolution"]) for r in turn_rows},
+                                    key=str),
+            }
+            samples.append(item)
+            if verdict != "right":
+                bad.append(item)
+
+    report = {
+        "file": args.file,
+        "documents": len(docs),
+        "documents_with_named_labels": docs_with_labels,
+        "of_which_read_as_transcripts": docs_detected,
+        "named_turns": named,
+        "right": right,
+        "right_share": round(right / named, 4) if named else None,
+        "missed": missed,
+        "wrong_person": wrong_person,
+        "wrong_country": wrong_country,
+        "question_turns": q_total,
+        "question_turns_with_a_speaker": q_with_speaker,
+        "statements_by_kind": dict(kinds),
+        "statements_without_country_excluding_questions": no_country,
+        "pronoun_phrase_speakers": dict(pronoun_speakers),
+        "top_speakers": speakers.most_common(12),
+    }
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    rng = random.Random(args.seed)
+    for item in rng.sample(samples, min(args.sample, len(samples))):
+        print("SAMPLE", json.dumps(item, ensure_ascii=False))
+    for item in bad[: args.mismatches]:
+        print("WRONG", json.dumps(item, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
