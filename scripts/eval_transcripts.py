@@ -60,7 +60,7 @@ OFFICE_HOLDERS = {
 }
 PRONOUN = re.compile(
     r"^(and|but|so|now|well|because|if|when|as)?\s*(i|i'm|i’m|i'll|i’ll|i've|i’ve|i'd|i’d|we|we're|we’re|"
-    r"you|he|she|they|it|this|that|me|us)\b",
+    r"you|you're|you’re|you've|you’ve|you'll|you’ll|he|he'd|he’d|she|they|they'll|they’ll|it|it's|it’s)\b",
     re.I,
 )
 
@@ -78,7 +78,7 @@ def gazetteer():
     places = tomllib.loads((ROOT / "models" / "places.toml").read_text())
     out = {}
     for c in places.get("country", []):
-        for n in [c["name"], *c.get("names", []), *c.get("demonyms", [])]:
+        for n in [c["name"], *c.get("names", []), *c.get("demonyms", []), *c.get("institutions", [])]:
             out[fold(n)] = c["code"]
     return out
 
@@ -91,31 +91,35 @@ def publisher_country(source):
 
 
 def title_country(title, name_words, places):
-    """The country written beside the name in the title: 'NAME … of COUNTRY' or a demonym or
-    country name just before the office and name."""
-    words = re.findall(r"[\w'’.\-]+", title or "")
+    """The country written beside the name in the title: 'NAME … of COUNTRY' or a demonym,
+    country name or institution among the words before the name ('Ukrainian Foreign Minister
+    …', 'President of the European Council Charles Michel')."""
+    toks = re.findall(r"[\w'’.\-]+|,", title or "")
+    words = [t for t in toks]
     folded = [fold(w) for w in words]
     n = len(name_words)
     for i in range(len(folded) - n + 1):
         if folded[i : i + n] != name_words:
             continue
-        # After: up to three more name words, then "of" and a place of up to five words.
-        for j in range(i + n, min(i + n + 4, len(folded))):
-            if folded[j] == "of":
-                rest = [w for w in folded[j + 1 : j + 7]]
-                if rest and rest[0] == "the":
-                    rest = rest[1:]
-                for k in range(len(rest), 0, -1):
-                    code = places.get(" ".join(rest[:k]))
+        # After: more name words (capitalised, not an office), then "of" and a place.
+        j = i + n
+        while j < len(words) and words[j][:1].isupper() and words[j].upper() not in TITLE and folded[j] != "of":
+            j += 1
+        if j < len(folded) and folded[j] == "of":
+            rest = []
+            for w in folded[j + 1 : j + 8]:
+                if w in (",", "and"):
+                    break
+                rest.append(w)
+            for k in range(len(rest), 0, -1):
+                for a in range(0, len(rest) - k + 1):
+                    code = places.get(" ".join(rest[a : a + k]))
                     if code:
                         return code
-                break
-            if not words[j][:1].isupper():
-                break
-        # Before: a demonym or country name among the capitalised words before the name.
+        # Before: back over the office words (and "of the") to a place word.
         j = i - 1
-        while j >= 0 and words[j][:1].isupper():
-            for k in (2, 1):
+        while j >= 0 and (words[j][:1].isupper() or folded[j] in ("of", "the")):
+            for k in (3, 2, 1):
                 if j - k + 1 >= 0:
                     code = places.get(" ".join(folded[j - k + 1 : j + 1]))
                     if code:
@@ -144,6 +148,12 @@ def gold_turns(doc, places):
     out = []
     for n, (start, label) in enumerate(labelled):
         end = labelled[n + 1][0] if n + 1 < len(labelled) else len(text)
+        # A turn that is only a stage direction ("PRESIDENT BIDEN: (Laughs.)") has no speech.
+        speech = text[start:end].split(":", 1)[-1] if label != "Q" else text[start + 1 : end]
+        speech = re.sub(r"\([^)]*\)", " ", speech)
+        speech = "\n".join(l for l in speech.splitlines() if not re.fullmatch(r"\s*(END\b.*|\d{1,2}:\d{2} [AP]\.M\..*)?", l))
+        if not any(ch.isalpha() for ch in speech):
+            continue
         words = [w.strip(".,") for w in label.split()]
         if NOT_PERSON.match(label):
             continue

@@ -51,6 +51,7 @@ struct VocabularyFile {
     not_labels: Vec<String>,
     not_label_first_words: Vec<String>,
     title_words: Vec<String>,
+    function_words: Vec<String>,
     not_speech: Vec<Spanned<String>>,
 }
 
@@ -63,6 +64,8 @@ pub struct Vocabulary {
     pub not_labels: HashSet<String>,
     pub not_label_first_words: HashSet<String>,
     pub title_words: HashSet<String>,
+    /// Title words that alone do not make a label an official's ("of", "the").
+    pub function_words: HashSet<String>,
     /// Whole paragraphs that are not speech (times, "END").
     pub not_speech: Vec<Regex>,
 }
@@ -86,6 +89,7 @@ impl Vocabulary {
             not_labels: set(parsed.not_labels),
             not_label_first_words: set(parsed.not_label_first_words),
             title_words: set(parsed.title_words),
+            function_words: set(parsed.function_words),
             not_speech,
         })
     }
@@ -120,9 +124,9 @@ mod tests {
     fn a_bad_pattern_is_reported_with_file_and_line() {
         let f = ModelFile::from_text(
             "t.toml",
-            "schema_version = 1\nquestion_labels = []\nunnamed_words = []\nnumbering_words = []\nnot_labels = []\nnot_label_first_words = []\ntitle_words = []\nnot_speech = [\n  '(',\n]\n",
+            "schema_version = 1\nquestion_labels = []\nunnamed_words = []\nnumbering_words = []\nnot_labels = []\nnot_label_first_words = []\ntitle_words = []\nfunction_words = []\nnot_speech = [\n  '(',\n]\n",
         );
         let err = Vocabulary::load(&f).unwrap_err().to_string();
-        assert!(err.starts_with("t.toml:7:"), "{err}");
+        assert!(err.starts_with("t.toml:10:"), "{err}");
     }
 }

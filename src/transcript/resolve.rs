@@ -368,10 +368,20 @@ fn find_in(runs: &[Run], name: &[String], vocab: &Vocabulary) -> Option<Found> {
         };
         // A demonym or country name before the office ("Ukrainian Foreign Minister …") or
         // "of Japan" after the name gives the country.
+        // A title written in title case keeps "Of" inside the run ("Prime Minister Draghi Of
+        // Italy"): the place after it counts as "of Italy" does.
+        let of_inside = (folded.get(end) == Some(&"of"))
+            .then(|| {
+                run.words[end + 1..]
+                    .iter()
+                    .find_map(|(_, w)| w.strip_prefix('\u{0}').map(str::to_string))
+            })
+            .flatten();
         let country = run.words[..start]
             .iter()
             .rev()
             .find_map(|(_, w)| w.strip_prefix('\u{0}').map(str::to_string))
+            .or(of_inside)
             .or_else(|| run.country_after.clone());
         let clean = |v: Vec<String>| {
             v.into_iter()
@@ -406,8 +416,10 @@ fn runs(reg: &Registry, s: &str) -> Vec<Run> {
         let t = toks[i];
         let w = t.text(s);
         // Upper-case words are labels ("MS. VALE:") or acronyms, never a name as introduced.
+        // Roman numerals are part of a name ("King Felipe VI").
         let shouting = w.chars().filter(|c| c.is_alphabetic()).count() > 1
-            && !w.chars().any(char::is_lowercase);
+            && !w.chars().any(char::is_lowercase)
+            && !w.chars().all(|c| matches!(c, 'I' | 'V' | 'X'));
         if t.is_word() && is_capitalized(w) && !shouting {
             let f = fold(w);
             match reg.place(&f) {
@@ -437,19 +449,20 @@ fn place_after(reg: &Registry, s: &str, toks: &[crate::segment::Token]) -> Optio
     let words: Vec<String> = toks
         .iter()
         .take_while(|t| t.is_word() || matches!(t.text(s), "'" | "’"))
+        // "… of Japan and President Yoon of Korea": the next person's country is not this one's.
+        .take_while(|t| fold(t.text(s)) != "and")
         .filter(|t| t.is_word())
-        .take(reg.max_place_words() + 1)
+        .take(reg.max_place_words() + 4)
         .map(|t| fold(t.text(s)))
         .collect();
-    let start = usize::from(words.first().is_some_and(|w| w == "the"));
-    for n in (1..=words.len().saturating_sub(start)).rev() {
-        if let Some((code, kind)) = reg.place(&words[start..start + n].join(" ")) {
-            if matches!(kind, PlaceKind::Name | PlaceKind::Demonym) {
-                return Some(code.clone());
-            }
-        }
-    }
-    None
+    // The longest place anywhere in the words: "the Islamic Republic of Afghanistan" names
+    // Afghanistan even when the gazetteer has only its short name.
+    (1..=words.len()).rev().find_map(|n| {
+        words.windows(n).find_map(|w| match reg.place(&w.join(" ")) {
+            Some((code, PlaceKind::Name | PlaceKind::Demonym)) => Some(code.clone()),
+            _ => None,
+        })
+    })
 }
 
 /// The country of the publisher ("The White House Briefing Room" → USA, "U.S. Department of
