@@ -74,6 +74,8 @@ impl SpeakerResolution {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CountryResolution {
     Registry,
+    /// The registry's person, with the country of the office they held that day.
+    RegistryRole,
     /// "of Japan" after the name, or a demonym before it ("Ukrainian Foreign Minister …").
     Title,
     /// The publisher's country (the White House → USA), for its own officials.
@@ -85,6 +87,7 @@ impl CountryResolution {
     pub fn as_str(&self) -> &'static str {
         match self {
             CountryResolution::Registry => "registry",
+            CountryResolution::RegistryRole => "registry:role",
             CountryResolution::Title => "transcript:title",
             CountryResolution::Source => "transcript:source",
             CountryResolution::Unknown => "unknown",
@@ -117,6 +120,7 @@ pub struct LabelResolver<'a> {
     date: NaiveDate,
     home: Option<String>,
     title_runs: Vec<Run>,
+    title: &'a str,
     known: HashMap<String, Speaker>,
 }
 
@@ -130,6 +134,7 @@ impl<'a> LabelResolver<'a> {
             date: doc.date,
             home,
             title_runs: doc.title.map(|t| runs(reg, t)).unwrap_or_default(),
+            title: doc.title.unwrap_or_default(),
             known: HashMap::default(),
         }
     }
@@ -229,6 +234,16 @@ impl<'a> LabelResolver<'a> {
     fn person(&self, idx: usize, how: SpeakerResolution) -> Speaker {
         let a = &self.reg.actors[idx];
         let role = a.role_on(self.date);
+        // The country of the office held that day, when its organisation names one: Mark
+        // Rutte's registry country is NATO's, but in 2023 he spoke as Prime Minister of the
+        // Netherlands ("Government of the Netherlands").
+        let (country, country_how) = match role
+            .and_then(|r| r.org.as_deref())
+            .and_then(|org| home_country(self.reg, org))
+        {
+            Some(c) if c != a.country => (c, CountryResolution::RegistryRole),
+            _ => (a.country.clone(), CountryResolution::Registry),
+        };
         Speaker {
             name: Some(a.name.clone()),
             resolution: how.as_str().into(),
@@ -236,8 +251,8 @@ impl<'a> LabelResolver<'a> {
             organisation: role
                 .and_then(|r| r.org.clone())
                 .or_else(|| a.organisation.clone()),
-            country: Some(a.country.clone()),
-            country_resolution: CountryResolution::Registry.as_str().into(),
+            country: Some(country),
+            country_resolution: country_how.as_str().into(),
         }
     }
 
@@ -291,7 +306,12 @@ impl<'a> LabelResolver<'a> {
             role: (!found.title.is_empty()).then(|| found.title.join(" ")),
             ..Speaker::default()
         };
-        if let Some(c) = found.country {
+        let before = || {
+            (how == SpeakerResolution::Title)
+                .then(|| found.name.first().and_then(|w| place_before(self.reg, self.title, w)))
+                .flatten()
+        };
+        if let Some(c) = found.country.clone().or_else(before) {
             s.country = Some(c);
             s.country_resolution = CountryResolution::Title.as_str().into();
             return s;
@@ -366,7 +386,6 @@ fn find_in(runs: &[Run], name: &[String], vocab: &Vocabulary) -> Option<Found> {
         let written = |a: usize, b: usize| -> Vec<String> {
             run.words[a..b].iter().map(|(_, w)| w.clone()).collect()
         };
-        // A demonym or country name before the office ("Ukrainian Foreign Minister …") or
         // "of Japan" after the name gives the country.
         // A title written in title case keeps "Of" inside the run ("Prime Minister Draghi Of
         // Italy"): the place after it counts as "of Italy" does.
@@ -377,12 +396,8 @@ fn find_in(runs: &[Run], name: &[String], vocab: &Vocabulary) -> Option<Found> {
                     .find_map(|(_, w)| w.strip_prefix('\u{0}').map(str::to_string))
             })
             .flatten();
-        let country = run.words[..start]
-            .iter()
-            .rev()
-            .find_map(|(_, w)| w.strip_prefix('\u{0}').map(str::to_string))
-            .or(of_inside)
-            .or_else(|| run.country_after.clone());
+        // A place before the name is read by `place_before`, which knows "for Ostria".
+        let country = of_inside.or_else(|| run.country_after.clone());
         let clean = |v: Vec<String>| {
             v.into_iter()
                 .filter(|w| !w.starts_with('\u{0}'))
@@ -431,8 +446,9 @@ fn runs(reg: &Registry, s: &str) -> Vec<Run> {
             i += 1;
             continue;
         }
-        // An initial's full stop ("Antony J. Blinken") stays inside the run.
-        if !t.is_word() && w == "." && cur.last().is_some_and(|(f, _)| f.chars().count() == 1) {
+        // An initial's or a courtesy's full stop ("Antony J. Blinken", "Dr. Fuad Hussein")
+        // stays inside the run.
+        if !t.is_word() && w == "." && cur.last().is_some_and(|(f, _)| f.chars().count() <= 2) {
             i += 1;
             continue;
         }
@@ -463,6 +479,43 @@ fn place_after(reg: &Registry, s: &str, toks: &[crate::segment::Token]) -> Optio
             _ => None,
         })
     })
+}
+
+/// The country written before a name in a title, within its part of the title ("… and Costa
+/// Rican President Carlos Alvarado", "… And Republic of Korea Foreign Minister Chung Eui-yong"),
+/// unless the office is about that country ("Special Representative for the Democratic
+/// People's Republic of Korea Sung Kim" is an American official).
+fn place_before(reg: &Registry, title: &str, first_name_word: &str) -> Option<String> {
+    let at = title.find(first_name_word)?;
+    let head = &title[..at];
+    let toks: Vec<String> = tokenize(head, Span::new(0, head.len()))
+        .into_iter()
+        .map(|t| fold(t.text(head)))
+        .collect();
+    let from = toks
+        .iter()
+        .rposition(|w| matches!(w.as_str(), "and" | "," | "with" | "by" | ":" | "|" | "/"))
+        .map_or(0, |p| p + 1);
+    let words: Vec<&str> = toks[from..]
+        .iter()
+        .map(String::as_str)
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect();
+    for n in (1..=reg.max_place_words().min(words.len())).rev() {
+        for a in 0..=words.len() - n {
+            let about = a > 0
+                && (matches!(words[a - 1], "for" | "to")
+                    || (words[a - 1] == "the" && a > 1 && matches!(words[a - 2], "for" | "to")));
+            if let Some((code, PlaceKind::Name | PlaceKind::Demonym)) =
+                reg.place(&words[a..a + n].join(" "))
+            {
+                if !about {
+                    return Some(code.clone());
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The country of the publisher ("The White House Briefing Room" → USA, "U.S. Department of
@@ -508,7 +561,7 @@ mod tests {
     use crate::models::ModelFile;
 
     const PLACES: &str = "schema_version = 1\n[[country]]\ncode = \"XVA\"\nname = \"Valdoria\"\ndemonyms = [\"Valdorian\"]\ninstitutions = [\"Valdorian Foreign Ministry\"]\n[[country]]\ncode = \"XOS\"\nname = \"Ostria\"\ndemonyms = [\"Ostrian\"]\n";
-    const ACTORS: &str = "schema_version = 1\n[[actor]]\nid = \"venkel\"\nname = \"Oskar Venkel\"\nkind = \"person\"\ncountry = \"XOS\"\nroles = [{ title = \"President\", from = 2020-01-01 }]\n[[actor]]\nid = \"hallin\"\nname = \"Teodor Hallin\"\nkind = \"person\"\ncountry = \"XVA\"\nroles = [{ title = \"President\", from = 2019-01-01 }]\n";
+    const ACTORS: &str = "schema_version = 1\n[[actor]]\nid = \"brask\"\nname = \"Ola Brask\"\nkind = \"person\"\ncountry = \"XVA\"\nroles = [{ title = \"Prime Minister\", org = \"Government of Ostria\", from = 2020-01-01, to = 2025-12-31 }]\n[[actor]]\nid = \"venkel\"\nname = \"Oskar Venkel\"\nkind = \"person\"\ncountry = \"XOS\"\nroles = [{ title = \"President\", from = 2020-01-01 }]\n[[actor]]\nid = \"hallin\"\nname = \"Teodor Hallin\"\nkind = \"person\"\ncountry = \"XVA\"\nroles = [{ title = \"President\", from = 2019-01-01 }]\n";
 
     fn registry() -> Registry {
         Registry::load(
@@ -558,6 +611,18 @@ mod tests {
             (s.name.as_deref(), s.country.as_deref()),
             (Some("Piet Lorm"), Some("XOS"))
         );
+        let s = resolve(
+            "Secretary Hallin and Republic of Valdoria Foreign Minister Dr. Ana Vell at a Joint Press Availability",
+            "",
+            "FOREIGN MINISTER VELL",
+        );
+        assert_eq!(
+            (s.name.as_deref(), s.country.as_deref()),
+            (Some("Ana Vell"), Some("XVA"))
+        );
+        // An office about a country does not make its holder that country's.
+        let s = resolve("Briefing with Special Envoy for Ostria Piet Lorm", "", "MR. LORM");
+        assert_eq!(s.country.as_deref(), Some("XVA"));
     }
 
     #[test]
@@ -585,6 +650,14 @@ mod tests {
         let s = resolve("Remarks", "", "PRESIDENT VENKEL");
         assert_eq!(s.name.as_deref(), Some("Oskar Venkel"));
         assert_eq!(s.resolution, "transcript:registry");
+    }
+
+    #[test]
+    fn the_country_is_the_one_of_the_office_held_that_day() {
+        let s = resolve("Remarks", "", "PRIME MINISTER BRASK");
+        assert_eq!(s.name.as_deref(), Some("Ola Brask"));
+        assert_eq!(s.country.as_deref(), Some("XOS"));
+        assert_eq!(s.country_resolution, "registry:role");
     }
 
     #[test]
