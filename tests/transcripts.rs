@@ -95,7 +95,7 @@ fn the_sample_briefing_becomes_the_spokespersons_turns_and_speakerless_questions
     assert_eq!(questions.len(), 3, "{rows:#?}");
     assert!(questions
         .iter()
-        .all(|q| q.2.is_none() && q.1.as_deref() == Some("Q")));
+        .all(|q| q.2.is_none() && q.1.as_deref() == Some("Q") && q.3.as_deref() == Some("XVA")));
     let korhal: Vec<&&Row> = turns
         .iter()
         .filter(|r| r.1.as_deref() == Some("MS. KORHAL"))
@@ -217,7 +217,7 @@ fn questions_enter_the_tone_tables_only_when_the_config_says_so() {
         (0..v.height())
             .filter(|&i| {
                 names[i].as_deref() == Some("Ostrian President to Port Aurel")
-                    && level[i].as_deref() == Some("all")
+                    && level[i].as_deref() == Some("country")
             })
             .map(|i| n[i].unwrap_or(0))
             .sum()

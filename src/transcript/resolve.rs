@@ -143,11 +143,12 @@ impl<'a> LabelResolver<'a> {
     /// the label names (see [`LabelResolver::resolve`]).
     pub fn speaker(&mut self, label: &Label, text: &str, opening_end: usize) -> Speaker {
         match label.kind {
-            LabelKind::Question => Speaker {
+            // No speaker; the country is where it was asked (the publisher's), which is what
+            // puts questions in the country tables when `[aggregate] include_questions` is set.
+            LabelKind::Question => self.with_home(Speaker {
                 resolution: SpeakerResolution::Question.as_str().into(),
-                country_resolution: CountryResolution::Unknown.as_str().into(),
                 ..Speaker::default()
-            },
+            }),
             LabelKind::Unnamed => Speaker {
                 resolution: SpeakerResolution::Unnamed.as_str().into(),
                 role: Some(title_case_words(
@@ -435,7 +436,12 @@ fn runs(reg: &Registry, s: &str) -> Vec<Run> {
         let shouting = w.chars().filter(|c| c.is_alphabetic()).count() > 1
             && !w.chars().any(char::is_lowercase)
             && !w.chars().all(|c| matches!(c, 'I' | 'V' | 'X'));
-        if t.is_word() && is_capitalized(w) && !shouting {
+        // "I", "I’m", "We’re" start sentences, not names ("I’m Dan Kurtz-Phelan").
+        let contraction = w == "I"
+            || w
+                .rsplit_once(['’', '\''])
+                .is_some_and(|(_, tail)| tail.len() <= 2 && tail.chars().all(char::is_lowercase));
+        if t.is_word() && is_capitalized(w) && !shouting && !contraction {
             let f = fold(w);
             match reg.place(&f) {
                 Some((code, PlaceKind::Demonym | PlaceKind::Name)) => {
@@ -629,7 +635,7 @@ mod tests {
     fn a_spokesperson_named_in_the_opening_lines_belongs_to_the_publishers_country() {
         let s = resolve(
             "Press Briefing",
-            "MS. VALE:  Hi, everyone. This is Ana Vale with the ministry.",
+            "MS. VALE:  Hi, everyone. I’m Ana Vale with the ministry.",
             "MS. VALE",
         );
         assert_eq!(s.name.as_deref(), Some("Ana Vale"));
