@@ -15,11 +15,13 @@
 pub mod config;
 pub mod error;
 pub mod models;
+pub mod rule;
 pub mod types;
 
 pub mod actors;
 #[cfg(feature = "tables")]
 pub mod aggregate;
+pub mod grammar;
 pub mod ingest;
 pub mod normalize;
 #[cfg(feature = "tables")]
@@ -42,5 +44,6 @@ pub mod rng;
 #[cfg(feature = "tables")]
 pub mod store;
 pub mod synth;
+pub mod train;
 
 pub use error::{Error, Result};

@@ -1221,7 +1221,8 @@ fn parse_threshold(s: &str) -> Result<(String, f64)> {
 /// margin with the best held-out accuracy, retrains on everything and writes the weights.
 fn train_speakers(args: TrainSpeakersArgs) -> Result<u8> {
     use tonetrack::quotes::ranker::{self, SpeakerRanker};
-    use tonetrack::quotes::ranker_train;
+    use tonetrack::rule::Rule;
+    use tonetrack::train::speakers as ranker_train;
     let (config, mut engine) = load(&args.common)?;
     // The model learns to doubt the rules, so it must see their choices, not its own.
     engine.extractor.set_ranker(None);
@@ -1243,17 +1244,20 @@ fn train_speakers(args: TrainSpeakersArgs) -> Result<u8> {
             args.gold.display()
         );
     }
-    let trusted: Vec<Vec<String>> = args
+    let trusted: Vec<Vec<Rule>> = args
         .trusted
         .iter()
         .map(|t| {
             t.split(',')
                 .map(str::trim)
                 .filter(|x| !x.is_empty())
-                .map(String::from)
+                .map(|x| {
+                    x.parse::<Rule>()
+                        .with_context(|| format!("--trusted {t:?}"))
+                })
                 .collect()
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let results = ranker_train::cross_validate(
         &data,
         args.folds,
