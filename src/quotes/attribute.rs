@@ -22,8 +22,6 @@ use super::marks::Quote;
 use super::np::Np;
 use super::{CueType, Extractor, Rule, SourceSide};
 
-/// A quote's speaker as a rule found it: the cue, the speaker's phrase (none when the cue has
-/// no subject), and which rule.
 /// What a reporting verb before the quote gave: a speaker, or the nearest verb that may yet
 /// attribute the quote through its main clause when no later rule does.
 enum Before {
@@ -31,6 +29,8 @@ enum Before {
     Nearest(Option<Cue>),
 }
 
+/// A quote's speaker as a rule found it: the cue, the speaker's phrase (none when the cue has
+/// no subject), and which rule.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Attribution {
     pub(super) cue: Cue,
@@ -40,7 +40,10 @@ pub(super) struct Attribution {
 
 impl Extractor {
     /// The speaker of quote `q`: the rules in their order, the first that finds one winning.
-    /// `used` holds the cues earlier quotes were attributed through.
+    /// `used` holds the cues earlier quotes were attributed through. Steps 1 to 4 read the
+    /// quote's sentence; when step 3 found a reporting verb without a subject, it waits for
+    /// step 4 and then speaks through its main clause; otherwise the colons (5, 6), a subject
+    /// and any verb after a comma quote, and the rules of [`super::context`] follow.
     pub(super) fn attribute_quote(
         &self,
         doc: &Doc,
