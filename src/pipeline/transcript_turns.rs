@@ -56,7 +56,7 @@ impl Engine {
                     speaker_mention: (!question).then_some(turn.label.span),
                     descriptor: None,
                     addressee_mention: None,
-                    attribution: "turn",
+                    attribution: crate::rule::Rule::Turn,
                     cue_type: Some(crate::quotes::CueType::Speech.as_str()),
                     flags: vec![],
                     paragraph: seg.paragraph,
@@ -114,7 +114,7 @@ impl Engine {
                 st.descriptor = st.descriptor.map(shift);
                 st.addressee_mention = st.addressee_mention.map(shift);
                 st.paragraph = paragraph;
-                st.flags.push("in_turn");
+                st.flags.push(crate::rule::Flag::InTurn);
                 Some((st, speaker, addressee))
             })
             .collect()
