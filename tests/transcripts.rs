@@ -5,16 +5,14 @@
 #![cfg(all(feature = "tables", feature = "cli"))]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use polars::prelude::*;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tonetrack"))
-}
+mod testutil;
+use testutil::{bin, read_parquet as read, strings as col};
 
 fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("notebooks-data")
+    testutil::root().join("notebooks-data")
 }
 
 fn run(out: &Path, extra: &[&str]) {
@@ -27,26 +25,7 @@ fn run(out: &Path, extra: &[&str]) {
         .args(extra)
         .output()
         .expect("binary runs");
-    assert!(
-        o.status.success(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
-fn read(dir: &Path, name: &str) -> DataFrame {
-    let file = std::fs::File::open(dir.join(name)).unwrap();
-    ParquetReader::new(file).finish().unwrap()
-}
-
-fn col(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    df.column(name)
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .map(|s| s.map(str::to_string))
-        .collect()
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 /// (kind, turn, speaker, country, speaker_resolution, text) of one article's statements.
@@ -107,9 +86,9 @@ fn the_sample_briefing_becomes_the_spokespersons_turns_and_speakerless_questions
         assert!(r.4.starts_with("transcript:"), "{r:?}");
     }
     // Stage directions, times and END are not speech.
-    assert!(rows.iter().all(|r| !r.5.contains("(Laughter.)")
-        && !r.5.contains("A.M. VST")
-        && r.5 != "END"));
+    assert!(rows
+        .iter()
+        .all(|r| !r.5.contains("(Laughter.)") && !r.5.contains("A.M. VST") && r.5 != "END"));
     // The quotation inside her turn is the foreign minister's.
     let quoted: Vec<&Row> = rows
         .iter()
@@ -200,10 +179,7 @@ fn format_article_reads_the_transcripts_as_news_except_where_the_sidecar_says_ot
 fn questions_enter_the_tone_tables_only_when_the_config_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let config = std::fs::read_to_string(sample().join("tonetrack.toml")).unwrap();
-    let with_questions = config.replace(
-        "[aggregate]\n",
-        "[aggregate]\ninclude_questions = true\n",
-    );
+    let with_questions = config.replace("[aggregate]\n", "[aggregate]\ninclude_questions = true\n");
     assert_ne!(config, with_questions);
     let cfg = dir.path().join("tonetrack.toml");
     std::fs::write(&cfg, with_questions).unwrap();
@@ -213,7 +189,13 @@ fn questions_enter_the_tone_tables_only_when_the_config_says_so() {
     let visits_n = |out: &Path| -> i64 {
         let v = read(out, "visits.parquet");
         let (names, level) = (col(&v, "visit"), col(&v, "level"));
-        let n: Vec<Option<i64>> = v.column("n_during").unwrap().i64().unwrap().iter().collect();
+        let n: Vec<Option<i64>> = v
+            .column("n_during")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .collect();
         (0..v.height())
             .filter(|&i| {
                 names[i].as_deref() == Some("Ostrian President to Port Aurel")
@@ -249,14 +231,12 @@ fn questions_enter_the_tone_tables_only_when_the_config_says_so() {
 
 #[test]
 fn white_house_transcripts_have_no_pronoun_phrase_speakers() {
-    let path = Path::new("../shared/datasets/whitehouse/2021-2023.jsonl");
-    if !path.exists() {
-        println!("skipped: ../shared/datasets/whitehouse/2021-2023.jsonl not found");
+    let Some(path) = testutil::shared("datasets/whitehouse/2021-2023.jsonl") else {
         return;
-    }
+    };
     let o = bin()
         .args(["extract", "--quiet", "--json"])
-        .arg(path)
+        .arg(&path)
         .output()
         .unwrap();
     assert!(o.status.success());

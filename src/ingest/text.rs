@@ -83,9 +83,10 @@ pub fn parse(path: &Path, body: Vec<u8>, meta: Option<Vec<u8>>) -> Result<Articl
     };
     let format = match get("format")? {
         None => None,
-        Some(v) => Some(v.parse::<crate::types::DocFormat>().map_err(|e| {
-            bad_meta(None, Some(id.clone()), format!("field \"format\": {e}"))
-        })?),
+        Some(v) => Some(
+            v.parse::<crate::types::DocFormat>()
+                .map_err(|e| bad_meta(None, Some(id.clone()), format!("field \"format\": {e}")))?,
+        ),
     };
     let article = Article {
         format,

@@ -81,7 +81,10 @@ impl Engine {
         let registry = Registry::load(&places, &actors)?;
         let vocabulary = source
             .load_optional(transcript::VOCABULARY_FILE)?
-            .map_or_else(|| ModelSource::default().load(transcript::VOCABULARY_FILE), Ok)?;
+            .map_or_else(
+                || ModelSource::default().load(transcript::VOCABULARY_FILE),
+                Ok,
+            )?;
         let transcripts = Vocabulary::load(&vocabulary)?;
         let transcript_actors = source
             .load_optional(transcript::ACTORS_FILE)?
@@ -211,7 +214,6 @@ impl Engine {
             statements: scored,
         }
     }
-
 }
 
 /// The tone lexicon and, when `with_head`, the tone head (`head` if given, else

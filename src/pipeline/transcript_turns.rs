@@ -11,9 +11,9 @@
 //! ```
 
 use crate::actors::ArticleResolver;
+use crate::transcript;
 use crate::transcript::label::LabelKind;
 use crate::transcript::resolve::{Document, LabelResolver};
-use crate::transcript;
 use crate::types::{Article, Span, Speaker, Statement, StatementKind};
 
 use super::Engine;

@@ -114,13 +114,17 @@ mod tests {
             "Talks resumed.\n\nThe minister spoke.\n\nMore talks.\n\nThen some.\n\nUPDATE: Done."
         ));
         assert!(!detect("Q  What next?\n\nAnswers came.\n\nQ  And then?"));
-        assert!(!detect("The minister said: “We will see.”\n\nOthers agreed."));
+        assert!(!detect(
+            "The minister said: “We will see.”\n\nOthers agreed."
+        ));
     }
 
     #[test]
     fn headline_words_and_tv_excerpts_quoted_in_news_are_not_transcripts() {
         // Shapes of the 13 PolNeAR articles the first rule caught.
-        assert!(!detect("BUSTED: Emails reveal it\n\nThe emails show it.\n\nMore."));
+        assert!(!detect(
+            "BUSTED: Emails reveal it\n\nThe emails show it.\n\nMore."
+        ));
         assert!(!detect(
             "Talks.\n\nJAKE TAPPER:  Will he?\n\nFALLIN:  He will.\n\nTAPPER:  Sure?"
         ));
@@ -139,8 +143,20 @@ mod tests {
         let t = "MS. VALE:  Hi.\n\nQ  Yes?";
         let p = paragraphs(t);
         assert!(decide(None, DocFormat::Auto, t, &p, &v));
-        assert!(!decide(Some(DocFormat::Article), DocFormat::Transcript, t, &p, &v));
-        assert!(decide(Some(DocFormat::Transcript), DocFormat::Article, "x", &[], &v));
+        assert!(!decide(
+            Some(DocFormat::Article),
+            DocFormat::Transcript,
+            t,
+            &p,
+            &v
+        ));
+        assert!(decide(
+            Some(DocFormat::Transcript),
+            DocFormat::Article,
+            "x",
+            &[],
+            &v
+        ));
         assert!(!decide(None, DocFormat::Article, t, &p, &v));
     }
 }

@@ -175,7 +175,13 @@ pub fn direction_len(s: &str) -> Option<usize> {
         .all(char::is_lowercase);
     let known = matches!(
         fold(inner).as_str(),
-        "inaudible" | "in progress" | "cross-talk" | "crosstalk" | "laughs" | "laughter" | "applause"
+        "inaudible"
+            | "in progress"
+            | "cross-talk"
+            | "crosstalk"
+            | "laughs"
+            | "laughter"
+            | "applause"
     );
     ((first_upper && ends_stop) || known || (all_lower && inner.split_whitespace().count() <= 3))
         .then_some(close + 1)
@@ -222,7 +228,10 @@ mod tests {
 
     #[test]
     fn a_reporters_q_with_or_without_colon_is_a_question() {
-        assert_eq!(label("Q  Thank you, Karine.").unwrap().1, LabelKind::Question);
+        assert_eq!(
+            label("Q  Thank you, Karine.").unwrap().1,
+            LabelKind::Question
+        );
         assert_eq!(label("Q:  Mr. President?").unwrap().2, "Mr. President?");
         assert_eq!(label("Q").unwrap().1, LabelKind::Question);
         assert!(label("Quite so: he left.").is_none());
@@ -230,14 +239,19 @@ mod tests {
 
     #[test]
     fn office_and_role_labels_are_told_apart_from_names() {
-        assert_eq!(label("THE PRESIDENT:  Thanks.").unwrap().1, LabelKind::Office);
+        assert_eq!(
+            label("THE PRESIDENT:  Thanks.").unwrap().1,
+            LabelKind::Office
+        );
         assert_eq!(label("MODERATOR:  Next.").unwrap().1, LabelKind::Unnamed);
         assert_eq!(
             label("SENIOR ADMINISTRATION OFFICIAL:  So.").unwrap().1,
             LabelKind::Unnamed
         );
         assert_eq!(
-            label("SENIOR STATE DEPARTMENT OFFICIAL TWO:  Yes.").unwrap().1,
+            label("SENIOR STATE DEPARTMENT OFFICIAL TWO:  Yes.")
+                .unwrap()
+                .1,
             LabelKind::Unnamed
         );
     }
@@ -258,6 +272,9 @@ mod tests {
         assert_eq!(direction_len("(Laughter.) So"), Some(11));
         assert_eq!(direction_len("(inaudible) and"), Some(11));
         assert_eq!(direction_len("(NATO) is"), None);
-        assert_eq!(direction_len("(and I mean it, Mr. Prime Minister) yes"), None);
+        assert_eq!(
+            direction_len("(and I mean it, Mr. Prime Minister) yes"),
+            None
+        );
     }
 }

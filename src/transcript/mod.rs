@@ -78,8 +78,9 @@ impl Vocabulary {
         let mut not_speech = Vec::new();
         for p in parsed.not_speech {
             let at = p.span().start;
-            let re = Regex::new(p.get_ref())
-                .map_err(|e| file.error_at(at, format!("not_speech pattern does not compile: {e}")))?;
+            let re = Regex::new(p.get_ref()).map_err(|e| {
+                file.error_at(at, format!("not_speech pattern does not compile: {e}"))
+            })?;
             not_speech.push(re);
         }
         Ok(Vocabulary {

@@ -152,7 +152,11 @@ impl<'a> LabelResolver<'a> {
             LabelKind::Unnamed => Speaker {
                 resolution: SpeakerResolution::Unnamed.as_str().into(),
                 role: Some(title_case_words(
-                    &label.span.slice(text).split_whitespace().collect::<Vec<_>>(),
+                    &label
+                        .span
+                        .slice(text)
+                        .split_whitespace()
+                        .collect::<Vec<_>>(),
                 )),
                 country_resolution: CountryResolution::Unknown.as_str().into(),
                 ..Speaker::default()
@@ -309,7 +313,12 @@ impl<'a> LabelResolver<'a> {
         };
         let before = || {
             (how == SpeakerResolution::Title)
-                .then(|| found.name.first().and_then(|w| place_before(self.reg, self.title, w)))
+                .then(|| {
+                    found
+                        .name
+                        .first()
+                        .and_then(|w| place_before(self.reg, self.title, w))
+                })
                 .flatten()
         };
         if let Some(c) = found.country.clone().or_else(before) {
@@ -364,9 +373,12 @@ struct Found {
 fn find_in(runs: &[Run], name: &[String], vocab: &Vocabulary) -> Option<Found> {
     for run in runs {
         let folded: Vec<&str> = run.words.iter().map(|(f, _)| f.as_str()).collect();
-        let Some(at) = (0..folded.len().saturating_sub(name.len() - 1))
-            .find(|&k| folded[k..k + name.len()].iter().zip(name).all(|(a, b)| *a == b))
-        else {
+        let Some(at) = (0..folded.len().saturating_sub(name.len() - 1)).find(|&k| {
+            folded[k..k + name.len()]
+                .iter()
+                .zip(name)
+                .all(|(a, b)| *a == b)
+        }) else {
             continue;
         };
         let is_name = |k: usize| {
@@ -438,8 +450,7 @@ fn runs(reg: &Registry, s: &str) -> Vec<Run> {
             && !w.chars().all(|c| matches!(c, 'I' | 'V' | 'X'));
         // "I", "I’m", "We’re" start sentences, not names ("I’m Dan Kurtz-Phelan").
         let contraction = w == "I"
-            || w
-                .rsplit_once(['’', '\''])
+            || w.rsplit_once(['’', '\''])
                 .is_some_and(|(_, tail)| tail.len() <= 2 && tail.chars().all(char::is_lowercase));
         if t.is_word() && is_capitalized(w) && !shouting && !contraction {
             let f = fold(w);
@@ -480,10 +491,12 @@ fn place_after(reg: &Registry, s: &str, toks: &[crate::segment::Token]) -> Optio
     // The longest place anywhere in the words: "the Islamic Republic of Afghanistan" names
     // Afghanistan even when the gazetteer has only its short name.
     (1..=words.len()).rev().find_map(|n| {
-        words.windows(n).find_map(|w| match reg.place(&w.join(" ")) {
-            Some((code, PlaceKind::Name | PlaceKind::Demonym)) => Some(code.clone()),
-            _ => None,
-        })
+        words
+            .windows(n)
+            .find_map(|w| match reg.place(&w.join(" ")) {
+                Some((code, PlaceKind::Name | PlaceKind::Demonym)) => Some(code.clone()),
+                _ => None,
+            })
     })
 }
 
@@ -558,7 +571,10 @@ fn title_case(w: &str) -> String {
 }
 
 fn title_case_words(ws: &[&str]) -> String {
-    ws.iter().map(|w| title_case(w)).collect::<Vec<_>>().join(" ")
+    ws.iter()
+        .map(|w| title_case(w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -627,7 +643,11 @@ mod tests {
             (Some("Ana Vell"), Some("XVA"))
         );
         // An office about a country does not make its holder that country's.
-        let s = resolve("Briefing with Special Envoy for Ostria Piet Lorm", "", "MR. LORM");
+        let s = resolve(
+            "Briefing with Special Envoy for Ostria Piet Lorm",
+            "",
+            "MR. LORM",
+        );
         assert_eq!(s.country.as_deref(), Some("XVA"));
     }
 
