@@ -481,6 +481,26 @@ tonetrack eval tone --gold FILE   # lexicon, transformer and ensemble side by si
 tonetrack eval tone --cv 5        # 5-fold CV over the mapped CAMEO set and the diplomatic set"
     )]
     Tone(EvalToneArgs),
+    /// Target-country accuracy on news sentences with marked source and target actors.
+    #[command(
+        after_help = "Example:\n  tonetrack eval targets --gold ../shared/datasets/plover-plv/train.jsonl --min-accuracy 0.85"
+    )]
+    Targets(EvalTargetsArgs),
+}
+
+#[derive(Args)]
+struct EvalTargetsArgs {
+    /// Sentences, JSONL with `text` and `marked` (`<s>source</s>`, `<t>target</t>`).
+    #[arg(long)]
+    gold: PathBuf,
+    /// Write every sentence whose target we got wrong here (JSONL).
+    #[arg(long)]
+    mismatches: Option<PathBuf>,
+    /// Fail (exit 3) when the accuracy over the mappable sentences is below this.
+    #[arg(long)]
+    min_accuracy: Option<f64>,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args)]
@@ -628,6 +648,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Score(args) => score(args),
         Command::Eval(EvalCommand::Statements(args)) => eval_statements(args),
         Command::Eval(EvalCommand::Tone(args)) => learned::eval_tone(args),
+        Command::Eval(EvalCommand::Targets(args)) => eval_targets(args),
         Command::Bench(BenchArgs {
             what: Some(BenchCommand::Transformer(args)),
             ..
@@ -1012,6 +1033,11 @@ fn summary(args: SummaryArgs) -> Result<u8> {
         text.push_str("\nVisits: mean tone before, during and after (n b/d/a = statements in each window)\n\n");
         text.push_str(&tonetrack::report::visits(&visits)?);
     }
+    if let Some(bytes) = storage.read("visit_pairs.parquet")? {
+        let pairs = tonetrack::store::read_parquet_bytes(bytes, "visit_pairs.parquet")?;
+        text.push_str("\nVisits: tone toward the other side (host → visitor, visitor → host)\n\n");
+        text.push_str(&tonetrack::report::directed_visits(&pairs)?);
+    }
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(0)
 }
@@ -1385,6 +1411,37 @@ fn eval_statements(args: EvalArgs) -> Result<u8> {
         }
     }
     Ok(if failed { EXIT_BELOW_THRESHOLD } else { 0 })
+}
+
+/// `eval targets`: the work is in `tonetrack::target::eval`.
+fn eval_targets(args: EvalTargetsArgs) -> Result<u8> {
+    let (_, engine) = load(&args.common)?;
+    let (report, mismatches) =
+        tonetrack::target::eval::evaluate(&args.gold, &engine.registry, &engine.targeter)
+            .with_context(|| format!("evaluating targets on {}", args.gold.display()))?;
+    writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        serde_json::to_string_pretty(&report)?
+    )?;
+    if let Some(path) = &args.mismatches {
+        let text: String = mismatches
+            .iter()
+            .map(|m| serde_json::to_string(m).map(|l| l + "\n"))
+            .collect::<std::result::Result<_, _>>()?;
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    match (args.min_accuracy, report.accuracy) {
+        (Some(min), Some(acc)) if acc < min => {
+            eprintln!("FAIL: accuracy = {acc} is below {min}");
+            Ok(EXIT_BELOW_THRESHOLD)
+        }
+        (Some(_), None) => {
+            eprintln!("FAIL: no sentence had a target we could map to a country");
+            Ok(EXIT_BELOW_THRESHOLD)
+        }
+        _ => Ok(0),
+    }
 }
 
 /// `train`, `eval tone` and `bench transformer`: the learned scorers' commands. The work is in
