@@ -136,15 +136,14 @@ fn parse_line(
         })?;
     let with_id = |reason: String| reject(name, Some(line), Some(id.clone()), reason);
     let get = |key: &str| field_str(&obj, key, false).map_err(&with_id);
-    let published = match get(&f.published)? {
-        None => {
-            return Err(with_id(format!(
+    let published =
+        match get(&f.published)? {
+            None => return Err(with_id(format!(
                 "no {:?} field: every article needs a publication date; add \"{}\": \"YYYY-MM-DD\"",
                 f.published, f.published
-            )))
-        }
-        Some(p) => parse_date(&p).map_err(&with_id)?,
-    };
+            ))),
+            Some(p) => parse_date(&p).map_err(&with_id)?,
+        };
     let body = get(&f.text)?.ok_or_else(|| {
         with_id(format!(
             "no {:?} field with the article body; add it",
