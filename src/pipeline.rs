@@ -76,7 +76,7 @@ impl Engine {
             Some(f) => f,
             None => ModelSource::default().load("targets.toml")?,
         };
-        let targeter = Targeter::new(TargetLexicon::load(&targets)?, config);
+        let targeter = Targeter::new(TargetLexicon::load(&targets)?, config, &registry);
         for v in config.visits() {
             for code in [&v.host, &v.visitor] {
                 if !registry.countries.contains_key(code) {

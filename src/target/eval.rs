@@ -339,7 +339,7 @@ mod tests {
         )
         .unwrap();
         let lex = super::super::TargetLexicon::load(&source.load("targets.toml").unwrap()).unwrap();
-        let targeter = Targeter::new(lex, &crate::config::Config::default());
+        let targeter = Targeter::new(lex, &crate::config::Config::default(), &reg);
         let (report, mismatches) = evaluate(&path, &reg, &targeter).unwrap();
         assert_eq!(report.sentences, 3);
         assert_eq!(report.mappable, 2);

@@ -23,7 +23,7 @@ use crate::actors::Registry;
 use crate::config::{AggregateConfig, Config, Visit};
 use crate::types::{Span, Speaker, Target, TargetResolution};
 
-use super::mentions::{Finder, Mention, People};
+use super::mentions::{Finder, Mention, People, Prefixes, Scanned};
 use super::pairs::{article_pair, names_pair, other_side};
 use super::TargetLexicon;
 
@@ -31,14 +31,17 @@ use super::TargetLexicon;
 #[derive(Debug, Clone, Default)]
 pub struct Targeter {
     pub lex: TargetLexicon,
+    prefixes: Prefixes,
     visits: Vec<Visit>,
     aggregate: AggregateConfig,
 }
 
 impl Targeter {
-    pub fn new(lex: TargetLexicon, config: &Config) -> Targeter {
+    /// The stage for `reg`'s places and actors (indexed here once).
+    pub fn new(lex: TargetLexicon, config: &Config, reg: &Registry) -> Targeter {
         Targeter {
             lex,
+            prefixes: Prefixes::of(reg),
             visits: config.visits().cloned().collect(),
             aggregate: config.aggregate.clone(),
         }
@@ -62,20 +65,17 @@ impl Targeter {
         let mut article = ArticleTargets {
             reg,
             lex: &self.lex,
+            prefixes: &self.prefixes,
             text,
             date,
             people,
             pair: None,
+            scanned: None,
         };
-        let mentions = article.finder().find(text, &[Span::new(0, text.len())]);
-        for m in &mentions {
-            if let crate::target::mentions::MentionKind::Actor(crate::actors::ActorKind::Person) =
-                m.kind
-            {
-                article.people.add(reg, m.span.slice(text), &m.country);
-            }
-        }
-        article.pair = article_pair(&mentions, &self.visits, &self.aggregate, date);
+        // One scan of the article: statements read their mentions and words from it.
+        let scanned = article.finder().scan(text);
+        article.pair = article_pair(&scanned.mentions, &self.visits, &self.aggregate, date);
+        article.scanned = Some(scanned);
         article
     }
 }
@@ -84,11 +84,13 @@ impl Targeter {
 pub struct ArticleTargets<'a> {
     reg: &'a Registry,
     lex: &'a TargetLexicon,
+    prefixes: &'a Prefixes,
     text: &'a str,
     date: Option<NaiveDate>,
     people: People,
     /// The two countries the article is about, most named first.
     pub pair: Option<(String, String)>,
+    scanned: Option<Scanned>,
 }
 
 /// The listener of a statement: the resolved name and the words that named them.
@@ -104,19 +106,24 @@ impl<'a> ArticleTargets<'a> {
             reg: self.reg,
             lex: self.lex,
             people: &self.people,
+            prefixes: self.prefixes,
             date: self.date,
         }
     }
 
     /// Country mentions in `spans` of the article.
     pub fn mentions(&self, spans: &[Span]) -> Vec<Mention> {
-        self.finder().find(self.text, spans)
+        match &self.scanned {
+            Some(s) => s.mentions_in(spans),
+            None => self.finder().find(self.text, spans),
+        }
     }
 
     /// The one country a phrase names (a speaker or listener as written): its most salient
     /// actor mention, else its first located one.
     pub fn country_of(&self, spans: &[Span]) -> Option<String> {
-        let ms = self.mentions(spans);
+        // The phrase read on its own, not cut from the article's scan.
+        let ms = self.finder().find(self.text, spans);
         ranked(&ms, |m| m.is_actor())
             .into_iter()
             .chain(ranked(&ms, |_| true))
@@ -159,7 +166,12 @@ impl<'a> ArticleTargets<'a> {
             return with_rest(Vec::new(), TargetResolution::Words);
         }
         if let Some(pair) = &self.pair {
-            if names_pair(self.lex, self.text, words) {
+            let said = self
+                .scanned
+                .as_ref()
+                .map(|s| s.words_in(words))
+                .unwrap_or_default();
+            if names_pair(self.lex, &said) {
                 return with_rest(other_side(pair, speaker), TargetResolution::Pair);
             }
         }
@@ -232,7 +244,8 @@ country = "XOS"
         )
         .unwrap();
         let lex = crate::target::builtin_lexicon();
-        (reg, Targeter::new(lex, &Config::default()))
+        let t = Targeter::new(lex, &Config::default(), &reg);
+        (reg, t)
     }
 
     /// The target of `quote` (a substring of `text`) said by `speaker`.
