@@ -141,7 +141,7 @@ pub fn statements_frame<'a>(
             targets.push(s.target.targets.clone());
             target.push(s.target.main());
             target_res.push(s.target.resolution.as_str());
-            attribution.push(st.attribution);
+            attribution.push(st.attribution.as_str());
             cue_type.push(st.cue_type);
             tone.push(s.tone.tone);
             label.push(s.tone.label.as_str());
