@@ -335,6 +335,39 @@ mod tests {
     }
 
     #[test]
+    fn the_directed_series_print_one_row_per_direction_with_intervals() {
+        let mut columns = vec![
+            Column::new("visit".into(), ["Blinken in Beijing"]),
+            Column::new("host".into(), ["CHN"]),
+            Column::new("visitor".into(), ["USA"]),
+        ];
+        for (k, dir) in ["host_to_visitor", "visitor_to_host"].iter().enumerate() {
+            for (j, w) in ["before", "during", "after"].iter().enumerate() {
+                let m = 0.1 * (j + 3 * k) as f64;
+                columns.push(Column::new(format!("{dir}_n_{w}").into(), [j as i64 + 1]));
+                columns.push(Column::new(
+                    format!("{dir}_mean_tone_{w}").into(),
+                    [Some(m)],
+                ));
+                for (end, d) in [("low", -0.05), ("high", 0.05)] {
+                    let name = format!("{dir}_mean_tone_{w}_ci_{end}");
+                    columns.push(Column::new(name.into(), [Some(m + d)]));
+                }
+            }
+        }
+        let pairs = DataFrame::new(1, columns).unwrap();
+        let text = directed_visits(&pairs).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(
+            lines[2].contains("CHN → USA") && lines[2].contains("1/2/3"),
+            "{text}"
+        );
+        assert!(lines[3].contains("USA → CHN"), "{text}");
+        assert!(lines[3].contains("+0.40 [+0.35, +0.45]"), "{text}");
+    }
+
+    #[test]
     fn intervals_print_beside_the_value() {
         assert_eq!(
             with_ci(Some(0.25), Some(0.1), Some(0.4)),
