@@ -261,6 +261,56 @@ pub fn visits(visits: &DataFrame) -> Result<String> {
     ))
 }
 
+/// Per visit, the two directed series from `visit_pairs.parquet`: what the host said about
+/// the visitor and what the visitor said about the host, before, during and after (see
+/// [`crate::target`] for how a statement's target is found).
+pub fn directed_visits(pairs: &DataFrame) -> Result<String> {
+    let e = err("visit_pairs");
+    let s = |name: &str| store::str_column(pairs, name, "visit_pairs");
+    let i = |name: &str| {
+        pairs
+            .column(name)
+            .and_then(|c| c.i64().cloned())
+            .map_err(&e)
+    };
+    let f = |name: &str| {
+        pairs
+            .column(name)
+            .and_then(|c| c.f64().cloned())
+            .map_err(&e)
+    };
+    let (visit, host, visitor) = (s("visit")?, s("host")?, s("visitor")?);
+    let mut rows = Vec::new();
+    for r in 0..pairs.height() {
+        let (h, v) = (host.get(r).unwrap_or(""), visitor.get(r).unwrap_or(""));
+        for (dir, from, to) in [("host_to_visitor", h, v), ("visitor_to_host", v, h)] {
+            let n = |w: &str| i(&format!("{dir}_n_{w}")).map(|c| c.get(r).unwrap_or(0));
+            let m = |w: &str| f(&format!("{dir}_mean_tone_{w}")).map(|c| c.get(r));
+            let ci =
+                |w: &str, end: &str| f(&format!("{dir}_mean_tone_{w}_ci_{end}")).map(|c| c.get(r));
+            rows.push(vec![
+                visit.get(r).unwrap_or("").to_string(),
+                format!("{from} → {to}"),
+                format!("{}/{}/{}", n("before")?, n("during")?, n("after")?),
+                with_ci(m("before")?, ci("before", "low")?, ci("before", "high")?),
+                with_ci(m("during")?, ci("during", "low")?, ci("during", "high")?),
+                with_ci(m("after")?, ci("after", "low")?, ci("after", "high")?),
+            ]);
+        }
+    }
+    Ok(render(
+        &[
+            "visit",
+            "speaker → target",
+            "n b/d/a",
+            "before [95% CI]",
+            "during [95% CI]",
+            "after [95% CI]",
+        ],
+        &rows,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +332,39 @@ mod tests {
         );
         assert_eq!(lines[2], "XVA     5");
         assert_eq!(lines[3], "XOS   120");
+    }
+
+    #[test]
+    fn the_directed_series_print_one_row_per_direction_with_intervals() {
+        let mut columns = vec![
+            Column::new("visit".into(), ["Blinken in Beijing"]),
+            Column::new("host".into(), ["CHN"]),
+            Column::new("visitor".into(), ["USA"]),
+        ];
+        for (k, dir) in ["host_to_visitor", "visitor_to_host"].iter().enumerate() {
+            for (j, w) in ["before", "during", "after"].iter().enumerate() {
+                let m = 0.1 * (j + 3 * k) as f64;
+                columns.push(Column::new(format!("{dir}_n_{w}").into(), [j as i64 + 1]));
+                columns.push(Column::new(
+                    format!("{dir}_mean_tone_{w}").into(),
+                    [Some(m)],
+                ));
+                for (end, d) in [("low", -0.05), ("high", 0.05)] {
+                    let name = format!("{dir}_mean_tone_{w}_ci_{end}");
+                    columns.push(Column::new(name.into(), [Some(m + d)]));
+                }
+            }
+        }
+        let pairs = DataFrame::new(1, columns).unwrap();
+        let text = directed_visits(&pairs).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(
+            lines[2].contains("CHN → USA") && lines[2].contains("1/2/3"),
+            "{text}"
+        );
+        assert!(lines[3].contains("USA → CHN"), "{text}");
+        assert!(lines[3].contains("+0.40 [+0.35, +0.45]"), "{text}");
     }
 
     #[test]

@@ -462,6 +462,34 @@ tonetrack eval tone --gold FILE   # lexicon, transformer and ensemble side by si
 tonetrack eval tone --cv 5        # 5-fold CV over the mapped CAMEO set and the diplomatic set"
     )]
     Tone(EvalToneArgs),
+    /// Target-country accuracy on news sentences with marked source and target actors, or on
+    /// annotated statements of real articles.
+    #[command(
+        after_help = "Examples:\n  tonetrack eval targets --gold ../shared/datasets/plover-plv/train.jsonl --min-accuracy 0.85\n  \
+tonetrack eval targets --statements tests/fixtures/targets-wikinews.jsonl --articles ../shared/datasets/opennews/wikinews.jsonl"
+    )]
+    Targets(EvalTargetsArgs),
+}
+
+#[derive(Args)]
+pub struct EvalTargetsArgs {
+    /// Sentences, JSONL with `text` and `marked` (`<s>source</s>`, `<t>target</t>`).
+    #[arg(long, required_unless_present = "statements")]
+    pub gold: Option<PathBuf>,
+    /// Instead: statements of real articles annotated with their target (JSONL: article, span, target).
+    #[arg(long, requires = "articles", conflicts_with = "gold")]
+    pub statements: Option<PathBuf>,
+    /// The articles the --statements file refers to.
+    #[arg(long)]
+    pub articles: Option<PathBuf>,
+    /// Write every sentence or statement whose target we got wrong here (JSONL).
+    #[arg(long)]
+    pub mismatches: Option<PathBuf>,
+    /// Fail (exit 3) when the accuracy is below this.
+    #[arg(long)]
+    pub min_accuracy: Option<f64>,
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Args)]

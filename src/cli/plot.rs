@@ -49,6 +49,11 @@ pub fn summary(args: SummaryArgs) -> Result<u8> {
         text.push_str("\nVisits: mean tone before, during and after (n b/d/a = statements in each window)\n\n");
         text.push_str(&tonetrack::report::visits(&visits)?);
     }
+    if let Some(bytes) = storage.read("visit_pairs.parquet")? {
+        let pairs = tonetrack::store::read_parquet_bytes(bytes, "visit_pairs.parquet")?;
+        text.push_str("\nVisits: tone toward the other side (host → visitor, visitor → host)\n\n");
+        text.push_str(&tonetrack::report::directed_visits(&pairs)?);
+    }
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(0)
 }
