@@ -80,7 +80,9 @@ tonetrack run feed --shard 1/2 --out shard1\n  tonetrack merge shard0 shard1 --o
     /// Draw the charts (PNG and SVG) from the tables of a run's output folder.
     #[command(
         after_help = "Example:\n  tonetrack plot --out out            # writes out/charts/*.png and *.svg\n  \
-tonetrack plot --out out --charts /tmp/charts"
+tonetrack plot --out out --charts /tmp/charts\n  \
+tonetrack plot --out out --countries USA,ISR --period day\n  \
+tonetrack plot --out out --config tonetrack.toml   # its [plot] table"
     )]
     Plot(PlotArgs),
     /// Print tone per country and per visit from a run's output folder, as terminal tables.
@@ -110,7 +112,8 @@ tonetrack bench transformer       # the transformer scorer on 2,000 statements (
     Bench(BenchArgs),
     /// Write a deterministic synthetic news corpus (JSON Lines, ~4 KB articles) for benchmarks.
     #[command(
-        after_help = "Example:\n  tonetrack synth --articles 10000 --out corpus.jsonl\n  tonetrack synth --articles 5 --out - | head -c 2000"
+        after_help = "Example:\n  tonetrack synth --articles 10000 --out corpus.jsonl\n  tonetrack synth --articles 5 --out - | head -c 2000\n  \
+tonetrack synth --world world --articles 400   # 34 countries, 8 visits, with world/tonetrack.toml"
     )]
     Synth(SynthArgs),
     /// Train the tone head of the transformer and ensemble scorers; writes models/tone-head.json and its model card.
@@ -133,8 +136,18 @@ struct SynthArgs {
     #[arg(long, default_value_t = 4000)]
     mean_bytes: usize,
     /// Output file, or `-` for stdout.
+    #[arg(long, required_unless_present = "world", conflicts_with = "world")]
+    out: Option<PathBuf>,
+    /// Instead: write a world of invented officials in many countries visiting each other
+    /// (articles.jsonl, actors.toml and a tonetrack.toml with its visits) into this folder.
     #[arg(long)]
-    out: PathBuf,
+    world: Option<PathBuf>,
+    /// With --world: how many countries speak (at most 40).
+    #[arg(long, default_value_t = 34, requires = "world")]
+    countries: usize,
+    /// With --world: how many visits.
+    #[arg(long, default_value_t = 8, requires = "world")]
+    visits: usize,
     #[command(flatten)]
     common: Common,
 }
@@ -423,7 +436,24 @@ struct PlotArgs {
     charts: Option<PathBuf>,
     /// TrueType font for titles and labels; default: DejaVu Sans or Liberation Sans from the system.
     #[arg(long)]
-    font: Option<PathBuf>,
+    font: Option<PathBuf>,    #[command(flatten)]
+    show: ShowArgs,
+}
+
+/// What `plot` and `summary` show; flags win over the config's `[plot]` table.
+#[cfg_attr(not(feature = "tables"), allow(dead_code))]
+#[derive(Args)]
+struct ShowArgs {
+    /// Config whose `[plot]` table says what to show (the one given to `run`).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Countries to show, in this order (ISO alpha-3, comma-separated), instead of each visit's
+    /// sides and the busiest others.
+    #[arg(long, value_delimiter = ',')]
+    countries: Vec<String>,
+    /// Points of the tone-by-country chart: day, week, or auto (from the span of the data).
+    #[arg(long)]
+    period: Option<tonetrack::config::PlotPeriod>,
 }
 
 // Without `tables` the command is parsed (so its help stays) but refused before its fields are read.
@@ -432,6 +462,31 @@ struct PlotArgs {
 struct SummaryArgs {
     /// The output folder of `tonetrack run` (or s3://bucket/prefix).
     out: PathBuf,
+    #[command(flatten)]
+    show: ShowArgs,
+}
+
+#[cfg(feature = "tables")]
+impl ShowArgs {
+    fn options(&self) -> Result<tonetrack::plot::PlotOptions> {
+        let config = match &self.config {
+            Some(p) => Config::load(p).with_context(|| format!("loading config {}", p.display()))?,
+            None => Config::default(),
+        };
+        let mut opts = tonetrack::plot::PlotOptions::from_config(&config.plot);
+        for c in &self.countries {
+            if !tonetrack::config::is_country_code(c) {
+                bail!("--countries: {c:?} is not an ISO 3166-1 alpha-3 code (e.g. USA,ISR)");
+            }
+        }
+        if !self.countries.is_empty() {
+            opts.countries = self.countries.clone();
+        }
+        if let Some(p) = self.period {
+            opts.period = p;
+        }
+        Ok(opts)
+    }
 }
 
 // Without `tables` the command is parsed (so its help stays) but refused before its fields are read.
@@ -673,17 +728,39 @@ fn synth(args: SynthArgs) -> Result<u8> {
         seed: args.seed,
         mean_bytes: args.mean_bytes,
     };
-    let stats = if args.out.as_os_str() == "-" {
+    if let Some(dir) = &args.world {
+        let opts = tonetrack::synth::world::WorldOptions {
+            countries: args.countries,
+            visits: args.visits,
+            articles: args.articles,
+            seed: args.seed,
+            mean_bytes: args.mean_bytes,
+            ..Default::default()
+        };
+        let stats = tonetrack::synth::world::write_world(dir, &opts)
+            .with_context(|| format!("writing {}", dir.display()))?;
+        info!(
+            "{} articles in {}: run them with --config {}",
+            stats.articles,
+            dir.display(),
+            dir.join("tonetrack.toml").display()
+        );
+        return Ok(0);
+    }
+    let Some(out_path) = args.out else {
+        bail!("give --out FILE or --world DIR");
+    };
+    let stats = if out_path.as_os_str() == "-" {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         let stats = tonetrack::synth::write_corpus(&mut out, &cast, &opts)?;
         out.flush()?;
         stats
     } else {
-        let file = std::fs::File::create(&args.out)
-            .with_context(|| format!("creating {}", args.out.display()))?;
+        let file = std::fs::File::create(&out_path)
+            .with_context(|| format!("creating {}", out_path.display()))?;
         let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         let stats = tonetrack::synth::write_corpus(&mut out, &cast, &opts)
-            .with_context(|| format!("writing {}", args.out.display()))?;
+            .with_context(|| format!("writing {}", out_path.display()))?;
         out.flush()?;
         stats
     };
@@ -984,7 +1061,8 @@ fn plot(args: PlotArgs) -> Result<u8> {
         (None, true) => bail!("--out is on S3: say where the charts go with --charts DIR"),
     };
     let font = tonetrack::plot::register_font(args.font.as_deref())?;
-    let written = tonetrack::plot::plot(storage.as_ref(), &charts)?;
+    let opts = args.show.options()?;
+    let (written, _) = tonetrack::plot::plot(storage.as_ref(), &charts, &opts)?;
     let mut stdout = std::io::stdout().lock();
     for (path, what) in &written {
         writeln!(stdout, "{}  {what}", path.display())?;
@@ -1000,6 +1078,7 @@ fn plot(args: PlotArgs) -> Result<u8> {
 
 #[cfg(feature = "tables")]
 fn summary(args: SummaryArgs) -> Result<u8> {
+    let opts = args.show.options()?;
     let storage = storage_for(&args.out)?;
     let statements = tonetrack::report::read_table(storage.as_ref(), "statements.parquet")?;
     let mut text = format!(
@@ -1009,8 +1088,16 @@ fn summary(args: SummaryArgs) -> Result<u8> {
     text.push_str(&tonetrack::report::countries(&statements)?);
     if let Some(bytes) = storage.read("visits.parquet")? {
         let visits = tonetrack::store::read_parquet_bytes(bytes, "visits.parquet")?;
-        text.push_str("\nVisits: mean tone before, during and after (n b/d/a = statements in each window)\n\n");
-        text.push_str(&tonetrack::report::visits(&visits)?);
+        let pairs = match storage.read("visit_pairs.parquet")? {
+            Some(b) => Some(tonetrack::store::read_parquet_bytes(b, "visit_pairs.parquet")?),
+            None => None,
+        };
+        let visits = tonetrack::plot::data::visits(&visits, pairs.as_ref())?;
+        text.push_str(
+            "\nVisits: mean tone before, during and after; n b/d/a = statements in each window;\n\
+             d − b = during minus before; A → B = what A's officials said to or about B\n\n",
+        );
+        text.push_str(&tonetrack::report::visits(&visits, &opts));
     }
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(0)
