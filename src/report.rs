@@ -273,12 +273,29 @@ fn visit_table(rows: &[Row]) -> String {
     }
 }
 
+/// A label cut to `max` characters; a participant's country code at the end ("… (CHN)") is kept
+/// and the name before it is cut instead.
+fn clip_label(label: &str, max: usize) -> String {
+    let n = label.chars().count();
+    let code = label
+        .rsplit_once(" (")
+        .filter(|(_, c)| c.len() == 4 && c.ends_with(')'))
+        .map(|(_, c)| c);
+    match code {
+        Some(c) if n > max && max > 8 => {
+            let head: String = label.chars().take(n - 6).collect();
+            format!("{} ({c}", choose::clip(&head, max - 6))
+        }
+        _ => choose::clip(label, max),
+    }
+}
+
 fn visit_rows(rows: &[Row], clip_at: usize) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|(label, w, change, vs)| {
             vec![
-                choose::clip(label, clip_at),
+                clip_label(label, clip_at),
                 format!("{}/{}/{}", w[0].n, w[1].n, w[2].n),
                 num(w[0].mean),
                 with_ci(w[1].mean, w[1].low, w[1].high),
@@ -365,7 +382,9 @@ mod tests {
         let row: Row = ("· A very long participant name indeed (XVA)".into(), [w; 3], Some(w), Some(-0.5));
         let t = visit_table(std::slice::from_ref(&row));
         assert!(t.lines().all(|l| l.chars().count() <= MAX_COLUMNS), "{t}");
-        assert!(t.contains('…'), "{t}");
+        assert!(t.contains('…') && t.contains("(XVA)"), "{t}");
+        assert_eq!(clip_label("· Anna Mirandrek (CHN)", 20), "· Anna Mirand… (CHN)");
+        assert_eq!(clip_label("USA host", 20), "USA host");
     }
 
     #[test]
