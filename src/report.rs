@@ -226,15 +226,18 @@ pub fn visits(visits: &[VisitData], opts: &PlotOptions) -> String {
                 previous.insert(c.clone(), d);
             }
         }
+        let windows = if v.span.before_days == v.span.after_days {
+            format!("±{} days", v.span.before_days)
+        } else {
+            format!("{} days before, {} after", v.span.before_days, v.span.after_days)
+        };
         let heading = format!(
-            "{}: {} visits {}, {} – {} ({} days before, {} after)",
+            "{}: {} visits {}, {} – {} ({windows})",
             v.span.name,
             v.span.visitor,
             v.span.host,
             crate::plot::day_label(v.span.start),
             crate::plot::day_label(v.span.end),
-            v.span.before_days,
-            v.span.after_days
         );
         out.push_str(&choose::clip(&heading, MAX_COLUMNS));
         out.push_str("\n\n");
@@ -252,8 +255,10 @@ type Row = (String, Windows, Option<WindowStat>, Option<f64>);
 fn push_participants(rows: &mut Vec<Row>, v: &VisitData) {
     for p in &v.participants {
         let label = match &p.country {
-            Some(c) => format!("· {} ({c})", p.speaker),
-            None => format!("· {}", p.speaker),
+            // No bullet: a name reads apart from a country code, and 20 characters fit
+            // "Antony Blinken (USA)" at 100 columns with three-digit counts.
+            Some(c) => format!("{} ({c})", p.speaker),
+            None => p.speaker.clone(),
         };
         rows.push((label, p.windows, None, None));
     }
@@ -361,7 +366,7 @@ mod tests {
         let firsts: Vec<&str> = talks.iter().map(|l| l.split("  ").next().unwrap().trim()).collect();
         assert_eq!(
             firsts,
-            ["USA host", "ISR visitor", "USA → ISR", "ISR → USA", "· Dana Orel (ISR)"],
+            ["USA host", "ISR visitor", "USA → ISR", "ISR → USA", "Dana Orel (ISR)"],
             "{text}"
         );
         assert!(talks[2].contains("+0.20 [+0.00, +0.40]"), "{}", talks[2]);

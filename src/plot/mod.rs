@@ -471,6 +471,49 @@ pub fn plot(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use polars::prelude::*;
+
+    #[test]
+    fn the_directed_columns_are_drawn_after_host_and_visitor_and_recorded_in_the_index() {
+        let font = register_font(None);
+        if font.is_err() {
+            println!("skipped: no system font (install fonts-dejavu-core)");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, mut df: DataFrame| {
+            let f = std::fs::File::create(dir.path().join(name)).unwrap();
+            ParquetWriter::new(f).finish(&mut df).unwrap();
+        };
+        write("visits.parquet", data::tests::visits_frame());
+        write("visit_pairs.parquet", data::tests::pairs_frame());
+        write(
+            "tone_by_country_day.parquet",
+            df!(
+                "country" => ["USA", "ISR", "USA", "JPN"],
+                "date" => [20_005i32, 20_100, 20_101, 20_011],
+                "n" => [2i64, 3, 0, 1],
+                "mean_tone" => [Some(0.1), Some(-0.2), None, Some(0.3)],
+                "rolling_7d_mean_tone" => [Some(0.1), Some(-0.2), Some(0.1), Some(0.3)]
+            )
+            .unwrap(),
+        );
+        let storage = crate::store::LocalStorage::new(dir.path()).unwrap();
+        let charts = dir.path().join("charts");
+        let (files, d) = plot(&storage, &charts, &PlotOptions::default()).unwrap();
+        assert_eq!(d.period, Period::Day, "{}", d.period_reason);
+        assert_eq!(d.series.drawn, ["USA", "JPN", "ISR"]);
+        let talks = d.visits.iter().find(|v| v.name == "Talks").unwrap();
+        assert_eq!(talks.labels, ["USA host", "ISR visitor", "USA → ISR", "ISR → USA"]);
+        assert_eq!(talks.file, "visits/02-talks.png");
+        assert_eq!(d.visits_chart, Some(choose::panel_grid(2)));
+        for f in ["tone_by_country_day.png", "visits.svg", "visits/02-talks.svg", "index.json"] {
+            assert!(files.iter().any(|(p, _)| p == &charts.join(f)), "{f} not written");
+            assert!(std::fs::metadata(charts.join(f)).unwrap().len() > 0, "{f} empty");
+        }
+        let svg = std::fs::read_to_string(charts.join("visits/02-talks.svg")).unwrap();
+        assert!(svg.contains("USA → ISR") && svg.contains("ISR → USA"), "directions drawn");
+    }
 
     #[test]
     fn visit_files_are_named_by_order_and_a_slug_of_the_name() {
