@@ -9,8 +9,9 @@
 //! ```
 //!
 //! [`pipeline`] runs the stages over many articles (tokio readers, blocking workers);
-//! [`eval`] measures extraction against gold files. Knowledge (actors, places, speech verbs,
-//! grammar words, tone lexicon, normalisation rules) is data in `models/`, loaded by [`models`].
+//! [`eval`] measures extraction against gold files; [`train`] holds what the `train` commands
+//! compute. Knowledge (actors, places, speech verbs, grammar words, tone lexicon, normalisation
+//! rules) is data in `models/`, loaded by [`models`].
 
 pub mod config;
 pub mod error;
@@ -42,5 +43,6 @@ pub mod rng;
 #[cfg(feature = "tables")]
 pub mod store;
 pub mod synth;
+pub mod train;
 
 pub use error::{Error, Result};

@@ -5,25 +5,11 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Output};
 
-use polars::prelude::*;
 use serde_json::Value;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tonetrack"))
-}
-
-fn run_ok(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("binary runs");
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+mod testutil;
+use testutil::{bin, read_parquet, root, run_ok, strings, tempdir};
 
 fn index(charts: &Path) -> Value {
     let text = std::fs::read_to_string(charts.join("index.json")).expect("charts/index.json");
@@ -50,7 +36,7 @@ fn assert_files_exist(charts: &Path, idx: &Value) {
 #[test]
 fn a_world_of_34_countries_and_8_visits_gets_charts_and_a_summary_that_lead_with_each_visits_sides(
 ) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let world = dir.path().join("world");
     run_ok(
         bin()
@@ -66,18 +52,8 @@ fn a_world_of_34_countries_and_8_visits_gets_charts_and_a_summary_that_lead_with
             .arg("--out")
             .arg(&out),
     );
-    let statements = ParquetReader::new(std::fs::File::open(out.join("statements.parquet")).unwrap())
-        .finish()
-        .unwrap();
-    let countries: BTreeSet<String> = statements
-        .column("country")
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .flatten()
-        .map(str::to_string)
-        .collect();
+    let statements = read_parquet(&out, "statements.parquet");
+    let countries: BTreeSet<String> = strings(&statements, "country").into_iter().flatten().collect();
     assert!(countries.len() >= 30, "{} countries: {countries:?}", countries.len());
 
     run_ok(bin().args(["plot", "--quiet", "--out"]).arg(&out));
@@ -165,8 +141,8 @@ fn a_world_of_34_countries_and_8_visits_gets_charts_and_a_summary_that_lead_with
 
 #[test]
 fn the_sample_keeps_its_weekly_chart_of_three_countries_and_one_row_of_three_visits() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("notebooks-data");
-    let dir = tempfile::tempdir().unwrap();
+    let root = root().join("notebooks-data");
+    let dir = tempdir();
     let out = dir.path().join("out");
     run_ok(
         bin()
