@@ -409,13 +409,24 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(c.plot.countries(), ["USA", "ISR"]);
-        assert_eq!((c.plot.period, c.plot.other_countries()), (PlotPeriod::Day, 2));
+        assert_eq!(
+            (c.plot.period, c.plot.other_countries()),
+            (PlotPeriod::Day, 2)
+        );
         assert_eq!(Config::default().plot.period, PlotPeriod::Auto);
         for (text, line, what) in [
             ("[plot]\n\ncolour = 1\n", ":3:", "unknown field"),
             ("[plot]\nperiod = \"month\"\n", ":2:", "unknown variant"),
-            ("[plot]\n\ncountries = [\"USA\", \"usa\"]\n", ":3:", "not an ISO"),
-            ("[plot]\nperiod = \"day\"\nother_countries = 40\n", ":3:", "at most 12"),
+            (
+                "[plot]\n\ncountries = [\"USA\", \"usa\"]\n",
+                ":3:",
+                "not an ISO",
+            ),
+            (
+                "[plot]\nperiod = \"day\"\nother_countries = 40\n",
+                ":3:",
+                "at most 12",
+            ),
         ] {
             let e = Config::load(&write(dir.path(), text))
                 .unwrap_err()

@@ -203,15 +203,17 @@ pub fn visits(visits: &[VisitData], opts: &PlotOptions) -> String {
         for g in &groups.groups {
             let is_country = g.towards.is_none();
             if !participants_done
-                && matches!(g.kind, GroupKind::Participant | GroupKind::Other | GroupKind::Asked)
+                && matches!(
+                    g.kind,
+                    GroupKind::Participant | GroupKind::Other | GroupKind::Asked
+                )
             {
                 participants_done = true;
                 push_participants(&mut rows, v);
             }
             let w = v.windows_of(g);
             let (change, vs) = if is_country {
-                let vs = during_of(&w)
-                    .and_then(|d| previous.get(&g.country).map(|p| d - p));
+                let vs = during_of(&w).and_then(|d| previous.get(&g.country).map(|p| d - p));
                 (v.changes.get(&g.country).copied(), vs)
             } else {
                 (None, None)
@@ -229,7 +231,10 @@ pub fn visits(visits: &[VisitData], opts: &PlotOptions) -> String {
         let windows = if v.span.before_days == v.span.after_days {
             format!("±{} days", v.span.before_days)
         } else {
-            format!("{} days before, {} after", v.span.before_days, v.span.after_days)
+            format!(
+                "{} days before, {} after",
+                v.span.before_days, v.span.after_days
+            )
         };
         let heading = format!(
             "{}: {} visits {}, {} – {} ({windows})",
@@ -354,7 +359,10 @@ mod tests {
         use crate::plot::data::{self, tests as frames};
         let v = data::visits(&frames::visits_frame(), Some(&frames::pairs_frame())).unwrap();
         let text = visits(&v, &PlotOptions::default());
-        assert!(text.lines().all(|l| l.chars().count() <= MAX_COLUMNS), "{text}");
+        assert!(
+            text.lines().all(|l| l.chars().count() <= MAX_COLUMNS),
+            "{text}"
+        );
         let talks: Vec<&str> = text
             .split("Talks: ISR visits USA")
             .nth(1)
@@ -363,10 +371,19 @@ mod tests {
             .skip(4)
             .take(5)
             .collect();
-        let firsts: Vec<&str> = talks.iter().map(|l| l.split("  ").next().unwrap().trim()).collect();
+        let firsts: Vec<&str> = talks
+            .iter()
+            .map(|l| l.split("  ").next().unwrap().trim())
+            .collect();
         assert_eq!(
             firsts,
-            ["USA host", "ISR visitor", "USA → ISR", "ISR → USA", "Dana Orel (ISR)"],
+            [
+                "USA host",
+                "ISR visitor",
+                "USA → ISR",
+                "ISR → USA",
+                "Dana Orel (ISR)"
+            ],
             "{text}"
         );
         assert!(talks[2].contains("+0.20 [+0.00, +0.40]"), "{}", talks[2]);
@@ -384,11 +401,19 @@ mod tests {
             high: Some(-0.05),
             n: 999,
         };
-        let row: Row = ("· A very long participant name indeed (XVA)".into(), [w; 3], Some(w), Some(-0.5));
+        let row: Row = (
+            "· A very long participant name indeed (XVA)".into(),
+            [w; 3],
+            Some(w),
+            Some(-0.5),
+        );
         let t = visit_table(std::slice::from_ref(&row));
         assert!(t.lines().all(|l| l.chars().count() <= MAX_COLUMNS), "{t}");
         assert!(t.contains('…') && t.contains("(XVA)"), "{t}");
-        assert_eq!(clip_label("· Anna Mirandrek (CHN)", 20), "· Anna Mirand… (CHN)");
+        assert_eq!(
+            clip_label("· Anna Mirandrek (CHN)", 20),
+            "· Anna Mirand… (CHN)"
+        );
         assert_eq!(clip_label("USA host", 20), "USA host");
     }
 

@@ -34,8 +34,8 @@ fn assert_files_exist(charts: &Path, idx: &Value) {
 }
 
 #[test]
-fn a_world_of_34_countries_and_8_visits_gets_charts_and_a_summary_that_lead_with_each_visits_sides(
-) {
+fn a_world_of_34_countries_and_8_visits_gets_charts_and_a_summary_that_lead_with_each_visits_sides()
+{
     let dir = tempdir();
     let world = dir.path().join("world");
     run_ok(
@@ -53,8 +53,15 @@ fn a_world_of_34_countries_and_8_visits_gets_charts_and_a_summary_that_lead_with
             .arg(&out),
     );
     let statements = read_parquet(&out, "statements.parquet");
-    let countries: BTreeSet<String> = strings(&statements, "country").into_iter().flatten().collect();
-    assert!(countries.len() >= 30, "{} countries: {countries:?}", countries.len());
+    let countries: BTreeSet<String> = strings(&statements, "country")
+        .into_iter()
+        .flatten()
+        .collect();
+    assert!(
+        countries.len() >= 30,
+        "{} countries: {countries:?}",
+        countries.len()
+    );
 
     run_ok(bin().args(["plot", "--quiet", "--out"]).arg(&out));
     let charts = out.join("charts");
@@ -68,11 +75,19 @@ fn a_world_of_34_countries_and_8_visits_gets_charts_and_a_summary_that_lead_with
     assert_eq!(visits.len(), 8);
     let sides: BTreeSet<String> = visits
         .iter()
-        .flat_map(|v| [v["host"].as_str().unwrap().to_string(), v["visitor"].as_str().unwrap().to_string()])
+        .flat_map(|v| {
+            [
+                v["host"].as_str().unwrap().to_string(),
+                v["visitor"].as_str().unwrap().to_string(),
+            ]
+        })
         .collect();
     let drawn = strs(&idx["series"]["drawn"]);
     assert_eq!(drawn.len(), 8, "{drawn:?}");
-    assert!(drawn.iter().all(|c| sides.contains(c)), "{drawn:?} not all sides {sides:?}");
+    assert!(
+        drawn.iter().all(|c| sides.contains(c)),
+        "{drawn:?} not all sides {sides:?}"
+    );
     let left_out = idx["series"]["left_out"].as_u64().unwrap() as usize;
     assert_eq!(left_out, countries.len() - 8);
     assert_eq!(idx["legend"]["place"], "right");
@@ -82,7 +97,11 @@ fn a_world_of_34_countries_and_8_visits_gets_charts_and_a_summary_that_lead_with
     for v in visits {
         let (host, visitor) = (v["host"].as_str().unwrap(), v["visitor"].as_str().unwrap());
         let labels = strs(&v["labels"]);
-        assert_eq!(&labels[..2], [format!("{host} host"), format!("{visitor} visitor")], "{v}");
+        assert_eq!(
+            &labels[..2],
+            [format!("{host} host"), format!("{visitor} visitor")],
+            "{v}"
+        );
         let others = v["groups"]
             .as_array()
             .unwrap()
@@ -91,18 +110,29 @@ fn a_world_of_34_countries_and_8_visits_gets_charts_and_a_summary_that_lead_with
             .count();
         assert!(others <= 4, "{v}");
         assert!(
-            v["note"].as_str().is_some_and(|n| n.starts_with('+') && n.contains("countries")),
+            v["note"]
+                .as_str()
+                .is_some_and(|n| n.starts_with('+') && n.contains("countries")),
             "{v}"
         );
         let file = charts.join(v["file"].as_str().unwrap());
-        assert!(file.exists() && file.with_extension("svg").exists(), "{}", file.display());
+        assert!(
+            file.exists() && file.with_extension("svg").exists(),
+            "{}",
+            file.display()
+        );
     }
-    assert!(std::fs::read_to_string(charts.join("index.html")).unwrap().contains("visits/01-"));
+    assert!(std::fs::read_to_string(charts.join("index.html"))
+        .unwrap()
+        .contains("visits/01-"));
 
     let summary = run_ok(bin().arg("summary").arg(&out));
     let text = String::from_utf8(summary.stdout).unwrap();
     for line in text.lines() {
-        assert!(line.chars().count() <= 100, "wider than 100 columns: {line:?}");
+        assert!(
+            line.chars().count() <= 100,
+            "wider than 100 columns: {line:?}"
+        );
     }
     for v in visits {
         let (name, host, visitor) = (
@@ -111,18 +141,35 @@ fn a_world_of_34_countries_and_8_visits_gets_charts_and_a_summary_that_lead_with
             v["visitor"].as_str().unwrap(),
         );
         let heading = format!("{name}: {visitor} visits {host}");
-        let section = text.split(&heading).nth(1).unwrap_or_else(|| panic!("no {heading:?}:\n{text}"));
+        let section = text
+            .split(&heading)
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {heading:?}:\n{text}"));
         // The heading's line, a blank line, the header, the rule, then the rows.
         let rows: Vec<&str> = section.lines().skip(4).take(2).collect();
-        assert!(rows[0].starts_with(&format!("{host} host")), "{heading}: {rows:?}");
-        assert!(rows[1].starts_with(&format!("{visitor} visitor")), "{heading}: {rows:?}");
+        assert!(
+            rows[0].starts_with(&format!("{host} host")),
+            "{heading}: {rows:?}"
+        );
+        assert!(
+            rows[1].starts_with(&format!("{visitor} visitor")),
+            "{heading}: {rows:?}"
+        );
         assert!(section.contains("statements not shown"), "{heading}");
     }
 
     // Asked for explicitly: those lines, in that order, weekly.
     run_ok(
         bin()
-            .args(["plot", "--quiet", "--countries", "USA,CHN", "--period", "week", "--out"])
+            .args([
+                "plot",
+                "--quiet",
+                "--countries",
+                "USA,CHN",
+                "--period",
+                "week",
+                "--out",
+            ])
             .arg(&out),
     );
     let idx = index(&charts);
@@ -133,10 +180,19 @@ fn a_world_of_34_countries_and_8_visits_gets_charts_and_a_summary_that_lead_with
     // A [plot] table with a key we do not know is refused with its file and line.
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[plot]\nperiod = \"day\"\nlegend = \"left\"\n").unwrap();
-    let o = bin().args(["plot", "--quiet", "--config"]).arg(&bad).arg("--out").arg(&out).output().unwrap();
+    let o = bin()
+        .args(["plot", "--quiet", "--config"])
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success());
-    assert!(err.contains("bad.toml:3") && err.contains("unknown field"), "{err}");
+    assert!(
+        err.contains("bad.toml:3") && err.contains("unknown field"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -67,7 +67,9 @@ tonetrack plot --out out --config tonetrack.toml   # its [plot] table"
     )]
     Plot(PlotArgs),
     /// Print tone per country and per visit from a run's output folder, as terminal tables.
-    #[command(after_help = "Example:\n  tonetrack summary out\n  tonetrack summary out --countries USA,ISR")]
+    #[command(
+        after_help = "Example:\n  tonetrack summary out\n  tonetrack summary out --countries USA,ISR"
+    )]
     Summary(SummaryArgs),
     /// Print the statements of one article (for debugging extraction).
     #[command(

@@ -72,7 +72,10 @@ pub fn summary(args: SummaryArgs) -> Result<u8> {
     if let Some(bytes) = storage.read("visits.parquet")? {
         let visits = tonetrack::store::read_parquet_bytes(bytes, "visits.parquet")?;
         let pairs = match storage.read("visit_pairs.parquet")? {
-            Some(b) => Some(tonetrack::store::read_parquet_bytes(b, "visit_pairs.parquet")?),
+            Some(b) => Some(tonetrack::store::read_parquet_bytes(
+                b,
+                "visit_pairs.parquet",
+            )?),
             None => None,
         };
         let visits = tonetrack::plot::data::visits(&visits, pairs.as_ref())?;

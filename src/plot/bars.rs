@@ -74,7 +74,12 @@ where
 {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let (w, _) = area.dim_in_pixel();
-    let left = |size: u32| (FONT, size).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Top));
+    let left = |size: u32| {
+        (FONT, size)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Left, VPos::Top))
+    };
     area.draw(&Text::new(fit(&p.title, 17, w - 20), (10, 6), left(17)))
         .map_err(e)?;
     for (k, line) in std::iter::once(&p.subtitle).chain(&p.note).enumerate() {
@@ -126,7 +131,10 @@ where
             let y0 = y1 - 0.2;
             let Some(m) = s.mean else { continue };
             chart
-                .draw_series([Rectangle::new([(0.0, y0), (m, y1)], WINDOW_COLORS[wi].filled())])
+                .draw_series([Rectangle::new(
+                    [(0.0, y0), (m, y1)],
+                    WINDOW_COLORS[wi].filled(),
+                )])
                 .map_err(|e| e.to_string())?;
             if let (Some(lo), Some(hi)) = (s.low, s.high) {
                 chart
@@ -149,8 +157,12 @@ where
                 .color(&BLACK)
                 .pos(Pos::new(HPos::Right, VPos::Bottom))
         };
-        area.draw(&Text::new(row.label.clone(), (plot_left - 8, y), right(LABEL_FONT)))
-            .map_err(e)?;
+        area.draw(&Text::new(
+            row.label.clone(),
+            (plot_left - 8, y),
+            right(LABEL_FONT),
+        ))
+        .map_err(e)?;
         area.draw(&Text::new(
             row.counts(),
             (plot_left - 8, y + 2),
@@ -177,17 +189,26 @@ where
     area.draw(&Text::new(
         fit(title, 22, w - 30),
         (20, 10),
-        (FONT, 22).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Top)),
+        (FONT, 22)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Left, VPos::Top)),
     ))
     .map_err(e)?;
     let mut x = 20;
     for (wi, name) in WINDOWS.iter().enumerate() {
-        area.draw(&Rectangle::new([(x, 44), (x + 18, 56)], WINDOW_COLORS[wi].filled()))
-            .map_err(e)?;
+        area.draw(&Rectangle::new(
+            [(x, 44), (x + 18, 56)],
+            WINDOW_COLORS[wi].filled(),
+        ))
+        .map_err(e)?;
         area.draw(&Text::new(
             name.to_string(),
             (x + 24, 50),
-            (FONT, 14).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center)),
+            (FONT, 14)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
         ))
         .map_err(e)?;
         x += 34 + crate::plot::text_px(name, 14) as i32 + 16;

@@ -108,7 +108,9 @@ pub fn period(asked: PlotPeriod, first: i32, last: i32, visits: &[VisitSpan]) ->
     }
     (
         Period::Week,
-        format!("the data span {span} days and every visit's windows cover {MIN_WEEKLY_POINTS}+ weeks"),
+        format!(
+            "the data span {span} days and every visit's windows cover {MIN_WEEKLY_POINTS}+ weeks"
+        ),
     )
 }
 
@@ -136,7 +138,11 @@ fn left_out_note(countries: usize, statements: i64, tail: &str) -> Option<String
     (countries > 0).then(|| {
         format!(
             "+{countries} {}, {statements} statement{}{tail}",
-            if countries == 1 { "country" } else { "countries" },
+            if countries == 1 {
+                "country"
+            } else {
+                "countries"
+            },
             if statements == 1 { "" } else { "s" }
         )
     })
@@ -479,8 +485,8 @@ pub fn label_rows(spans: &[(f64, f64)], gap: f64) -> Vec<usize> {
     let mut row_ends: Vec<f64> = Vec::new();
     spans
         .iter()
-        .map(|(left, width)| {
-            match row_ends.iter().position(|end| *end + gap <= *left) {
+        .map(
+            |(left, width)| match row_ends.iter().position(|end| *end + gap <= *left) {
                 Some(r) => {
                     row_ends[r] = left + width;
                     r
@@ -489,8 +495,8 @@ pub fn label_rows(spans: &[(f64, f64)], gap: f64) -> Vec<usize> {
                     row_ends.push(left + width);
                     row_ends.len() - 1
                 }
-            }
-        })
+            },
+        )
         .collect()
 }
 
@@ -526,14 +532,23 @@ mod tests {
 
     fn codes(n: usize) -> Vec<String> {
         (0..n)
-            .map(|i| format!("X{}{}", (b'A' + (i / 26) as u8) as char, (b'A' + (i % 26) as u8) as char))
+            .map(|i| {
+                format!(
+                    "X{}{}",
+                    (b'A' + (i / 26) as u8) as char,
+                    (b'A' + (i % 26) as u8) as char
+                )
+            })
             .collect()
     }
 
     #[test]
     fn two_weeks_of_data_are_drawn_day_by_day_and_half_a_year_week_by_week() {
         let short = [visit("Washington", "USA", "ISR", 20_000, 7)];
-        assert_eq!(period(PlotPeriod::Auto, 19_993, 20_006, &short).0, Period::Day);
+        assert_eq!(
+            period(PlotPeriod::Auto, 19_993, 20_006, &short).0,
+            Period::Day
+        );
         let sample = [visit("Tolsen to Vesna", "XOS", "XVA", 20_129, 30)];
         let (p, why) = period(PlotPeriod::Auto, 20_089, 20_270, &sample);
         assert_eq!(p, Period::Week, "{why}");
@@ -561,15 +576,31 @@ mod tests {
         assert_eq!(s.left_out, 34 - 6);
         let drawn_n: i64 = s.drawn.iter().map(|c| t[c]).sum();
         assert_eq!(s.left_out_statements, t.values().sum::<i64>() - drawn_n);
-        assert!(s.note().unwrap().starts_with("+28 countries, "), "{:?}", s.note());
+        assert!(
+            s.note().unwrap().starts_with("+28 countries, "),
+            "{:?}",
+            s.note()
+        );
     }
 
     #[test]
     fn more_sides_than_colours_keeps_the_busiest_sides_only() {
         let cs = codes(24);
-        let t: BTreeMap<String, i64> = cs.iter().enumerate().map(|(i, c)| (c.clone(), 100 - i as i64)).collect();
+        let t: BTreeMap<String, i64> = cs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), 100 - i as i64))
+            .collect();
         let visits: Vec<VisitSpan> = (0..12)
-            .map(|i| visit(&format!("v{i}"), &cs[2 * i], &cs[2 * i + 1], 20_000 + 40 * i as i32, 14))
+            .map(|i| {
+                visit(
+                    &format!("v{i}"),
+                    &cs[2 * i],
+                    &cs[2 * i + 1],
+                    20_000 + 40 * i as i32,
+                    14,
+                )
+            })
             .collect();
         let s = series(&t, &visits, &[], 4, MAX_SERIES);
         assert_eq!(s.drawn, cs[..MAX_SERIES].to_vec());
@@ -584,7 +615,10 @@ mod tests {
         assert_eq!(s.drawn, ["ISR", "USA"]);
         assert_eq!(s.missing, ["NOR"]);
         assert_eq!((s.left_out, s.left_out_statements), (1, 80));
-        assert_eq!(s.note().as_deref(), Some("+1 country, 80 statements not drawn"));
+        assert_eq!(
+            s.note().as_deref(),
+            Some("+1 country, 80 statements not drawn")
+        );
     }
 
     #[test]
@@ -612,7 +646,12 @@ mod tests {
     #[test]
     fn a_visit_shows_host_visitor_directions_participants_then_the_busiest_others() {
         let mut rows: Vec<(String, i64)> = codes(30).into_iter().map(|c| (c, 2)).collect();
-        rows.extend([("USA".into(), 40), ("ISR".into(), 25), ("CHN".into(), 9), ("IRN".into(), 7)]);
+        rows.extend([
+            ("USA".into(), 40),
+            ("ISR".into(), 25),
+            ("CHN".into(), 9),
+            ("IRN".into(), 7),
+        ]);
         let rows: Vec<(&str, i64)> = rows.iter().map(|(c, n)| (c.as_str(), *n)).collect();
         let mut v = counts("USA", "ISR", &rows);
         v.participant_countries = vec!["IRN".into(), "USA".into()];
@@ -621,7 +660,15 @@ mod tests {
         let labels: Vec<String> = g.groups.iter().map(Group::label).collect();
         assert_eq!(
             labels,
-            ["USA host", "ISR visitor", "USA → ISR", "ISR → USA", "IRN participant", "CHN", "XAA"]
+            [
+                "USA host",
+                "ISR visitor",
+                "USA → ISR",
+                "ISR → USA",
+                "IRN participant",
+                "CHN",
+                "XAA"
+            ]
         );
         assert_eq!(g.left_out, 29);
         assert_eq!(g.note().as_deref(), Some("+29 countries, 58 statements"));
@@ -632,13 +679,20 @@ mod tests {
         let v = counts("XKE", "XVA", &[("XVA", 12), ("XOS", 9)]);
         let g = visit_groups(&v, &[], 4);
         let kinds: Vec<GroupKind> = g.groups.iter().map(|g| g.kind).collect();
-        assert_eq!(kinds, [GroupKind::Host, GroupKind::Visitor, GroupKind::Other]);
+        assert_eq!(
+            kinds,
+            [GroupKind::Host, GroupKind::Visitor, GroupKind::Other]
+        );
         assert_eq!(g.note(), None);
     }
 
     #[test]
     fn asked_for_countries_replace_the_others_and_keep_the_sides_labelled() {
-        let mut v = counts("USA", "ISR", &[("USA", 40), ("ISR", 25), ("CHN", 9), ("FRA", 3)]);
+        let mut v = counts(
+            "USA",
+            "ISR",
+            &[("USA", 40), ("ISR", 25), ("CHN", 9), ("FRA", 3)],
+        );
         v.directed = true;
         let asked = ["FRA".to_string(), "USA".into()];
         let g = visit_groups(&v, &asked, 4);
@@ -647,15 +701,43 @@ mod tests {
         assert_eq!(labels, ["FRA", "USA host"]);
         assert_eq!((g.left_out, g.left_out_statements), (2, 34));
         let both = ["ISR".to_string(), "USA".into()];
-        let labels: Vec<String> = visit_groups(&v, &both, 4).groups.iter().map(Group::label).collect();
-        assert_eq!(labels, ["ISR visitor", "USA host", "USA → ISR", "ISR → USA"]);
+        let labels: Vec<String> = visit_groups(&v, &both, 4)
+            .groups
+            .iter()
+            .map(Group::label)
+            .collect();
+        assert_eq!(
+            labels,
+            ["ISR visitor", "USA host", "USA → ISR", "ISR → USA"]
+        );
     }
 
     #[test]
     fn panels_go_three_to_a_row_and_grow_with_their_groups() {
-        assert_eq!(panel_grid(3), PanelGrid { panels: 3, columns: 3, rows: 1 });
-        assert_eq!(panel_grid(1), PanelGrid { panels: 1, columns: 1, rows: 1 });
-        assert_eq!(panel_grid(6), PanelGrid { panels: 6, columns: 3, rows: 2 });
+        assert_eq!(
+            panel_grid(3),
+            PanelGrid {
+                panels: 3,
+                columns: 3,
+                rows: 1
+            }
+        );
+        assert_eq!(
+            panel_grid(1),
+            PanelGrid {
+                panels: 1,
+                columns: 1,
+                rows: 1
+            }
+        );
+        assert_eq!(
+            panel_grid(6),
+            PanelGrid {
+                panels: 6,
+                columns: 3,
+                rows: 2
+            }
+        );
         assert_eq!(panel_grid(12).rows, 4);
         assert!(panel_height(9) > panel_height(3));
         assert_eq!(panel_height(1), panel_height(3));
@@ -677,7 +759,10 @@ mod tests {
     #[test]
     fn visit_names_that_would_touch_go_on_another_row() {
         // Three names: the second starts inside the first; the third clears the first.
-        let rows = label_rows(&[(0.0, 200.0), (150.0, 100.0), (210.0, 50.0), (160.0, 30.0)], 8.0);
+        let rows = label_rows(
+            &[(0.0, 200.0), (150.0, 100.0), (210.0, 50.0), (160.0, 30.0)],
+            8.0,
+        );
         assert_eq!(rows, [0, 1, 0, 2]);
         assert!(label_rows(&[], 8.0).is_empty());
     }

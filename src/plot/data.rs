@@ -333,7 +333,10 @@ pub(crate) mod tests {
         for (k, dir) in ["host_to_visitor", "visitor_to_host"].iter().enumerate() {
             for (w, win) in WINDOWS.iter().enumerate() {
                 let base = if k == 0 { 0.1 } else { -0.3 } + 0.1 * w as f64;
-                cols.push(Column::new(format!("{dir}_n_{win}").into(), [2 + w as i64, 0]));
+                cols.push(Column::new(
+                    format!("{dir}_n_{win}").into(),
+                    [2 + w as i64, 0],
+                ));
                 cols.push(Column::new(
                     format!("{dir}_mean_tone_{win}").into(),
                     [Some(base), None],
@@ -357,7 +360,10 @@ pub(crate) mod tests {
         let names: Vec<&str> = v.iter().map(|v| v.span.name.as_str()).collect();
         assert_eq!(names, ["Summit", "Talks"]);
         let talks = &v[1];
-        assert_eq!((talks.span.host.as_str(), talks.span.visitor.as_str()), ("USA", "ISR"));
+        assert_eq!(
+            (talks.span.host.as_str(), talks.span.visitor.as_str()),
+            ("USA", "ISR")
+        );
         assert_eq!(talks.countries["USA"][1].n, 5);
         assert_eq!(talks.countries["USA"][1].low, Some(0.1));
         assert_eq!(talks.changes["USA"].mean, Some(0.6));
@@ -365,7 +371,10 @@ pub(crate) mod tests {
         assert_eq!(talks.participants[0].country.as_deref(), Some("ISR"));
         assert_eq!(talks.directed, None);
         let c = talks.counts();
-        assert_eq!((c.countries["USA"], c.participant_countries.clone()), (9, vec!["ISR".to_string()]));
+        assert_eq!(
+            (c.countries["USA"], c.participant_countries.clone()),
+            (9, vec!["ISR".to_string()])
+        );
         assert!(!c.directed);
     }
 

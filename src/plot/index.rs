@@ -43,7 +43,11 @@ pub fn html(d: &Decisions) -> String {
         ));
     }
     out.push_str("</ul>\n");
-    for (path, _) in d.files.iter().filter(|(p, _)| p.ends_with(".png") && !p.starts_with("visits/")) {
+    for (path, _) in d
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".png") && !p.starts_with("visits/"))
+    {
         out.push_str(&format!("<p><img src=\"{}\" alt=\"\"></p>\n", escape(path)));
     }
     if !d.visits.is_empty() {
@@ -69,10 +73,19 @@ pub fn html(d: &Decisions) -> String {
 
 /// Writes `index.html` and `index.json` into `charts`.
 pub fn write(charts: &Path, d: &Decisions) -> Result<Vec<(PathBuf, String)>> {
-    let json = serde_json::to_string_pretty(d).map_err(|e| Error::io(charts, std::io::Error::other(e)))?;
+    let json =
+        serde_json::to_string_pretty(d).map_err(|e| Error::io(charts, std::io::Error::other(e)))?;
     let files = [
-        ("index.html", html(d), "the charts listed with what each shows, one section per visit"),
-        ("index.json", json + "\n", "what the charts decided: period, countries drawn, legend, panels, groups per visit"),
+        (
+            "index.html",
+            html(d),
+            "the charts listed with what each shows, one section per visit",
+        ),
+        (
+            "index.json",
+            json + "\n",
+            "what the charts decided: period, countries drawn, legend, panels, groups per visit",
+        ),
     ];
     let mut out = Vec::new();
     for (name, text, what) in files {
@@ -120,6 +133,8 @@ mod tests {
         assert!(page.contains("href=\"tone_by_country_day.png\""));
         assert!(page.contains("href=\"visits/01-talks-washington.png\""));
         assert!(page.contains("+3 countries, 20 statements not drawn"));
-        assert!(page.contains("Shown: USA host, ISR visitor; not shown: +3 countries, 20 statements"));
+        assert!(
+            page.contains("Shown: USA host, ISR visitor; not shown: +3 countries, 20 statements")
+        );
     }
 }

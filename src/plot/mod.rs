@@ -249,10 +249,9 @@ where
     let cell_w = w / grid.columns.max(1) as u32;
     for (i, p) in panels.iter().enumerate() {
         let (r, c) = ((i / grid.columns) as i32, (i % grid.columns) as i32);
-        let cell = body.clone().shrink(
-            (c * cell_w as i32, r * row_px as i32),
-            (cell_w, row_px),
-        );
+        let cell = body
+            .clone()
+            .shrink((c * cell_w as i32, r * row_px as i32), (cell_w, row_px));
         bars::draw_panel(&cell, p, label_w)?;
     }
     Ok(())
@@ -371,7 +370,11 @@ pub fn plot(
         }
     );
     emit(period.stem(), &period_what, &|f, p| {
-        on_backend!(f, p, size_of(&legend), |root| time::draw(&root, &period_chart, &legend))
+        on_backend!(f, p, size_of(&legend), |root| time::draw(
+            &root,
+            &period_chart,
+            &legend
+        ))
     })?;
     let rolling_legend = legend_of(&rolling_chart);
     emit(
@@ -433,7 +436,10 @@ pub fn plot(
             };
             let row_px = choose::panel_height(panel.rows.len());
             let size = (VISIT_FILE_WIDTH, bars::KEY_PX + row_px);
-            let what = format!("visit {:?}: its groups before / during / after", panel.title);
+            let what = format!(
+                "visit {:?}: its groups before / during / after",
+                panel.title
+            );
             let stem = format!("visits/{}", visit_stem(i, &panel.title));
             emit(&stem, &what, &|f, p| {
                 on_backend!(f, p, size, |root| visit_grid(
@@ -504,20 +510,40 @@ mod tests {
         assert_eq!(d.period, Period::Day, "{}", d.period_reason);
         assert_eq!(d.series.drawn, ["USA", "JPN", "ISR"]);
         let talks = d.visits.iter().find(|v| v.name == "Talks").unwrap();
-        assert_eq!(talks.labels, ["USA host", "ISR visitor", "USA → ISR", "ISR → USA"]);
+        assert_eq!(
+            talks.labels,
+            ["USA host", "ISR visitor", "USA → ISR", "ISR → USA"]
+        );
         assert_eq!(talks.file, "visits/02-talks.png");
         assert_eq!(d.visits_chart, Some(choose::panel_grid(2)));
-        for f in ["tone_by_country_day.png", "visits.svg", "visits/02-talks.svg", "index.json"] {
-            assert!(files.iter().any(|(p, _)| p == &charts.join(f)), "{f} not written");
-            assert!(std::fs::metadata(charts.join(f)).unwrap().len() > 0, "{f} empty");
+        for f in [
+            "tone_by_country_day.png",
+            "visits.svg",
+            "visits/02-talks.svg",
+            "index.json",
+        ] {
+            assert!(
+                files.iter().any(|(p, _)| p == &charts.join(f)),
+                "{f} not written"
+            );
+            assert!(
+                std::fs::metadata(charts.join(f)).unwrap().len() > 0,
+                "{f} empty"
+            );
         }
         let svg = std::fs::read_to_string(charts.join("visits/02-talks.svg")).unwrap();
-        assert!(svg.contains("USA → ISR") && svg.contains("ISR → USA"), "directions drawn");
+        assert!(
+            svg.contains("USA → ISR") && svg.contains("ISR → USA"),
+            "directions drawn"
+        );
     }
 
     #[test]
     fn visit_files_are_named_by_order_and_a_slug_of_the_name() {
         assert_eq!(visit_stem(0, "Tolsen to Vesna"), "01-tolsen-to-vesna");
-        assert_eq!(visit_stem(11, "  Kestrel summit (2nd)!"), "12-kestrel-summit-2nd");
+        assert_eq!(
+            visit_stem(11, "  Kestrel summit (2nd)!"),
+            "12-kestrel-summit-2nd"
+        );
     }
 }

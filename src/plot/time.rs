@@ -213,7 +213,13 @@ where
                 .map_err(|e| e.to_string())?;
         }
     }
-    draw_legend(&legend_area, c, legend, top - legend_area.get_base_pixel().1).map_err(e)
+    draw_legend(
+        &legend_area,
+        c,
+        legend,
+        top - legend_area.get_base_pixel().1,
+    )
+    .map_err(e)
 }
 
 /// The legend in its own area: a swatch and a label per entry, never over the data.
@@ -241,7 +247,10 @@ fn draw_legend<DB: DrawingBackend>(
         let y = y_start + ri * LEGEND_LINE_PX as i32 + LEGEND_LINE_PX as i32 / 2;
         if k < c.drawn.len() {
             let col = color(k);
-            area.draw(&PathElement::new([(x, y), (x + 26, y)], col.stroke_width(3)))?;
+            area.draw(&PathElement::new(
+                [(x, y), (x + 26, y)],
+                col.stroke_width(3),
+            ))?;
             if c.dots {
                 area.draw(&Circle::new((x + 13, y), 4, col.filled()))?;
             }
@@ -253,7 +262,11 @@ fn draw_legend<DB: DrawingBackend>(
         }
         let style = (FONT, LABEL_FONT)
             .into_font()
-            .color(&BLACK.mix(if k < c.drawn.len() || label == VISIT_KEY { 1.0 } else { 0.7 }))
+            .color(&BLACK.mix(if k < c.drawn.len() || label == VISIT_KEY {
+                1.0
+            } else {
+                0.7
+            }))
             .pos(Pos::new(HPos::Left, VPos::Center));
         area.draw(&Text::new(label.clone(), (x + 34, y), style))?;
     }

@@ -222,7 +222,11 @@ fn config_toml(officials: &[Vec<Official>], visits: &[Visit], countries: usize) 
     for v in visits {
         let names: Vec<String> = [v.visitor, v.host]
             .iter()
-            .flat_map(|c| officials[*c].iter().map(|o| format!("{:?}", o.speaker.name)))
+            .flat_map(|c| {
+                officials[*c]
+                    .iter()
+                    .map(|o| format!("{:?}", o.speaker.name))
+            })
             .collect();
         out.push_str(&format!(
             "\n[[visit]]\nname = \"{}\"\nstart = {}\nend = {}\nhost = \"{}\"\nvisitor = \"{}\"\nparticipants = [{}]\n",
@@ -263,7 +267,8 @@ pub fn write_world(dir: &Path, opts: &WorldOptions) -> std::io::Result<SynthStat
         // An article about a visit when its day falls in one's windows (two in three), else
         // background news: every country once, then mostly the busy ones.
         let around = visits.iter().find(|v| {
-            day >= v.start - Duration::days(WINDOW_DAYS) && day <= v.end + Duration::days(WINDOW_DAYS)
+            day >= v.start - Duration::days(WINDOW_DAYS)
+                && day <= v.end + Duration::days(WINDOW_DAYS)
         });
         let (picked, tenths, place) = match around {
             Some(v) if rng.chance(66) => {
@@ -328,18 +333,30 @@ mod tests {
     #[test]
     fn the_world_names_every_official_once_and_its_visits_pair_two_countries() {
         let o = officials(MAX_COUNTRIES);
-        let names: std::collections::BTreeSet<&str> =
-            o.iter().flatten().map(|o| o.speaker.name.as_str()).collect();
-        let surnames: std::collections::BTreeSet<&str> =
-            o.iter().flatten().map(|o| o.speaker.surname.as_str()).collect();
+        let names: std::collections::BTreeSet<&str> = o
+            .iter()
+            .flatten()
+            .map(|o| o.speaker.name.as_str())
+            .collect();
+        let surnames: std::collections::BTreeSet<&str> = o
+            .iter()
+            .flatten()
+            .map(|o| o.speaker.surname.as_str())
+            .collect();
         assert_eq!(names.len(), 2 * MAX_COUNTRIES);
-        assert_eq!(surnames.len(), 2 * MAX_COUNTRIES, "bare surnames must resolve to one person");
+        assert_eq!(
+            surnames.len(),
+            2 * MAX_COUNTRIES,
+            "bare surnames must resolve to one person"
+        );
         let opts = WorldOptions::default();
         let v = visits(&opts);
         assert_eq!(v.len(), 8);
         assert!(v.iter().all(|v| v.host != v.visitor && v.end >= v.start));
         let last_day = first_day() + Duration::days(opts.days as i64);
-        assert!(v.iter().all(|v| v.end + Duration::days(WINDOW_DAYS) <= last_day));
+        assert!(v
+            .iter()
+            .all(|v| v.end + Duration::days(WINDOW_DAYS) <= last_day));
         let names: std::collections::BTreeSet<&str> = v.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names.len(), v.len(), "visit names are unique");
     }
