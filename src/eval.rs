@@ -475,7 +475,7 @@ mod tests {
             speaker_mention: None,
             descriptor: None,
             addressee_mention: None,
-            attribution: "",
+            attribution: crate::rule::Rule::NotFound,
             cue_type: None,
             flags: Vec::new(),
             paragraph: 0,

@@ -16,11 +16,13 @@
 pub mod config;
 pub mod error;
 pub mod models;
+pub mod rule;
 pub mod types;
 
 pub mod actors;
 #[cfg(feature = "tables")]
 pub mod aggregate;
+pub mod grammar;
 pub mod ingest;
 pub mod normalize;
 #[cfg(feature = "tables")]

@@ -34,7 +34,7 @@ pub fn train_speakers(args: TrainSpeakersArgs) -> Result<u8> {
         folds: args.folds,
         epochs: args.epochs.clone(),
         margins: args.margin.clone(),
-        trusted: select::trusted_sets(&args.trusted),
+        trusted: select::trusted_sets(&args.trusted).context("--trusted")?,
         seed: args.seed,
     };
     let chosen = select::select(engine, articles, &gold, &settings).map_err(|e| match e {

@@ -1,7 +1,7 @@
 //! Model selection for the speaker re-ranker: cross-validate every setting (training passes,
 //! margin, attributions trusted to the rules) by article, pick the one with the best held-out
 //! speaker accuracy, retrain it on every quote and describe it for the model file. The examples
-//! and the cross-validation itself are in [`crate::quotes::ranker_train`]; this picks among its
+//! and the cross-validation itself are in [`crate::train::speakers`]; this picks among its
 //! results.
 //!
 //! Example: `tonetrack train speakers --gold ../shared/datasets/polnear/train.gold.jsonl
@@ -13,7 +13,8 @@ use std::path::Path;
 use crate::eval::Gold;
 use crate::pipeline::Engine;
 use crate::quotes::ranker::{self, SpeakerRanker};
-use crate::quotes::ranker_train::{self, CvResult};
+use crate::rule::{Rule, UnknownName};
+use crate::train::speakers::{self as ranker_train, CvResult};
 use crate::types::Article;
 
 /// The settings to compare.
@@ -26,20 +27,21 @@ pub struct Settings {
     /// Margins to try: how much better another candidate must score than the rules' choice.
     pub margins: Vec<f64>,
     /// Sets of attributions to leave to the rules.
-    pub trusted: Vec<Vec<String>>,
+    pub trusted: Vec<Vec<Rule>>,
     /// Seed of the fold assignment and of the training order.
     pub seed: u64,
 }
 
 /// Parses `--trusted` values: each a comma-separated set of attributions (an empty value: none).
-pub fn trusted_sets(values: &[String]) -> Vec<Vec<String>> {
+/// A name that is no attribution rule is an error that lists the known ones.
+pub fn trusted_sets(values: &[String]) -> Result<Vec<Vec<Rule>>, UnknownName> {
     values
         .iter()
         .map(|t| {
             t.split(',')
                 .map(str::trim)
                 .filter(|x| !x.is_empty())
-                .map(String::from)
+                .map(str::parse::<Rule>)
                 .collect()
         })
         .collect()
@@ -164,7 +166,7 @@ mod tests {
         CvResult {
             epochs,
             margin,
-            trusted: vec!["after-quote".to_string(); trusted],
+            trusted: vec![Rule::AfterQuote; trusted],
             quotes: 10,
             ranked_correct,
             ..CvResult::default()
@@ -189,10 +191,16 @@ mod tests {
         let sets = trusted_sets(&["after-quote, before-quote".to_string(), String::new()]);
         assert_eq!(
             sets,
-            vec![
-                vec!["after-quote".to_string(), "before-quote".to_string()],
-                Vec::<String>::new()
-            ]
+            Ok(vec![
+                vec![Rule::AfterQuote, Rule::BeforeQuote],
+                Vec::<Rule>::new()
+            ])
         );
+    }
+
+    #[test]
+    fn a_trusted_value_that_names_no_rule_is_an_error_naming_it() {
+        let err = trusted_sets(&["after-quote,aftre-quote".to_string()]).unwrap_err();
+        assert_eq!(err.name, "aftre-quote");
     }
 }
