@@ -107,6 +107,8 @@ const BUILTIN: &[(&str, &str)] = &[
     builtin!("tone-lexicon.toml"),
     builtin!("normalize.toml"),
     builtin!("grammar.toml"),
+    // Pair phrases and locatives of the target stage (src/target/).
+    builtin!("targets.toml"),
     // How transcripts mark speakers (src/transcript/).
     builtin!("transcripts.toml"),
     // Officials who speak in transcripts, for transcript labels only.

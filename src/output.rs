@@ -88,6 +88,11 @@ pub fn statements_frame<'a>(
         col_vec!(&str),
     );
     let mut cue_type = col_vec!(Option<&str>);
+    let (mut targets, mut target, mut target_res) = (
+        col_vec!(Vec<String>),
+        col_vec!(Option<&str>),
+        col_vec!(&str),
+    );
     let mut turn = col_vec!(Option<&str>);
     let (mut tone, mut label, mut conf, mut cues, mut sentiment, mut flags) = (
         col_vec!(f64),
@@ -134,6 +139,9 @@ pub fn statements_frame<'a>(
             country.push(s.speaker.country.as_deref());
             country_res.push(s.speaker.country_resolution.as_str());
             addressee.push(s.addressee.as_deref());
+            targets.push(s.target.targets.clone());
+            target.push(s.target.main());
+            target_res.push(s.target.resolution.as_str());
             attribution.push(st.attribution.as_str());
             cue_type.push(st.cue_type);
             turn.push(s.turn.map(|l| l.slice(t)));
@@ -172,6 +180,9 @@ pub fn statements_frame<'a>(
         Column::new("country".into(), country),
         Column::new("country_resolution".into(), country_res),
         Column::new("addressee".into(), addressee),
+        str_list_column("targets", targets),
+        Column::new("target".into(), target),
+        Column::new("target_resolution".into(), target_res),
         Column::new("attribution".into(), attribution),
         Column::new("turn".into(), turn),
         Column::new("tone".into(), tone),

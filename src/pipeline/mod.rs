@@ -17,6 +17,7 @@ use crate::known::{self as store, Admitted, Known};
 use crate::models::{sha256_hex, ModelFile, ModelSource};
 use crate::normalize::Normalizer;
 use crate::quotes::{CueLexicon, Extractor, SpeakerRanker};
+use crate::target::{resolve::Addressee, TargetLexicon, Targeter};
 use crate::tone::{self, LexiconScorer, ScorerKind, ToneInput, ToneScorer, TransformerOptions};
 use crate::transcript::{self, Vocabulary};
 use crate::types::{Article, DocFormat, ProcessedArticle, Reject, ScoredStatement};
@@ -28,6 +29,8 @@ pub struct Engine {
     pub normalizer: Normalizer,
     pub extractor: Extractor,
     pub registry: Registry,
+    /// Whom each statement is about (after actors, before tone).
+    pub targeter: Targeter,
     pub scorer: Box<dyn ToneScorer>,
     /// How transcripts mark speakers (`models/transcripts.toml`).
     pub transcripts: Vocabulary,
@@ -97,6 +100,12 @@ impl Engine {
                 .chain([transcript_actors.clone()])
                 .collect::<Vec<_>>(),
         )?;
+        // A models folder written before targets.toml existed uses the built-in words.
+        let targets = match source.load_optional("targets.toml")? {
+            Some(f) => f,
+            None => ModelSource::default().load("targets.toml")?,
+        };
+        let targeter = Targeter::new(TargetLexicon::load(&targets)?, config, &registry);
         for v in config.visits() {
             for code in [&v.host, &v.visitor] {
                 if !registry.countries.contains_key(code) {
@@ -118,7 +127,7 @@ impl Engine {
             head.as_ref(),
             options,
         )?;
-        let model_files = [&normalize, &verbs, &grammar, &lexicon]
+        let model_files = [&normalize, &verbs, &grammar, &lexicon, &targets]
             .into_iter()
             .chain(ranker.iter())
             .chain([&vocabulary, &transcript_actors])
@@ -131,6 +140,7 @@ impl Engine {
             normalizer,
             extractor,
             registry,
+            targeter,
             scorer,
             transcripts,
             transcript_registry,
@@ -180,13 +190,30 @@ impl Engine {
         self.scored(article, content_hash, resolved)
     }
 
-    /// Scores the tone of resolved statements (statement, speaker, addressee, turn label).
+    /// Finds the targets of resolved statements (statement, speaker, addressee, turn label)
+    /// and scores their tone.
     fn scored(
         &self,
         article: Article,
         content_hash: String,
         resolved: Vec<transcript_turns::Resolved>,
     ) -> ProcessedArticle {
+        let in_article = self.targeter.article(
+            &self.registry,
+            &article.text,
+            Some(article.published),
+            resolved.iter().map(|(_, speaker, ..)| speaker),
+        );
+        let targets: Vec<_> = resolved
+            .iter()
+            .map(|(st, speaker, addressee, _)| {
+                let to = Addressee {
+                    name: addressee.as_deref(),
+                    mention: st.addressee_mention,
+                };
+                in_article.resolve(&[st.span], speaker.country.as_deref(), to)
+            })
+            .collect();
         let inputs: Vec<ToneInput> = resolved
             .iter()
             .map(|(s, ..)| ToneInput {
@@ -197,12 +224,14 @@ impl Engine {
         let tones = self.scorer.score_batch(&inputs);
         let scored = resolved
             .into_iter()
+            .zip(targets)
             .zip(tones)
             .map(
-                |((statement, speaker, addressee, turn), tone)| ScoredStatement {
+                |(((statement, speaker, addressee, turn), target), tone)| ScoredStatement {
                     statement,
                     speaker,
                     addressee,
+                    target,
                     tone,
                     turn,
                 },
