@@ -352,7 +352,7 @@ def check_dyads(out):
                 "SELECT visit, host, visitor, start, \"end\", host_to_visitor_n_during FROM read_parquet(?)",
                 str(pairs)):
             (n,) = rows("SELECT count(*) FROM read_parquet(?) WHERE country = ? AND target = ? "
-                        "AND published BETWEEN ? AND ?", st, host, visitor, start, end)[0]
+                        "AND published BETWEEN ? AND ? AND kind <> 'question'", st, host, visitor, start, end)[0]
             if n != n_during:
                 fail(f"visit_pairs {visit}: host_to_visitor_n_during is {n_during}, the statements give {n}")
         print("ok visit_pairs: host_to_visitor_n_during counts the host's statements about the visitor")
