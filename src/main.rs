@@ -119,6 +119,31 @@ tonetrack bench transformer       # the transformer scorer on 2,000 statements (
 tonetrack train --cv 5            # writes models/tone-head.json and models/tone-head.md"
     )]
     Train(TrainArgs),
+    /// Actor registry tools.
+    #[command(subcommand)]
+    Actors(ActorsCommand),
+}
+
+#[derive(Subcommand)]
+enum ActorsCommand {
+    /// Convert the CAMEO/Phoenix actor dictionaries (*.actors.txt) into models/actors-phoenix.toml.
+    #[command(
+        after_help = "Example:\n  tonetrack actors import --dictionaries ../shared/datasets/phoenix-actors --models models --out models/actors-phoenix.toml"
+    )]
+    Import(ActorsImportArgs),
+}
+
+#[derive(Args)]
+struct ActorsImportArgs {
+    /// Folder holding the Phoenix `*.actors.txt` files.
+    #[arg(long, default_value = "../shared/datasets/phoenix-actors")]
+    dictionaries: PathBuf,
+    /// Models folder with places.toml, cameo-codes.toml and the curated actor files [default: built in].
+    #[arg(long)]
+    models: Option<PathBuf>,
+    /// Where to write the registry file.
+    #[arg(long, default_value = "models/actors-phoenix.toml")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -640,6 +665,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
             None => bench(args),
         },
         Command::Synth(args) => synth(args),
+        Command::Actors(ActorsCommand::Import(args)) => actors_import(args),
         Command::Train(args) => match args.what {
             Some(TrainWhat::Speakers(a)) => train_speakers(a),
             None => learned::train_head(args),
@@ -655,6 +681,36 @@ fn without_tables(command: &str) -> anyhow::Error {
         "`tonetrack {command}` reads or writes tables, which this build leaves out (built without the `tables` feature); \
          rebuild with the default features: `cargo build --release` (add `--features transformer` for the learned scorers)"
     )
+}
+
+/// `tonetrack actors import`: converts, writes, and prints what was left out and why.
+fn actors_import(args: ActorsImportArgs) -> Result<u8> {
+    let source = tonetrack::models::ModelSource { dir: args.models };
+    let (text, imported) =
+        tonetrack::actors::import::import_folder(&args.dictionaries, &source)?;
+    std::fs::write(&args.out, &text).with_context(|| format!("writing {}", args.out.display()))?;
+    let r = &imported.report;
+    eprintln!(
+        "{} entries read, {} actors written to {}",
+        r.entries_read,
+        imported.actors.len(),
+        args.out.display()
+    );
+    for (why, n) in &r.skipped {
+        eprintln!("  {n:>6}  {why}");
+    }
+    eprintln!("  roles whose code has no country here (code: roles):");
+    for (code, n) in &r.unmapped_codes {
+        eprintln!("  {n:>6}  {code}");
+    }
+    if !r.unknown_sectors.is_empty() {
+        let parts: Vec<String> = r.unknown_sectors.iter().map(|(p, n)| format!("{p} {n}")).collect();
+        eprintln!("  sector parts not in cameo-codes.toml (left out of titles): {}", parts.join(", "));
+    }
+    for m in &r.malformed {
+        eprintln!("  unreadable: {m}");
+    }
+    Ok(0)
 }
 
 /// Peak resident memory of this process in MiB (Linux), for benchmark reports.

@@ -54,7 +54,18 @@ impl Engine {
         for p in &config.models.extra_places {
             places.push(ModelFile::read(&config.resolve(p))?);
         }
-        let mut actors = vec![source.load("actors.toml")?];
+        let mut actors = Vec::new();
+        // A models folder written before a file existed may lack it (only actors.toml is required).
+        for name in crate::models::CURATED_ACTOR_FILES
+            .iter()
+            .chain([&crate::models::IMPORTED_ACTOR_FILE])
+        {
+            match source.load_optional(name)? {
+                Some(f) => actors.push(f),
+                None if *name == "actors.toml" => actors.push(source.load(name)?),
+                None => {}
+            }
+        }
         for p in &config.models.extra_actors {
             actors.push(ModelFile::read(&config.resolve(p))?);
         }
@@ -67,7 +78,11 @@ impl Engine {
         if let Some(file) = &ranker {
             extractor = extractor.with_ranker(SpeakerRanker::load(file)?);
         }
-        let registry = Registry::load(&places, &actors)?;
+        let mut registry = Registry::load(&places, &actors)?;
+        let names = source.load_optional("names.toml")?;
+        if let Some(file) = &names {
+            registry.set_names(crate::actors::names::Names::load(file)?);
+        }
         for v in config.visits() {
             for code in [&v.host, &v.visitor] {
                 if !registry.countries.contains_key(code) {
@@ -92,6 +107,7 @@ impl Engine {
         let model_files = [&normalize, &verbs, &grammar, &lexicon]
             .into_iter()
             .chain(ranker.iter())
+            .chain(names.iter())
             .chain(places.iter())
             .chain(actors.iter())
             .map(|f| (f.name.clone(), f.sha256.clone()))
