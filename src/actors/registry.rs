@@ -161,8 +161,9 @@ pub struct Registry {
     pub actors: Vec<Actor>,
     /// Folded names and aliases → actor index.
     by_surface: HashMap<String, usize>,
-    /// First words of all names and aliases, to skip most words quickly.
-    first_words: HashSet<String>,
+    /// First words of all names and aliases → the most words a name starting with it has, to
+    /// skip most words quickly and not try 17-word keys after every "John".
+    first_words: HashMap<String, usize>,
     /// Folded surnames → person indices (hand-written files only: a surname alone is never
     /// guessed to be one of 18,000 imported officials).
     by_surname: HashMap<String, Vec<usize>>,
@@ -389,7 +390,8 @@ impl Registry {
                 }
                 self.max_surface_words = self.max_surface_words.max(words_of(&key));
                 if let Some(first) = key.split(' ').next() {
-                    self.first_words.insert(first.to_string());
+                    let n = self.first_words.entry(first.to_string()).or_default();
+                    *n = (*n).max(words_of(&key));
                 }
                 let ascii = strip_diacritics(&key).into_owned();
                 if ascii != key {
@@ -462,7 +464,12 @@ impl Registry {
     }
 
     pub fn starts_a_name(&self, folded_word: &str) -> bool {
-        self.first_words.contains(folded_word)
+        self.first_words.contains_key(folded_word)
+    }
+
+    /// The most words of a registry name starting with this word (0: none starts with it).
+    pub fn max_words_from(&self, folded_word: &str) -> usize {
+        self.first_words.get(folded_word).copied().unwrap_or(0)
     }
 
     pub fn persons_with_surname(&self, folded_surname: &str) -> &[usize] {
@@ -474,6 +481,15 @@ impl Registry {
 
     pub fn place(&self, folded: &str) -> Option<&(String, PlaceKind)> {
         self.places.get(folded)
+    }
+
+    /// Every folded place word and actor name or alias, for callers that index them (the
+    /// target stage's name prefixes).
+    pub fn surfaces(&self) -> impl Iterator<Item = &str> {
+        self.places
+            .keys()
+            .chain(self.by_surface.keys())
+            .map(String::as_str)
     }
 
     pub fn max_surface_words(&self) -> usize {

@@ -62,8 +62,9 @@ pub(super) fn scan(
         let mut matched = 0;
         let capital = is_capitalized(toks[i].text(text));
         // Only capitalised words that start some registry name can start a mention.
-        if capital && reg.starts_a_name(folded[i]) {
-            for n in (1..=reg.max_surface_words().min(toks.len() - i)).rev() {
+        let longest = reg.max_words_from(folded[i]);
+        if capital && longest > 0 {
+            for n in (1..=longest.min(toks.len() - i)).rev() {
                 fill(&mut key, &folded[i..i + n], false);
                 if let Some(idx) = reg.lookup(&key) {
                     mentions.push((toks[i].span.start, idx));

@@ -4,13 +4,12 @@
 //! ```text
 //! “…,” said Wu Xinbo.                       after the closing mark   after-quote:inverted
 //! “…,” Wu Xinbo said.                       after the closing mark   after-quote
-//! Pollsters agree - Ann Ruiz: “…”           a dash-signed colon      colon
 //! Ruiz told the Tribune, “…”                a verb before the quote  before-quote
 //! … “the end” for the EU, said Wilders.     later in the sentence    after-quote:inverted
-//! She is sure of one thing: “…”             a colon after a clause   colon
 //! “…,” Hannity started.                     a subject and any verb   after-quote:any-verb
 //! ```
-//! The rules that look beyond the quote's sentence are in [`super::context`].
+//! The colons are read in [`super::colon`], the rules that look beyond the quote's sentence in
+//! [`super::context`].
 
 use rustc_hash::FxHashSet as HashSet;
 
@@ -22,8 +21,6 @@ use super::marks::Quote;
 use super::np::Np;
 use super::{CueType, Extractor, Rule, SourceSide};
 
-/// A quote's speaker as a rule found it: the cue, the speaker's phrase (none when the cue has
-/// no subject), and which rule.
 /// What a reporting verb before the quote gave: a speaker, or the nearest verb that may yet
 /// attribute the quote through its main clause when no later rule does.
 enum Before {
@@ -31,6 +28,8 @@ enum Before {
     Nearest(Option<Cue>),
 }
 
+/// A quote's speaker as a rule found it: the cue, the speaker's phrase (none when the cue has
+/// no subject), and which rule.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Attribution {
     pub(super) cue: Cue,
@@ -40,7 +39,10 @@ pub(super) struct Attribution {
 
 impl Extractor {
     /// The speaker of quote `q`: the rules in their order, the first that finds one winning.
-    /// `used` holds the cues earlier quotes were attributed through.
+    /// `used` holds the cues earlier quotes were attributed through. Steps 1 to 4 read the
+    /// quote's sentence; when step 3 found a reporting verb without a subject, it waits for
+    /// step 4 and then speaks through its main clause; otherwise the colons (5, 6), a subject
+    /// and any verb after a comma quote, and the rules of [`super::context`] follow.
     pub(super) fn attribute_quote(
         &self,
         doc: &Doc,
@@ -227,37 +229,6 @@ impl Extractor {
         None
     }
 
-    /// 2. "Pollsters agree - Ann Ruiz: “…”": a name and a colon after a dash sign the quote,
-    /// whatever verb stands before the dash.
-    fn signed_after_dash(&self, doc: &Doc, q: &Quote) -> Option<Attribution> {
-        let (s_start, _) = doc.sent_range(q.open);
-        // "Pollsters agree - Ann Ruiz: “…”": a name and a colon after a dash sign the quote,
-        // whatever verb stands before the dash.
-        if q.open > s_start + 2 && doc.word(q.open - 1) == ":" {
-            let colon = q.open - 1;
-            let mut j = colon;
-            while j > s_start
-                && doc.toks[j - 1].is_word()
-                && is_capitalized(doc.word(j - 1))
-                && colon - j < 4
-            {
-                j -= 1;
-            }
-            if j < colon && j > s_start && matches!(doc.word(j - 1), "-" | "—" | "–" | "--") {
-                return Some(Attribution {
-                    cue: Cue::colon(colon),
-                    subject: Some(Np {
-                        start: j,
-                        end: colon,
-                        descriptor: None,
-                    }),
-                    how: Rule::Colon,
-                });
-            }
-        }
-        None
-    }
-
     /// 3. A reporting verb before the quote in the same sentence, the nearest first.
     fn verb_before_quote(&self, doc: &Doc, q: &Quote) -> Before {
         let (s_start, _) = doc.sent_range(q.open);
@@ -439,67 +410,6 @@ impl Extractor {
         None
     }
 
-    /// 5. A name right before the colon that opens the quote ("… he tweeted about it. Donald
-    /// Trump: “…”").
-    fn colon_after_name(&self, doc: &Doc, q: &Quote) -> Option<Attribution> {
-        let (s_start, _) = doc.sent_range(q.open);
-        if q.open > s_start + 1
-            && doc.word(q.open - 1) == ":"
-            && is_capitalized(doc.word(q.open - 2))
-        {
-            let colon = q.open - 1;
-            let mut j = colon;
-            while j > s_start
-                && doc.toks[j - 1].is_word()
-                && is_capitalized(doc.word(j - 1))
-                && colon - j < 4
-            {
-                j -= 1;
-            }
-            if j < colon {
-                let cue = Cue::colon(colon);
-                return Some(Attribution {
-                    cue,
-                    subject: Some(Np {
-                        start: j,
-                        end: colon,
-                        descriptor: None,
-                    }),
-                    how: Rule::Colon,
-                });
-            }
-        }
-        None
-    }
-
-    /// 6. "She is sure of one thing: “…”": the subject of the clause before the colon.
-    fn colon_after_clause(&self, doc: &Doc, q: &Quote) -> Option<Attribution> {
-        let (s_start, _) = doc.sent_range(q.open);
-        if q.open > s_start && doc.word(q.open - 1) == ":" {
-            let mut first = s_start;
-            while first < q.open
-                && (doc.is_punct(first) || self.is_sentence_adverb(&doc.folded[first]))
-            {
-                first += 1;
-            }
-            if let Some(np) = self.subject_right(doc, first) {
-                let verb_follows = np.end < q.open
-                    && doc.toks[np.end].is_word()
-                    && !is_capitalized(doc.word(np.end));
-                if verb_follows {
-                    let colon = q.open - 1;
-                    let cue = Cue::colon(colon);
-                    return Some(Attribution {
-                        cue,
-                        subject: Some(np),
-                        how: Rule::Colon,
-                    });
-                }
-            }
-        }
-        None
-    }
-
     /// Last: "She greeted supporters in Houston and told them they would “…”", "Toomey refused
     /// to say, responding that he is “…”": the nearest verb before the quote had no subject of
     /// its own; a verb coordinated with the main clause's, or a participle after it, shares the
@@ -668,8 +578,8 @@ impl Extractor {
 
 #[cfg(test)]
 mod tests {
-    use crate::quotes::testutil::rules;
-    use crate::quotes::Rule;
+    use crate::quotes::testutil::{rules, statements};
+    use crate::quotes::{Flag, Rule};
 
     #[test]
     fn a_verb_then_a_name_after_the_closing_mark_is_after_quote_inverted() {
@@ -684,14 +594,6 @@ mod tests {
         assert_eq!(
             rules("“We will not back down,” Ana Ruiz said."),
             [(Rule::AfterQuote, "Ana Ruiz")]
-        );
-    }
-
-    #[test]
-    fn a_name_and_colon_after_a_dash_sign_the_quote() {
-        assert_eq!(
-            rules("Pollsters agree - Ann Ruiz: “The race is close.”"),
-            [(Rule::Colon, "Ann Ruiz")]
         );
     }
 
@@ -744,24 +646,6 @@ mod tests {
     }
 
     #[test]
-    fn the_subject_of_the_clause_before_a_colon_speaks() {
-        assert_eq!(
-            rules("She is sure of one thing: “We will win.”"),
-            [(Rule::Colon, "She")]
-        );
-    }
-
-    #[test]
-    fn a_name_right_before_the_colon_speaks() {
-        assert_eq!(
-            rules("He wrote about it on Monday. Donald Trump: “It was a disaster.”")
-                .last()
-                .copied(),
-            Some((Rule::Colon, "Donald Trump"))
-        );
-    }
-
-    #[test]
     fn an_attribution_closing_the_sentence_after_a_comma_covers_an_earlier_quote() {
         assert_eq!(
             rules("The vote was “the beginning of the end” for the EU, said Wilders."),
@@ -775,5 +659,28 @@ mod tests {
             rules("The talks were “productive and candid,” according to the ministry."),
             [(Rule::AccordingTo, "the ministry")]
         );
+    }
+
+    #[test]
+    fn a_nearer_verb_without_a_subject_joins_the_farther_ones_speaker() {
+        assert_eq!(
+            rules("Ruiz spoke to reporters and said “we will not back down.”"),
+            [(Rule::BeforeQuoteCoordinated, "Ruiz")]
+        );
+    }
+
+    #[test]
+    fn a_coordinated_verb_with_no_subject_of_its_own_speaks_for_the_main_clause() {
+        assert_eq!(
+            rules("Ruiz smiled and said “we will not back down.”"),
+            [(Rule::BeforeQuoteMainClause, "Ruiz")]
+        );
+    }
+
+    #[test]
+    fn a_verb_with_no_subject_anywhere_leaves_the_quote_unattributed() {
+        let text = "At the rally, and later said “we will win this.”";
+        assert_eq!(rules(text), [(Rule::BeforeQuoteNoSubject, "")]);
+        assert_eq!(statements(text)[0].flags, [Flag::Unattributed]);
     }
 }

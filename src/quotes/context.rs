@@ -273,4 +273,12 @@ mod tests {
             [(Rule::PreviousSentence, "Ruiz")]
         );
     }
+
+    #[test]
+    fn a_quote_with_no_attribution_belongs_to_its_paragraphs_last_speaker() {
+        assert_eq!(
+            rules("Ruiz said she was angered by the ruling. Doing so “would hurt the poor most.”"),
+            [(Rule::Reported, "Ruiz"), (Rule::ParagraphSpeaker, "Ruiz")]
+        );
+    }
 }

@@ -17,10 +17,10 @@
 //!    with the quotations [`marks`] pairs and the headline.
 //! 2. Every quotation, in reading order, becomes a statement in [`direct`]: [`attribute`] tries
 //!    the attribution rules in a fixed order (after the closing mark, a verb before the quote,
-//!    later in the sentence, a colon), then those of [`context`] (the next sentence, a colon
-//!    closing the paragraph before, a dash byline, the previous speaker carrying over); a short
-//!    quote used as a noun is dropped as a term. A quote broken by its attribution is joined
-//!    into one statement here.
+//!    later in the sentence, a colon in [`colon`]), then those of [`context`] (the next
+//!    sentence, a colon closing the paragraph before, a dash byline, the previous speaker
+//!    carrying over); a short quote used as a noun is dropped as a term. A quote broken by its
+//!    attribution is joined into one statement here.
 //! 3. [`reported`] reads every sentence for unquoted reported speech ("X said that …",
 //!    "according to X, …", "CONTENT, X said.", "Name: CONTENT" headlines).
 //! 4. A quote inside a reported clause that says the same is dropped; the [`ranker`] may then
@@ -33,6 +33,7 @@
 
 mod attribute;
 mod clause;
+mod colon;
 mod context;
 mod cue;
 mod direct;
