@@ -15,7 +15,9 @@ use clap::Parser;
 
 mod cli;
 
-use cli::args::{BenchArgs, BenchCommand, Cli, Command, EvalCommand, LogFormat, TrainWhat};
+use cli::args::{
+    ActorsCommand, BenchArgs, BenchCommand, Cli, Command, EvalCommand, LogFormat, TrainWhat,
+};
 use cli::{bench, eval, extract, learned, synth, train};
 
 /// Exit codes (also in the README).
@@ -101,6 +103,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
             None => bench::bench(args),
         },
         Command::Synth(args) => synth::synth(args),
+        Command::Actors(ActorsCommand::Import(args)) => cli::actors::import(args),
         Command::Train(args) => match args.what {
             Some(TrainWhat::Speakers(a)) => train::train_speakers(a),
             None => learned::train_head(args),

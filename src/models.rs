@@ -100,9 +100,22 @@ macro_rules! builtin {
     };
 }
 
+/// The hand-written actor files, in load order: the long-standing registry, then the office
+/// holders of 2020–2026. `tonetrack actors import` leaves out dictionary entries they name.
+pub const CURATED_ACTOR_FILES: &[&str] = &["actors.toml", "actors-current.toml"];
+
+/// The registry generated from the Phoenix dictionaries (`tonetrack actors import`).
+pub const IMPORTED_ACTOR_FILE: &str = "actors-phoenix.toml";
+
 const BUILTIN: &[(&str, &str)] = &[
     builtin!("actors.toml"),
+    builtin!("actors-current.toml"),
+    builtin!("actors-phoenix.toml"),
+    // How `tonetrack actors import` reads CAMEO codes (used only by the importer).
+    builtin!("cameo-codes.toml"),
     builtin!("places.toml"),
+    // How personal names are written (family name first, particles, collectives).
+    builtin!("names.toml"),
     builtin!("speech-verbs.toml"),
     builtin!("tone-lexicon.toml"),
     builtin!("normalize.toml"),

@@ -3,7 +3,12 @@
 //! organisation and country, time-aware (a role counts only during its term). Every resolved
 //! speaker says how it was resolved, so analysts can filter on confidence.
 
+mod generated;
+pub mod import;
+pub mod names;
+mod pronoun;
 pub mod registry;
+mod scan;
 
 use chrono::NaiveDate;
 
@@ -41,9 +46,6 @@ struct Introduced {
     role: Option<String>,
 }
 
-/// How far back (in bytes, about two short paragraphs) a pronoun with no earlier speaker may
-/// reach for a person named in the text.
-const PRONOUN_REACH_BYTES: usize = 600;
 
 /// Resolves the speakers of one article, in reading order.
 pub struct ArticleResolver<'a> {
@@ -55,7 +57,11 @@ pub struct ArticleResolver<'a> {
     mentions: Vec<(usize, usize)>,
     introduced: Vec<Introduced>,
     history: Vec<Seen>,
+    /// The country most of the article's actors and places belong to, when one clearly
+    /// dominates: the fallback country of a named speaker the text gives no country for.
+    article_country: Option<String>,
 }
+
 
 impl<'a> ArticleResolver<'a> {
     /// Builds the resolver from the words the extractor already cut (punctuation included; it
@@ -68,35 +74,8 @@ impl<'a> ArticleResolver<'a> {
         all_folded: &crate::segment::Folded,
         date: NaiveDate,
     ) -> Self {
-        let mut mentions = Vec::new();
-        {
-            let keep: Vec<usize> = (0..all.len()).filter(|&i| all[i].is_word()).collect();
-            let toks: Vec<_> = keep.iter().map(|&i| all[i]).collect();
-            let folded: Vec<&str> = keep.iter().map(|&i| &all_folded[i]).collect();
-            let mut i = 0;
-            let mut key = String::new();
-            while i < toks.len() {
-                let mut matched = 0;
-                // Only capitalised words that start some registry name can start a mention.
-                if is_capitalized(toks[i].text(text)) && reg.starts_a_name(folded[i]) {
-                    for n in (1..=reg.max_surface_words().min(toks.len() - i)).rev() {
-                        key.clear();
-                        for (k, w) in folded[i..i + n].iter().enumerate() {
-                            if k > 0 {
-                                key.push(' ');
-                            }
-                            key.push_str(w);
-                        }
-                        if let Some(idx) = reg.lookup(&key) {
-                            mentions.push((toks[i].span.start, idx));
-                            matched = n;
-                            break;
-                        }
-                    }
-                }
-                i += matched.max(1);
-            }
-        }
+        let scan = scan::scan(reg, text, all, all_folded, date);
+        let (mentions, article_country) = (scan.mentions, scan.article_country);
         ArticleResolver {
             reg,
             grammar,
@@ -105,6 +84,7 @@ impl<'a> ArticleResolver<'a> {
             mentions,
             introduced: Vec::new(),
             history: Vec::new(),
+            article_country,
         }
     }
 
@@ -122,6 +102,13 @@ impl<'a> ArticleResolver<'a> {
             (_, Some(mention)) => self.resolve_mention(mention, st.descriptor, st.paragraph),
             (_, None) => unresolved(),
         };
+        let mut speaker = speaker;
+        if speaker.name.is_some() && speaker.country.is_none() {
+            if let Some(c) = &self.article_country {
+                speaker.country = Some(c.clone());
+                speaker.country_resolution = "article:dominant".into();
+            }
+        }
         if speaker.name.is_some() || speaker.country.is_some() {
             let (gender, kind) = self.describe(&speaker);
             self.history.push(Seen {
@@ -163,6 +150,11 @@ impl<'a> ArticleResolver<'a> {
         descriptor: Option<Span>,
         paragraph: usize,
     ) -> Speaker {
+        // "Sen. Chuck Schumer (D-N.Y.)": a parenthesis after the name is not part of it.
+        let mention = match mention.slice(self.text).find('(') {
+            Some(p) if p > 0 => Span::new(mention.start, mention.start + p),
+            _ => mention,
+        };
         let mut words = self.words(mention);
         while words
             .first()
@@ -177,6 +169,19 @@ impl<'a> ArticleResolver<'a> {
             if let Some(kind) = self.grammar.pronouns.get(&words[0].1) {
                 return self.resolve_pronoun(kind, paragraph, mention.start);
             }
+        }
+        // "Most Druze", "Many analysts": a collective, never a name; a place word in it
+        // ("Many US officials") is its only country.
+        if words.len() > 1 && self.reg.names.collective_openers.contains(&words[0].1) {
+            let spans: Vec<Span> = words.iter().map(|(s, _)| *s).collect();
+            let (country, country_resolution) = split_place(self.place_in(&spans, descriptor));
+            return Speaker {
+                resolution: "unnamed".into(),
+                role: Some(mention.slice(self.text).to_string()),
+                country,
+                country_resolution,
+                ..Speaker::default()
+            };
         }
         // "a source close to the Clinton campaign", "a spokesman for Ana Ruiz": an unnamed
         // speaker described by a phrase after it. A name in that phrase is someone else (the
@@ -218,6 +223,13 @@ impl<'a> ArticleResolver<'a> {
                 return self.from_actor(idx, how);
             }
         }
+        // 1b. A variant of a registry name: "Viktor Orban", "Kishida Fumio", "Josep Borrel".
+        for start in 0..words.len().saturating_sub(1) {
+            let key: Vec<&str> = words[start..].iter().map(|(_, w)| w.as_str()).collect();
+            if let Some((idx, how)) = self.reg.lookup_variant(&key.join(" ")) {
+                return self.from_actor(idx, how);
+            }
+        }
         // 2. A multiword surname of someone named in the article ("van der Hale").
         for start in 0..words.len().saturating_sub(1) {
             let key: Vec<&str> = words[start..].iter().map(|(_, w)| w.as_str()).collect();
@@ -235,9 +247,17 @@ impl<'a> ArticleResolver<'a> {
         let mut name_start = self.name_start(&words);
         // The name is the run of capitalised words after the titles; what follows it ("of
         // Valdoria", "of the Brookings Institution") describes the speaker.
+        // A particle followed by a capitalised word continues it ("Staffan de Mistura").
         let run_end = |from: usize| {
             (from..words.len())
-                .find(|&i| !is_capitalized(words[i].0.slice(self.text)))
+                .find(|&i| {
+                    !is_capitalized(words[i].0.slice(self.text))
+                        && !(i > from
+                            && self.reg.names.particles.contains(&words[i].1)
+                            && words
+                                .get(i + 1)
+                                .is_some_and(|(s, _)| is_capitalized(s.slice(self.text))))
+                })
                 .unwrap_or(words.len())
         };
         let mut name_end = run_end(name_start);
@@ -315,9 +335,9 @@ impl<'a> ArticleResolver<'a> {
                     .rev()
                     .filter(|(pos, _)| *pos < mention.start)
                 {
-                    let c = &self.reg.actors[*idx].country;
-                    if !countries.contains(c) {
-                        countries.push(c.clone());
+                    let c = self.reg.actors[*idx].country_on(self.date).to_string();
+                    if !countries.contains(&c) {
+                        countries.push(c);
                     }
                 }
             }
@@ -388,25 +408,10 @@ impl<'a> ArticleResolver<'a> {
                 continue;
             }
             let raw = words[i].0.slice(self.text);
-            let particle = matches!(
-                w.as_str(),
-                "van"
-                    | "der"
-                    | "den"
-                    | "de"
-                    | "von"
-                    | "al"
-                    | "bin"
-                    | "da"
-                    | "di"
-                    | "du"
-                    | "le"
-                    | "la"
-                    | "del"
-                    | "ter"
-            ) && words[i + 1..]
-                .first()
-                .is_some_and(|(s, _)| is_capitalized(s.slice(self.text)));
+            let particle = self.reg.names.particles.contains(w.as_str())
+                && words[i + 1..]
+                    .first()
+                    .is_some_and(|(s, _)| is_capitalized(s.slice(self.text)));
             if particle {
                 break;
             }
@@ -498,7 +503,7 @@ impl<'a> ArticleResolver<'a> {
             organisation: role
                 .and_then(|r| r.org.clone())
                 .or_else(|| a.organisation.clone()),
-            country: Some(a.country.clone()),
+            country: Some(a.country_on(self.date).to_string()),
             country_resolution: "registry".into(),
         }
     }
@@ -513,15 +518,21 @@ impl<'a> ArticleResolver<'a> {
         place: Option<(String, String)>,
         role_hint: Option<String>,
     ) -> Speaker {
+        // "Orban" for "Orbán", "Borrel" for "Borrell": only people this article named.
+        let plain = names::strip_diacritics(surname);
+        let same = |known: &str| {
+            let known = names::strip_diacritics(known);
+            known == plain || self.reg.names.fuzzy_match(&plain, &known)
+        };
         let registry_hits = self.mentions.iter().filter(|(_, idx)| {
             let a = &self.reg.actors[*idx];
-            a.kind == ActorKind::Person && fold(a.surname()) == surname
+            a.kind == ActorKind::Person && same(self.reg.folded_surname(*idx))
         });
         let intro_hits = self
             .introduced
             .iter()
             .enumerate()
-            .filter(|(_, p)| fold(&p.surname) == surname);
+            .filter(|(_, p)| same(&fold(&p.surname)));
         enum Hit {
             Reg(usize),
             Intro(usize),
@@ -542,7 +553,14 @@ impl<'a> ArticleResolver<'a> {
         });
         match chosen {
             Some((_, Hit::Reg(idx))) => return self.from_actor(*idx, "article:surname"),
-            Some((_, Hit::Intro(i))) => return self.from_introduced(*i, "article:surname"),
+            Some((_, Hit::Intro(i))) => {
+                // "U.S. Attorney Bash" after a bare "Josh Bash": the title brings the country.
+                let i = *i;
+                if self.introduced[i].country.is_none() {
+                    self.introduced[i].country = place;
+                }
+                return self.from_introduced(i, "article:surname");
+            }
             None => {}
         }
         let in_office: Vec<usize> = self
@@ -657,6 +675,28 @@ impl<'a> ArticleResolver<'a> {
             }
             return self.from_introduced(i, "article:name");
         }
+        let key = registry::fold_surface(&name);
+        // A variant of a registry name the scan missed: "Josep Borrel" for Josep Borrell.
+        if let Some((idx, how)) = self.reg.lookup_variant(&key) {
+            return self.from_actor(idx, how);
+        }
+        let folded: Vec<&str> = key.split(' ').collect();
+        // "de Mistura" after "Staffan de Mistura"; "Josep Borrel" after "Josep Borrell".
+        let known = self.introduced.iter().position(|p| {
+            let full = registry::fold_surface(&p.name);
+            let plain = names::strip_diacritics(&full);
+            (self.reg.names.particles.contains(folded[0]) && full.ends_with(&format!(" {key}")))
+                || self.reg.names.fuzzy_match(&names::strip_diacritics(&key), &plain)
+                || plain == names::strip_diacritics(&key)
+        });
+        if let Some(i) = known {
+            return self.from_introduced(i, "article:variant");
+        }
+        let surname = match self.reg.names.family_first_surname(&folded) {
+            Some(first) => first,
+            None if self.reg.names.particles.contains(folded[0]) => key.as_str(),
+            None => surname,
+        };
         self.introduced.push(Introduced {
             at,
             name,
@@ -678,56 +718,6 @@ impl<'a> ArticleResolver<'a> {
             country,
             country_resolution,
         }
-    }
-
-    fn resolve_pronoun(&self, kind: &str, paragraph: usize, at: usize) -> Speaker {
-        let compatible = |s: &Seen| match kind {
-            "male" => s.kind == SeenKind::Person && s.gender != Some(Gender::Female),
-            "female" => s.kind == SeenKind::Person && s.gender != Some(Gender::Male),
-            "organisation" => s.kind == SeenKind::Organisation,
-            "plural" => s.kind != SeenKind::Person || s.paragraph + 1 >= paragraph,
-            _ => true,
-        };
-        if let Some(s) = self.history.iter().rev().find(|s| compatible(s)) {
-            return Speaker {
-                resolution: "pronoun".into(),
-                ..s.speaker.clone()
-            };
-        }
-        // No earlier speaker fits: the nearest person of the registry named shortly before
-        // ("Van der Hale, leaving the ministry, told reporters … “…,” he said").
-        if let Some(gender) = match kind {
-            "male" => Some(Gender::Male),
-            "female" => Some(Gender::Female),
-            _ => None,
-        } {
-            let nearest = self
-                .mentions
-                .iter()
-                .rev()
-                .filter(|(pos, _)| *pos < at && at - *pos <= PRONOUN_REACH_BYTES)
-                .find(|(_, idx)| {
-                    let a = &self.reg.actors[*idx];
-                    a.kind == ActorKind::Person && a.gender.is_none_or(|g| g == gender)
-                });
-            if let Some((_, idx)) = nearest {
-                return self.from_actor(*idx, "pronoun:mention");
-            }
-        }
-        Speaker {
-            resolution: "unresolved:pronoun".into(),
-            country_resolution: "unknown".into(),
-            ..Speaker::default()
-        }
-    }
-
-    /// The country of the speaker just before, for unnamed speakers such as "aides".
-    fn context_country(&self, paragraph: usize) -> Option<String> {
-        self.history
-            .iter()
-            .rev()
-            .take_while(|s| s.paragraph + 1 >= paragraph)
-            .find_map(|s| s.speaker.country.clone())
     }
 
     fn resolve_addressee(&self, span: Span) -> String {

@@ -12,6 +12,7 @@ use crate::config::is_country_code;
 use crate::error::Result;
 pub use crate::grammar::office_title;
 use crate::models::ModelFile;
+use super::names::strip_diacritics;
 use crate::segment::fold;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -39,6 +40,10 @@ pub struct Role {
     pub from: NaiveDate,
     #[serde(default, deserialize_with = "crate::models::toml_date::optional")]
     pub to: Option<NaiveDate>,
+    /// The country the role was held for, when not the actor's own (a Korean diplomat at the
+    /// UN; the imported dictionaries give one per role).
+    #[serde(default)]
+    pub country: Option<String>,
 }
 
 impl Role {
@@ -64,9 +69,20 @@ pub struct Actor {
     pub aliases: Vec<String>,
     #[serde(default)]
     pub roles: Vec<Role>,
+    /// From a generated file (`generated = true`, written by `tonetrack actors import`): its
+    /// names give way to any hand-written file's, and it is never guessed from a bare surname.
+    #[serde(skip)]
+    pub generated: bool,
 }
 
 impl Actor {
+    /// The country the actor speaks for on `date`: the active role's, else the actor's own.
+    pub fn country_on(&self, date: NaiveDate) -> &str {
+        self.role_on(date)
+            .and_then(|r| r.country.as_deref())
+            .unwrap_or(&self.country)
+    }
+
     /// The role held on `date`; the most recently started one when several overlap.
     pub fn role_on(&self, date: NaiveDate) -> Option<&Role> {
         self.roles
@@ -86,6 +102,9 @@ impl Actor {
 #[serde(deny_unknown_fields)]
 struct ActorsFile {
     schema_version: Spanned<u32>,
+    /// Written by a program (`tonetrack actors import`), not by hand; see [`Actor::generated`].
+    #[serde(default)]
+    generated: bool,
     #[serde(rename = "actor", default)]
     actors: Vec<Spanned<Actor>>,
 }
@@ -142,9 +161,11 @@ pub struct Registry {
     pub actors: Vec<Actor>,
     /// Folded names and aliases → actor index.
     by_surface: HashMap<String, usize>,
-    /// First words of all names and aliases, to skip most words quickly.
-    first_words: HashSet<String>,
-    /// Folded surnames → person indices.
+    /// First words of all names and aliases → the most words a name starting with it has, to
+    /// skip most words quickly and not try 17-word keys after every "John".
+    first_words: HashMap<String, usize>,
+    /// Folded surnames → person indices (hand-written files only: a surname alone is never
+    /// guessed to be one of 18,000 imported officials).
     by_surname: HashMap<String, Vec<usize>>,
     /// Folded place words → (country code, kind).
     places: HashMap<String, (String, PlaceKind)>,
@@ -156,6 +177,15 @@ pub struct Registry {
     folded_surnames: Vec<String>,
     /// (country, office as [`office_title`] writes it) → (person, role) that held it at some time.
     offices: HashMap<(String, String), Vec<(usize, usize)>>,
+    /// Actor ids, to reject a second use in O(1) (18,000 actors made the linear check 0.1 s).
+    ids: HashSet<String>,
+    /// Names and aliases without diacritics, where that differs ("viktor orban" → Orbán).
+    by_ascii: HashMap<String, usize>,
+    /// Hand-written actors' names and aliases (without diacritics) by first word, the only
+    /// candidates of a fuzzy match: 23,000 imported names would make near misses likely.
+    curated_by_first: HashMap<String, Vec<(String, usize)>>,
+    /// How names are written (`models/names.toml`); empty unless [`Registry::set_names`].
+    pub names: super::names::Names,
 }
 
 fn words_of(s: &str) -> usize {
@@ -184,15 +214,19 @@ impl Registry {
             reg.add_actors(file)?;
         }
         reg.folded_surnames = reg.actors.iter().map(|a| fold(a.surname())).collect();
+        // Only needed while loading (duplicate ids): 25,000 strings freed.
+        reg.ids = HashSet::default();
+        // Imported roles are sector words ("government"), never an office the grammar names.
         for (i, a) in reg
             .actors
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.kind == ActorKind::Person)
+            .filter(|(_, a)| a.kind == ActorKind::Person && !a.generated)
         {
             for (j, r) in a.roles.iter().enumerate() {
+                let country = r.country.as_ref().unwrap_or(&a.country);
                 reg.offices
-                    .entry((a.country.clone(), office_title(&r.title)))
+                    .entry((country.clone(), office_title(&r.title)))
                     .or_default()
                     .push((i, j));
             }
@@ -276,19 +310,39 @@ impl Registry {
     }
 
     fn add_actors(&mut self, file: &ModelFile) -> Result<()> {
-        let parsed: ActorsFile = file.parse()?;
-        file.check_schema(&parsed.schema_version)?;
-        for entry in parsed.actors {
-            let at = entry.span().start;
-            let actor = entry.into_inner();
-            if !self.countries.contains_key(&actor.country) {
-                return Err(file.error_at(
-                    at,
-                    format!(
-                        "actor {:?}: country {:?} is not defined in the places files",
-                        actor.id, actor.country
-                    ),
-                ));
+        // A file `actors import` wrote is read by its own fast reader (generated.rs).
+        let entries: Vec<(usize, Actor)> = match super::generated::read(file) {
+            Some(read) => read?,
+            None => {
+                let parsed: ActorsFile = file.parse()?;
+                file.check_schema(&parsed.schema_version)?;
+                let generated = parsed.generated;
+                parsed
+                    .actors
+                    .into_iter()
+                    .map(|e| {
+                        let at = e.span().start;
+                        let mut actor = e.into_inner();
+                        actor.generated = generated;
+                        (at, actor)
+                    })
+                    .collect()
+            }
+        };
+        self.actors.reserve(entries.len());
+        for (at, actor) in entries {
+            let countries = std::iter::once(&actor.country)
+                .chain(actor.roles.iter().filter_map(|r| r.country.as_ref()));
+            for c in countries {
+                if !self.countries.contains_key(c) {
+                    return Err(file.error_at(
+                        at,
+                        format!(
+                            "actor {:?}: country {c:?} is not defined in the places files",
+                            actor.id
+                        ),
+                    ));
+                }
             }
             if actor.kind != ActorKind::Person
                 && (actor.gender.is_some() || actor.surname.is_some())
@@ -298,7 +352,7 @@ impl Registry {
                     format!("actor {:?}: gender and surname are for persons", actor.id),
                 ));
             }
-            if self.actors.iter().any(|a| a.id == actor.id) {
+            if !self.ids.insert(actor.id.clone()) {
                 return Err(file.error_at(at, format!("actor id {:?} is used twice", actor.id)));
             }
             for r in &actor.roles {
@@ -317,22 +371,42 @@ impl Registry {
                 let key = fold_surface(surface);
                 if let Some(&other) = self.by_surface.get(&key) {
                     if other != idx {
-                        return Err(file.error_at(
-                            at,
-                            format!(
-                                "{surface:?} names both {:?} and {:?}",
-                                self.actors[other].id, actor.id
-                            ),
-                        ));
+                        // A generated file's names give way to hand-written ones, whichever
+                        // file comes first; two files of the same sort must not clash.
+                        match (self.actors[other].generated, actor.generated) {
+                            (true, false) => {}
+                            (false, true) => continue,
+                            _ => {
+                                return Err(file.error_at(
+                                    at,
+                                    format!(
+                                        "{surface:?} names both {:?} and {:?}",
+                                        self.actors[other].id, actor.id
+                                    ),
+                                ))
+                            }
+                        }
                     }
                 }
                 self.max_surface_words = self.max_surface_words.max(words_of(&key));
                 if let Some(first) = key.split(' ').next() {
-                    self.first_words.insert(first.to_string());
+                    let n = self.first_words.entry(first.to_string()).or_default();
+                    *n = (*n).max(words_of(&key));
+                }
+                let ascii = strip_diacritics(&key).into_owned();
+                if ascii != key {
+                    self.by_ascii.entry(ascii.clone()).or_insert(idx);
+                }
+                if !actor.generated && actor.kind == ActorKind::Person {
+                    let first = ascii.split(' ').next().unwrap_or_default().to_string();
+                    self.curated_by_first
+                        .entry(first)
+                        .or_default()
+                        .push((ascii, idx));
                 }
                 self.by_surface.insert(key, idx);
             }
-            if actor.kind == ActorKind::Person {
+            if actor.kind == ActorKind::Person && !actor.generated {
                 self.by_surname
                     .entry(fold(actor.surname()))
                     .or_default()
@@ -347,8 +421,55 @@ impl Registry {
         self.by_surface.get(folded_surface).copied()
     }
 
+    /// Loads `models/names.toml` into the registry (see [`super::names`]).
+    pub fn set_names(&mut self, names: super::names::Names) {
+        self.names = names;
+    }
+
+    /// A name as the article writes it that is a variant of a registry name: without
+    /// diacritics ("Viktor Orban"), in the other order ("Kishida Fumio"), or one edit from a
+    /// hand-written person's name ("Josep Borrel"). Returns the actor and how it matched.
+    pub fn lookup_variant(&self, folded_surface: &str) -> Option<(usize, &'static str)> {
+        let ascii = strip_diacritics(folded_surface);
+        if let Some(&i) = self.by_surface.get(ascii.as_ref()) {
+            return Some((i, "registry:variant"));
+        }
+        if let Some(&i) = self.by_ascii.get(ascii.as_ref()) {
+            return Some((i, "registry:variant"));
+        }
+        let words: Vec<&str> = ascii.split(' ').collect();
+        if let [a, b] = words[..] {
+            let reversed = format!("{b} {a}");
+            let hit = self
+                .by_surface
+                .get(&reversed)
+                .or_else(|| self.by_ascii.get(&reversed));
+            if let Some(&i) = hit.filter(|&&i| self.actors[i].kind == ActorKind::Person) {
+                return Some((i, "registry:variant"));
+            }
+        }
+        if words.len() < 2 {
+            return None;
+        }
+        let candidates = self.curated_by_first.get(words[0])?;
+        let mut hits = candidates
+            .iter()
+            .filter(|(known, _)| {
+                words_of(known) == words.len() && self.names.fuzzy_match(&ascii, known)
+            })
+            .map(|(_, i)| *i);
+        let first = hits.next()?;
+        // Two different people one edit away: no guess.
+        hits.all(|i| i == first).then_some((first, "registry:fuzzy"))
+    }
+
     pub fn starts_a_name(&self, folded_word: &str) -> bool {
-        self.first_words.contains(folded_word)
+        self.first_words.contains_key(folded_word)
+    }
+
+    /// The most words of a registry name starting with this word (0: none starts with it).
+    pub fn max_words_from(&self, folded_word: &str) -> usize {
+        self.first_words.get(folded_word).copied().unwrap_or(0)
     }
 
     pub fn persons_with_surname(&self, folded_surname: &str) -> &[usize] {
@@ -416,6 +537,39 @@ mod tests {
         );
         assert!(a.role_on(d("2024-01-01")).is_none());
         assert_eq!(a.surname(), "Qa");
+    }
+
+    #[test]
+    fn a_generated_file_gives_way_to_a_hand_written_one_whichever_loads_first() {
+        let generated = "schema_version = 1\ngenerated = true\n[[actor]]\nid = \"g\"\nname = \"Ana Ruiz\"\nkind = \"person\"\ncountry = \"XVA\"\naliases = [\"Ana Maria Ruiz\"]\n";
+        let curated = "schema_version = 1\n[[actor]]\nid = \"c\"\nname = \"Ana Ruiz\"\nkind = \"person\"\ncountry = \"XVA\"\n";
+        for order in [[generated, curated], [curated, generated]] {
+            let files: Vec<ModelFile> = order.iter().map(|t| file("a.toml", t)).collect();
+            let reg = Registry::load(&[file("p.toml", PLACES)], &files).unwrap();
+            let i = reg.lookup("ana ruiz").unwrap();
+            assert_eq!(reg.actors[i].id, "c");
+            let j = reg.lookup("ana maria ruiz").unwrap();
+            assert_eq!(reg.actors[j].id, "g");
+            assert_eq!(reg.persons_with_surname("ruiz").len(), 1, "generated people are not guessed from a surname");
+        }
+        let twice = Registry::load(
+            &[file("p.toml", PLACES)],
+            &[file("a.toml", curated), file("b.toml", &curated.replace("\"c\"", "\"d\""))],
+        );
+        assert!(twice.unwrap_err().to_string().contains("names both"));
+    }
+
+    #[test]
+    fn a_role_held_for_another_country_gives_the_country_on_its_dates() {
+        let actors = "schema_version = 1\n[[actor]]\nid = \"k\"\nname = \"Ki Ban\"\nkind = \"person\"\ncountry = \"XVA\"\nroles = [{ title = \"Envoy\", country = \"XOS\", from = 2007-01-01, to = 2016-12-31 }]\n";
+        let places = format!("{PLACES}[[country]]\ncode = \"XOS\"\nname = \"Ostria\"\n");
+        let reg = Registry::load(&[file("p.toml", &places)], &[file("a.toml", actors)]).unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(reg.actors[0].country_on(d("2010-01-01")), "XOS");
+        assert_eq!(reg.actors[0].country_on(d("2020-01-01")), "XVA");
+        let bad = actors.replace("XOS", "XXX");
+        let err = Registry::load(&[file("p.toml", &places)], &[file("a.toml", &bad)]).unwrap_err();
+        assert!(err.to_string().contains("\"XXX\""), "{err}");
     }
 
     #[test]

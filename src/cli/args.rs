@@ -105,6 +105,31 @@ tonetrack synth --world world --articles 400   # 34 countries, 8 visits, with wo
 tonetrack train --cv 5            # writes models/tone-head.json and models/tone-head.md"
     )]
     Train(TrainArgs),
+    /// Actor registry tools.
+    #[command(subcommand)]
+    Actors(ActorsCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ActorsCommand {
+    /// Convert the CAMEO/Phoenix actor dictionaries (*.actors.txt) into models/actors-phoenix.toml.
+    #[command(
+        after_help = "Example:\n  tonetrack actors import --dictionaries ../shared/datasets/phoenix-actors --models models --out models/actors-phoenix.toml"
+    )]
+    Import(ActorsImportArgs),
+}
+
+#[derive(Args)]
+pub struct ActorsImportArgs {
+    /// Folder holding the Phoenix `*.actors.txt` files.
+    #[arg(long, default_value = "../shared/datasets/phoenix-actors")]
+    pub dictionaries: PathBuf,
+    /// Models folder with places.toml, cameo-codes.toml and the curated actor files [default: built in].
+    #[arg(long)]
+    pub models: Option<PathBuf>,
+    /// Where to write the registry file.
+    #[arg(long, default_value = "models/actors-phoenix.toml")]
+    pub out: PathBuf,
 }
 
 #[derive(Args)]

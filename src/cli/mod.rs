@@ -11,6 +11,7 @@
 //! | `learned.rs`  | `train` (tone head), `eval tone`, `bench transformer` |
 //! | `bench.rs`    | `bench --articles`, `bench --synthetic`               |
 //! | `synth.rs`    | `synth`                                               |
+//! | `actors.rs`   | `actors import`                                       |
 //! | `alloc.rs`    | jemalloc and the publishing hook                      |
 //!
 //! Example: `tonetrack summary out` is `Command::Summary` in [`args`], dispatched by `main.rs`
@@ -25,6 +26,7 @@ use tonetrack::pipeline::Engine;
 #[cfg(feature = "tables")]
 use tonetrack::store::Storage;
 
+pub mod actors;
 pub mod alloc;
 pub mod args;
 pub mod bench;

@@ -34,10 +34,11 @@ pub struct Engine {
     pub scorer: Box<dyn ToneScorer>,
     /// How transcripts mark speakers (`models/transcripts.toml`).
     pub transcripts: Vocabulary,
-    /// The registry transcripts' labels are resolved with: the main one plus
-    /// `models/actors-transcripts.toml` (officials who speak in transcripts), kept apart so
-    /// that news attribution does not change with it.
-    pub transcript_registry: Registry,
+    /// The registry transcripts' labels are resolved with when
+    /// `models/actors-transcripts.toml` holds actors: the main one plus those officials, kept
+    /// apart so that news attribution does not change with them. None: the main registry
+    /// serves (see [`Engine::transcript_registry`]).
+    transcript_registry: Option<Registry>,
     /// The run's `[input] format` (or `run --format`); an article's own `format` wins.
     pub format: DocFormat,
     /// Knowledge files used, with their hashes, for the manifest.
@@ -45,6 +46,12 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// The registry transcript labels are resolved with: the main one, plus the officials of
+    /// `models/actors-transcripts.toml` when that file holds any.
+    pub fn transcript_registry(&self) -> &Registry {
+        self.transcript_registry.as_ref().unwrap_or(&self.registry)
+    }
+
     /// Loads and validates every knowledge file (built-in unless the config names a folder).
     pub fn load(config: &Config, scorer: ScorerKind) -> Result<Engine> {
         Engine::load_with(config, scorer, &TransformerOptions::default())
@@ -68,7 +75,18 @@ impl Engine {
         for p in &config.models.extra_places {
             places.push(ModelFile::read(&config.resolve(p))?);
         }
-        let mut actors = vec![source.load("actors.toml")?];
+        let mut actors = Vec::new();
+        // A models folder written before a file existed may lack it (only actors.toml is required).
+        for name in crate::models::CURATED_ACTOR_FILES
+            .iter()
+            .chain([&crate::models::IMPORTED_ACTOR_FILE])
+        {
+            match source.load_optional(name)? {
+                Some(f) => actors.push(f),
+                None if *name == "actors.toml" => actors.push(source.load(name)?),
+                None => {}
+            }
+        }
         for p in &config.models.extra_actors {
             actors.push(ModelFile::read(&config.resolve(p))?);
         }
@@ -81,7 +99,15 @@ impl Engine {
         if let Some(file) = &ranker {
             extractor = extractor.with_ranker(SpeakerRanker::load(file)?);
         }
-        let registry = Registry::load(&places, &actors)?;
+        let mut registry = Registry::load(&places, &actors)?;
+        let names_file = source.load_optional("names.toml")?;
+        let names = match &names_file {
+            Some(file) => Some(crate::actors::names::Names::load(file)?),
+            None => None,
+        };
+        if let Some(n) = &names {
+            registry.set_names(n.clone());
+        }
         let vocabulary = source
             .load_optional(transcript::VOCABULARY_FILE)?
             .map_or_else(
@@ -92,14 +118,25 @@ impl Engine {
         let transcript_actors = source
             .load_optional(transcript::ACTORS_FILE)?
             .map_or_else(|| ModelSource::default().load(transcript::ACTORS_FILE), Ok)?;
-        let transcript_registry = Registry::load(
-            &places,
-            &actors
-                .iter()
-                .cloned()
-                .chain([transcript_actors.clone()])
-                .collect::<Vec<_>>(),
-        )?;
+        // A second registry only when the transcript actors file holds actors: the main
+        // registry carries ~23,800 actors since the Phoenix import, and a copy of it for an
+        // empty file doubled the load time and memory of every run.
+        let transcript_registry = if transcript_actors.text.contains("[[actor]]") {
+            let mut r = Registry::load(
+                &places,
+                &actors
+                    .iter()
+                    .cloned()
+                    .chain([transcript_actors.clone()])
+                    .collect::<Vec<_>>(),
+            )?;
+            if let Some(n) = &names {
+                r.set_names(n.clone());
+            }
+            Some(r)
+        } else {
+            None
+        };
         // A models folder written before targets.toml existed uses the built-in words.
         let targets = match source.load_optional("targets.toml")? {
             Some(f) => f,
@@ -131,6 +168,7 @@ impl Engine {
             .into_iter()
             .chain(ranker.iter())
             .chain([&vocabulary, &transcript_actors])
+            .chain(names_file.iter())
             .chain(places.iter())
             .chain(actors.iter())
             .map(|f| (f.name.clone(), f.sha256.clone()))

@@ -37,7 +37,7 @@ impl Engine {
             source: article.source.as_deref(),
             date: article.published,
         };
-        let mut labels = LabelResolver::new(&self.transcript_registry, &self.transcripts, &doc);
+        let mut labels = LabelResolver::new(self.transcript_registry(), &self.transcripts, &doc);
         let mut out = Vec::new();
         for turn in transcript::turns::turns(text, paragraphs, &self.transcripts) {
             let opening_end = paragraphs[turn.paragraph].end;
@@ -91,7 +91,7 @@ impl Engine {
         };
         let (statements, toks) = self.extractor.extract(words, &norm, None);
         let mut resolver = ArticleResolver::new(
-            &self.transcript_registry,
+            self.transcript_registry(),
             &self.extractor.lex.grammar,
             words,
             &toks.toks,

@@ -72,7 +72,8 @@ impl Cast {
     pub fn from_registry(registry: &Registry) -> Cast {
         let mut officials = Vec::new();
         let mut organisations = Vec::new();
-        for a in &registry.actors {
+        // Hand-written actors only: the 23,000 imported ones have sector words for titles.
+        for a in registry.actors.iter().filter(|a| !a.generated) {
             match a.kind {
                 ActorKind::Person => {
                     let surname = a.surname.clone().unwrap_or_else(|| {
