@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::output::{publication_order, statements_frame};
 use crate::pipeline::{self, Admission, Engine, Shard};
+use crate::store::lock::{self, LockRequest};
 use crate::store::{
     self, Committed, IndexRow, State, StateMeta, StateWriter, Storage, TableFile, Update,
 };
@@ -31,6 +32,8 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Forget the state and process the inputs from scratch.
     pub rebuild: bool,
+    /// Who this run is and how long it waits for the output's lock.
+    pub lock: LockRequest,
 }
 
 /// What a run did, for the closing line and `manifest.json`.
@@ -51,6 +54,10 @@ pub struct RunReport {
     pub published: Option<Published>,
     /// Rejects of this run, for warnings.
     pub reject_lines: Vec<String>,
+    /// Articles the state held without their statement rows (see [`State::audit`]) that
+    /// this run processed again from its inputs, and those its inputs did not hold.
+    pub repaired: Vec<String>,
+    pub still_damaged: Vec<String>,
 }
 
 /// Totals of the published tables.
@@ -123,6 +130,8 @@ pub fn run(
     progress: Arc<dyn Fn(usize) + Send + Sync>,
 ) -> Result<RunReport> {
     let meta = state_meta(&engine);
+    // Before anything is read: a second run on this output would interleave its commit with ours.
+    let held = lock::acquire(storage, &opts.lock)?;
     let leftovers = storage.remove_leftovers()?;
     if leftovers > 0 {
         tracing::info!(
@@ -139,6 +148,31 @@ pub fn run(
         );
     }
     let run = state.commit.runs + 1;
+    // Damaged articles are forgotten for the admission, so that those the inputs hold are
+    // processed again; the others keep their (damaged) version below.
+    let audit = state.audit(storage)?;
+    let damaged: Vec<(u128, store::Version, String)> = audit
+        .damaged
+        .iter()
+        .filter_map(|d| {
+            let id = store::digest(&d.article_id);
+            state
+                .known
+                .get_digest(id)
+                .map(|v| (id, v, d.article_id.clone()))
+        })
+        .collect();
+    if !damaged.is_empty() {
+        tracing::warn!(
+            "{} articles of the state in {} lack statement rows or have rows of their own, so their statements are missing from the tables: {}; re-processing those the inputs hold",
+            audit.damaged.len(),
+            storage.describe(),
+            audit.first(5)
+        );
+        state
+            .known
+            .forget(&damaged.iter().map(|(id, _, _)| *id).collect());
+    }
     let admission = Admission {
         known: std::mem::take(&mut state.known),
         run,
@@ -173,6 +207,17 @@ pub fn run(
     // The admission recorded this run's versions under its run number: the state's index
     // after the commit below.
     state.known = std::mem::take(&mut result.known);
+    for (id, old, article_id) in damaged {
+        match state.known.get_digest(id) {
+            Some(v) if v.run == run => report.repaired.push(article_id),
+            _ => {
+                state.known.set(id, old);
+                report.still_damaged.push(article_id);
+            }
+        }
+    }
+    // Admission took the re-processed ones for new articles.
+    result.added -= report.repaired.len().min(result.added);
     tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), articles = result.added + result.replaced, "read, processed and spilled");
 
     report.added = result.added;
@@ -214,13 +259,16 @@ pub fn run(
         inputs_read,
         rejects: result.rejects,
     };
+    held.still_held()?;
     report.state_changed =
         store::commit(storage, &mut state, writer, update)? == Committed::Changed;
     tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), "state committed");
+    held.still_held()?;
     report.published = publish_if_stale(storage, &state, &config, started_at, || {
         last_run_facts(&report)
     })?;
     tracing::debug!(seconds = phase.elapsed().as_secs_f64(), rss_mib = ?memory_mib(), "tables published");
+    held.release()?;
     Ok(report)
 }
 
@@ -258,7 +306,7 @@ fn index_row(p: &ProcessedArticle, duplicates: usize) -> IndexRow {
 }
 
 fn last_run_facts(r: &RunReport) -> serde_json::Value {
-    json!({
+    let mut facts = json!({
         "inputs": r.inputs,
         "articles_added": r.added,
         "articles_replaced": r.replaced,
@@ -269,7 +317,12 @@ fn last_run_facts(r: &RunReport) -> serde_json::Value {
         "rejects": r.rejects,
         "duplicates_skipped": r.duplicates_skipped,
         "other_files_skipped": r.other_files_skipped,
-    })
+    });
+    // Only when there were some, so that the manifest of an ordinary run keeps its keys.
+    if !r.repaired.is_empty() {
+        facts["articles_repaired"] = json!(r.repaired.len());
+    }
+    facts
 }
 
 const MANIFEST: &str = "manifest.json";
@@ -852,7 +905,9 @@ pub fn merge(
     target: &dyn Storage,
     config: &Config,
     started_at: &str,
+    lock: &LockRequest,
 ) -> Result<Published> {
+    let held = lock::acquire(target, lock)?;
     let mut meta: Option<StateMeta> = None;
     let mut states = Vec::new();
     for shard in shards {
@@ -963,17 +1018,80 @@ pub fn merge(
         inputs_read: BTreeSet::new(),
         rejects,
     };
+    held.still_held()?;
     store::commit(target, &mut target_state, writer, update)?;
     let fingerprint = target_state.fingerprint(target)?;
     let sources: Vec<String> = shards.iter().map(|s| s.describe()).collect();
-    publish(
+    held.still_held()?;
+    let published = publish(
         target,
         &target_state,
         config,
         &fingerprint,
         started_at,
         json!({ "merged_from": sources }),
-    )
+    )?;
+    held.release()?;
+    Ok(published)
+}
+
+/// What `tonetrack check` found in an output.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    pub audit: store::audit::Audit,
+    /// The state's run id, and the one `manifest.json` was published from (if any).
+    pub run_id: String,
+    pub published_run_id: Option<String>,
+}
+
+impl CheckReport {
+    pub fn damaged(&self) -> bool {
+        !self.audit.damaged.is_empty()
+    }
+
+    /// Whether the tables were published from this state (a run killed between its commit and
+    /// its manifest leaves them behind; the next run publishes them).
+    pub fn tables_current(&self) -> bool {
+        self.published_run_id.as_deref() == Some(self.run_id.as_str())
+    }
+}
+
+/// `tonetrack check`: audits the state of `storage` (see [`State::audit`]) under its lock, so
+/// that a run's commit is never read half done. Reads only.
+pub fn check(storage: &dyn Storage, lock: &LockRequest) -> Result<CheckReport> {
+    let held = lock::acquire(storage, lock)?;
+    let state = State::load(storage)?;
+    match &state.meta {
+        None => {
+            return Err(Error::State {
+                location: storage.describe(),
+                message: "no tonetrack state here (state/meta.json missing)".into(),
+            })
+        }
+        Some(m) if m.format != store::STATE_FORMAT => {
+            return Err(Error::State {
+                location: format!("{}/{}", storage.describe(), store::META),
+                message: format!(
+                    "state format {} (this tonetrack reads {}): run again with --rebuild",
+                    m.format,
+                    store::STATE_FORMAT
+                ),
+            })
+        }
+        Some(_) => {}
+    }
+    let audit = state.audit(storage)?;
+    let run_id = state.fingerprint(storage)?;
+    let published_run_id = storage
+        .read(MANIFEST)?
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|m| m["run_id"].as_str().map(str::to_string));
+    held.release()?;
+    Ok(CheckReport {
+        audit,
+        run_id,
+        published_run_id,
+    })
 }
 
 #[cfg(test)]
@@ -1064,6 +1182,91 @@ mod tests {
                 "{name} differs when sorted in tiny buckets"
             );
         }
+    }
+
+    #[test]
+    fn articles_whose_rows_a_part_lost_are_audited_damaged_change_the_run_id_and_are_repaired() {
+        let sample = SampleRun::new(1);
+        sample.run();
+        let (dir, storage) = (sample.dir.path(), &sample.storage);
+        let names = ["statements.parquet", "articles.parquet", "visits.parquet"];
+        let reference: Vec<Vec<u8>> = names
+            .iter()
+            .map(|n| std::fs::read(dir.join(n)).unwrap())
+            .collect();
+        let state = State::load(storage).unwrap();
+        let intact = state.fingerprint(storage).unwrap();
+        assert_eq!(state.audit(storage).unwrap().damaged, vec![]);
+        // Drop the rows of the first two articles of the fullest statements part.
+        let key = state
+            .commit
+            .statements
+            .values()
+            .flatten()
+            .max_by_key(|k| std::fs::metadata(dir.join(k)).unwrap().len())
+            .unwrap()
+            .clone();
+        let rows = store::read_parquet_bytes(storage.read(&key).unwrap().unwrap(), &key).unwrap();
+        let ids = store::str_column(&rows, "article_id", "statements").unwrap();
+        let mut lost: Vec<String> = ids.iter().map(|i| i.unwrap().to_string()).collect();
+        lost.dedup();
+        lost.truncate(2);
+        let mut kept = store::filter_rows(&rows, |id, _| !lost.iter().any(|l| l == id)).unwrap();
+        storage
+            .write(&key, &store::parquet_bytes(&mut kept, &key, None).unwrap())
+            .unwrap();
+
+        let state = State::load(storage).unwrap();
+        let audit = state.audit(storage).unwrap();
+        let found: Vec<&str> = audit
+            .damaged
+            .iter()
+            .map(|d| d.article_id.as_str())
+            .collect();
+        let mut expected: Vec<&str> = lost.iter().map(String::as_str).collect();
+        expected.sort();
+        assert_eq!(found, expected);
+        assert!(audit.damaged.iter().all(|d| d.found == 0 && d.expected > 0));
+        assert_ne!(state.fingerprint(storage).unwrap(), intact);
+
+        let report = sample.run();
+        let mut repaired = report.repaired.clone();
+        repaired.sort();
+        assert_eq!(repaired, expected);
+        assert_eq!(
+            report.added, 0,
+            "repaired articles are not counted as added"
+        );
+        let state = State::load(storage).unwrap();
+        assert_eq!(state.audit(storage).unwrap().damaged, vec![]);
+        assert_eq!(state.fingerprint(storage).unwrap(), intact);
+        for (name, bytes) in names.iter().zip(&reference) {
+            assert_eq!(&std::fs::read(dir.join(name)).unwrap(), bytes, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_second_run_on_a_locked_output_is_refused_as_busy() {
+        let sample = SampleRun::new(1);
+        let held = lock::acquire(&sample.storage, &LockRequest::default()).unwrap();
+        let e = run(
+            &sample.runtime,
+            sample.engine.clone(),
+            sample.config.clone(),
+            &sample.storage,
+            &sample.opts,
+            "now",
+            Arc::new(|_| {}),
+        )
+        .err()
+        .unwrap();
+        assert!(matches!(e, Error::Busy { .. }), "{e}");
+        assert!(
+            State::load(&sample.storage).unwrap().meta.is_none(),
+            "nothing written"
+        );
+        held.release().unwrap();
+        assert!(sample.run().published.is_some());
     }
 
     thread_local! {

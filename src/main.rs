@@ -13,13 +13,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::json;
 use tracing::{info, warn};
 
+#[cfg(feature = "tables")]
+use std::time::Duration;
 use tonetrack::config::Config;
 use tonetrack::eval::{self, Predicted, Subset};
 #[cfg(feature = "tables")]
 use tonetrack::job::{self, RunOptions};
 use tonetrack::pipeline::{self, Engine, Shard};
 #[cfg(feature = "tables")]
-use tonetrack::store::Storage;
+use tonetrack::store::{lock::LockRequest, Storage};
 use tonetrack::tone::{DeviceKind, ScorerKind, ToneInput, TransformerOptions};
 use tonetrack::types::char_offset;
 
@@ -32,6 +34,11 @@ const EXIT_BELOW_THRESHOLD: u8 = 3;
 // Only `run --strict` exits with it, and `run` needs the tables.
 #[cfg_attr(not(feature = "tables"), allow(dead_code))]
 const EXIT_REJECTS_STRICT: u8 = 4;
+/// Another run holds the output's lock (`run`, `merge`, `check`).
+const EXIT_BUSY: u8 = 5;
+/// `check`: the state holds articles without their statement rows.
+#[cfg_attr(not(feature = "tables"), allow(dead_code))]
+const EXIT_DAMAGED: u8 = 6;
 
 #[derive(Parser)]
 #[command(
@@ -86,6 +93,9 @@ tonetrack plot --out out --charts /tmp/charts"
     /// Print tone per country and per visit from a run's output folder, as terminal tables.
     #[command(after_help = "Example:\n  tonetrack summary out")]
     Summary(SummaryArgs),
+    /// Check an output's state: every article the index holds has its statement rows (exit 6 if not).
+    #[command(after_help = "Example:\n  tonetrack check --out out")]
+    Check(CheckArgs),
     /// Print the statements of one article (for debugging extraction).
     #[command(
         after_help = "Example:\n  tonetrack extract ../shared/seed/blinken-beijing.txt --json | jq ."
@@ -409,6 +419,21 @@ struct RunArgs {
     /// a change of knowledge files, scorer or version; give every input, not only new ones).
     #[arg(long)]
     rebuild: bool,
+    /// When another run holds --out, wait up to this many seconds for it (default: exit 5 at once).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    wait: u64,
+}
+
+// Without `tables` the command is parsed (so its help stays) but refused before its fields are read.
+#[cfg_attr(not(feature = "tables"), allow(dead_code))]
+#[derive(Args)]
+struct CheckArgs {
+    /// The output folder of `tonetrack run` (or s3://bucket/prefix).
+    #[arg(long)]
+    out: PathBuf,
+    /// When a run holds --out, wait up to this many seconds for it (default: exit 5 at once).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    wait: u64,
 }
 
 // Without `tables` the command is parsed (so its help stays) but refused before its fields are read.
@@ -447,6 +472,9 @@ struct MergeArgs {
     /// The run configuration the shards used (visits, knowledge files).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// When another run holds --out, wait up to this many seconds for it (default: exit 5 at once).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    wait: u64,
 }
 
 #[derive(Args)]
@@ -578,8 +606,23 @@ fn main() -> ExitCode {
             for cause in e.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
-            ExitCode::from(EXIT_ERROR)
+            ExitCode::from(exit_code(&e))
         }
+    }
+}
+
+/// The exit code of an error: [`EXIT_BUSY`] when another run holds the output, else [`EXIT_ERROR`].
+fn exit_code(e: &anyhow::Error) -> u8 {
+    let busy = e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<tonetrack::error::Error>(),
+            Some(tonetrack::error::Error::Busy { .. })
+        )
+    });
+    if busy {
+        EXIT_BUSY
+    } else {
+        EXIT_ERROR
     }
 }
 
@@ -616,6 +659,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Plot(args) => plot(args),
         #[cfg(feature = "tables")]
         Command::Summary(args) => summary(args),
+        #[cfg(feature = "tables")]
+        Command::Check(args) => check(args),
         #[cfg(not(feature = "tables"))]
         Command::Run(_) => Err(without_tables("run")),
         #[cfg(not(feature = "tables"))]
@@ -624,6 +669,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Plot(_) => Err(without_tables("plot")),
         #[cfg(not(feature = "tables"))]
         Command::Summary(_) => Err(without_tables("summary")),
+        #[cfg(not(feature = "tables"))]
+        Command::Check(_) => Err(without_tables("check")),
         Command::Extract(args) => extract(args),
         Command::Score(args) => score(args),
         Command::Eval(EvalCommand::Statements(args)) => eval_statements(args),
@@ -922,6 +969,7 @@ fn run(args: RunArgs, quiet: bool) -> Result<u8> {
         until: args.until,
         shard: args.shard,
         rebuild: args.rebuild,
+        lock: LockRequest::for_this_process(Duration::from_secs(args.wait))?,
     };
     let report = job::run(
         &runtime,
@@ -935,6 +983,20 @@ fn run(args: RunArgs, quiet: bool) -> Result<u8> {
     progress.finish_and_clear();
     for line in &report.reject_lines {
         warn!("{line}");
+    }
+    if !report.repaired.is_empty() {
+        warn!(
+            "repaired {} damaged articles by processing them again: {}",
+            report.repaired.len(),
+            first_ids(&report.repaired)
+        );
+    }
+    if !report.still_damaged.is_empty() {
+        warn!(
+            "{} damaged articles are not in this run's inputs and still lack statement rows (give their inputs to repair them): {}",
+            report.still_damaged.len(),
+            first_ids(&report.still_damaged)
+        );
     }
     let total_s = started.elapsed().as_secs_f64();
     let skipped = [
@@ -1037,6 +1099,7 @@ fn merge(args: MergeArgs) -> Result<u8> {
         target.as_ref(),
         &config,
         &chrono::Utc::now().to_rfc3339(),
+        &LockRequest::for_this_process(Duration::from_secs(args.wait))?,
     )?;
     info!(
         "merged {} shards in {:.2} s: {} articles, {} statements, {} rejects → {}",
@@ -1047,6 +1110,50 @@ fn merge(args: MergeArgs) -> Result<u8> {
         published.rejects,
         target.describe()
     );
+    Ok(0)
+}
+
+/// Up to 10 ids, for a warning.
+#[cfg(feature = "tables")]
+fn first_ids(ids: &[String]) -> String {
+    let mut text = ids.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+    if ids.len() > 10 {
+        text.push_str(&format!(" and {} more", ids.len() - 10));
+    }
+    text
+}
+
+#[cfg(feature = "tables")]
+fn check(args: CheckArgs) -> Result<u8> {
+    let storage = storage_for(&args.out)?;
+    let lock = LockRequest::for_this_process(Duration::from_secs(args.wait))?;
+    let report = job::check(storage.as_ref(), &lock)?;
+    let audit = &report.audit;
+    let tables = if report.tables_current() {
+        "the tables were published from this state".to_string()
+    } else {
+        "the tables are not yet published from this state (the next run publishes them)".to_string()
+    };
+    let mut stdout = std::io::stdout().lock();
+    if report.damaged() {
+        writeln!(
+            stdout,
+            "damaged: {}: {} articles lack statement rows or have rows of their own: {}. Run `tonetrack run` with their inputs to process them again; state run id {}; {tables}",
+            storage.describe(),
+            audit.damaged.len(),
+            audit.first(10),
+            report.run_id
+        )?;
+        return Ok(EXIT_DAMAGED);
+    }
+    writeln!(
+        stdout,
+        "intact: {}: {} articles, each with its statement rows ({} in all); run id {}; {tables}",
+        storage.describe(),
+        audit.articles,
+        audit.statements,
+        report.run_id
+    )?;
     Ok(0)
 }
 

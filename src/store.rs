@@ -25,6 +25,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 pub use crate::known::{content_bits, digest, Known, Version};
+pub mod audit;
+pub mod lock;
 use crate::output::{date_column, days_since_epoch};
 use crate::types::Reject;
 
@@ -45,10 +47,14 @@ pub trait Storage: Send + Sync {
     fn delete(&self, key: &str) -> Result<()>;
     /// Keys under `prefix` (recursively), sorted.
     fn list(&self, prefix: &str) -> Result<Vec<String>>;
-    /// Removes what an interrupted write left behind (temporary files); returns how many.
+    /// Removes what an interrupted write left behind (temporary files, dead runs' scratch
+    /// folders); returns how many. Call it only while holding the output's lock.
     fn remove_leftovers(&self) -> Result<usize> {
         Ok(0)
     }
+    /// Tries once to take the output's lock for `holder` (see [`lock`]); `lease` is how long
+    /// an object store's lock counts without renewal.
+    fn try_lock(&self, holder: &lock::Holder, lease: std::time::Duration) -> Result<lock::Attempt>;
     /// Stores the file at `path` (written by this process in [`Storage::scratch`]) under `key`
     /// and removes it. The default reads it whole; stores override this to stream.
     fn write_file(&self, key: &str, path: &std::path::Path) -> Result<()> {
@@ -62,9 +68,37 @@ pub trait Storage: Send + Sync {
     }
 }
 
-/// A folder of temporary files, named so that `remove_leftovers` knows it for a dead run's.
+/// A folder of temporary files, named after its owner (`.scratch-SEQ-HOST.tmp-PID`) so that
+/// `remove_leftovers` removes it only once that process is gone.
 pub struct Scratch {
     pub path: std::path::PathBuf,
+}
+
+/// The host part of a scratch folder's name: the host name with anything but letters, digits,
+/// `-` and `.` replaced, so that the name stays one path component.
+fn scratch_host() -> String {
+    lock::host_name()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The owner of a temporary file or scratch folder, from its name: `(host, pid)`, host None
+/// for a `.NAME.tmp-PID` file (written by a process of this machine: see `write_atomic`).
+fn temp_owner(name: &str) -> Option<(Option<&str>, u32)> {
+    let (stem, pid) = name.rsplit_once(crate::output::TEMP_MARK)?;
+    let pid = pid.parse().ok()?;
+    let host = stem
+        .strip_prefix(".scratch-")
+        .and_then(|rest| rest.split_once('-'))
+        .map(|(_, host)| host);
+    Some((host, pid))
 }
 
 impl Scratch {
@@ -72,7 +106,8 @@ impl Scratch {
         static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path = parent.join(format!(
-            ".scratch-{seq}{}{}",
+            ".scratch-{seq}-{}{}{}",
+            scratch_host(),
             crate::output::TEMP_MARK,
             std::process::id()
         ));
@@ -189,21 +224,38 @@ impl Storage for LocalStorage {
         Scratch::new(&self.root)
     }
 
+    fn try_lock(
+        &self,
+        holder: &lock::Holder,
+        _lease: std::time::Duration,
+    ) -> Result<lock::Attempt> {
+        lock::try_lock_file(&self.root.join(lock::LOCK), holder)
+    }
+
     fn remove_leftovers(&self) -> Result<usize> {
-        // `.NAME.tmp-PID` files of a killed writer (see output::write_atomic); one run per
-        // folder at a time, so any such file not of this process is dead.
-        let ours = format!("{}{}", crate::output::TEMP_MARK, std::process::id());
+        // `.NAME.tmp-PID` files of a killed writer (see output::write_atomic) and scratch
+        // folders `.scratch-SEQ-HOST.tmp-PID`. The caller holds the lock, so no other run is
+        // writing here; still, what a live process of this machine owns is left alone (a run
+        // of a tonetrack without the lock), and so is what this process owns.
+        let (me, host) = (std::process::id(), scratch_host());
         let mut removed = 0;
-        for entry in walkdir::WalkDir::new(&self.root)
-            .max_depth(4)
-            .into_iter()
-            .filter_map(|e| e.ok())
-        {
+        let mut walk = walkdir::WalkDir::new(&self.root).max_depth(4).into_iter();
+        while let Some(entry) = walk.next() {
+            let Ok(entry) = entry else { continue };
             let name = entry.file_name().to_string_lossy();
-            if name.starts_with('.')
-                && name.contains(crate::output::TEMP_MARK)
-                && !name.ends_with(&ours)
-            {
+            if !name.starts_with('.') {
+                continue;
+            }
+            let Some((owner_host, pid)) = temp_owner(&name) else {
+                continue;
+            };
+            let here = owner_host.is_none_or(|h| h == host);
+            let dead = !here || (pid != me && lock::process_alive(pid) != Some(true));
+            if entry.file_type().is_dir() {
+                // Not into a live owner's folder either.
+                walk.skip_current_dir();
+            }
+            if dead {
                 if entry.file_type().is_dir() {
                     // A killed run's scratch folder.
                     std::fs::remove_dir_all(entry.path())
@@ -227,7 +279,7 @@ impl Storage for LocalStorage {
 pub struct ObjectStorage {
     url: String,
     prefix: String,
-    store: Box<dyn object_store::ObjectStore>,
+    store: std::sync::Arc<dyn object_store::ObjectStore>,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -258,7 +310,7 @@ impl ObjectStorage {
         Ok(ObjectStorage {
             url: url.trim_end_matches('/').to_string(),
             prefix: prefix.trim_matches('/').to_string(),
-            store: Box::new(store),
+            store: std::sync::Arc::new(store),
             runtime,
         })
     }
@@ -282,6 +334,16 @@ impl ObjectStorage {
 impl Storage for ObjectStorage {
     fn describe(&self) -> String {
         self.url.clone()
+    }
+
+    fn try_lock(&self, holder: &lock::Holder, lease: std::time::Duration) -> Result<lock::Attempt> {
+        lock::try_lock_object(
+            self.store.clone(),
+            self.path(lock::LOCK),
+            format!("{}/{}", self.url, lock::LOCK),
+            holder,
+            lease,
+        )
     }
 
     fn read(&self, key: &str) -> Result<Option<Vec<u8>>> {
@@ -681,6 +743,12 @@ impl State {
     /// A hash of everything the published tables are derived from; equal hashes mean equal
     /// tables. It depends on the live rows, not on how they are spread over parts, so a state
     /// built in one run and the same state built in three hash the same.
+    ///
+    /// The statement rows count through the [`State::audit`]: an intact state's rows are what
+    /// its index rows (hashed here, with each article's content hash and statement count) and
+    /// its knowledge files (`meta.json`) make them, so its id is the index's alone, as before;
+    /// a damaged state's id adds every damaged article's rows found, so it never equals the
+    /// id of the intact state (or of another damage).
     pub fn fingerprint(&self, storage: &dyn Storage) -> Result<String> {
         let mut sum: u128 = 0;
         let mut count: u64 = 0;
@@ -698,6 +766,16 @@ impl State {
         let mut dups: Vec<(&u64, &u32)> = duplicates.iter().collect();
         dups.sort();
         let mut all = format!("{sum:032x}\u{0}{count}\u{0}{dups:?}\u{0}");
+        let audit = self.audit(storage)?;
+        if !audit.damaged.is_empty() {
+            all.push_str("damaged\u{0}");
+            for d in &audit.damaged {
+                all.push_str(&format!(
+                    "{}\u{0}{}\u{0}{}\u{0}{}\u{0}",
+                    d.article_id, d.month, d.found, d.index_rows
+                ));
+            }
+        }
         for key in [META, REJECTS] {
             all.push_str(key);
             all.push('\u{0}');
