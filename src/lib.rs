@@ -9,17 +9,20 @@
 //! ```
 //!
 //! [`pipeline`] runs the stages over many articles (tokio readers, blocking workers);
-//! [`eval`] measures extraction against gold files. Knowledge (actors, places, speech verbs,
-//! grammar words, tone lexicon, normalisation rules) is data in `models/`, loaded by [`models`].
+//! [`eval`] measures extraction against gold files; [`train`] holds what the `train` commands
+//! compute. Knowledge (actors, places, speech verbs, grammar words, tone lexicon, normalisation
+//! rules) is data in `models/`, loaded by [`models`].
 
 pub mod config;
 pub mod error;
 pub mod models;
+pub mod rule;
 pub mod types;
 
 pub mod actors;
 #[cfg(feature = "tables")]
 pub mod aggregate;
+pub mod grammar;
 pub mod ingest;
 pub mod normalize;
 #[cfg(feature = "tables")]
@@ -42,5 +45,6 @@ pub mod rng;
 #[cfg(feature = "tables")]
 pub mod store;
 pub mod synth;
+pub mod train;
 
 pub use error::{Error, Result};

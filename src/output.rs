@@ -133,7 +133,7 @@ pub fn statements_frame<'a>(
             country.push(s.speaker.country.as_deref());
             country_res.push(s.speaker.country_resolution.as_str());
             addressee.push(s.addressee.as_deref());
-            attribution.push(st.attribution);
+            attribution.push(st.attribution.as_str());
             cue_type.push(st.cue_type);
             tone.push(s.tone.tone);
             label.push(s.tone.label.as_str());

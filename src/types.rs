@@ -5,6 +5,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+pub use crate::rule::{Flag, Rule};
+
 /// One news article exactly as ingested, with its metadata.
 #[derive(Debug, Clone, Serialize)]
 pub struct Article {
@@ -131,12 +133,13 @@ pub struct Statement {
     pub descriptor: Option<Span>,
     /// The listener when stated ("told Blinken").
     pub addressee_mention: Option<Span>,
-    /// How the speaker was found (e.g. "cue:after-quote", "continuation", "pronoun").
-    pub attribution: &'static str,
+    /// How the speaker was found: the attribution rule that matched ("after-quote",
+    /// "continuation", …; written as [`Rule::as_str`]).
+    pub attribution: Rule,
     /// What the cue reports: "speech", "claim" or "belief" (from models/speech-verbs.toml).
     pub cue_type: Option<&'static str>,
     /// Oddities worth a look: unbalanced quotation marks and the like.
-    pub flags: Vec<&'static str>,
+    pub flags: Vec<Flag>,
     /// Index of the paragraph the statement starts in.
     pub paragraph: usize,
 }
