@@ -156,5 +156,5 @@ then
   grep -q "took over the lock" "$work/b.log" || { echo "FAIL: the takeover was not logged"; cat "$work/b.log"; exit 1; }
   echo "ok: a holder cut off past its lease stops before its commit; the run that took over finishes"
 else
-  echo "skipped: this S3 server accepts a stale If-Match, so a lost lease cannot be shown here (unit tests in src/store/lock.rs cover it against object_store's in-memory store)"
+  echo "skipped: this S3 server accepts a stale If-Match, so a lost lease cannot be shown here (unit tests in src/store/lease.rs cover it against object_store's in-memory store)"
 fi
