@@ -1,10 +1,10 @@
 //! tonetrack: the diplomatic tone of what officials say in the news.
 //!
 //! ```text
-//!  ingest ──► normalize ──► segment ──► quotes ──► actors ──► tone ──► aggregate ──► output
-//!  files,     story lines    words,      direct,    speaker,    lexicon   daily/weekly   Parquet,
-//!  JSONL,     (captions and  sentences   partial,   country,    (or       series,        manifest,
-//!  HTML       boilerplate    (quote-     reported   role,       learned)  visits         rejects
+//!  ingest ──► normalize ──► segment ──► quotes ──► actors ──► target ──► tone ──► aggregate ──► output
+//!  files,     story lines    words,      direct,    speaker,    countries  lexicon   daily/weekly   Parquet,
+//!  JSONL,     (captions and  sentences   partial,   country,    the words  (or       series, dyads, manifest,
+//!  HTML       boilerplate    (quote-     reported   role,       are about  learned)  visits         rejects
 //!             skipped)       aware)      speech     addressee
 //! ```
 //!
@@ -29,6 +29,7 @@ pub mod normalize;
 pub mod output;
 pub mod quotes;
 pub mod segment;
+pub mod target;
 pub mod tone;
 
 pub mod eval;

@@ -112,6 +112,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Score(args) => extract::score(args),
         Command::Eval(EvalCommand::Statements(args)) => eval::eval_statements(args),
         Command::Eval(EvalCommand::Tone(args)) => learned::eval_tone(args),
+        Command::Eval(EvalCommand::Targets(args)) => eval::eval_targets(args),
         Command::Bench(BenchArgs {
             what: Some(BenchCommand::Transformer(args)),
             ..

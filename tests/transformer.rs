@@ -5,8 +5,7 @@
 #![cfg(all(feature = "transformer", feature = "cli"))]
 
 use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 mod testutil;
 use testutil::{root, run_ok, shared, tempdir};

@@ -362,6 +362,15 @@ impl Registry {
         self.places.get(folded)
     }
 
+    /// Every folded place word and actor name or alias, for callers that index them (the
+    /// target stage's name prefixes).
+    pub fn surfaces(&self) -> impl Iterator<Item = &str> {
+        self.places
+            .keys()
+            .chain(self.by_surface.keys())
+            .map(String::as_str)
+    }
+
     pub fn max_surface_words(&self) -> usize {
         self.max_surface_words.max(1)
     }

@@ -61,11 +61,15 @@ tonetrack run feed --shard 1/2 --out shard1\n  tonetrack merge shard0 shard1 --o
     /// Draw the charts (PNG and SVG) from the tables of a run's output folder.
     #[command(
         after_help = "Example:\n  tonetrack plot --out out            # writes out/charts/*.png and *.svg\n  \
-tonetrack plot --out out --charts /tmp/charts"
+tonetrack plot --out out --charts /tmp/charts\n  \
+tonetrack plot --out out --countries USA,ISR --period day\n  \
+tonetrack plot --out out --config tonetrack.toml   # its [plot] table"
     )]
     Plot(PlotArgs),
     /// Print tone per country and per visit from a run's output folder, as terminal tables.
-    #[command(after_help = "Example:\n  tonetrack summary out")]
+    #[command(
+        after_help = "Example:\n  tonetrack summary out\n  tonetrack summary out --countries USA,ISR"
+    )]
     Summary(SummaryArgs),
     /// Check an output's state: every article the index holds has its statement rows (exit 6 if not).
     #[command(after_help = "Example:\n  tonetrack check --out out")]
@@ -94,7 +98,8 @@ tonetrack bench transformer       # the transformer scorer on 2,000 statements (
     Bench(BenchArgs),
     /// Write a deterministic synthetic news corpus (JSON Lines, ~4 KB articles) for benchmarks.
     #[command(
-        after_help = "Example:\n  tonetrack synth --articles 10000 --out corpus.jsonl\n  tonetrack synth --articles 5 --out - | head -c 2000"
+        after_help = "Example:\n  tonetrack synth --articles 10000 --out corpus.jsonl\n  tonetrack synth --articles 5 --out - | head -c 2000\n  \
+tonetrack synth --world world --articles 400   # 34 countries, 8 visits, with world/tonetrack.toml"
     )]
     Synth(SynthArgs),
     /// Train the tone head of the transformer and ensemble scorers; writes models/tone-head.json and its model card.
@@ -117,8 +122,18 @@ pub struct SynthArgs {
     #[arg(long, default_value_t = 4000)]
     pub mean_bytes: usize,
     /// Output file, or `-` for stdout.
+    #[arg(long, required_unless_present = "world", conflicts_with = "world")]
+    pub out: Option<PathBuf>,
+    /// Instead: write a world of invented officials in many countries visiting each other
+    /// (articles.jsonl, actors.toml and a tonetrack.toml with its visits) into this folder.
     #[arg(long)]
-    pub out: PathBuf,
+    pub world: Option<PathBuf>,
+    /// With --world: how many countries speak (at most 40).
+    #[arg(long, default_value_t = 34, requires = "world")]
+    pub countries: usize,
+    /// With --world: how many visits.
+    #[arg(long, default_value_t = 8, requires = "world")]
+    pub visits: usize,
     #[command(flatten)]
     pub common: Common,
 }
@@ -423,6 +438,24 @@ pub struct PlotArgs {
     /// TrueType font for titles and labels; default: DejaVu Sans or Liberation Sans from the system.
     #[arg(long)]
     pub font: Option<PathBuf>,
+    #[command(flatten)]
+    pub show: ShowArgs,
+}
+
+/// What `plot` and `summary` show; flags win over the config's `[plot]` table.
+#[cfg_attr(not(feature = "tables"), allow(dead_code))]
+#[derive(Args)]
+pub struct ShowArgs {
+    /// Config whose `[plot]` table says what to show (the one given to `run`).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Countries to show, in this order (ISO alpha-3, comma-separated), instead of each visit's
+    /// sides and the busiest others.
+    #[arg(long, value_delimiter = ',')]
+    pub countries: Vec<String>,
+    /// Points of the tone-by-country chart: day, week, or auto (from the span of the data).
+    #[arg(long)]
+    pub period: Option<tonetrack::config::PlotPeriod>,
 }
 
 // Without `tables` the command is parsed (so its help stays) but refused before its fields are read.
@@ -431,6 +464,8 @@ pub struct PlotArgs {
 pub struct SummaryArgs {
     /// The output folder of `tonetrack run` (or s3://bucket/prefix).
     pub out: PathBuf,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 // Without `tables` the command is parsed (so its help stays) but refused before its fields are read.
@@ -483,6 +518,34 @@ tonetrack eval tone --gold FILE   # lexicon, transformer and ensemble side by si
 tonetrack eval tone --cv 5        # 5-fold CV over the mapped CAMEO set and the diplomatic set"
     )]
     Tone(EvalToneArgs),
+    /// Target-country accuracy on news sentences with marked source and target actors, or on
+    /// annotated statements of real articles.
+    #[command(
+        after_help = "Examples:\n  tonetrack eval targets --gold ../shared/datasets/plover-plv/train.jsonl --min-accuracy 0.85\n  \
+tonetrack eval targets --statements tests/fixtures/targets-wikinews.jsonl --articles ../shared/datasets/opennews/wikinews.jsonl"
+    )]
+    Targets(EvalTargetsArgs),
+}
+
+#[derive(Args)]
+pub struct EvalTargetsArgs {
+    /// Sentences, JSONL with `text` and `marked` (`<s>source</s>`, `<t>target</t>`).
+    #[arg(long, required_unless_present = "statements")]
+    pub gold: Option<PathBuf>,
+    /// Instead: statements of real articles annotated with their target (JSONL: article, span, target).
+    #[arg(long, requires = "articles", conflicts_with = "gold")]
+    pub statements: Option<PathBuf>,
+    /// The articles the --statements file refers to.
+    #[arg(long)]
+    pub articles: Option<PathBuf>,
+    /// Write every sentence or statement whose target we got wrong here (JSONL).
+    #[arg(long)]
+    pub mismatches: Option<PathBuf>,
+    /// Fail (exit 3) when the accuracy is below this.
+    #[arg(long)]
+    pub min_accuracy: Option<f64>,
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Args)]

@@ -17,7 +17,7 @@ use tonetrack::eval;
 use tonetrack::pipeline::{self, Engine};
 use tonetrack::types::ProcessedArticle;
 
-use super::args::EvalArgs;
+use super::args::{EvalArgs, EvalTargetsArgs};
 use super::load;
 use crate::EXIT_BELOW_THRESHOLD;
 
@@ -100,4 +100,47 @@ pub fn eval_statements(args: EvalArgs) -> Result<u8> {
         }
     }
     Ok(if failed { EXIT_BELOW_THRESHOLD } else { 0 })
+}
+
+/// `eval targets`: the work is in `tonetrack::target::eval`.
+pub fn eval_targets(args: EvalTargetsArgs) -> Result<u8> {
+    use tonetrack::target::eval as targets;
+    let (config, engine) = load(&args.common)?;
+    let (report, mismatches, accuracy) = match (&args.gold, &args.statements, &args.articles) {
+        (Some(gold), _, _) => {
+            let (r, m) = targets::evaluate(gold, &engine.registry, &engine.targeter)
+                .with_context(|| format!("evaluating targets on {}", gold.display()))?;
+            let m = m
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            (serde_json::to_value(&r)?, m, r.accuracy)
+        }
+        (None, Some(gold), Some(articles)) => {
+            let processed = processed_articles(&engine, &config, articles)?;
+            let (r, m) = targets::score_held_out(gold, &targets::read_held_out(gold)?, &processed);
+            (serde_json::to_value(&r)?, m, r.accuracy)
+        }
+        _ => bail!("give --gold, or --statements with --articles"),
+    };
+    writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        serde_json::to_string_pretty(&report)?
+    )?;
+    if let Some(path) = &args.mismatches {
+        let text: String = mismatches.iter().map(|m| format!("{m}\n")).collect();
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    match (args.min_accuracy, accuracy) {
+        (Some(min), Some(acc)) if acc < min => {
+            eprintln!("FAIL: accuracy = {acc} is below {min}");
+            Ok(EXIT_BELOW_THRESHOLD)
+        }
+        (Some(_), None) => {
+            eprintln!("FAIL: nothing could be scored");
+            Ok(EXIT_BELOW_THRESHOLD)
+        }
+        _ => Ok(0),
+    }
 }

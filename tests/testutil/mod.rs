@@ -12,7 +12,7 @@
 // Each test binary includes this file and uses part of it.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// The repository root (where Cargo.toml is).
@@ -58,7 +58,7 @@ pub fn tempdir() -> tempfile::TempDir {
 
 /// The table `name` of an output folder, read back with polars.
 #[cfg(feature = "tables")]
-pub fn read_parquet(dir: &Path, name: &str) -> polars::prelude::DataFrame {
+pub fn read_parquet(dir: &std::path::Path, name: &str) -> polars::prelude::DataFrame {
     use polars::prelude::SerReader;
     let file = std::fs::File::open(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     polars::prelude::ParquetReader::new(file)
