@@ -17,7 +17,7 @@ EXPECTED = {
         "kind": pa.string(), "text": pa.string(), "start": pa.uint32(), "end": pa.uint32(),
         "speaker": pa.string(), "country": pa.string(), "tone": pa.float64(),
         "tone_label": pa.string(), "tone_confidence": pa.float64(),
-        "tone_cues": pa.list_(pa.string()), "sentiment": pa.float64(),
+        "tone_cues": pa.list_(pa.string()), "sentiment": pa.float64(), "turn": pa.string(),
         "targets": pa.list_(pa.string()), "target": pa.string(), "target_resolution": pa.string(),
     },
     "articles.parquet": {"article_id": pa.string(), "published": pa.date32(), "statements": pa.uint32()},
@@ -75,6 +75,7 @@ def main(out):
             fail(f"{name} lacks the run id in its key-value metadata")
         print(f"ok {name}: {table.num_rows} rows")
     check_targets(out)
+    check_transcripts(pq.read_table(out / "statements.parquet").to_pylist())
     print("all outputs read back with the documented types")
 
 
@@ -82,7 +83,8 @@ def check_targets(out):
     """Targets (issue 20): `target` is the first of `targets`, the resolution is a known one, the speaker's
     own country is a target only for domestic statements, and the dyad series count every statement
     that has a country and a target, with zero rows for the periods between."""
-    st = pq.read_table(out / "statements.parquet", columns=["country", "targets", "target", "target_resolution"])
+    st = pq.read_table(out / "statements.parquet",
+                       columns=["kind", "country", "targets", "target", "target_resolution"])
     with_dyad = 0
     for r in st.to_pylist():
         targets, target, how = r["targets"] or [], r["target"], r["target_resolution"]
@@ -94,7 +96,8 @@ def check_targets(out):
             fail(f"statements: target {target!r} with target_resolution {how!r}")
         if r["country"] is not None and r["country"] in targets and how != "domestic":
             fail(f"statements: the speaker's country {r['country']} is a target of a {how!r} statement")
-        with_dyad += r["country"] is not None and target is not None
+        # reporters' questions stay out of the tone tables (default `include_questions = false`)
+        with_dyad += r["country"] is not None and target is not None and r["kind"] != "question"
     for name in ("tone_by_dyad_day.parquet", "tone_by_dyad_week.parquet"):
         n = pq.read_table(out / name, columns=["n"]).column("n").to_pylist()
         if sum(n) != with_dyad:
@@ -104,6 +107,34 @@ def check_targets(out):
     if dyad_days and (min(dyad_days), max(dyad_days)) != (min(days), max(days)):
         fail("tone_by_dyad_day does not span the country tables' calendar")
     print(f"ok targets: {with_dyad} statements with a country and a target, dyad series count them all")
+
+
+KINDS = {"direct", "partial", "reported", "turn", "question"}
+
+
+def check_transcripts(rows):
+    """The sample holds a briefing and a joint press conference: their turns are statements of
+    kind `turn` with the label as written in `turn`, questions have no speaker, news has no turn."""
+    kinds = {r["kind"] for r in rows}
+    if not kinds <= KINDS:
+        fail(f"statements.kind has undocumented values {sorted(kinds - KINDS)}")
+    for need in ("turn", "question"):
+        if need not in kinds:
+            fail(f"no statement of kind {need!r}: the sample's transcripts were not read as transcripts")
+    for r in rows:
+        transcript = r["kind"] in ("turn", "question")
+        if transcript and not r["turn"]:
+            fail(f"statement {r['statement_id']} of kind {r['kind']} has no turn label")
+        if not transcript and r["turn"] and "in_turn" not in (r["flags"] or []):
+            fail(f"news statement {r['statement_id']} has a turn label {r['turn']!r}")
+        if r["kind"] == "question" and r["speaker"]:
+            fail(f"question {r['statement_id']} has a speaker {r['speaker']!r}")
+        if r["kind"] == "turn" and r["turn"] == "PRESIDENT VENKEL" and r["country"] != "XOS":
+            fail(f"President Venkel's turn is attributed to {r['country']}, not XOS")
+    print(f"ok transcript statements: {sum(r['kind'] == 'turn' for r in rows)} turns, "
+          f"{sum(r['kind'] == 'question' for r in rows)} questions")
+
+
 
 
 if __name__ == "__main__":

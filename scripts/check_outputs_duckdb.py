@@ -34,7 +34,10 @@ BY_NAME = {
     "window_days": BIGINT, "before_days": BIGINT, "after_days": BIGINT,
     "country": VARCHAR, "speaker": VARCHAR, "visit": VARCHAR, "host": VARCHAR, "visitor": VARCHAR,
     "statement_id": VARCHAR, "article_id": VARCHAR, "text": VARCHAR, "iso_week": VARCHAR,
+    "kind": VARCHAR, "turn": VARCHAR,
 }
+# The statement kinds the README documents: news extraction's, then transcripts'.
+KINDS = {"direct", "partial", "reported", "turn", "question"}
 # Column name patterns (aggregates): means, shares, changes, intervals are DOUBLE; n_… counts BIGINT.
 BY_PATTERN = [
     (re.compile(r"^(.+_)?(mean_tone|mean_sentiment|share_conciliatory|share_firm)(_.+)?$"), DOUBLE),
@@ -47,7 +50,8 @@ BY_PATTERN = [
 TABLES = {
     "statements.parquet": {
         "required": ["statement_id", "article_id", "published", "kind", "text", "speaker", "country", "tone",
-                     "tone_label", "tone_cues", "targets", "target", "target_resolution"],
+                     "tone_label", "tone_cues", "targets", "target", "target_resolution",
+                     "turn"],
         "types": {"start": "UINTEGER", "end": "UINTEGER", "quote_start": "UINTEGER", "quote_end": "UINTEGER"},
     },
     "articles.parquet": {"required": ["article_id", "published"], "types": {}},
@@ -278,6 +282,33 @@ def main(out):
         checked = check_types(label, "", columns)
         print(f"ok {label}: {count} rows ({checked} columns type-checked; internal file, no run id required)")
 
+    # kinds are the documented ones; transcript statements carry their turn's label, news ones none;
+    # questions have no speaker and stay out of the tone tables (n of the country tables = rows
+    # with a country that are not questions)
+    st = str(out / "statements.parquet")
+    if (out / "statements.parquet").is_file():
+        kinds = {k for (k,) in rows("SELECT DISTINCT kind FROM read_parquet(?)", st)}
+        if not kinds <= KINDS:
+            fail(f"statements.parquet: undocumented kinds {sorted(kinds - KINDS)}")
+        (bad,) = rows("SELECT count(*) FROM read_parquet(?) WHERE (kind IN ('turn', 'question')) != "
+                      "(turn IS NOT NULL) AND NOT list_contains(flags, 'in_turn')", st)[0]
+        if bad:
+            fail(f"statements.parquet: {bad} rows where `turn` does not match the kind")
+        (asked,) = rows("SELECT count(*) FROM read_parquet(?) WHERE kind = 'question' AND speaker IS NOT NULL",
+                        st)[0]
+        if asked:
+            fail(f"statements.parquet: {asked} questions have a speaker")
+        if (out / "tone_by_country_day.parquet").is_file():
+            (n_table,) = rows("SELECT coalesce(sum(n), 0) FROM read_parquet(?)",
+                              str(out / "tone_by_country_day.parquet"))[0]
+            (n_rows,) = rows("SELECT count(*) FROM read_parquet(?) WHERE country IS NOT NULL "
+                             "AND kind <> 'question'", st)[0]
+            if n_table != n_rows:
+                fail(f"tone_by_country_day counts {n_table} statements, statements.parquet has {n_rows} "
+                     "with a country (questions excluded)")
+        print(f"ok statement kinds {sorted(kinds)}; `turn` set exactly on transcript rows; questions speakerless "
+              "and out of the tone tables")
+
     # the published statements come from the state store: every published statement is in it
     if statement_store is not None and (out / "statements.parquet").is_file():
         glob = str(statement_store / "**" / "*.parquet")
@@ -304,7 +335,7 @@ def check_dyads(out):
         str(day)))
     want = dict(((c, t), (n, m)) for c, t, n, m in rows(
         "SELECT country, target, count(*), avg(tone) FROM read_parquet(?) "
-        "WHERE country IS NOT NULL AND target IS NOT NULL GROUP BY ALL", st))
+        "WHERE country IS NOT NULL AND target IS NOT NULL AND kind <> 'question' GROUP BY ALL", st))
     if set(got) != set(want):
         fail(f"tone_by_dyad_day has dyads {sorted(got)}, the statements {sorted(want)}")
     for k, (n, m) in want.items():
@@ -321,7 +352,7 @@ def check_dyads(out):
                 "SELECT visit, host, visitor, start, \"end\", host_to_visitor_n_during FROM read_parquet(?)",
                 str(pairs)):
             (n,) = rows("SELECT count(*) FROM read_parquet(?) WHERE country = ? AND target = ? "
-                        "AND published BETWEEN ? AND ?", st, host, visitor, start, end)[0]
+                        "AND published BETWEEN ? AND ? AND kind <> 'question'", st, host, visitor, start, end)[0]
             if n != n_during:
                 fail(f"visit_pairs {visit}: host_to_visitor_n_during is {n_during}, the statements give {n}")
         print("ok visit_pairs: host_to_visitor_n_during counts the host's statements about the visitor")

@@ -197,7 +197,7 @@ impl<'a> Aggregator<'a> {
     }
 
     /// Adds statements (the statements table's `published`, `country`, `speaker`, `tone`,
-    /// `tone_label` and `sentiment` columns, and `target` when present).
+    /// `tone_label` and `sentiment` columns, and `kind` and `target` when present).
     pub fn add(&mut self, statements: &DataFrame) -> Result<()> {
         let e = err("aggregate");
         let days = statements
@@ -221,7 +221,17 @@ impl<'a> Aggregator<'a> {
             .column("sentiment")
             .and_then(|c| c.f64().cloned())
             .map_err(&e)?;
+        // Reporters' questions in transcripts are not what officials say: left out unless
+        // `[aggregate] include_questions` (a frame without `kind` has none).
+        let question = crate::types::StatementKind::Question.as_str();
+        let kind = match statements.column("kind") {
+            Ok(c) if !self.config.aggregate.include_questions => Some(c.str().map_err(&e)?),
+            _ => None,
+        };
         for i in 0..statements.height() {
+            if kind.is_some_and(|k| k.get(i) == Some(question)) {
+                continue;
+            }
             let day = days.get(i).unwrap_or(0);
             let week = week_of(day);
             let c = Contribution {

@@ -56,6 +56,9 @@ pub struct InputConfig {
     /// Deepest element nesting accepted in an `.html` page. Deeper pages are rejected before
     /// they are parsed: the HTML parser's work grows with the square of the depth.
     pub max_html_depth: std::num::NonZeroUsize,
+    /// Whether inputs are news, transcripts, or decided per document from speaker labels
+    /// (`auto`, the default); an article's own JSONL `format` field and `run --format` win.
+    pub format: crate::types::DocFormat,
 }
 
 /// Default `[input] max_article_bytes`: 10 MiB, far above any news article.
@@ -71,6 +74,7 @@ impl Default for InputConfig {
             jsonl: JsonlFields::default(),
             max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES,
             max_html_depth: DEFAULT_MAX_HTML_DEPTH,
+            format: crate::types::DocFormat::Auto,
         }
     }
 }
@@ -86,6 +90,8 @@ pub struct JsonlFields {
     pub url: String,
     pub text: String,
     pub language: String,
+    /// `auto`, `article` or `transcript`: overrides `[input] format` for that article.
+    pub format: String,
 }
 
 impl Default for JsonlFields {
@@ -98,6 +104,7 @@ impl Default for JsonlFields {
             url: "url".into(),
             text: "text".into(),
             language: "language".into(),
+            format: "format".into(),
         }
     }
 }
@@ -117,6 +124,8 @@ pub struct AggregateConfig {
     pub bootstrap_resamples: u32,
     /// Seed of the bootstrap: the same seed and data give the same intervals on every run.
     pub bootstrap_seed: u64,
+    /// Whether reporters' questions in transcripts (kind `question`) count in the tone tables.
+    pub include_questions: bool,
 }
 
 impl Default for AggregateConfig {
@@ -128,6 +137,7 @@ impl Default for AggregateConfig {
             rolling_days: 7,
             bootstrap_resamples: 2000,
             bootstrap_seed: 2025,
+            include_questions: false,
         }
     }
 }

@@ -73,6 +73,7 @@ pub fn extract_score(engine: &Engine, data: &[u8]) {
         return;
     };
     let article = Article {
+        format: None,
         id: "fuzz".into(),
         published: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
         title: text.lines().next().map(str::to_string),

@@ -2,11 +2,17 @@
 //!
 //! ```text
 //!  ingest ──► normalize ──► segment ──► quotes ──► actors ──► target ──► tone ──► aggregate ──► output
-//!  files,     story lines    words,      direct,    speaker,    countries  lexicon   daily/weekly   Parquet,
+//!  files,     story lines    words,  │   direct,    speaker,    countries  lexicon   daily/weekly   Parquet,
 //!  JSONL,     (captions and  sentences   partial,   country,    the words  (or       series, dyads, manifest,
-//!  HTML       boilerplate    (quote-     reported   role,       are about  learned)  visits         rejects
-//!             skipped)       aware)      speech     addressee
+//!  HTML       boilerplate    (quote- │   reported   role,       are about  learned)  visits         rejects
+//!             skipped)       aware)  │   speech     addressee      ▲
+//!                                    └─► transcript: labelled turns ┘
+//!                                        (speaker from title, opening, registry)
 //! ```
+//!
+//! A document whose paragraphs start with speaker labels ("PRESIDENT BIDEN:", "Q") goes
+//! through [`transcript`] instead of `quotes`/`actors` (quotations inside a turn still go
+//! through them).
 //!
 //! [`pipeline`] runs the stages over many articles (tokio readers, blocking workers);
 //! [`eval`] measures extraction against gold files; [`train`] holds what the `train` commands
@@ -31,6 +37,7 @@ pub mod quotes;
 pub mod segment;
 pub mod target;
 pub mod tone;
+pub mod transcript;
 
 pub mod eval;
 pub mod invariants;

@@ -109,6 +109,10 @@ const BUILTIN: &[(&str, &str)] = &[
     builtin!("grammar.toml"),
     // Pair phrases and locatives of the target stage (src/target/).
     builtin!("targets.toml"),
+    // How transcripts mark speakers (src/transcript/).
+    builtin!("transcripts.toml"),
+    // Officials who speak in transcripts, for transcript labels only.
+    builtin!("actors-transcripts.toml"),
     // The learned speaker re-ranker (TOML, written by `tonetrack train speakers`).
     builtin!("speaker-ranker.toml"),
     // The trained tone head (JSON, written by `tonetrack train`); read only by the learned scorers.

@@ -93,6 +93,7 @@ pub fn statements_frame<'a>(
         col_vec!(Option<&str>),
         col_vec!(&str),
     );
+    let mut turn = col_vec!(Option<&str>);
     let (mut tone, mut label, mut conf, mut cues, mut sentiment, mut flags) = (
         col_vec!(f64),
         col_vec!(&str),
@@ -143,6 +144,7 @@ pub fn statements_frame<'a>(
             target_res.push(s.target.resolution.as_str());
             attribution.push(st.attribution.as_str());
             cue_type.push(st.cue_type);
+            turn.push(s.turn.map(|l| l.slice(t)));
             tone.push(s.tone.tone);
             label.push(s.tone.label.as_str());
             conf.push(s.tone.confidence);
@@ -182,6 +184,7 @@ pub fn statements_frame<'a>(
         Column::new("target".into(), target),
         Column::new("target_resolution".into(), target_res),
         Column::new("attribution".into(), attribution),
+        Column::new("turn".into(), turn),
         Column::new("tone".into(), tone),
         Column::new("tone_label".into(), label),
         Column::new("tone_confidence".into(), conf),

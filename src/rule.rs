@@ -144,6 +144,9 @@ named_set! {
         HeadlineColon => "headline-colon",
         /// The speaker re-ranker chose another phrase than the rules.
         Ranked => "ranked",
+        /// A transcript's speaker label ("PRESIDENT BIDEN:"): the turn's words are the
+        /// labelled speaker's (src/transcript/).
+        Turn => "turn",
     }
 }
 
@@ -162,6 +165,8 @@ named_set! {
         MultiParagraph => "multi_paragraph",
         /// Reported speech with a quotation inside it.
         ContainsQuote => "contains_quote",
+        /// A quotation inside a transcript turn, attributed to whom the turn quotes.
+        InTurn => "in_turn",
     }
 }
 
@@ -178,7 +183,7 @@ mod tests {
         for f in Flag::ALL {
             assert_eq!(f.as_str().parse::<Flag>(), Ok(*f));
         }
-        assert_eq!(Rule::ALL.len(), 25);
+        assert_eq!(Rule::ALL.len(), 26);
     }
 
     #[test]

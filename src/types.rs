@@ -20,6 +20,43 @@ pub struct Article {
     pub text: String,
     /// Where it came from: file path (or `-` for stdin) and 1-based line for JSONL.
     pub origin: Origin,
+    /// Whether the text is news or a transcript, when the input says so (JSONL `format`);
+    /// None leaves it to the run's setting (`[input] format`, `run --format`).
+    pub format: Option<DocFormat>,
+}
+
+/// What kind of document an article is: news (speech in quotation marks and reported clauses)
+/// or a transcript (speech marked by speaker labels at the start of paragraphs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocFormat {
+    /// Decide per document from its speaker labels ([`crate::transcript::detect`]).
+    #[default]
+    Auto,
+    Article,
+    Transcript,
+}
+
+impl DocFormat {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DocFormat::Auto => "auto",
+            DocFormat::Article => "article",
+            DocFormat::Transcript => "transcript",
+        }
+    }
+}
+
+impl std::str::FromStr for DocFormat {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "auto" => Ok(DocFormat::Auto),
+            "article" => Ok(DocFormat::Article),
+            "transcript" => Ok(DocFormat::Transcript),
+            _ => Err(format!("{s:?}: expected auto, article or transcript")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -102,6 +139,12 @@ pub enum StatementKind {
     Partial,
     /// Speech reported without quotation marks.
     Reported,
+    /// A transcript's speech: one paragraph (or the words between two stage directions) of a
+    /// turn, said by the turn's labelled speaker.
+    Turn,
+    /// A reporter's question in a transcript ("Q"): kept, with no speaker, and left out of the
+    /// tone tables unless `[aggregate] include_questions` is set.
+    Question,
 }
 
 impl StatementKind {
@@ -110,10 +153,13 @@ impl StatementKind {
             StatementKind::Direct => "direct",
             StatementKind::Partial => "partial",
             StatementKind::Reported => "reported",
+            StatementKind::Turn => "turn",
+            StatementKind::Question => "question",
         }
     }
+    /// Whether the words stood inside quotation marks (what news quote extraction finds).
     pub fn is_quoted(&self) -> bool {
-        !matches!(self, StatementKind::Reported)
+        matches!(self, StatementKind::Direct | StatementKind::Partial)
     }
 }
 
@@ -246,6 +292,9 @@ pub struct ScoredStatement {
     /// Whom the statement is about.
     pub target: Target,
     pub tone: ToneScore,
+    /// The transcript label of the turn the statement belongs to, as written ("PRESIDENT
+    /// BIDEN", "Q"); None in news.
+    pub turn: Option<Span>,
 }
 
 /// What the pipeline produced for one article.

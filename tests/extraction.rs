@@ -32,6 +32,7 @@ fn extract_on(text: &str, date: &str) -> Vec<Row> {
 
 fn extract_titled(text: &str, date: &str, title: Option<&str>) -> Vec<Row> {
     let article = Article {
+        format: None,
         id: "t".into(),
         published: NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
         title: title.map(str::to_string),

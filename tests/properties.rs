@@ -80,6 +80,7 @@ fn article_text() -> impl Strategy<Value = String> {
 
 fn article(text: &str) -> Article {
     Article {
+        format: None,
         id: "prop".into(),
         published: chrono::NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
         title: None,

@@ -19,6 +19,7 @@ fn engine() -> &'static Engine {
 /// (speaker, statement text, targets, resolution) of every statement of `text`.
 fn targets(text: &str, date: &str) -> Vec<(Option<String>, String, Vec<String>, &'static str)> {
     let article = Article {
+        format: None,
         id: "t".into(),
         published: NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
         title: None,

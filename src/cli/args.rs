@@ -226,6 +226,11 @@ pub struct Common {
     /// Tone scorer: lexicon (built in), transformer or ensemble (feature `transformer`).
     #[arg(long, value_enum, default_value_t = ScorerKind::Lexicon)]
     pub scorer: ScorerKind,
+    /// Read the inputs as news (`article`), as transcripts with speaker labels (`transcript`),
+    /// or decide per document (`auto`) [default: `[input] format` of the config, else auto];
+    /// an article's own `format` field wins.
+    #[arg(long, value_name = "auto|article|transcript")]
+    pub format: Option<tonetrack::types::DocFormat>,
     #[command(flatten)]
     pub transformer: TransformerArgs,
 }

@@ -44,6 +44,7 @@ pub fn extract(args: ExtractArgs) -> Result<u8> {
                     "speaker_resolution": s.speaker.resolution, "speaker_role": s.speaker.role,
                     "country": s.speaker.country, "country_resolution": s.speaker.country_resolution,
                     "addressee": s.addressee, "attribution": st.attribution, "flags": st.flags,
+                    "turn": s.turn.map(|l| l.slice(t)),
                     "tone": s.tone.tone, "tone_label": s.tone.label.as_str(), "tone_cues": s.tone.cues,
                     "sentiment": s.tone.sentiment,
                 });

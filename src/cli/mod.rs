@@ -66,7 +66,10 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
 }
 
 pub fn load(common: &Common) -> Result<(Config, Engine)> {
-    let config = load_config(common.config.as_deref())?;
+    let mut config = load_config(common.config.as_deref())?;
+    if let Some(format) = common.format {
+        config.input.format = format;
+    }
     let engine = Engine::load_with(&config, common.scorer, &common.transformer.options())
         .context("loading models")?;
     Ok((config, engine))

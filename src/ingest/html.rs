@@ -381,6 +381,7 @@ pub fn parse_limited(path: &Path, bytes: Vec<u8>, max_depth: usize) -> Result<Ar
         Some(d) => parse_date(&d).map_err(|e| reject(path, None, Some(id.clone()), e))?,
     };
     let article = Article {
+        format: None,
         id: id.clone(),
         published,
         title,

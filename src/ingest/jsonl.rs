@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{field_str, find_nul, invalid_utf8, parse_date, reject, too_big, type_name, validate};
 use crate::config::{JsonlFields, DEFAULT_MAX_ARTICLE_BYTES};
-use crate::types::{Article, Origin, Reject};
+use crate::types::{Article, DocFormat, Origin, Reject};
 
 /// Parses a whole JSON Lines input. `name` is the path (or `-` for stdin).
 pub fn parse(name: &Path, bytes: &[u8], fields: &JsonlFields) -> (Vec<Article>, Vec<Reject>) {
@@ -136,21 +136,30 @@ fn parse_line(
         })?;
     let with_id = |reason: String| reject(name, Some(line), Some(id.clone()), reason);
     let get = |key: &str| field_str(&obj, key, false).map_err(&with_id);
-    let published =
-        match get(&f.published)? {
-            None => return Err(with_id(format!(
+    let published = match get(&f.published)? {
+        None => {
+            return Err(with_id(format!(
                 "no {:?} field: every article needs a publication date; add \"{}\": \"YYYY-MM-DD\"",
                 f.published, f.published
-            ))),
-            Some(p) => parse_date(&p).map_err(&with_id)?,
-        };
+            )))
+        }
+        Some(p) => parse_date(&p).map_err(&with_id)?,
+    };
     let body = get(&f.text)?.ok_or_else(|| {
         with_id(format!(
             "no {:?} field with the article body; add it",
             f.text
         ))
     })?;
+    let format = match get(&f.format)? {
+        None => None,
+        Some(v) => Some(
+            v.parse::<DocFormat>()
+                .map_err(|e| with_id(format!("field {:?}: {e}", f.format)))?,
+        ),
+    };
     let article = Article {
+        format,
         id: id.clone(),
         published,
         title: get(&f.title)?,

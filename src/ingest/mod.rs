@@ -563,6 +563,7 @@ mod tests {
     #[test]
     fn future_dates_are_refused_beyond_one_day() {
         let article = |published: NaiveDate| Article {
+            format: None,
             id: "a".into(),
             published,
             title: None,

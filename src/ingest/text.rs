@@ -81,7 +81,15 @@ pub fn parse(path: &Path, body: Vec<u8>, meta: Option<Vec<u8>>) -> Result<Articl
         }
         Some(p) => parse_date(&p).map_err(|e| bad_meta(None, Some(id.clone()), e))?,
     };
+    let format = match get("format")? {
+        None => None,
+        Some(v) => Some(
+            v.parse::<crate::types::DocFormat>()
+                .map_err(|e| bad_meta(None, Some(id.clone()), format!("field \"format\": {e}")))?,
+        ),
+    };
     let article = Article {
+        format,
         id: id.clone(),
         published,
         title: get("title")?,

@@ -19,7 +19,10 @@ use crate::normalize::Normalizer;
 use crate::quotes::{CueLexicon, Extractor, SpeakerRanker};
 use crate::target::{resolve::Addressee, TargetLexicon, Targeter};
 use crate::tone::{self, LexiconScorer, ScorerKind, ToneInput, ToneScorer, TransformerOptions};
-use crate::types::{Article, ProcessedArticle, Reject, ScoredStatement};
+use crate::transcript::{self, Vocabulary};
+use crate::types::{Article, DocFormat, ProcessedArticle, Reject, ScoredStatement};
+
+mod transcript_turns;
 
 /// Everything the per-article work needs, loaded once and shared by all workers.
 pub struct Engine {
@@ -29,6 +32,14 @@ pub struct Engine {
     /// Whom each statement is about (after actors, before tone).
     pub targeter: Targeter,
     pub scorer: Box<dyn ToneScorer>,
+    /// How transcripts mark speakers (`models/transcripts.toml`).
+    pub transcripts: Vocabulary,
+    /// The registry transcripts' labels are resolved with: the main one plus
+    /// `models/actors-transcripts.toml` (officials who speak in transcripts), kept apart so
+    /// that news attribution does not change with it.
+    pub transcript_registry: Registry,
+    /// The run's `[input] format` (or `run --format`); an article's own `format` wins.
+    pub format: DocFormat,
     /// Knowledge files used, with their hashes, for the manifest.
     pub model_files: Vec<(String, String)>,
 }
@@ -71,6 +82,24 @@ impl Engine {
             extractor = extractor.with_ranker(SpeakerRanker::load(file)?);
         }
         let registry = Registry::load(&places, &actors)?;
+        let vocabulary = source
+            .load_optional(transcript::VOCABULARY_FILE)?
+            .map_or_else(
+                || ModelSource::default().load(transcript::VOCABULARY_FILE),
+                Ok,
+            )?;
+        let transcripts = Vocabulary::load(&vocabulary)?;
+        let transcript_actors = source
+            .load_optional(transcript::ACTORS_FILE)?
+            .map_or_else(|| ModelSource::default().load(transcript::ACTORS_FILE), Ok)?;
+        let transcript_registry = Registry::load(
+            &places,
+            &actors
+                .iter()
+                .cloned()
+                .chain([transcript_actors.clone()])
+                .collect::<Vec<_>>(),
+        )?;
         // A models folder written before targets.toml existed uses the built-in words.
         let targets = match source.load_optional("targets.toml")? {
             Some(f) => f,
@@ -101,6 +130,7 @@ impl Engine {
         let model_files = [&normalize, &verbs, &grammar, &lexicon, &targets]
             .into_iter()
             .chain(ranker.iter())
+            .chain([&vocabulary, &transcript_actors])
             .chain(places.iter())
             .chain(actors.iter())
             .map(|f| (f.name.clone(), f.sha256.clone()))
@@ -112,6 +142,9 @@ impl Engine {
             registry,
             targeter,
             scorer,
+            transcripts,
+            transcript_registry,
+            format: config.input.format,
             model_files,
         })
     }
@@ -125,6 +158,17 @@ impl Engine {
     /// [`Engine::process`] for an article whose content hash the caller already computed.
     pub fn process_hashed(&self, article: Article, content_hash: String) -> ProcessedArticle {
         let norm = self.normalizer.normalize(&article.text);
+        let text = &article.text;
+        if transcript::detect::decide(
+            article.format,
+            self.format,
+            text,
+            &norm.paragraphs,
+            &self.transcripts,
+        ) {
+            let statements = self.transcript_statements(&article, &norm.paragraphs);
+            return self.scored(article, content_hash, statements);
+        }
         let (statements, words) =
             self.extractor
                 .extract(&article.text, &norm, article.title.as_deref());
@@ -136,17 +180,33 @@ impl Engine {
             &words.folded,
             article.published,
         );
-        let resolved: Vec<_> = statements.iter().map(|s| resolver.resolve(s)).collect();
+        let resolved: Vec<_> = statements
+            .into_iter()
+            .map(|s| {
+                let (speaker, addressee) = resolver.resolve(&s);
+                (s, speaker, addressee, None)
+            })
+            .collect();
+        self.scored(article, content_hash, resolved)
+    }
+
+    /// Finds the targets of resolved statements (statement, speaker, addressee, turn label)
+    /// and scores their tone.
+    fn scored(
+        &self,
+        article: Article,
+        content_hash: String,
+        resolved: Vec<transcript_turns::Resolved>,
+    ) -> ProcessedArticle {
         let in_article = self.targeter.article(
             &self.registry,
             &article.text,
             Some(article.published),
-            resolved.iter().map(|(speaker, _)| speaker),
+            resolved.iter().map(|(_, speaker, ..)| speaker),
         );
-        let targets: Vec<_> = statements
+        let targets: Vec<_> = resolved
             .iter()
-            .zip(&resolved)
-            .map(|(st, (speaker, addressee))| {
+            .map(|(st, speaker, addressee, _)| {
                 let to = Addressee {
                     name: addressee.as_deref(),
                     mention: st.addressee_mention,
@@ -154,26 +214,26 @@ impl Engine {
                 in_article.resolve(&[st.span], speaker.country.as_deref(), to)
             })
             .collect();
-        let inputs: Vec<ToneInput> = statements
+        let inputs: Vec<ToneInput> = resolved
             .iter()
-            .map(|s| ToneInput {
+            .map(|(s, ..)| ToneInput {
                 text: s.quote.unwrap_or(s.span).slice(&article.text),
                 cue: s.cue.map(|c| c.slice(&article.text)),
             })
             .collect();
         let tones = self.scorer.score_batch(&inputs);
-        let scored = statements
+        let scored = resolved
             .into_iter()
-            .zip(resolved)
             .zip(targets)
             .zip(tones)
             .map(
-                |(((statement, (speaker, addressee)), target), tone)| ScoredStatement {
+                |(((statement, speaker, addressee, turn), target), tone)| ScoredStatement {
                     statement,
                     speaker,
                     addressee,
                     target,
                     tone,
+                    turn,
                 },
             )
             .collect();
@@ -220,6 +280,12 @@ pub fn content_hash(a: &Article) -> String {
         &a.text,
     ] {
         bytes.extend_from_slice(field.as_bytes());
+        bytes.push(0);
+    }
+    // Only when the input sets it, so that the hashes of every article without a `format`
+    // (all of them before transcripts) stay what they were.
+    if let Some(f) = a.format {
+        bytes.extend_from_slice(f.as_str().as_bytes());
         bytes.push(0);
     }
     sha256_hex(&bytes)
