@@ -54,6 +54,10 @@ pub enum Error {
     #[error("{location}: {message}")]
     State { location: String, message: String },
 
+    /// Another run holds the output's lock (see `store::lock`): one writer per output.
+    #[error("{location} is busy: held by {holder}; try again later or wait with --wait SECONDS")]
+    Busy { location: String, holder: String },
+
     /// A scorer was requested that this build does not contain or cannot load.
     #[error("scorer {name}: {message}")]
     Scorer { name: String, message: String },

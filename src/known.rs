@@ -198,6 +198,27 @@ impl Known {
             })
     }
 
+    /// Forgets `ids` (the damaged articles a run re-processes: admission then takes them for
+    /// new). One pass over the arrays, however many ids.
+    pub fn forget(&mut self, ids: &rustc_hash::FxHashSet<u128>) {
+        if ids.is_empty() {
+            return;
+        }
+        self.pending.retain(|id, _| !ids.contains(id));
+        let mut keep = 0;
+        for i in 0..self.ids.len() {
+            if !ids.contains(&self.ids[i]) {
+                self.ids[keep] = self.ids[i];
+                self.contents[keep] = self.contents[i];
+                self.runs[keep] = self.runs[i];
+                keep += 1;
+            }
+        }
+        self.ids.truncate(keep);
+        self.contents.truncate(keep);
+        self.runs.truncate(keep);
+    }
+
     /// Every id and its version, in no particular order.
     pub fn ids(&self) -> impl Iterator<Item = (u128, Version)> + '_ {
         let sorted = self
@@ -230,6 +251,37 @@ impl Known {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn forgotten_ids_are_unknown_and_the_others_keep_their_versions() {
+        let mut known = Known::default();
+        // Enough ids that some are merged into the arrays and some still pending.
+        let n = PENDING_MAX as u128 + 100;
+        for id in 0..n {
+            known.set(
+                id,
+                Version {
+                    content: id as u64,
+                    run: 1,
+                },
+            );
+        }
+        let forget: rustc_hash::FxHashSet<u128> = [0, 7, n - 1, n + 5].into_iter().collect();
+        known.forget(&forget);
+        assert_eq!(known.len(), n as usize - 3);
+        for id in [0, 7, n - 1] {
+            assert_eq!(known.get_digest(id), None);
+            assert_eq!(known.admit(id, id as u64, 2), Admitted::New);
+        }
+        assert_eq!(known.get_digest(8), Some(Version { content: 8, run: 1 }));
+        assert_eq!(
+            known.get_digest(n - 2),
+            Some(Version {
+                content: (n - 2) as u64,
+                run: 1
+            })
+        );
+    }
 
     #[test]
     fn lookups_agree_with_a_hash_map_across_many_merges() {

@@ -26,6 +26,11 @@ const EXIT_BELOW_THRESHOLD: u8 = 3;
 // Only `run --strict` exits with it, and `run` needs the tables.
 #[cfg_attr(not(feature = "tables"), allow(dead_code))]
 const EXIT_REJECTS_STRICT: u8 = 4;
+/// Another run holds the output's lock (`run`, `merge`, `check`).
+const EXIT_BUSY: u8 = 5;
+/// `check`: the state holds articles without their statement rows.
+#[cfg_attr(not(feature = "tables"), allow(dead_code))]
+const EXIT_DAMAGED: u8 = 6;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -40,8 +45,23 @@ fn main() -> ExitCode {
             for cause in e.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
-            ExitCode::from(EXIT_ERROR)
+            ExitCode::from(exit_code(&e))
         }
+    }
+}
+
+/// The exit code of an error: [`EXIT_BUSY`] when another run holds the output, else [`EXIT_ERROR`].
+fn exit_code(e: &anyhow::Error) -> u8 {
+    let busy = e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<tonetrack::error::Error>(),
+            Some(tonetrack::error::Error::Busy { .. })
+        )
+    });
+    if busy {
+        EXIT_BUSY
+    } else {
+        EXIT_ERROR
     }
 }
 
@@ -78,6 +98,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Plot(args) => cli::plot::plot(args),
         #[cfg(feature = "tables")]
         Command::Summary(args) => cli::plot::summary(args),
+        #[cfg(feature = "tables")]
+        Command::Check(args) => cli::run::check(args),
         #[cfg(not(feature = "tables"))]
         Command::Run(_) => Err(cli::without_tables("run")),
         #[cfg(not(feature = "tables"))]
@@ -86,6 +108,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Plot(_) => Err(cli::without_tables("plot")),
         #[cfg(not(feature = "tables"))]
         Command::Summary(_) => Err(cli::without_tables("summary")),
+        #[cfg(not(feature = "tables"))]
+        Command::Check(_) => Err(cli::without_tables("check")),
         Command::Extract(args) => extract::extract(args),
         Command::Score(args) => extract::score(args),
         Command::Eval(EvalCommand::Statements(args)) => eval::eval_statements(args),

@@ -176,11 +176,15 @@ fn odd_article_ids_stay_data_and_never_become_paths() {
             "only the duplicate is a warning:\n{stderr}"
         );
     }
-    // Nothing but the expected entries in the output folder: tables, manifest and state.
+    // Nothing but the expected entries in the output folder: tables, manifest, state and the
+    // output's lock file (see: issue 22).
     for entry in std::fs::read_dir(&out).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().to_string();
         assert!(
-            name.ends_with(".parquet") || name == "manifest.json" || name == "state",
+            name.ends_with(".parquet")
+                || name == "manifest.json"
+                || name == "state"
+                || name == ".lock",
             "unexpected {name:?} in --out"
         );
     }

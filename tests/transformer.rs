@@ -245,11 +245,12 @@ fn table_commands_name_the_missing_feature() {
     let dir = tempdir();
     let out = dir.path().join("out");
     let o = out.to_str().unwrap();
-    let commands: [&[&str]; 5] = [
+    let commands: [&[&str]; 6] = [
         &["run", "notebooks-data", "--out", o],
         &["merge", "a", "b", "--out", o],
         &["plot", "--out", o],
         &["summary", o],
+        &["check", "--out", o],
         &["bench", "--synthetic", "10", "--work", o],
     ];
     for args in commands {

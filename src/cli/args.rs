@@ -71,6 +71,9 @@ tonetrack plot --out out --config tonetrack.toml   # its [plot] table"
         after_help = "Example:\n  tonetrack summary out\n  tonetrack summary out --countries USA,ISR"
     )]
     Summary(SummaryArgs),
+    /// Check an output's state: every article the index holds has its statement rows (exit 6 if not).
+    #[command(after_help = "Example:\n  tonetrack check --out out")]
+    Check(CheckArgs),
     /// Print the statements of one article (for debugging extraction).
     #[command(
         after_help = "Example:\n  tonetrack extract ../shared/seed/blinken-beijing.txt --json | jq ."
@@ -435,6 +438,21 @@ pub struct RunArgs {
     /// a change of knowledge files, scorer or version; give every input, not only new ones).
     #[arg(long)]
     pub rebuild: bool,
+    /// When another run holds --out, wait up to this many seconds for it (default: exit 5 at once).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait: u64,
+}
+
+// Without `tables` the command is parsed (so its help stays) but refused before its fields are read.
+#[cfg_attr(not(feature = "tables"), allow(dead_code))]
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The output folder of `tonetrack run` (or s3://bucket/prefix).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// When a run holds --out, wait up to this many seconds for it (default: exit 5 at once).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait: u64,
 }
 
 // Without `tables` the command is parsed (so its help stays) but refused before its fields are read.
@@ -493,6 +511,9 @@ pub struct MergeArgs {
     /// The run configuration the shards used (visits, knowledge files).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// When another run holds --out, wait up to this many seconds for it (default: exit 5 at once).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait: u64,
 }
 
 #[derive(Args)]

@@ -3,7 +3,7 @@
 //!
 //! | file          | commands                                              |
 //! |---------------|-------------------------------------------------------|
-//! | `run.rs`      | `run`, `merge` (write a run's output folder; `tables`) |
+//! | `run.rs`      | `run`, `merge` (write a run's output folder), `check` (audit its state); `tables` |
 //! | `plot.rs`     | `plot`, `summary` (read it back; `tables`)            |
 //! | `extract.rs`  | `extract`, `score`                                    |
 //! | `eval.rs`     | `eval statements`                                     |

@@ -1,11 +1,13 @@
 //! The table commands that write a run's output folder: `run` (read articles, publish the
-//! statements and tone tables) and `merge` (combine the folders of `run --shard I/N` copies).
+//! statements and tone tables), `merge` (combine the folders of `run --shard I/N` copies), and
+//! `check` (audit the folder's state under the same lock).
 //!
-//! Example: `tonetrack run notebooks-data --config notebooks-data/tonetrack.toml --out out`, or
-//! `tonetrack merge shard0 shard1 --out out`.
+//! Example: `tonetrack run notebooks-data --config notebooks-data/tonetrack.toml --out out`,
+//! `tonetrack merge shard0 shard1 --out out`, or `tonetrack check --out out`.
 
+use std::io::Write;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use tracing::{info, warn};
@@ -13,12 +15,12 @@ use tracing::{info, warn};
 use tonetrack::config::Config;
 use tonetrack::job::{self, RunOptions};
 use tonetrack::pipeline::Engine;
-use tonetrack::store::Storage;
+use tonetrack::store::{lock::LockRequest, Storage};
 use tonetrack::tone::ScorerKind;
 
-use super::args::{MergeArgs, RunArgs};
+use super::args::{CheckArgs, MergeArgs, RunArgs};
 use super::{load, storage_for};
-use crate::EXIT_REJECTS_STRICT;
+use crate::{EXIT_DAMAGED, EXIT_REJECTS_STRICT};
 
 fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
     let progress = indicatif::ProgressBar::new_spinner();
@@ -60,6 +62,7 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<u8> {
         until: args.until,
         shard: args.shard,
         rebuild: args.rebuild,
+        lock: LockRequest::for_this_process(Duration::from_secs(args.wait))?,
     };
     let report = job::run(
         &runtime,
@@ -73,6 +76,20 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<u8> {
     progress.finish_and_clear();
     for line in &report.reject_lines {
         warn!("{line}");
+    }
+    if !report.repaired.is_empty() {
+        warn!(
+            "repaired {} damaged articles by processing them again: {}",
+            report.repaired.len(),
+            first_ids(&report.repaired)
+        );
+    }
+    if !report.still_damaged.is_empty() {
+        warn!(
+            "{} damaged articles are not in this run's inputs and still lack statement rows (give their inputs to repair them): {}",
+            report.still_damaged.len(),
+            first_ids(&report.still_damaged)
+        );
     }
     let total_s = started.elapsed().as_secs_f64();
     let skipped = [
@@ -130,6 +147,7 @@ pub fn merge(args: MergeArgs) -> Result<u8> {
         target.as_ref(),
         &config,
         &chrono::Utc::now().to_rfc3339(),
+        &LockRequest::for_this_process(Duration::from_secs(args.wait))?,
     )?;
     info!(
         "merged {} shards in {:.2} s: {} articles, {} statements, {} rejects → {}",
@@ -140,5 +158,48 @@ pub fn merge(args: MergeArgs) -> Result<u8> {
         published.rejects,
         target.describe()
     );
+    Ok(0)
+}
+
+/// Up to 10 ids, for a warning.
+fn first_ids(ids: &[String]) -> String {
+    let mut text = ids.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+    if ids.len() > 10 {
+        text.push_str(&format!(" and {} more", ids.len() - 10));
+    }
+    text
+}
+
+/// `tonetrack check`: `intact: …` (exit 0) or `damaged: …` (exit [`EXIT_DAMAGED`]) on stdout.
+pub fn check(args: CheckArgs) -> Result<u8> {
+    let storage = storage_for(&args.out)?;
+    let lock = LockRequest::for_this_process(Duration::from_secs(args.wait))?;
+    let report = job::check(storage.as_ref(), &lock)?;
+    let audit = &report.audit;
+    let tables = if report.tables_current() {
+        "the tables were published from this state"
+    } else {
+        "the tables are not yet published from this state (the next run publishes them)"
+    };
+    let mut stdout = std::io::stdout().lock();
+    if report.damaged() {
+        writeln!(
+            stdout,
+            "damaged: {}: {} articles lack statement rows or have rows of their own: {}. Run `tonetrack run` with their inputs to process them again; state run id {}; {tables}",
+            storage.describe(),
+            audit.damaged.len(),
+            audit.first(10),
+            report.run_id
+        )?;
+        return Ok(EXIT_DAMAGED);
+    }
+    writeln!(
+        stdout,
+        "intact: {}: {} articles, each with its statement rows ({} in all); run id {}; {tables}",
+        storage.describe(),
+        audit.articles,
+        audit.statements,
+        report.run_id
+    )?;
     Ok(0)
 }
