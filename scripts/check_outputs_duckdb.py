@@ -27,7 +27,7 @@ DOUBLE, DATE, BIGINT, VARCHAR, STRLIST = "DOUBLE", "DATE", "BIGINT", "VARCHAR", 
 # Types that hold wherever a column of this name appears.
 BY_NAME = {
     "published": DATE, "date": DATE, "week": DATE,
-    "tone": DOUBLE, "tone_confidence": DOUBLE, "sentiment": DOUBLE,
+    "tone": DOUBLE, "tone_confidence": DOUBLE, "sentiment": DOUBLE, "tone_lexicon": DOUBLE,
     "tone_cues": STRLIST, "flags": STRLIST, "overlapping_visits": STRLIST,
     "n": BIGINT, "n_before": BIGINT, "n_during": BIGINT, "n_after": BIGINT,
     "window_days": BIGINT, "before_days": BIGINT, "after_days": BIGINT,
@@ -46,7 +46,7 @@ BY_PATTERN = [
 TABLES = {
     "statements.parquet": {
         "required": ["statement_id", "article_id", "published", "kind", "text", "speaker", "country", "tone",
-                     "tone_label", "tone_cues"],
+                     "tone_label", "tone_cues", "tone_lexicon", "tone_confidence", "scorer"],
         "types": {"start": "UINTEGER", "end": "UINTEGER", "quote_start": "UINTEGER", "quote_end": "UINTEGER"},
     },
     "articles.parquet": {"required": ["article_id", "published"], "types": {}},

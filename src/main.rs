@@ -224,8 +224,8 @@ struct Common {
     /// Run configuration (knowledge files, JSONL field names, visits).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Tone scorer: lexicon (built in), transformer or ensemble (feature `transformer`).
-    #[arg(long, value_enum, default_value_t = ScorerKind::Lexicon)]
+    /// Tone scorer: ensemble (learned; needs scripts/setup-transformer.sh), transformer, or lexicon (needs no libtorch).
+    #[arg(long, value_enum, default_value_t = ScorerKind::DEFAULT)]
     scorer: ScorerKind,
     #[command(flatten)]
     transformer: TransformerArgs,
@@ -263,6 +263,7 @@ impl TransformerArgs {
             batch_size: self.batch_size,
             replicas: self.replicas,
             threads_per_replica: self.threads_per_replica,
+            config_model_dir: None,
         }
     }
 }
@@ -309,6 +310,77 @@ enum TrainWhat {
         after_help = "Example:\n  tonetrack train speakers --gold ../shared/datasets/polnear/train.gold.jsonl \\\n    --articles ../shared/datasets/polnear/train.articles.jsonl"
     )]
     Speakers(TrainSpeakersArgs),
+    /// Fine-tune the encoder's top layers and the tone heads on the labelled sets (CAMEO and PLOVER-PLV mapped, models/tone-training/*.jsonl); writes models/tone-encoder.safetensors, models/tone-head.json and the card models/tone-head.md.
+    #[command(
+        after_help = "Example:\n  scripts/setup-transformer.sh && cargo run --release -- train tone          # 5-fold CV, then the shipped model\n  tonetrack train tone --cv 0 --epochs 2                                         # no CV"
+    )]
+    Tone(TrainToneArgs),
+}
+
+/// How `train tone` and `eval tone --cv` fine-tune.
+#[derive(Args, Clone)]
+#[cfg_attr(not(feature = "transformer"), allow(dead_code))]
+struct FinetuneArgs {
+    /// Top layers of the encoder fine-tuned (the rest stay frozen).
+    #[arg(long = "layers", default_value_t = 2)]
+    tune_layers: usize,
+    #[arg(long, default_value_t = 4)]
+    epochs: usize,
+    /// Examples per training step.
+    #[arg(long, default_value_t = 16)]
+    train_batch: usize,
+    /// AdamW's initial learning rate (falls linearly to 0).
+    #[arg(long, default_value_t = 1e-4)]
+    lr: f64,
+    /// libtorch threads; fixed so that a rerun gives the same weights.
+    #[arg(long, default_value_t = 2)]
+    threads: i32,
+    /// ../shared/datasets (cameo-sentences/, plover-plv/).
+    #[arg(long, default_value = "../shared/datasets")]
+    shared: PathBuf,
+    /// Our labelled statements: every *.jsonl file of this folder.
+    #[arg(long, default_value = "models/tone-training")]
+    ours: PathBuf,
+}
+
+#[cfg(feature = "transformer")]
+impl FinetuneArgs {
+    fn options(&self, seed: u64) -> tonetrack::tone::transformer::finetune::FinetuneOptions {
+        tonetrack::tone::transformer::finetune::FinetuneOptions {
+            layers: self.tune_layers,
+            epochs: self.epochs,
+            batch_size: self.train_batch,
+            lr: self.lr,
+            seed,
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Args)]
+#[cfg_attr(not(feature = "transformer"), allow(dead_code))]
+struct TrainToneArgs {
+    #[command(flatten)]
+    tune: FinetuneArgs,
+    /// Where to write the head (the tuned layers go beside it).
+    #[arg(long, default_value = "models/tone-head.json")]
+    out: PathBuf,
+    #[arg(long, default_value = "models/tone-encoder.safetensors")]
+    layers_out: PathBuf,
+    #[arg(long, default_value = "models/tone-head.md")]
+    card: PathBuf,
+    /// Version written into the head (and so into `scorer_version`).
+    #[arg(long, default_value = "2.0.0")]
+    version: String,
+    /// Folds of the cross-validation reported in the card (0: none).
+    #[arg(long, default_value_t = 5)]
+    cv: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    transformer: TransformerArgs,
 }
 
 #[derive(Args)]
@@ -348,13 +420,25 @@ struct TrainSpeakersArgs {
 }
 
 #[derive(Args)]
+#[cfg_attr(not(feature = "transformer"), allow(dead_code))]
 struct EvalToneArgs {
     /// Labelled statements to score (JSONL: text and label conciliatory|neutral|firm, or cameo_class).
-    #[arg(long, required_unless_present = "cv")]
+    #[arg(long, required_unless_present_any = ["cv", "heldout"])]
     gold: Option<PathBuf>,
-    /// Instead of a gold file: K-fold cross-validation over --cameo and --diplomatic (heads retrained per fold).
+    /// Score the fixed held-out tenth of each set (never trained on, see `train tone`) with the shipped scorers: seconds, where --cv retrains.
+    #[arg(long, conflicts_with = "cv")]
+    heldout: bool,
+    /// With --heldout: exit 3 when the named scorer's macro-F1 on a set is below V (SCORER:SET=V, sets cameo, plover, diplomatic), e.g. ensemble:cameo=0.8.
+    #[arg(long = "min-f1", value_name = "SCORER:SET=V", requires = "heldout")]
+    min_f1: Vec<String>,
+    /// Instead of a gold file: K-fold cross-validation of the fine-tuned scorer over the CAMEO and PLOVER-PLV sets and ours (fine-tuned layers and heads retrained per fold; minutes per fold).
     #[arg(long, value_name = "K")]
     cv: Option<usize>,
+    /// With --cv: the older, cheaper comparison of heads on the frozen encoder, over --cameo and --diplomatic.
+    #[arg(long, requires = "cv")]
+    frozen: bool,
+    #[command(flatten)]
+    tune: FinetuneArgs,
     /// Scorers to compare (repeat the flag) [default: lexicon, transformer and ensemble when built, else lexicon]
     #[arg(long, value_enum)]
     scorer: Vec<ScorerKind>,
@@ -642,6 +726,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Synth(args) => synth(args),
         Command::Train(args) => match args.what {
             Some(TrainWhat::Speakers(a)) => train_speakers(a),
+            Some(TrainWhat::Tone(a)) => learned::train_tone(a),
             None => learned::train_head(args),
         },
     }
@@ -653,7 +738,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
 fn without_tables(command: &str) -> anyhow::Error {
     anyhow::anyhow!(
         "`tonetrack {command}` reads or writes tables, which this build leaves out (built without the `tables` feature); \
-         rebuild with the default features: `cargo build --release` (add `--features transformer` for the learned scorers)"
+         rebuild with the default features: `cargo build --release` (after scripts/setup-transformer.sh)"
     )
 }
 
@@ -1170,7 +1255,7 @@ fn score(args: ScoreArgs) -> Result<u8> {
         for (text, s) in pending.iter().zip(engine.scorer.score_batch(&inputs)) {
             let row = json!({
                 "text": text, "tone": s.tone, "tone_label": s.label.as_str(), "tone_confidence": s.confidence,
-                "tone_cues": s.cues, "sentiment": s.sentiment, "scorer": engine.scorer.name(),
+                "tone_cues": s.cues, "sentiment": s.sentiment, "tone_lexicon": s.lexicon_tone, "scorer": engine.scorer.name(),
             });
             writeln!(out, "{row}")?;
         }
@@ -1441,13 +1526,18 @@ mod learned {
     #[cfg(not(feature = "transformer"))]
     fn no_feature(what: &str) -> anyhow::Error {
         anyhow::anyhow!(
-            "{what} needs the transformer and ensemble scorers: run scripts/setup-transformer.sh, `source models/transformer/env.sh`, and rebuild with `--features transformer`"
+            "{what} needs the learned scorers, which this libtorch-free build leaves out: run scripts/setup-transformer.sh and build with the default features"
         )
     }
 
     #[cfg(not(feature = "transformer"))]
     pub fn train_head(_args: TrainArgs) -> Result<u8> {
         Err(no_feature("tonetrack train"))
+    }
+
+    #[cfg(not(feature = "transformer"))]
+    pub fn train_tone(_args: TrainToneArgs) -> Result<u8> {
+        Err(no_feature("tonetrack train tone"))
     }
 
     #[cfg(not(feature = "transformer"))]
@@ -1496,7 +1586,7 @@ mod learned {
     #[cfg(feature = "transformer")]
     mod with_feature {
         use super::*;
-        use tonetrack::tone::transformer::{self, tasks, Embedder, ModelDir};
+        use tonetrack::tone::transformer::{self, tasks, tune, tune_card, Embedder, ModelDir};
 
         fn embedder(options: &TransformerOptions) -> Result<(ModelDir, Embedder)> {
             let model = ModelDir::open(&options.resolved_model_dir())?;
@@ -1572,7 +1662,169 @@ mod learned {
             Ok(0)
         }
 
+        /// `train tone`: fine-tuning CV (unless `--cv 0`), the final model, its files and card.
+        pub fn train_tone(args: TrainToneArgs) -> Result<u8> {
+            let started = Instant::now();
+            let config = load_config(args.config.as_deref())?;
+            let options = args.transformer.options().with_config(&config);
+            let (lexicon_file, _) = pipeline::tone_files(&config, false, None)?;
+            let lexicon = LexiconScorer::load(&lexicon_file)?;
+            let sets = tonetrack::tone::data::standard_sets(&args.tune.shared, &args.tune.ours)?;
+            // The held-out tenth is never trained on (`eval tone --heldout` scores it).
+            let (sets, _) = tonetrack::tone::data::split_heldout(sets);
+            let opts = args.tune.options(args.seed);
+            info!(
+                "tokenising {} statements and running the frozen layers",
+                sets.iter().map(|s| s.examples.len()).sum::<usize>()
+            );
+            let setup = tune::Setup::new(
+                &options.resolved_model_dir(),
+                sets,
+                &lexicon,
+                &opts,
+                args.tune.threads,
+            )?;
+            let cv = if args.cv > 1 {
+                info!("{}-fold cross-validation (fine-tuning per fold)", args.cv);
+                let cv = tune::cross_validate(
+                    &setup.encoder,
+                    &setup.corpus,
+                    &setup.frozen,
+                    args.cv,
+                    &opts,
+                    &|m| info!("{m}"),
+                )?;
+                print(&tune::cv_text(&cv))?;
+                Some(cv)
+            } else {
+                None
+            };
+            info!("fine-tuning on all {} statements", setup.corpus.len());
+            let model = tune::train_final(&setup.encoder, &setup.corpus, &setup.frozen, &opts)?;
+            let facts = tune_card::Facts {
+                version: &args.version,
+                lexicon_file: &lexicon_file,
+                lexicon_version: tonetrack::tone::ToneScorer::version(&lexicon),
+                opts: &opts,
+                threads: args.tune.threads,
+            };
+            let paths = tune_card::Paths {
+                head: args.out.clone(),
+                layers: args.layers_out.clone(),
+                card: args.card.clone(),
+            };
+            tune_card::write_model(&setup, &model, cv.as_ref(), &facts, &paths)?;
+            info!(
+                "wrote {}, {} and {} in {:.0} s",
+                args.layers_out.display(),
+                args.out.display(),
+                args.card.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(0)
+        }
+
+        /// `eval tone --heldout`: the shipped scorers on the held-out split of each set.
+        fn eval_heldout(args: &EvalToneArgs) -> Result<u8> {
+            let config = load_config(args.config.as_deref())?;
+            let options = args.transformer.options().with_config(&config);
+            let (lexicon_file, head_file) =
+                pipeline::tone_files(&config, true, options.head.as_deref())?;
+            let head_file = head_file.context("no tone head")?;
+            let sets = tonetrack::tone::data::standard_sets(&args.tune.shared, &args.tune.ours)?;
+            let (_, heldout) = tonetrack::tone::data::split_heldout(sets);
+            let kinds = if args.scorer.is_empty() {
+                vec![ScorerKind::Lexicon, ScorerKind::Transformer, ScorerKind::Ensemble]
+            } else {
+                args.scorer.clone()
+            };
+            let mut rows = Vec::new();
+            for kind in scorer_names(&kinds) {
+                let kind = match kind {
+                    "transformer" => ScorerKind::Transformer,
+                    "ensemble" => ScorerKind::Ensemble,
+                    _ => ScorerKind::Lexicon,
+                };
+                let (scorer, _) = tonetrack::tone::build(
+                    kind,
+                    LexiconScorer::load(&lexicon_file)?,
+                    &lexicon_file,
+                    Some(&head_file),
+                    &options,
+                )?;
+                for set in &heldout {
+                    let m = tune::score_set(scorer.as_ref(), set);
+                    rows.push((kind.as_str(), set.name.clone(), m));
+                }
+            }
+            let mut failed = false;
+            for bound in &args.min_f1 {
+                let (key, v) = bound
+                    .split_once('=')
+                    .with_context(|| format!("--min-f1 {bound}: expected SCORER:SET=V"))?;
+                let (scorer, set) = key
+                    .split_once(':')
+                    .with_context(|| format!("--min-f1 {bound}: expected SCORER:SET=V"))?;
+                let v: f64 = v.parse().with_context(|| format!("--min-f1 {bound}: not a number"))?;
+                let row = rows
+                    .iter()
+                    .find(|(k, s, _)| *k == scorer && s.starts_with(set))
+                    .with_context(|| format!("--min-f1 {bound}: no such scorer and set"))?;
+                if row.2.macro_f1 < v {
+                    eprintln!("FAIL: {scorer} macro-F1 on the held-out {} = {:.3} is below {v}", row.1, row.2.macro_f1);
+                    failed = true;
+                }
+            }
+            if args.json {
+                print(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
+            } else {
+                let mut s = String::from("held-out tenth of each set (never trained on); macro-F1 over the gold classes\nscorer        set                     n  accuracy  macro-F1\n");
+                for (k, set, m) in &rows {
+                    s.push_str(&format!("{k:<12}  {set:<20} {:>4}  {:>8.3}  {:>8.3}\n", m.n, m.accuracy, m.macro_f1));
+                }
+                print(&s)?;
+            }
+            Ok(if failed { EXIT_BELOW_THRESHOLD } else { 0 })
+        }
+
         pub fn eval_tone(args: EvalToneArgs) -> Result<u8> {
+            if args.heldout {
+                return eval_heldout(&args);
+            }
+            if let (Some(k), false) = (args.cv, args.frozen) {
+                if k < 2 {
+                    bail!("--cv needs at least 2 folds");
+                }
+                let config = load_config(args.config.as_deref())?;
+                let options = args.transformer.options().with_config(&config);
+                let (lexicon_file, _) = pipeline::tone_files(&config, false, None)?;
+                let lexicon = LexiconScorer::load(&lexicon_file)?;
+                let sets =
+                    tonetrack::tone::data::standard_sets(&args.tune.shared, &args.tune.ours)?;
+                let (sets, _) = tonetrack::tone::data::split_heldout(sets);
+                let opts = args.tune.options(args.seed);
+                let setup = tune::Setup::new(
+                    &options.resolved_model_dir(),
+                    sets,
+                    &lexicon,
+                    &opts,
+                    args.tune.threads,
+                )?;
+                let cv = tune::cross_validate(
+                    &setup.encoder,
+                    &setup.corpus,
+                    &setup.frozen,
+                    k,
+                    &opts,
+                    &|m| info!("{m}"),
+                )?;
+                if args.json {
+                    print(&format!("{}\n", serde_json::to_string_pretty(&cv)?))?;
+                } else {
+                    print(&tune::cv_text(&cv))?;
+                }
+                return Ok(0);
+            }
             let config = load_config(args.config.as_deref())?;
             let options = args.transformer.options();
             let kinds = if args.scorer.is_empty() {
@@ -1658,6 +1910,7 @@ mod learned {
                 lexicon_sha256: String::new(),
                 transformer: layer.clone(),
                 ensemble: layer,
+                tuned: None,
             }
         }
 
@@ -1706,5 +1959,5 @@ mod learned {
     }
 
     #[cfg(feature = "transformer")]
-    pub use with_feature::{bench_transformer, eval_tone, train_head};
+    pub use with_feature::{bench_transformer, eval_tone, train_head, train_tone};
 }

@@ -87,7 +87,7 @@ impl Engine {
             LexiconScorer::load(&lexicon)?,
             &lexicon,
             head.as_ref(),
-            options,
+            &options.with_config(config),
         )?;
         let model_files = [&normalize, &verbs, &grammar, &lexicon]
             .into_iter()
@@ -114,6 +114,66 @@ impl Engine {
 
     /// [`Engine::process`] for an article whose content hash the caller already computed.
     pub fn process_hashed(&self, article: Article, content_hash: String) -> ProcessedArticle {
+        self.process_chunk(vec![(article, content_hash)])
+            .pop()
+            .unwrap_or_else(|| unreachable!("one article in, one out"))
+    }
+
+    /// [`Engine::process_hashed`] for many articles: the statements of all of them are scored
+    /// in one call, so a learned scorer gets batches of many statements (sorted by length,
+    /// each distinct text once) rather than an article's handful at a time.
+    pub fn process_chunk(&self, articles: Vec<(Article, String)>) -> Vec<ProcessedArticle> {
+        let extracted: Vec<_> = articles
+            .into_iter()
+            .map(|(article, hash)| {
+                let (statements, resolved) = self.extract_resolved(&article);
+                (article, hash, statements, resolved)
+            })
+            .collect();
+        let inputs: Vec<ToneInput> = extracted
+            .iter()
+            .flat_map(|(article, _, statements, _)| {
+                statements.iter().map(move |s| ToneInput {
+                    text: s.quote.unwrap_or(s.span).slice(&article.text),
+                    cue: s.cue.map(|c| c.slice(&article.text)),
+                })
+            })
+            .collect();
+        let mut tones = self.scorer.score_batch(&inputs).into_iter();
+        drop(inputs);
+        extracted
+            .into_iter()
+            .map(|(article, content_hash, statements, resolved)| {
+                let statements = statements
+                    .into_iter()
+                    .zip(resolved)
+                    .zip(tones.by_ref())
+                    .map(
+                        |((statement, (speaker, addressee)), tone)| ScoredStatement {
+                            statement,
+                            speaker,
+                            addressee,
+                            tone,
+                        },
+                    )
+                    .collect();
+                ProcessedArticle {
+                    content_hash,
+                    article,
+                    statements,
+                }
+            })
+            .collect()
+    }
+
+    /// The statements of one article with their speakers and addressees.
+    fn extract_resolved(
+        &self,
+        article: &Article,
+    ) -> (
+        Vec<crate::types::Statement>,
+        Vec<(crate::types::Speaker, Option<String>)>,
+    ) {
         let norm = self.normalizer.normalize(&article.text);
         let (statements, words) =
             self.extractor
@@ -126,33 +186,8 @@ impl Engine {
             &words.folded,
             article.published,
         );
-        let resolved: Vec<_> = statements.iter().map(|s| resolver.resolve(s)).collect();
-        let inputs: Vec<ToneInput> = statements
-            .iter()
-            .map(|s| ToneInput {
-                text: s.quote.unwrap_or(s.span).slice(&article.text),
-                cue: s.cue.map(|c| c.slice(&article.text)),
-            })
-            .collect();
-        let tones = self.scorer.score_batch(&inputs);
-        let scored = statements
-            .into_iter()
-            .zip(resolved)
-            .zip(tones)
-            .map(
-                |((statement, (speaker, addressee)), tone)| ScoredStatement {
-                    statement,
-                    speaker,
-                    addressee,
-                    tone,
-                },
-            )
-            .collect();
-        ProcessedArticle {
-            content_hash,
-            article,
-            statements: scored,
-        }
+        let resolved = statements.iter().map(|s| resolver.resolve(s)).collect();
+        (statements, resolved)
     }
 }
 
@@ -418,10 +453,7 @@ pub async fn run<T: Send + 'static>(
             tasks.spawn_blocking(move || {
                 let _permit = permit;
                 let n = chunk.len();
-                let out: Vec<ProcessedArticle> = chunk
-                    .into_iter()
-                    .map(|(a, hash)| engine.process_hashed(a, hash))
-                    .collect();
+                let out: Vec<ProcessedArticle> = engine.process_chunk(chunk);
                 let out = finish(out);
                 progress(n);
                 out
