@@ -1734,7 +1734,11 @@ mod learned {
             let sets = tonetrack::tone::data::standard_sets(&args.tune.shared, &args.tune.ours)?;
             let (_, heldout) = tonetrack::tone::data::split_heldout(sets);
             let kinds = if args.scorer.is_empty() {
-                vec![ScorerKind::Lexicon, ScorerKind::Transformer, ScorerKind::Ensemble]
+                vec![
+                    ScorerKind::Lexicon,
+                    ScorerKind::Transformer,
+                    ScorerKind::Ensemble,
+                ]
             } else {
                 args.scorer.clone()
             };
@@ -1765,13 +1769,18 @@ mod learned {
                 let (scorer, set) = key
                     .split_once(':')
                     .with_context(|| format!("--min-f1 {bound}: expected SCORER:SET=V"))?;
-                let v: f64 = v.parse().with_context(|| format!("--min-f1 {bound}: not a number"))?;
+                let v: f64 = v
+                    .parse()
+                    .with_context(|| format!("--min-f1 {bound}: not a number"))?;
                 let row = rows
                     .iter()
                     .find(|(k, s, _)| *k == scorer && s.starts_with(set))
                     .with_context(|| format!("--min-f1 {bound}: no such scorer and set"))?;
                 if row.2.macro_f1 < v {
-                    eprintln!("FAIL: {scorer} macro-F1 on the held-out {} = {:.3} is below {v}", row.1, row.2.macro_f1);
+                    eprintln!(
+                        "FAIL: {scorer} macro-F1 on the held-out {} = {:.3} is below {v}",
+                        row.1, row.2.macro_f1
+                    );
                     failed = true;
                 }
             }
@@ -1780,7 +1789,10 @@ mod learned {
             } else {
                 let mut s = String::from("held-out tenth of each set (never trained on); macro-F1 over the gold classes\nscorer        set                     n  accuracy  macro-F1\n");
                 for (k, set, m) in &rows {
-                    s.push_str(&format!("{k:<12}  {set:<20} {:>4}  {:>8.3}  {:>8.3}\n", m.n, m.accuracy, m.macro_f1));
+                    s.push_str(&format!(
+                        "{k:<12}  {set:<20} {:>4}  {:>8.3}  {:>8.3}\n",
+                        m.n, m.accuracy, m.macro_f1
+                    ));
                 }
                 print(&s)?;
             }

@@ -18,13 +18,20 @@ fn root() -> PathBuf {
 /// model variable inherited from the caller's shell.
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tonetrack"));
-    c.current_dir(root()).env_remove("TONETRACK_TRANSFORMER_MODEL");
+    c.current_dir(root())
+        .env_remove("TONETRACK_TRANSFORMER_MODEL");
     c
 }
 
 fn run_sample(out: &Path, extra: &[&str]) -> Output {
     bin()
-        .args(["run", "notebooks-data", "--config", "notebooks-data/tonetrack.toml", "--quiet"])
+        .args([
+            "run",
+            "notebooks-data",
+            "--config",
+            "notebooks-data/tonetrack.toml",
+            "--quiet",
+        ])
         .arg("--out")
         .arg(out)
         .args(extra)
@@ -96,10 +103,16 @@ fn run_scores_the_sample_with_the_learned_scorer_and_keeps_the_lexicon_beside_it
     assert!(differ * 10 > st.height() * 9, "{differ} of {}", st.height());
     let zero_lexicon = lexicon.iter().filter(|&&v| v == 0.0).count();
     let zero_learned = tone.iter().filter(|&&v| v == 0.0).count();
-    assert!(zero_learned < zero_lexicon.max(1), "{zero_learned} vs {zero_lexicon}");
+    assert!(
+        zero_learned < zero_lexicon.max(1),
+        "{zero_learned} vs {zero_lexicon}"
+    );
     // Both tones reach the analysts' tables; the manifest names the weights.
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
-    assert!(manifest.contains("all-MiniLM-L6-v2/model.safetensors"), "{manifest}");
+    assert!(
+        manifest.contains("all-MiniLM-L6-v2/model.safetensors"),
+        "{manifest}"
+    );
     assert!(manifest.contains("tone-head.json"), "{manifest}");
 }
 
@@ -110,7 +123,13 @@ fn a_missing_model_stops_the_run_and_says_how_to_install_it_or_to_pass_scorer_le
     let empty = dir.path().join("no-model");
     std::fs::create_dir(&empty).unwrap();
     let o = bin()
-        .args(["run", "notebooks-data", "--config", "notebooks-data/tonetrack.toml", "--quiet"])
+        .args([
+            "run",
+            "notebooks-data",
+            "--config",
+            "notebooks-data/tonetrack.toml",
+            "--quiet",
+        ])
         .arg("--out")
         .arg(&out)
         .env("TONETRACK_TRANSFORMER_MODEL", &empty)
@@ -140,8 +159,14 @@ fn a_state_scored_by_one_scorer_refuses_the_other_until_rebuilt() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = run_sample(&out, &[]);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success(), "the default scorer ran on a lexicon state");
-    assert!(err.contains("--rebuild") && err.contains("lexicon"), "{err}");
+    assert!(
+        !o.status.success(),
+        "the default scorer ran on a lexicon state"
+    );
+    assert!(
+        err.contains("--rebuild") && err.contains("lexicon"),
+        "{err}"
+    );
     let o = run_sample(&out, &["--rebuild"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let st = read(&out, "statements.parquet");

@@ -148,7 +148,10 @@ pub fn dedup(mut d: Dataset) -> Dataset {
         }
     });
     let repeats = before - d.examples.len() - conflicting;
-    for (what, n) in [("conflicting labels", conflicting), ("repeated text", repeats)] {
+    for (what, n) in [
+        ("conflicting labels", conflicting),
+        ("repeated text", repeats),
+    ] {
         if n > 0 {
             d.skipped.push((what.to_string(), n));
         }
@@ -164,7 +167,10 @@ pub fn standard_sets(shared: &Path, ours: &Path) -> Result<Vec<Dataset>> {
             &shared.join("cameo-sentences/train.jsonl"),
             "cameo (mapped)",
         )?),
-        read_plover(&shared.join("plover-plv/train.jsonl"), "plover-plv (mapped)")?,
+        read_plover(
+            &shared.join("plover-plv/train.jsonl"),
+            "plover-plv (mapped)",
+        )?,
         read_folder(ours, "diplomatic")?,
     ])
 }
@@ -185,8 +191,11 @@ pub fn is_heldout(text: &str) -> bool {
 pub fn split_heldout(sets: Vec<Dataset>) -> (Vec<Dataset>, Vec<Dataset>) {
     sets.into_iter()
         .map(|d| {
-            let (held, train): (Vec<Example>, Vec<Example>) =
-                d.examples.iter().cloned().partition(|e| is_heldout(&e.text));
+            let (held, train): (Vec<Example>, Vec<Example>) = d
+                .examples
+                .iter()
+                .cloned()
+                .partition(|e| is_heldout(&e.text));
             (
                 Dataset {
                     examples: train,

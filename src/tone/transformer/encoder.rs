@@ -65,26 +65,75 @@ pub(crate) struct Layer {
 impl Layer {
     /// The tensors with the names of the model's own `model.safetensors` (query, key and value
     /// split again), for writing fine-tuned layers that [`Encoder::load`] reads back over it.
-    pub(crate) fn named(&self, index: usize, hidden: i64) -> std::result::Result<Vec<(String, Tensor)>, TchError> {
+    pub(crate) fn named(
+        &self,
+        index: usize,
+        hidden: i64,
+    ) -> std::result::Result<Vec<(String, Tensor)>, TchError> {
         let p = format!("encoder.layer.{index}");
         let part = |t: &Tensor, i: i64| t.f_narrow(0, i * hidden, hidden);
         Ok(vec![
-            (format!("{p}.attention.self.query.weight"), part(&self.qkv_w, 0)?),
-            (format!("{p}.attention.self.key.weight"), part(&self.qkv_w, 1)?),
-            (format!("{p}.attention.self.value.weight"), part(&self.qkv_w, 2)?),
-            (format!("{p}.attention.self.query.bias"), part(&self.qkv_b, 0)?),
-            (format!("{p}.attention.self.key.bias"), part(&self.qkv_b, 1)?),
-            (format!("{p}.attention.self.value.bias"), part(&self.qkv_b, 2)?),
-            (format!("{p}.attention.output.dense.weight"), self.out_w.shallow_clone()),
-            (format!("{p}.attention.output.dense.bias"), self.out_b.shallow_clone()),
-            (format!("{p}.attention.output.LayerNorm.weight"), self.ln1_w.shallow_clone()),
-            (format!("{p}.attention.output.LayerNorm.bias"), self.ln1_b.shallow_clone()),
-            (format!("{p}.intermediate.dense.weight"), self.ff1_w.shallow_clone()),
-            (format!("{p}.intermediate.dense.bias"), self.ff1_b.shallow_clone()),
-            (format!("{p}.output.dense.weight"), self.ff2_w.shallow_clone()),
+            (
+                format!("{p}.attention.self.query.weight"),
+                part(&self.qkv_w, 0)?,
+            ),
+            (
+                format!("{p}.attention.self.key.weight"),
+                part(&self.qkv_w, 1)?,
+            ),
+            (
+                format!("{p}.attention.self.value.weight"),
+                part(&self.qkv_w, 2)?,
+            ),
+            (
+                format!("{p}.attention.self.query.bias"),
+                part(&self.qkv_b, 0)?,
+            ),
+            (
+                format!("{p}.attention.self.key.bias"),
+                part(&self.qkv_b, 1)?,
+            ),
+            (
+                format!("{p}.attention.self.value.bias"),
+                part(&self.qkv_b, 2)?,
+            ),
+            (
+                format!("{p}.attention.output.dense.weight"),
+                self.out_w.shallow_clone(),
+            ),
+            (
+                format!("{p}.attention.output.dense.bias"),
+                self.out_b.shallow_clone(),
+            ),
+            (
+                format!("{p}.attention.output.LayerNorm.weight"),
+                self.ln1_w.shallow_clone(),
+            ),
+            (
+                format!("{p}.attention.output.LayerNorm.bias"),
+                self.ln1_b.shallow_clone(),
+            ),
+            (
+                format!("{p}.intermediate.dense.weight"),
+                self.ff1_w.shallow_clone(),
+            ),
+            (
+                format!("{p}.intermediate.dense.bias"),
+                self.ff1_b.shallow_clone(),
+            ),
+            (
+                format!("{p}.output.dense.weight"),
+                self.ff2_w.shallow_clone(),
+            ),
             (format!("{p}.output.dense.bias"), self.ff2_b.shallow_clone()),
-            (format!("{p}.output.LayerNorm.weight"), self.ln2_w.shallow_clone()),
-            (format!("{p}.output.LayerNorm.bias"), self.ln2_b.shallow_clone()),
+            (
+                format!("{p}.output.LayerNorm.weight"),
+                self.ln2_w.shallow_clone(),
+            ),
+            (
+                format!("{p}.output.LayerNorm.bias"),
+                self.ln2_b.shallow_clone(),
+            ),
         ])
     }
 
@@ -111,13 +160,25 @@ impl Layer {
         let proj = ctx.f_linear(&self.out_w, Some(&self.out_b))?;
         // Residual sums and the GELU in place, on tensors nothing else holds: the same
         // arithmetic with fewer allocations of [b, t, 1536]-sized buffers per layer.
-        let x = if in_place { proj.f_add_(x)? } else { proj.f_add(x)? }
-            .f_layer_norm([h], Some(&self.ln1_w), Some(&self.ln1_b), eps, false)?;
+        let x = if in_place {
+            proj.f_add_(x)?
+        } else {
+            proj.f_add(x)?
+        }
+        .f_layer_norm([h], Some(&self.ln1_w), Some(&self.ln1_b), eps, false)?;
         let ff = x.f_linear(&self.ff1_w, Some(&self.ff1_b))?;
-        let ff = if in_place { ff.f_gelu_("none")? } else { ff.f_gelu("none")? }
-            .f_linear(&self.ff2_w, Some(&self.ff2_b))?;
-        if in_place { ff.f_add_(&x)? } else { ff.f_add(&x)? }
-            .f_layer_norm([h], Some(&self.ln2_w), Some(&self.ln2_b), eps, false)
+        let ff = if in_place {
+            ff.f_gelu_("none")?
+        } else {
+            ff.f_gelu("none")?
+        }
+        .f_linear(&self.ff2_w, Some(&self.ff2_b))?;
+        if in_place {
+            ff.f_add_(&x)?
+        } else {
+            ff.f_add(&x)?
+        }
+        .f_layer_norm([h], Some(&self.ln2_w), Some(&self.ln2_b), eps, false)
     }
 }
 
@@ -262,7 +323,11 @@ impl Encoder {
                 if base.size() != t.size() {
                     return Err(model_error(
                         tuned,
-                        format!("tensor {name} has shape {:?}, the model's {:?}", t.size(), base.size()),
+                        format!(
+                            "tensor {name} has shape {:?}, the model's {:?}",
+                            t.size(),
+                            base.size()
+                        ),
                     ));
                 }
                 named.insert(name, t);
@@ -440,7 +505,11 @@ impl Encoder {
         let mask = Tensor::f_from_slice(&mask)?
             .f_view([b, t])?
             .f_to_device(self.device)?;
-        let bias = if padded { Some(attention_bias(&mask)?) } else { None };
+        let bias = if padded {
+            Some(attention_bias(&mask)?)
+        } else {
+            None
+        };
         let positions = self.position.f_narrow(0, 0, t)?;
         let x = Tensor::f_embedding(&self.word, &ids, -1, false, false)?
             .f_add(&positions)?

@@ -107,7 +107,9 @@ pub fn freeze(encoder: &Encoder, ids: &[Vec<i64>], layers: usize) -> Result<Froz
         first_tuned,
         states: states
             .into_iter()
-            .map(|s| s.unwrap_or_else(|| Tensor::zeros([1, encoder.hidden], (Kind::Float, Device::Cpu))))
+            .map(|s| {
+                s.unwrap_or_else(|| Tensor::zeros([1, encoder.hidden], (Kind::Float, Device::Cpu)))
+            })
             .collect(),
     })
 }
@@ -118,7 +120,10 @@ pub struct Tuned {
     pub(crate) layers: Vec<Layer>,
 }
 
-fn map_layer(l: &Layer, f: &mut dyn FnMut(&str, &Tensor) -> std::result::Result<Tensor, TchError>) -> std::result::Result<Layer, TchError> {
+fn map_layer(
+    l: &Layer,
+    f: &mut dyn FnMut(&str, &Tensor) -> std::result::Result<Tensor, TchError>,
+) -> std::result::Result<Layer, TchError> {
     Ok(Layer {
         qkv_w: f("qkv_w", &l.qkv_w)?,
         qkv_b: f("qkv_b", &l.qkv_b)?,
@@ -137,14 +142,20 @@ fn map_layer(l: &Layer, f: &mut dyn FnMut(&str, &Tensor) -> std::result::Result<
 
 /// A padded batch of frozen states: x [b, t, hidden], the mask of real tokens, and the
 /// attention bias when lengths differ.
-fn assemble(frozen: &Frozen, batch: &[usize], hidden: i64) -> std::result::Result<(Tensor, Tensor, Option<Tensor>), TchError> {
+fn assemble(
+    frozen: &Frozen,
+    batch: &[usize],
+    hidden: i64,
+) -> std::result::Result<(Tensor, Tensor, Option<Tensor>), TchError> {
     let lens: Vec<i64> = batch.iter().map(|&i| frozen.states[i].size()[0]).collect();
     let t = lens.iter().copied().max().unwrap_or(1);
     let b = batch.len() as i64;
     let x = Tensor::f_zeros([b, t, hidden], (Kind::Float, Device::Cpu))?;
     let mut mask = vec![0f32; (b * t) as usize];
     for (j, (&i, &n)) in batch.iter().zip(&lens).enumerate() {
-        x.f_get(j as i64)?.f_narrow(0, 0, n)?.f_copy_(&frozen.states[i])?;
+        x.f_get(j as i64)?
+            .f_narrow(0, 0, n)?
+            .f_copy_(&frozen.states[i])?;
         for m in &mut mask[j * t as usize..j * t as usize + n as usize] {
             *m = 1.0;
         }
@@ -179,7 +190,10 @@ pub fn train_layers(
             })?);
         }
         let h = encoder.hidden;
-        let head_w = root.var_copy("head_w", &Tensor::f_zeros([3, h], (Kind::Float, Device::Cpu))?);
+        let head_w = root.var_copy(
+            "head_w",
+            &Tensor::f_zeros([3, h], (Kind::Float, Device::Cpu))?,
+        );
         let head_b = root.var_copy("head_b", &Tensor::f_zeros([3], (Kind::Float, Device::Cpu))?);
         let mut opt = nn::AdamW {
             wd: opts.weight_decay,
@@ -228,7 +242,12 @@ pub fn train_layers(
 
 /// Unit-length embeddings of the examples `idx` through the tuned layers (what the scorer
 /// computes with the tuned layers loaded over the model).
-pub fn embed(encoder: &Encoder, tuned: &Tuned, frozen: &Frozen, idx: &[usize]) -> Result<Vec<Vec<f32>>> {
+pub fn embed(
+    encoder: &Encoder,
+    tuned: &Tuned,
+    frozen: &Frozen,
+    idx: &[usize],
+) -> Result<Vec<Vec<f32>>> {
     let lengths: Vec<usize> = frozen.states.iter().map(|s| s.size()[0] as usize).collect();
     let mut out: Vec<Vec<f32>> = vec![Vec::new(); frozen.states.len()];
     tch::no_grad(|| -> std::result::Result<(), TchError> {
@@ -255,7 +274,11 @@ pub fn round_fp16(tuned: &Tuned) -> Result<Tuned> {
     let layers = tuned
         .layers
         .iter()
-        .map(|l| map_layer(l, &mut |_, t| t.f_to_kind(Kind::Half)?.f_to_kind(Kind::Float)))
+        .map(|l| {
+            map_layer(l, &mut |_, t| {
+                t.f_to_kind(Kind::Half)?.f_to_kind(Kind::Float)
+            })
+        })
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| tch_error("rounding to fp16", e))?;
     Ok(Tuned {
@@ -337,10 +360,13 @@ mod tests {
         assert_eq!(a, b, "same data, same seed: same embeddings");
         assert_eq!(file_a, file_b, "and the same file, byte for byte");
         // The base model's embeddings differ: the layer was trained.
-        let mut model = ModelDir::open(&TransformerOptions::default().resolved_model_dir()).unwrap();
+        let mut model =
+            ModelDir::open(&TransformerOptions::default().resolved_model_dir()).unwrap();
         let base = Encoder::load(&model, Device::Cpu).unwrap();
         let tok = Tokenizer::load(&model).unwrap();
-        let ids = vec![tok.encode("We firmly oppose the sanctions and will respond.").unwrap()];
+        let ids = vec![tok
+            .encode("We firmly oppose the sanctions and will respond.")
+            .unwrap()];
         let before = base.embed(&ids).unwrap();
         assert_ne!(before[0], a[0]);
         // Loaded over the model, the fp16 layer gives (nearly) the trained embedding.

@@ -7,10 +7,10 @@
 
 pub mod encoder;
 pub mod finetune;
-pub mod tune;
-pub mod tune_card;
 pub mod reference;
 pub mod tasks;
+pub mod tune;
+pub mod tune_card;
 pub mod worker;
 
 use std::collections::{HashMap, HashSet};
@@ -88,7 +88,9 @@ pub fn tuned_path(head_file: &ModelFile, file: &str) -> std::path::PathBuf {
             if here.is_file() {
                 here
             } else {
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(file)
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("models")
+                    .join(file)
             }
         }
     }

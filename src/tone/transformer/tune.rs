@@ -254,15 +254,19 @@ pub fn train_final(
     )?)?;
     let emb = embed_all(encoder, &tuned, frozen)?;
     let [transformer, ensemble] = fit_heads(corpus, &emb, &all, opts.seed);
-    let fit = [(HeadKind::Transformer, &transformer), (HeadKind::Ensemble, &ensemble)].map(
-        |(kind, layer)| {
-            let pred: Vec<usize> = all
-                .iter()
-                .map(|&i| crate::tone::train::predict(layer, &features(kind, &emb[i], &corpus.lexicon[i])))
-                .collect();
-            metrics(&corpus.labels, &pred)
-        },
-    );
+    let fit = [
+        (HeadKind::Transformer, &transformer),
+        (HeadKind::Ensemble, &ensemble),
+    ]
+    .map(|(kind, layer)| {
+        let pred: Vec<usize> = all
+            .iter()
+            .map(|&i| {
+                crate::tone::train::predict(layer, &features(kind, &emb[i], &corpus.lexicon[i]))
+            })
+            .collect();
+        metrics(&corpus.labels, &pred)
+    });
     Ok(FinalModel {
         tuned,
         transformer,
@@ -335,9 +339,15 @@ pub fn cv_text(cv: &TuneCv) -> String {
         "{}-fold cross-validation of the fine-tuned scorer ({:.0} s); macro-F1 over the gold classes\n",
         cv.folds, cv.seconds
     );
-    s.push_str("set                     n   lexicon  transformer  ensemble   per fold (ensemble)\n");
+    s.push_str(
+        "set                     n   lexicon  transformer  ensemble   per fold (ensemble)\n",
+    );
     for r in &cv.sets {
-        let per: Vec<String> = r.folds.iter().map(|f| format!("{:.3}", f[2].macro_f1)).collect();
+        let per: Vec<String> = r
+            .folds
+            .iter()
+            .map(|f| format!("{:.3}", f[2].macro_f1))
+            .collect();
         s.push_str(&format!(
             "{:<20} {:>5}   {:>7.3}  {:>11.3}  {:>8.3}   {}\n",
             r.dataset,
@@ -392,7 +402,10 @@ mod tests {
         // gold conciliatory, firm only; one firm predicted neutral.
         let m = metrics_present(&[0, 0, 2, 2], &[0, 0, 2, 1]);
         // F1 c = 1, F1 f = 2·1/(1+2) = 0.667; neutral absent from gold.
-        assert!((m.macro_f1 - (1.0 + 2.0 / 3.0) / 2.0).abs() < 1e-12, "{m:?}");
+        assert!(
+            (m.macro_f1 - (1.0 + 2.0 / 3.0) / 2.0).abs() < 1e-12,
+            "{m:?}"
+        );
     }
 
     #[test]

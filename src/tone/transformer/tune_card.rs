@@ -10,8 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use super::finetune::{self, FinetuneOptions};
-use super::tune::{cv_text, data_table, FinalModel, Setup, TuneCv};
 use super::sha256_file;
+use super::tune::{cv_text, data_table, FinalModel, Setup, TuneCv};
 use crate::error::{Error, Result};
 use crate::models::ModelFile;
 use crate::tone::head::{EmbeddingModel, HeadFile, TunedLayers, HEAD_SCHEMA_VERSION, LABELS};
@@ -86,7 +86,13 @@ pub fn write_model(
     Ok(head)
 }
 
-fn card(setup: &Setup, model: &FinalModel, cv: Option<&TuneCv>, facts: &Facts, head: &HeadFile) -> String {
+fn card(
+    setup: &Setup,
+    model: &FinalModel,
+    cv: Option<&TuneCv>,
+    facts: &Facts,
+    head: &HeadFile,
+) -> String {
     let o = facts.opts;
     let tuned = head.tuned.as_ref();
     let mut s = String::new();
@@ -106,8 +112,10 @@ fn card(setup: &Setup, model: &FinalModel, cv: Option<&TuneCv>, facts: &Facts, h
         o.lr, o.weight_decay, o.epochs, o.batch_size, o.seed, facts.threads));
     s.push_str(&format!("- heads: multinomial logistic regression (L-BFGS) refitted on the tuned embeddings, L2 chosen from {:?} by 3-fold CV: transformer L2 = {}, ensemble L2 = {}\n",
         crate::tone::train::L2_GRID, head.transformer.l2, head.ensemble.l2));
-    s.push_str(&format!("- tone lexicon for the ensemble's features: `{}` version `{}`, sha256 `{}`\n",
-        facts.lexicon_file.name, facts.lexicon_version, facts.lexicon_file.sha256));
+    s.push_str(&format!(
+        "- tone lexicon for the ensemble's features: `{}` version `{}`, sha256 `{}`\n",
+        facts.lexicon_file.name, facts.lexicon_version, facts.lexicon_file.sha256
+    ));
     s.push_str(&format!("- time on this machine: tokenising and the frozen layers {:.0} s, final training and heads {:.0} s{}\n\n",
         setup.seconds, model.seconds,
         cv.map(|c| format!(", cross-validation {:.0} s", c.seconds)).unwrap_or_default()));
@@ -128,9 +136,20 @@ fn card(setup: &Setup, model: &FinalModel, cv: Option<&TuneCv>, facts: &Facts, h
                 "diplomatic" => "0.90",
                 _ => "0.85",
             };
-            let per: Vec<String> = r.folds.iter().map(|f| format!("{:.3}", f[2].macro_f1)).collect();
-            s.push_str(&format!("| {} | {} | {:.3} | {:.3} | {:.3} | {bar} | {} |\n",
-                r.dataset, r.n, r.mean_macro_f1[0], r.mean_macro_f1[1], r.mean_macro_f1[2], per.join(" ")));
+            let per: Vec<String> = r
+                .folds
+                .iter()
+                .map(|f| format!("{:.3}", f[2].macro_f1))
+                .collect();
+            s.push_str(&format!(
+                "| {} | {} | {:.3} | {:.3} | {:.3} | {bar} | {} |\n",
+                r.dataset,
+                r.n,
+                r.mean_macro_f1[0],
+                r.mean_macro_f1[1],
+                r.mean_macro_f1[2],
+                per.join(" ")
+            ));
         }
         s.push_str(&format!("\n**Calibration**: expected calibration error of `tone_confidence` over all held-out predictions (10 equal-width bins): transformer {:.3}, ensemble {:.3}.\n\n", cv.ece[0], cv.ece[1]));
         s.push_str("```text\n");

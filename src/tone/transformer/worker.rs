@@ -162,7 +162,8 @@ impl Embedder {
             let mut end = start + 1;
             while end < order.len()
                 && end - start < size
-                && (!self.options.sort_by_length || ids[order[end]].len() == ids[order[start]].len())
+                && (!self.options.sort_by_length
+                    || ids[order[end]].len() == ids[order[start]].len())
             {
                 end += 1;
             }
