@@ -19,6 +19,7 @@ EXPECTED = {
         "tone_label": pa.string(), "tone_confidence": pa.float64(),
         "tone_cues": pa.list_(pa.string()), "sentiment": pa.float64(), "tone_lexicon": pa.float64(),
         "scorer": pa.string(),
+        "targets": pa.list_(pa.string()), "target": pa.string(), "target_resolution": pa.string(),
     },
     "articles.parquet": {"article_id": pa.string(), "published": pa.date32(), "statements": pa.uint32()},
     "rejects.parquet": {"input": pa.string(), "line": pa.uint64(), "reason": pa.string()},
@@ -26,15 +27,28 @@ EXPECTED = {
     "tone_by_country_week.parquet": {"country": pa.string(), "week": pa.date32(), "iso_week": pa.string(), "n": pa.int64()},
     "tone_by_speaker_day.parquet": {"speaker": pa.string(), "date": pa.date32(), "n": pa.int64()},
     "tone_by_speaker_week.parquet": {"speaker": pa.string(), "week": pa.date32(), "n": pa.int64()},
+    "tone_by_dyad_day.parquet": {"country": pa.string(), "target": pa.string(), "date": pa.date32(), "n": pa.int64(),
+                                  "mean_tone": pa.float64()},
+    "tone_by_dyad_week.parquet": {"country": pa.string(), "target": pa.string(), "week": pa.date32(),
+                                   "iso_week": pa.string(), "n": pa.int64()},
     "visits.parquet": {"visit": pa.string(), "start": pa.date32(), "end": pa.date32(), "country": pa.string(),
                         "n_before": pa.int64(), "n_during": pa.int64(), "n_after": pa.int64(),
                         "mean_tone_during": pa.float64(), "tone_change_during_vs_before": pa.float64(),
                         "level": pa.string(), "mean_tone_during_ci_low": pa.float64(),
-                        "mean_tone_during_ci_high": pa.float64(), "overlapping_visits": pa.list_(pa.string())},
+                        "mean_tone_during_ci_high": pa.float64(), "overlapping_visits": pa.list_(pa.string()),
+                        **{f"to_counterpart_{c}": t for c, t in (
+                            [(f"n_{w}", pa.int64()) for w in ("before", "during", "after")]
+                            + [(f"mean_tone_{w}{ci}", pa.float64()) for w in ("before", "during", "after")
+                               for ci in ("", "_ci_low", "_ci_high")])}},
     "visit_pairs.parquet": {"visit": pa.string(), "start": pa.date32(), "host_mean_tone_during": pa.float64(),
                              "visitor_mean_tone_during": pa.float64(),
-                             "tone_gap_during_host_minus_visitor": pa.float64()},
+                             "tone_gap_during_host_minus_visitor": pa.float64(),
+                             **{f"{d}_{c}": t for d in ("host_to_visitor", "visitor_to_host") for c, t in (
+                                 [(f"n_{w}", pa.int64()) for w in ("before", "during", "after")]
+                                 + [(f"mean_tone_{w}{ci}", pa.float64()) for w in ("before", "during", "after")
+                                    for ci in ("", "_ci_low", "_ci_high")])}},
 }
+RESOLUTIONS = {"words", "pair", "addressee", "context", "domestic", "none"}
 
 
 def fail(msg):
@@ -62,6 +76,7 @@ def main(out):
             fail(f"{name} lacks the run id in its key-value metadata")
         print(f"ok {name}: {table.num_rows} rows")
     check_tone(pq.read_table(out / "statements.parquet").to_pylist())
+    check_targets(out)
     print("all outputs read back with the documented types")
 
 
@@ -92,6 +107,34 @@ def check_tone(rows):
             fail(f"statement {sid}: tone_lexicon {r['tone_lexicon']} without a cue to explain it")
     learned_vs_lexicon = sum(1 for r in rows if r["tone"] != r["tone_lexicon"])
     print(f"ok tone columns of {len(rows)} statements (scorer {scorer}; tone differs from tone_lexicon in {learned_vs_lexicon})")
+
+
+def check_targets(out):
+    """Targets (issue 20): `target` is the first of `targets`, the resolution is a known one, the speaker's
+    own country is a target only for domestic statements, and the dyad series count every statement
+    that has a country and a target, with zero rows for the periods between."""
+    st = pq.read_table(out / "statements.parquet", columns=["country", "targets", "target", "target_resolution"])
+    with_dyad = 0
+    for r in st.to_pylist():
+        targets, target, how = r["targets"] or [], r["target"], r["target_resolution"]
+        if how not in RESOLUTIONS:
+            fail(f"statements.target_resolution {how!r} is not one of {sorted(RESOLUTIONS)}")
+        if target != (targets[0] if targets else None):
+            fail(f"statements.target {target!r} is not the first of targets {targets}")
+        if (how == "none") != (target is None):
+            fail(f"statements: target {target!r} with target_resolution {how!r}")
+        if r["country"] is not None and r["country"] in targets and how != "domestic":
+            fail(f"statements: the speaker's country {r['country']} is a target of a {how!r} statement")
+        with_dyad += r["country"] is not None and target is not None
+    for name in ("tone_by_dyad_day.parquet", "tone_by_dyad_week.parquet"):
+        n = pq.read_table(out / name, columns=["n"]).column("n").to_pylist()
+        if sum(n) != with_dyad:
+            fail(f"{name} counts {sum(n)} statements, statements.parquet has {with_dyad} with a country and a target")
+    days = pq.read_table(out / "tone_by_country_day.parquet", columns=["date"]).column("date").to_pylist()
+    dyad_days = pq.read_table(out / "tone_by_dyad_day.parquet", columns=["date"]).column("date").to_pylist()
+    if dyad_days and (min(dyad_days), max(dyad_days)) != (min(days), max(days)):
+        fail("tone_by_dyad_day does not span the country tables' calendar")
+    print(f"ok targets: {with_dyad} statements with a country and a target, dyad series count them all")
 
 
 if __name__ == "__main__":

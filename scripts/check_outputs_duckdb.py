@@ -28,7 +28,8 @@ DOUBLE, DATE, BIGINT, VARCHAR, STRLIST = "DOUBLE", "DATE", "BIGINT", "VARCHAR", 
 BY_NAME = {
     "published": DATE, "date": DATE, "week": DATE,
     "tone": DOUBLE, "tone_confidence": DOUBLE, "sentiment": DOUBLE, "tone_lexicon": DOUBLE,
-    "tone_cues": STRLIST, "flags": STRLIST, "overlapping_visits": STRLIST,
+    "tone_cues": STRLIST, "flags": STRLIST, "overlapping_visits": STRLIST, "targets": STRLIST,
+    "target": VARCHAR, "target_resolution": VARCHAR,
     "n": BIGINT, "n_before": BIGINT, "n_during": BIGINT, "n_after": BIGINT,
     "window_days": BIGINT, "before_days": BIGINT, "after_days": BIGINT,
     "country": VARCHAR, "speaker": VARCHAR, "visit": VARCHAR, "host": VARCHAR, "visitor": VARCHAR,
@@ -46,7 +47,8 @@ BY_PATTERN = [
 TABLES = {
     "statements.parquet": {
         "required": ["statement_id", "article_id", "published", "kind", "text", "speaker", "country", "tone",
-                     "tone_label", "tone_cues", "tone_lexicon", "tone_confidence", "scorer"],
+                     "tone_label", "tone_cues", "tone_lexicon", "tone_confidence", "scorer", "targets", "target",
+                     "target_resolution"],
         "types": {"start": "UINTEGER", "end": "UINTEGER", "quote_start": "UINTEGER", "quote_end": "UINTEGER"},
     },
     "articles.parquet": {"required": ["article_id", "published"], "types": {}},
@@ -55,12 +57,20 @@ TABLES = {
     "tone_by_country_week.parquet": {"required": ["country", "week", "iso_week", "n", "mean_tone"], "types": {}},
     "tone_by_speaker_day.parquet": {"required": ["speaker", "date", "n", "mean_tone"], "types": {}},
     "tone_by_speaker_week.parquet": {"required": ["speaker", "week", "iso_week", "n", "mean_tone"], "types": {}},
+    "tone_by_dyad_day.parquet": {"required": ["country", "target", "date", "n", "mean_tone"], "types": {}},
+    "tone_by_dyad_week.parquet": {"required": ["country", "target", "week", "iso_week", "n", "mean_tone"],
+                                  "types": {}},
     "visits.parquet": {
         "required": ["visit", "start", "end", "host", "visitor", "country", "n_before", "n_during", "n_after",
-                     "mean_tone_before", "mean_tone_during", "mean_tone_after"],
+                     "mean_tone_before", "mean_tone_during", "mean_tone_after",
+                     "to_counterpart_n_during", "to_counterpart_mean_tone_during",
+                     "to_counterpart_mean_tone_during_ci_low", "to_counterpart_mean_tone_during_ci_high"],
         "types": {"start": DATE, "end": DATE},
     },
-    "visit_pairs.parquet": {"required": ["visit", "start", "end", "host", "visitor"],
+    "visit_pairs.parquet": {"required": ["visit", "start", "end", "host", "visitor"]
+                            + [f"{d}_{c}" for d in ("host_to_visitor", "visitor_to_host") for w in
+                               ("before", "during", "after") for c in
+                               (f"n_{w}", f"mean_tone_{w}", f"mean_tone_{w}_ci_low", f"mean_tone_{w}_ci_high")],
                             "types": {"start": DATE, "end": DATE}},
 }
 HIVE_DIR = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.+)$")
@@ -281,7 +291,41 @@ def main(out):
             if missing:
                 fail(f"{missing} statements of statements.parquet are not in {statement_store.relative_to(out)}")
             print(f"ok every statement of statements.parquet is in {statement_store.relative_to(out)}")
+    check_dyads(out)
     print("all outputs read back with DuckDB with the documented types and one run id")
+
+
+def check_dyads(out):
+    """The dyad series and the visit pairs' directed columns agree with the statements they come from."""
+    st, day = str(out / "statements.parquet"), out / "tone_by_dyad_day.parquet"
+    if not day.is_file() or not (out / "statements.parquet").is_file():
+        return
+    got = dict(((c, t), (n, m)) for c, t, n, m in rows(
+        "SELECT country, target, sum(n), sum(mean_tone * n) / nullif(sum(n), 0) FROM read_parquet(?) GROUP BY ALL",
+        str(day)))
+    want = dict(((c, t), (n, m)) for c, t, n, m in rows(
+        "SELECT country, target, count(*), avg(tone) FROM read_parquet(?) "
+        "WHERE country IS NOT NULL AND target IS NOT NULL GROUP BY ALL", st))
+    if set(got) != set(want):
+        fail(f"tone_by_dyad_day has dyads {sorted(got)}, the statements {sorted(want)}")
+    for k, (n, m) in want.items():
+        if got[k][0] != n or abs((got[k][1] or 0) - m) > 1e-9:
+            fail(f"tone_by_dyad_day {k}: n, mean {got[k]} but the statements give {(n, m)}")
+    (bad,) = rows("SELECT count(*) FROM read_parquet(?) WHERE target IS DISTINCT FROM targets[1]", st)[0]
+    if bad:
+        fail(f"{bad} statements have a target that is not the first of their targets")
+    (zero,) = rows("SELECT count(*) FROM read_parquet(?) WHERE n = 0 AND mean_tone IS NULL", str(day))[0]
+    print(f"ok tone_by_dyad_day: {len(got)} dyads agree with the statements ({zero} zero rows for empty days)")
+    pairs = out / "visit_pairs.parquet"
+    if pairs.is_file():
+        for visit, host, visitor, start, end, n_during in rows(
+                "SELECT visit, host, visitor, start, \"end\", host_to_visitor_n_during FROM read_parquet(?)",
+                str(pairs)):
+            (n,) = rows("SELECT count(*) FROM read_parquet(?) WHERE country = ? AND target = ? "
+                        "AND published BETWEEN ? AND ?", st, host, visitor, start, end)[0]
+            if n != n_during:
+                fail(f"visit_pairs {visit}: host_to_visitor_n_during is {n_during}, the statements give {n}")
+        print("ok visit_pairs: host_to_visitor_n_during counts the host's statements about the visitor")
 
 
 if __name__ == "__main__":

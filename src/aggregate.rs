@@ -1,5 +1,7 @@
-//! Aggregation: daily and ISO-weekly tone by country and by speaker, and the comparison of tone
-//! before, during and after each configured visit, with bootstrap confidence intervals.
+//! Aggregation: daily and ISO-weekly tone by country, by speaker and by dyad (speaker's country
+//! → target country, see [`crate::target`]), and the comparison of tone before, during and
+//! after each configured visit, with bootstrap confidence intervals (all targets, and toward
+//! the counterpart: [`dyads`]).
 //!
 //! Input is the published statements table. Unnamed speakers count for their country but not
 //! in the speaker tables; statements with no country are left out of the country tables (they
@@ -15,6 +17,8 @@ use polars::prelude::*;
 use crate::config::{AggregateConfig, Config, Visit};
 use crate::error::{Error, Result};
 use crate::output::{date_column, days_since_epoch};
+
+mod dyads;
 
 fn err(table: &str) -> impl Fn(PolarsError) -> Error + '_ {
     move |e| Error::table(table, e)
@@ -148,6 +152,9 @@ pub struct Aggregator<'a> {
     by_country_week: Series,
     by_speaker_day: Series,
     by_speaker_week: Series,
+    /// Keyed by [`dyads::key`] (country and target).
+    by_dyad_day: Series,
+    by_dyad_week: Series,
     /// Only statements inside some visit's windows: the bootstrap needs them one by one.
     obs: Vec<Obs>,
     visit_spans: Vec<(i32, i32)>,
@@ -167,6 +174,8 @@ impl<'a> Aggregator<'a> {
             by_country_week: Series::new(),
             by_speaker_day: Series::new(),
             by_speaker_week: Series::new(),
+            by_dyad_day: Series::new(),
+            by_dyad_week: Series::new(),
             obs: Vec::new(),
             visit_spans,
             open_speaker: None,
@@ -188,7 +197,7 @@ impl<'a> Aggregator<'a> {
     }
 
     /// Adds statements (the statements table's `published`, `country`, `speaker`, `tone`,
-    /// `tone_label` and `sentiment` columns).
+    /// `tone_label` and `sentiment` columns, and `target` when present).
     pub fn add(&mut self, statements: &DataFrame) -> Result<()> {
         let e = err("aggregate");
         let days = statements
@@ -198,6 +207,11 @@ impl<'a> Aggregator<'a> {
         let days = days.i32().map_err(&e)?;
         let country = crate::store::str_column(statements, "country", "aggregate")?;
         let speaker = crate::store::str_column(statements, "speaker", "aggregate")?;
+        let target = match statements.column("target") {
+            Ok(_) => Some(crate::store::str_column(statements, "target", "aggregate")?),
+            Err(_) => None,
+        };
+        let target_of = |i: usize| target.as_ref().and_then(|t| t.get(i));
         let tone = statements
             .column("tone")
             .and_then(|c| c.f64().cloned())
@@ -219,6 +233,11 @@ impl<'a> Aggregator<'a> {
             if let Some(country) = country.get(i) {
                 add_to(&mut self.by_country_day, country, day, &c);
                 add_to(&mut self.by_country_week, country, week, &c);
+                if let Some(target) = target_of(i) {
+                    let dyad = dyads::key(country, target);
+                    add_to(&mut self.by_dyad_day, &dyad, day, &c);
+                    add_to(&mut self.by_dyad_week, &dyad, week, &c);
+                }
             }
             if let Some(speaker) = speaker.get(i) {
                 if self.open_speaker.as_deref() != Some(speaker) {
@@ -237,6 +256,7 @@ impl<'a> Aggregator<'a> {
                     day,
                     country: country.get(i).map(str::to_string),
                     speaker: speaker.get(i).map(str::to_string),
+                    target: target_of(i).map(str::to_string),
                     tone: c.tone,
                     conciliatory: c.conciliatory,
                     firm: c.firm,
@@ -260,6 +280,8 @@ impl<'a> Aggregator<'a> {
             &self.by_country_week,
             &self.by_speaker_day,
             &self.by_speaker_week,
+            &self.by_dyad_day,
+            &self.by_dyad_week,
         ]
         .into_iter()
         .map(series)
@@ -272,33 +294,56 @@ impl<'a> Aggregator<'a> {
     pub fn finish(mut self, mut emit: impl FnMut(&str, DataFrame) -> Result<()>) -> Result<()> {
         self.settle_speaker();
         let agg = &self.config.aggregate;
-        for (name, series, key, period) in [
+        // Dyad series share the country tables' calendar, so the two line up row for row.
+        let days = calendar(&self.by_country_day);
+        let weeks = calendar(&self.by_country_week);
+        for (name, series, key, period, span) in [
             (
                 "tone_by_country_day.parquet",
                 &self.by_country_day,
                 "country",
                 "day",
+                days,
             ),
             (
                 "tone_by_country_week.parquet",
                 &self.by_country_week,
                 "country",
                 "week",
+                weeks,
             ),
             (
                 "tone_by_speaker_day.parquet",
                 &self.by_speaker_day,
                 "speaker",
                 "day",
+                None,
             ),
             (
                 "tone_by_speaker_week.parquet",
                 &self.by_speaker_week,
                 "speaker",
                 "week",
+                None,
+            ),
+            (
+                "tone_by_dyad_day.parquet",
+                &self.by_dyad_day,
+                dyads::DYAD,
+                "day",
+                days,
+            ),
+            (
+                "tone_by_dyad_week.parquet",
+                &self.by_dyad_week,
+                dyads::DYAD,
+                "week",
+                weeks,
             ),
         ] {
-            render_series(series, key, period, agg, &mut |batch| emit(name, batch))?;
+            render_series(series, key, period, span, agg, &mut |batch| {
+                emit(name, batch)
+            })?;
         }
         let visits: Vec<&Visit> = self.config.visits().collect();
         if !visits.is_empty() {
@@ -319,22 +364,26 @@ struct PeriodStats {
     mean_sentiment: Option<f64>,
 }
 
-/// Tone by `key` ("country" or "speaker") and period ("day" or "week"), zero-filled, handed
+/// The first and last period of any key of `sums`.
+fn calendar(sums: &Series) -> Option<(i32, i32)> {
+    sums.values()
+        .filter_map(|m| Some((m.first()?.period, m.last()?.period)))
+        .reduce(|(lo, hi), (a, b)| (lo.min(a), hi.max(b)))
+}
+
+/// Tone by `key` ("country", "speaker" or [`dyads::DYAD`]) and period ("day" or "week"),
+/// zero-filled over `span` (every key from its own first to last period when None), handed
 /// to `emit` in batches of about [`RENDER_ROWS`] rows (at least one batch, maybe empty).
 fn render_series(
     sums: &Series,
     key: &str,
     period: &str,
+    span: Option<(i32, i32)>,
     cfg: &AggregateConfig,
     emit: &mut dyn FnMut(DataFrame) -> Result<()>,
 ) -> Result<()> {
     let table = format!("tone_by_{key}_{period}");
     let step = if period == "day" { 1 } else { 7 };
-    // Countries share one calendar, so their series line up; speakers span their own.
-    let global = sums
-        .values()
-        .filter_map(|m| Some((m.first()?.period, m.last()?.period)))
-        .reduce(|(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
 
     let mut batch = SeriesBatch::default();
     let mut emitted = false;
@@ -343,11 +392,9 @@ fn render_series(
         else {
             continue;
         };
-        let (lo, hi) = if key == "country" {
-            global.unwrap_or((first, last))
-        } else {
-            (first, last)
-        };
+        // Countries and dyads share one calendar, so their series line up; speakers span
+        // their own.
+        let (lo, hi) = span.unwrap_or((first, last));
         // m[next] is the first period with statements at or after p.
         let mut next = 0;
         let mut p = lo;
@@ -416,7 +463,11 @@ impl SeriesBatch {
     ) -> std::result::Result<DataFrame, PolarsError> {
         let height = self.rows.len();
         let rows = self.rows;
-        let mut columns = vec![Column::new(key.into(), self.keys)];
+        let mut columns = if key == dyads::DYAD {
+            dyads::key_columns(self.keys)
+        } else {
+            vec![Column::new(key.into(), self.keys)]
+        };
         let dates = |name: &str, days: Vec<i32>| {
             polars::prelude::Series::new(name.into(), days)
                 .cast(&DataType::Date)
@@ -471,6 +522,8 @@ struct Obs {
     day: i32,
     country: Option<String>,
     speaker: Option<String>,
+    /// The statement's main target country.
+    target: Option<String>,
     tone: f64,
     conciliatory: bool,
     firm: bool,
@@ -598,6 +651,21 @@ struct Around {
     during: WindowSummary,
     after: WindowSummary,
     countries: BTreeMap<String, usize>,
+    /// The same windows, of the statements toward each target country.
+    toward: BTreeMap<String, Around>,
+}
+
+impl Around {
+    fn add(&mut self, o: &Obs, w: &Windows) {
+        let window = if o.day < w.during.0 {
+            &mut self.before
+        } else if o.day <= w.during.1 {
+            &mut self.during
+        } else {
+            &mut self.after
+        };
+        window.add(o);
+    }
 }
 
 /// Level → group key → summaries, for one visit.
@@ -617,14 +685,10 @@ fn summarise(obs: &[Obs], w: &Windows) -> BTreeMap<(&'static str, String), Aroun
         }
         for key in keys {
             let g = groups.entry(key).or_default();
-            let window = if o.day < w.during.0 {
-                &mut g.before
-            } else if o.day <= w.during.1 {
-                &mut g.during
-            } else {
-                &mut g.after
-            };
-            window.add(o);
+            g.add(o, w);
+            if let Some(t) = &o.target {
+                g.toward.entry(t.clone()).or_default().add(o, w);
+            }
             if let Some(c) = &o.country {
                 *g.countries.entry(c.clone()).or_default() += 1;
             }
@@ -782,7 +846,8 @@ fn visit_table(obs: &[Obs], visits: &[&Visit], cfg: &AggregateConfig) -> Result<
             b.s("level", Some(level.to_string()));
             b.s("country", country.clone());
             b.s("speaker", (level == "speaker").then(|| key.clone()));
-            b.s("side", Some(side_of(country.as_deref(), v).to_string()));
+            let side = side_of(country.as_deref(), v);
+            b.s("side", Some(side.to_string()));
             b.b(
                 "participant",
                 (level == "speaker").then(|| participants.contains(key.as_str())),
@@ -812,6 +877,7 @@ fn visit_table(obs: &[Obs], visits: &[&Visit], cfg: &AggregateConfig) -> Result<
                 &g.before,
                 &g.after,
             );
+            dyads::counterpart_columns(&mut b, cfg, &label, dyads::counterpart(side, v), &g);
             height += 1;
         }
     }
@@ -854,6 +920,7 @@ fn visit_pairs(obs: &[Obs], visits: &[&Visit], cfg: &AggregateConfig) -> Result<
                 &g.during,
             );
         }
+        dyads::directed_columns(&mut b, cfg, v, &host, &visitor);
         let label = format!("{}\u{0}gap", v.name);
         b.change(
             cfg,
@@ -876,6 +943,7 @@ mod tests {
             day: d,
             country: Some(country.into()),
             speaker: Some(speaker.into()),
+            target: None,
             tone,
             conciliatory: tone > 0.2,
             firm: tone < -0.2,

@@ -22,6 +22,8 @@ pub struct Config {
     pub aggregate: AggregateConfig,
     #[serde(default, rename = "visit")]
     pub visits: Vec<Spanned<Visit>>,
+    #[serde(default)]
+    pub plot: PlotConfig,
     /// Folder of the config file; relative paths inside it are resolved from here.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -134,6 +136,82 @@ impl Default for AggregateConfig {
     }
 }
 
+/// Resolution of the time charts: chosen from the span of the data, or fixed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlotPeriod {
+    /// Daily when the data spans a few months or a visit's windows are short, else weekly.
+    #[default]
+    Auto,
+    Day,
+    Week,
+}
+
+impl PlotPeriod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlotPeriod::Auto => "auto",
+            PlotPeriod::Day => "day",
+            PlotPeriod::Week => "week",
+        }
+    }
+}
+
+impl std::str::FromStr for PlotPeriod {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "auto" => Ok(PlotPeriod::Auto),
+            "day" => Ok(PlotPeriod::Day),
+            "week" => Ok(PlotPeriod::Week),
+            _ => Err(format!("{s:?} is not a period: give day, week or auto")),
+        }
+    }
+}
+
+/// Most other countries `[plot] other_countries` may ask for beside a visit's sides: more bars
+/// than this no longer fit a readable panel.
+pub const MAX_OTHER_COUNTRIES: u32 = 12;
+
+/// `[plot]`: what `tonetrack plot` and `tonetrack summary` show. Flags given on the command line
+/// win over these.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlotConfig {
+    /// Countries to draw, in this order, instead of the visit's sides and the busiest others.
+    pub countries: Vec<Spanned<String>>,
+    /// `auto`, `day` or `week`.
+    pub period: PlotPeriod,
+    /// Countries shown per visit beside its host, visitor and participants, by statements;
+    /// default [`DEFAULT_OTHER_COUNTRIES`].
+    pub other_countries: Option<Spanned<u32>>,
+}
+
+/// Default `[plot] other_countries`: "a handful", so a visit's panel keeps room for its labels.
+pub const DEFAULT_OTHER_COUNTRIES: u32 = 4;
+
+impl Default for PlotConfig {
+    fn default() -> Self {
+        PlotConfig {
+            countries: vec![],
+            period: PlotPeriod::Auto,
+            other_countries: None,
+        }
+    }
+}
+
+impl PlotConfig {
+    pub fn countries(&self) -> Vec<String> {
+        self.countries.iter().map(|c| c.get_ref().clone()).collect()
+    }
+    pub fn other_countries(&self) -> u32 {
+        self.other_countries
+            .as_ref()
+            .map(|n| *n.get_ref())
+            .unwrap_or(DEFAULT_OTHER_COUNTRIES)
+    }
+}
+
 /// A named date window whose tone analysts compare with the weeks around it.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -232,6 +310,28 @@ impl Config {
                 }
             }
         }
+        for c in &self.plot.countries {
+            if !is_country_code(c.get_ref()) {
+                return Err(err(
+                    c.span().start,
+                    format!(
+                        "plot.countries: {:?} is not an ISO 3166-1 alpha-3 code",
+                        c.get_ref()
+                    ),
+                ));
+            }
+        }
+        if let Some(n) = &self.plot.other_countries {
+            if *n.get_ref() > MAX_OTHER_COUNTRIES {
+                return Err(err(
+                    n.span().start,
+                    format!(
+                        "plot.other_countries is {}: at most {MAX_OTHER_COUNTRIES} fit a visit's panel",
+                        n.get_ref()
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -302,6 +402,43 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains(":3:") && e.contains("nonzero"), "{e}");
+    }
+
+    #[test]
+    fn the_plot_table_is_read_and_its_bad_values_name_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::load(&write(
+            dir.path(),
+            "[plot]\ncountries = [\"USA\", \"ISR\"]\nperiod = \"day\"\nother_countries = 2\n",
+        ))
+        .unwrap();
+        assert_eq!(c.plot.countries(), ["USA", "ISR"]);
+        assert_eq!(
+            (c.plot.period, c.plot.other_countries()),
+            (PlotPeriod::Day, 2)
+        );
+        assert_eq!(Config::default().plot.period, PlotPeriod::Auto);
+        for (text, line, what) in [
+            ("[plot]\n\ncolour = 1\n", ":3:", "unknown field"),
+            ("[plot]\nperiod = \"month\"\n", ":2:", "unknown variant"),
+            (
+                "[plot]\n\ncountries = [\"USA\", \"usa\"]\n",
+                ":3:",
+                "not an ISO",
+            ),
+            (
+                "[plot]\nperiod = \"day\"\nother_countries = 40\n",
+                ":3:",
+                "at most 12",
+            ),
+        ] {
+            let e = Config::load(&write(dir.path(), text))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(line) && e.contains(what), "{text}: {e}");
+        }
+        assert!("week".parse::<PlotPeriod>() == Ok(PlotPeriod::Week));
+        assert!("month".parse::<PlotPeriod>().is_err());
     }
 
     #[test]

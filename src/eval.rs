@@ -10,6 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::types::{char_offset, ProcessedArticle, Statement};
 
 /// Share of the union two spans must overlap when neither contains the other.
 pub const MIN_OVERLAP: f64 = 0.3;
@@ -386,6 +387,49 @@ pub fn metric(report: &Report, name: &str) -> Option<f64> {
     v.get(name)?.as_f64()
 }
 
+/// The marks that make a gold statement "quoted" (see ../shared/datasets/README.md).
+pub const QUOTE_MARKS: [char; 6] = ['"', '“', '”', '„', '«', '»'];
+
+/// Whether an extracted statement is "quoted" by the gold files' test: the gold calls a
+/// statement quoted when it contains a quotation mark, so ours is quoted when its text contains
+/// one of [`QUOTE_MARKS`] or the mark that opened its quote stands right before it (`''` does not
+/// count). This, not the statement's kind, decides `--subset quoted`: a partial quote whose
+/// clause holds the quoted words counts, a quote opened by `''` does not.
+pub fn statement_is_quoted(text: &str, statement: &Statement) -> bool {
+    statement.span.slice(text).contains(QUOTE_MARKS)
+        || statement
+            .quote
+            .is_some_and(|q| text[..q.start].trim_end().ends_with(QUOTE_MARKS))
+}
+
+/// One processed article's statements as the evaluation compares them with gold: character
+/// offsets, the mention as written, and "quoted" by [`statement_is_quoted`]. `tonetrack eval
+/// statements` and the library's tests on the seed both build their predictions here.
+pub fn predicted(p: &ProcessedArticle) -> Vec<Predicted> {
+    let t = &p.article.text;
+    p.statements
+        .iter()
+        .map(|s| {
+            let st = &s.statement;
+            Predicted {
+                article: p.article.id.clone(),
+                kind: st.kind.as_str().into(),
+                span: (char_offset(t, st.span.start), char_offset(t, st.span.end)),
+                quote_span: st
+                    .quote
+                    .map(|q| (char_offset(t, q.start), char_offset(t, q.end))),
+                quoted: statement_is_quoted(t, st),
+                text: st.span.slice(t).into(),
+                speaker: s.speaker.name.clone(),
+                speaker_mention: st.speaker_mention.map(|m| m.slice(t).to_string()),
+                attribution: st.attribution.to_string(),
+                country: s.speaker.country.clone(),
+                tone: s.tone.tone,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,6 +460,49 @@ mod tests {
             country: None,
             tone,
         }
+    }
+
+    fn statement(span: (usize, usize), quote: Option<(usize, usize)>) -> Statement {
+        Statement {
+            kind: if quote.is_some() {
+                crate::types::StatementKind::Direct
+            } else {
+                crate::types::StatementKind::Reported
+            },
+            span: crate::types::Span::new(span.0, span.1),
+            quote: quote.map(|q| crate::types::Span::new(q.0, q.1)),
+            cue: None,
+            speaker_mention: None,
+            descriptor: None,
+            addressee_mention: None,
+            attribution: crate::rule::Rule::NotFound,
+            cue_type: None,
+            flags: Vec::new(),
+            paragraph: 0,
+        }
+    }
+
+    #[test]
+    fn a_statement_is_quoted_when_it_holds_a_quotation_mark_or_one_opened_its_quote() {
+        let text = "He said “we will talk” and that ''it is fine'' for now.";
+        let at = |needle: &str| {
+            let start = text.find(needle).unwrap();
+            (start, start + needle.len())
+        };
+        // The quote's words without their marks, opened by “: quoted.
+        let words = at("we will talk");
+        assert!(statement_is_quoted(text, &statement(words, Some(words))));
+        // A reported clause that holds the marks: quoted, as the gold would call it.
+        let clause = at("“we will talk” and that");
+        assert!(statement_is_quoted(text, &statement(clause, None)));
+        // Opened by '' (two apostrophes): not a quotation mark of the gold files.
+        let doubled = at("it is fine");
+        assert!(!statement_is_quoted(
+            text,
+            &statement(doubled, Some(doubled))
+        ));
+        // Reported speech with no mark in or before it.
+        assert!(!statement_is_quoted(text, &statement(at("for now"), None)));
     }
 
     #[test]

@@ -107,6 +107,8 @@ const BUILTIN: &[(&str, &str)] = &[
     builtin!("tone-lexicon.toml"),
     builtin!("normalize.toml"),
     builtin!("grammar.toml"),
+    // Pair phrases and locatives of the target stage (src/target/).
+    builtin!("targets.toml"),
     // The learned speaker re-ranker (TOML, written by `tonetrack train speakers`).
     builtin!("speaker-ranker.toml"),
     // The trained tone head (JSON, written by `tonetrack train`); read only by the learned scorers.

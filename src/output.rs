@@ -88,6 +88,11 @@ pub fn statements_frame<'a>(
         col_vec!(&str),
     );
     let mut cue_type = col_vec!(Option<&str>);
+    let (mut targets, mut target, mut target_res) = (
+        col_vec!(Vec<String>),
+        col_vec!(Option<&str>),
+        col_vec!(&str),
+    );
     let (mut tone, mut label, mut conf, mut cues, mut sentiment, mut flags) = (
         col_vec!(f64),
         col_vec!(&str),
@@ -134,7 +139,10 @@ pub fn statements_frame<'a>(
             country.push(s.speaker.country.as_deref());
             country_res.push(s.speaker.country_resolution.as_str());
             addressee.push(s.addressee.as_deref());
-            attribution.push(st.attribution);
+            targets.push(s.target.targets.clone());
+            target.push(s.target.main());
+            target_res.push(s.target.resolution.as_str());
+            attribution.push(st.attribution.as_str());
             cue_type.push(st.cue_type);
             tone.push(s.tone.tone);
             label.push(s.tone.label.as_str());
@@ -172,6 +180,9 @@ pub fn statements_frame<'a>(
         Column::new("country".into(), country),
         Column::new("country_resolution".into(), country_res),
         Column::new("addressee".into(), addressee),
+        str_list_column("targets", targets),
+        Column::new("target".into(), target),
+        Column::new("target_resolution".into(), target_res),
         Column::new("attribution".into(), attribution),
         Column::new("tone".into(), tone),
         Column::new("tone_label".into(), label),

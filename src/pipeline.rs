@@ -17,6 +17,7 @@ use crate::known::{self as store, Admitted, Known};
 use crate::models::{sha256_hex, ModelFile, ModelSource};
 use crate::normalize::Normalizer;
 use crate::quotes::{CueLexicon, Extractor, SpeakerRanker};
+use crate::target::{resolve::Addressee, TargetLexicon, Targeter};
 use crate::tone::{self, LexiconScorer, ScorerKind, ToneInput, ToneScorer, TransformerOptions};
 use crate::types::{Article, ProcessedArticle, Reject, ScoredStatement};
 
@@ -25,6 +26,8 @@ pub struct Engine {
     pub normalizer: Normalizer,
     pub extractor: Extractor,
     pub registry: Registry,
+    /// Whom each statement is about (after actors, before tone).
+    pub targeter: Targeter,
     pub scorer: Box<dyn ToneScorer>,
     /// Knowledge files used, with their hashes, for the manifest.
     pub model_files: Vec<(String, String)>,
@@ -68,6 +71,12 @@ impl Engine {
             extractor = extractor.with_ranker(SpeakerRanker::load(file)?);
         }
         let registry = Registry::load(&places, &actors)?;
+        // A models folder written before targets.toml existed uses the built-in words.
+        let targets = match source.load_optional("targets.toml")? {
+            Some(f) => f,
+            None => ModelSource::default().load("targets.toml")?,
+        };
+        let targeter = Targeter::new(TargetLexicon::load(&targets)?, config, &registry);
         for v in config.visits() {
             for code in [&v.host, &v.visitor] {
                 if !registry.countries.contains_key(code) {
@@ -89,7 +98,7 @@ impl Engine {
             head.as_ref(),
             &options.with_config(config),
         )?;
-        let model_files = [&normalize, &verbs, &grammar, &lexicon]
+        let model_files = [&normalize, &verbs, &grammar, &lexicon, &targets]
             .into_iter()
             .chain(ranker.iter())
             .chain(places.iter())
@@ -101,6 +110,7 @@ impl Engine {
             normalizer,
             extractor,
             registry,
+            targeter,
             scorer,
             model_files,
         })
@@ -126,13 +136,13 @@ impl Engine {
         let extracted: Vec<_> = articles
             .into_iter()
             .map(|(article, hash)| {
-                let (statements, resolved) = self.extract_resolved(&article);
-                (article, hash, statements, resolved)
+                let (statements, resolved, targets) = self.extract_resolved(&article);
+                (article, hash, statements, resolved, targets)
             })
             .collect();
         let inputs: Vec<ToneInput> = extracted
             .iter()
-            .flat_map(|(article, _, statements, _)| {
+            .flat_map(|(article, _, statements, _, _)| {
                 statements.iter().map(move |s| ToneInput {
                     text: s.quote.unwrap_or(s.span).slice(&article.text),
                     cue: s.cue.map(|c| c.slice(&article.text)),
@@ -143,16 +153,18 @@ impl Engine {
         drop(inputs);
         extracted
             .into_iter()
-            .map(|(article, content_hash, statements, resolved)| {
+            .map(|(article, content_hash, statements, resolved, targets)| {
                 let statements = statements
                     .into_iter()
                     .zip(resolved)
+                    .zip(targets)
                     .zip(tones.by_ref())
                     .map(
-                        |((statement, (speaker, addressee)), tone)| ScoredStatement {
+                        |(((statement, (speaker, addressee)), target), tone)| ScoredStatement {
                             statement,
                             speaker,
                             addressee,
+                            target,
                             tone,
                         },
                     )
@@ -166,13 +178,14 @@ impl Engine {
             .collect()
     }
 
-    /// The statements of one article with their speakers and addressees.
+    /// The statements of one article with their speakers, addressees and targets.
     fn extract_resolved(
         &self,
         article: &Article,
     ) -> (
         Vec<crate::types::Statement>,
         Vec<(crate::types::Speaker, Option<String>)>,
+        Vec<crate::types::Target>,
     ) {
         let norm = self.normalizer.normalize(&article.text);
         let (statements, words) =
@@ -186,8 +199,25 @@ impl Engine {
             &words.folded,
             article.published,
         );
-        let resolved = statements.iter().map(|s| resolver.resolve(s)).collect();
-        (statements, resolved)
+        let resolved: Vec<_> = statements.iter().map(|s| resolver.resolve(s)).collect();
+        let in_article = self.targeter.article(
+            &self.registry,
+            &article.text,
+            Some(article.published),
+            resolved.iter().map(|(speaker, _)| speaker),
+        );
+        let targets: Vec<_> = statements
+            .iter()
+            .zip(&resolved)
+            .map(|(st, (speaker, addressee))| {
+                let to = Addressee {
+                    name: addressee.as_deref(),
+                    mention: st.addressee_mention,
+                };
+                in_article.resolve(&[st.span], speaker.country.as_deref(), to)
+            })
+            .collect();
+        (statements, resolved, targets)
     }
 }
 

@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::plot::choose::{self, GroupKind};
+use crate::plot::data::{VisitData, WindowStat, Windows};
+use crate::plot::PlotOptions;
 use crate::store::{self, read_parquet_bytes, Storage};
 
 fn err(table: &str) -> impl Fn(PolarsError) -> Error + '_ {
@@ -180,85 +183,152 @@ pub fn countries(statements: &DataFrame) -> Result<String> {
     ))
 }
 
-/// Per visit and country: before/during/after, the change with its interval, and the change of
+/// Widest line `summary` prints: the visit tables fit a 100-column terminal.
+pub const MAX_COLUMNS: usize = 100;
+
+/// Per visit, a heading naming its sides and days, then a table that leads with the host and
+/// the visitor, the two directions between them (when `visit_pairs.parquet` has them), the named
+/// participants, then the busiest other countries (or the asked-for ones), and a line saying
+/// what was left out. Each row: n before/during/after, the three means (during with its
+/// interval), the change during − before with its interval, and for countries the change of
 /// the "during" mean against the same country's previous visit.
-pub fn visits(visits: &DataFrame) -> Result<String> {
-    let e = err("visits");
-    let df = match visits.column("level") {
-        Ok(level) => {
-            let mask = level.str().map_err(&e)?.equal("country");
-            visits.filter(&mask).map_err(&e)?
-        }
-        Err(_) => visits.clone(),
-    };
-    let df = df
-        .sort(
-            ["start", "visit", "country"],
-            SortMultipleOptions::default(),
-        )
-        .map_err(&e)?;
-    let s = |name: &str| store::str_column(&df, name, "visits");
-    let i = |name: &str| df.column(name).and_then(|c| c.i64().cloned()).map_err(&e);
-    let f = |name: &str| -> Result<Float64Chunked> {
-        match df.column(name) {
-            Ok(c) => c.f64().cloned().map_err(&e),
-            Err(_) => Ok(Float64Chunked::full_null(name.into(), df.height())),
-        }
-    };
-    let (visit, country, side) = (s("visit")?, s("country")?, s("side")?);
-    let (nb, nd, na) = (i("n_before")?, i("n_during")?, i("n_after")?);
-    let (mb, md, ma) = (
-        f("mean_tone_before")?,
-        f("mean_tone_during")?,
-        f("mean_tone_after")?,
-    );
-    let (md_lo, md_hi) = (
-        f("mean_tone_during_ci_low")?,
-        f("mean_tone_during_ci_high")?,
-    );
-    let (ch, ch_lo, ch_hi) = (
-        f("tone_change_during_vs_before")?,
-        f("tone_change_during_vs_before_ci_low")?,
-        f("tone_change_during_vs_before_ci_high")?,
-    );
+pub fn visits(visits: &[VisitData], opts: &PlotOptions) -> String {
     let mut previous: BTreeMap<String, f64> = BTreeMap::new();
-    let mut rows = Vec::new();
-    for r in 0..df.height() {
-        let c = country.get(r).unwrap_or("").to_string();
-        let during = md.get(r);
-        let vs_previous = during.and_then(|d| previous.get(&c).map(|p| d - p));
-        if let Some(d) = during {
-            previous.insert(c.clone(), d);
+    let mut out = String::new();
+    for v in visits {
+        let groups = choose::visit_groups(&v.counts(), &opts.countries, opts.other_countries);
+        let mut rows: Vec<(String, Windows, Option<WindowStat>, Option<f64>)> = Vec::new();
+        let during_of = |w: &Windows| w[1].mean;
+        let mut participants_done = false;
+        for g in &groups.groups {
+            let is_country = g.towards.is_none();
+            if !participants_done
+                && matches!(
+                    g.kind,
+                    GroupKind::Participant | GroupKind::Other | GroupKind::Asked
+                )
+            {
+                participants_done = true;
+                push_participants(&mut rows, v);
+            }
+            let w = v.windows_of(g);
+            let (change, vs) = if is_country {
+                let vs = during_of(&w).and_then(|d| previous.get(&g.country).map(|p| d - p));
+                (v.changes.get(&g.country).copied(), vs)
+            } else {
+                (None, None)
+            };
+            rows.push((g.label(), w, change, vs));
         }
-        rows.push(vec![
-            visit.get(r).unwrap_or("").to_string(),
-            format!("{c} ({})", side.get(r).unwrap_or("")),
+        if !participants_done {
+            push_participants(&mut rows, v);
+        }
+        for (c, w) in &v.countries {
+            if let Some(d) = during_of(w) {
+                previous.insert(c.clone(), d);
+            }
+        }
+        let windows = if v.span.before_days == v.span.after_days {
+            format!("±{} days", v.span.before_days)
+        } else {
             format!(
-                "{}/{}/{}",
-                nb.get(r).unwrap_or(0),
-                nd.get(r).unwrap_or(0),
-                na.get(r).unwrap_or(0)
-            ),
-            num(mb.get(r)),
-            with_ci(during, md_lo.get(r), md_hi.get(r)),
-            num(ma.get(r)),
-            with_ci(ch.get(r), ch_lo.get(r), ch_hi.get(r)),
-            num(vs_previous),
-        ]);
+                "{} days before, {} after",
+                v.span.before_days, v.span.after_days
+            )
+        };
+        let heading = format!(
+            "{}: {} visits {}, {} – {} ({windows})",
+            v.span.name,
+            v.span.visitor,
+            v.span.host,
+            crate::plot::day_label(v.span.start),
+            crate::plot::day_label(v.span.end),
+        );
+        out.push_str(&choose::clip(&heading, MAX_COLUMNS));
+        out.push_str("\n\n");
+        out.push_str(&visit_table(&rows));
+        if let Some(n) = groups.note() {
+            out.push_str(&format!("{n} not shown\n"));
+        }
+        out.push('\n');
     }
-    Ok(render(
+    out
+}
+
+type Row = (String, Windows, Option<WindowStat>, Option<f64>);
+
+fn push_participants(rows: &mut Vec<Row>, v: &VisitData) {
+    for p in &v.participants {
+        let label = match &p.country {
+            // No bullet: a name reads apart from a country code, and 20 characters fit
+            // "Antony Blinken (USA)" at 100 columns with three-digit counts.
+            Some(c) => format!("{} ({c})", p.speaker),
+            None => p.speaker.clone(),
+        };
+        rows.push((label, p.windows, None, None));
+    }
+}
+
+/// The rows as a table no wider than [`MAX_COLUMNS`]: the label column gives way first (down to
+/// 8 characters, which always suffices below 1000 statements per window).
+fn visit_table(rows: &[Row]) -> String {
+    let mut clip_at = 26;
+    loop {
+        let t = visit_rows(rows, clip_at);
+        let widest = t.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        if widest <= MAX_COLUMNS || clip_at <= 8 {
+            return t;
+        }
+        clip_at -= (widest - MAX_COLUMNS).min(clip_at - 8);
+    }
+}
+
+/// A label cut to `max` characters; a participant's country code at the end ("… (CHN)") is kept
+/// and the name before it is cut instead.
+fn clip_label(label: &str, max: usize) -> String {
+    let n = label.chars().count();
+    let code = label
+        .rsplit_once(" (")
+        .filter(|(_, c)| c.len() == 4 && c.ends_with(')'))
+        .map(|(_, c)| c);
+    match code {
+        Some(c) if n > max && max > 8 => {
+            let head: String = label.chars().take(n - 6).collect();
+            format!("{} ({c}", choose::clip(&head, max - 6))
+        }
+        _ => choose::clip(label, max),
+    }
+}
+
+fn visit_rows(rows: &[Row], clip_at: usize) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(label, w, change, vs)| {
+            vec![
+                clip_label(label, clip_at),
+                format!("{}/{}/{}", w[0].n, w[1].n, w[2].n),
+                num(w[0].mean),
+                with_ci(w[1].mean, w[1].low, w[1].high),
+                num(w[2].mean),
+                change
+                    .map(|c| with_ci(c.mean, c.low, c.high))
+                    .unwrap_or_else(|| "–".into()),
+                num(*vs),
+            ]
+        })
+        .collect();
+    render(
         &[
-            "visit",
-            "country",
+            "",
             "n b/d/a",
             "before",
             "during [95% CI]",
             "after",
-            "during − before [95% CI]",
-            "vs previous visit",
+            "d − b [95% CI]",
+            "vs prev",
         ],
-        &rows,
-    ))
+        &cells,
+    )
 }
 
 #[cfg(test)]
@@ -282,6 +352,69 @@ mod tests {
         );
         assert_eq!(lines[2], "XVA     5");
         assert_eq!(lines[3], "XOS   120");
+    }
+
+    #[test]
+    fn every_visit_leads_with_host_and_visitor_then_the_directions_within_100_columns() {
+        use crate::plot::data::{self, tests as frames};
+        let v = data::visits(&frames::visits_frame(), Some(&frames::pairs_frame())).unwrap();
+        let text = visits(&v, &PlotOptions::default());
+        assert!(
+            text.lines().all(|l| l.chars().count() <= MAX_COLUMNS),
+            "{text}"
+        );
+        let talks: Vec<&str> = text
+            .split("Talks: ISR visits USA")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .skip(4)
+            .take(5)
+            .collect();
+        let firsts: Vec<&str> = talks
+            .iter()
+            .map(|l| l.split("  ").next().unwrap().trim())
+            .collect();
+        assert_eq!(
+            firsts,
+            [
+                "USA host",
+                "ISR visitor",
+                "USA → ISR",
+                "ISR → USA",
+                "Dana Orel (ISR)"
+            ],
+            "{text}"
+        );
+        assert!(talks[2].contains("+0.20 [+0.00, +0.40]"), "{}", talks[2]);
+        // Visits come in date order: Summit (earlier) first.
+        assert!(text.starts_with("Summit: JPN visits USA"), "{text}");
+        let without = data::visits(&frames::visits_frame(), None).unwrap();
+        assert!(!visits(&without, &PlotOptions::default()).contains("USA → ISR"));
+    }
+
+    #[test]
+    fn a_long_label_gives_way_so_the_table_fits_100_columns() {
+        let w = crate::plot::data::WindowStat {
+            mean: Some(-0.25),
+            low: Some(-0.55),
+            high: Some(-0.05),
+            n: 999,
+        };
+        let row: Row = (
+            "· A very long participant name indeed (XVA)".into(),
+            [w; 3],
+            Some(w),
+            Some(-0.5),
+        );
+        let t = visit_table(std::slice::from_ref(&row));
+        assert!(t.lines().all(|l| l.chars().count() <= MAX_COLUMNS), "{t}");
+        assert!(t.contains('…') && t.contains("(XVA)"), "{t}");
+        assert_eq!(
+            clip_label("· Anna Mirandrek (CHN)", 20),
+            "· Anna Mirand… (CHN)"
+        );
+        assert_eq!(clip_label("USA host", 20), "USA host");
     }
 
     #[test]

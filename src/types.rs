@@ -5,6 +5,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+pub use crate::rule::{Flag, Rule};
+
 /// One news article exactly as ingested, with its metadata.
 #[derive(Debug, Clone, Serialize)]
 pub struct Article {
@@ -131,12 +133,13 @@ pub struct Statement {
     pub descriptor: Option<Span>,
     /// The listener when stated ("told Blinken").
     pub addressee_mention: Option<Span>,
-    /// How the speaker was found (e.g. "cue:after-quote", "continuation", "pronoun").
-    pub attribution: &'static str,
+    /// How the speaker was found: the attribution rule that matched ("after-quote",
+    /// "continuation", …; written as [`Rule::as_str`]).
+    pub attribution: Rule,
     /// What the cue reports: "speech", "claim" or "belief" (from models/speech-verbs.toml).
     pub cue_type: Option<&'static str>,
     /// Oddities worth a look: unbalanced quotation marks and the like.
-    pub flags: Vec<&'static str>,
+    pub flags: Vec<Flag>,
     /// Index of the paragraph the statement starts in.
     pub paragraph: usize,
 }
@@ -191,12 +194,60 @@ pub struct ToneScore {
     pub lexicon_tone: f64,
 }
 
+/// How a statement's target was found (see [`crate::target`]), most direct first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetResolution {
+    /// The statement's own words name another country ("the US", "Washington", "Blinken").
+    Words,
+    /// "The two sides", "both countries", "bilateral": the other side of the article's pair.
+    Pair,
+    /// The words name no other country; the listener does ("Xi told Blinken").
+    Addressee,
+    /// Nothing in the statement: the pair the article (or the visit it reports) is about.
+    Context,
+    /// The words name only the speaker's own country: a domestic statement.
+    Domestic,
+    /// No target found.
+    #[default]
+    None,
+}
+
+impl TargetResolution {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TargetResolution::Words => "words",
+            TargetResolution::Pair => "pair",
+            TargetResolution::Addressee => "addressee",
+            TargetResolution::Context => "context",
+            TargetResolution::Domestic => "domestic",
+            TargetResolution::None => "none",
+        }
+    }
+}
+
+/// The countries a statement is about (ISO 3166-1 alpha-3), most salient first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub targets: Vec<String>,
+    pub resolution: TargetResolution,
+}
+
+impl Target {
+    /// The main target: the most salient country, if any.
+    pub fn main(&self) -> Option<&str> {
+        self.targets.first().map(String::as_str)
+    }
+}
+
 /// A statement with everything the output tables need.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoredStatement {
     pub statement: Statement,
     pub speaker: Speaker,
     pub addressee: Option<String>,
+    /// Whom the statement is about.
+    pub target: Target,
     pub tone: ToneScore,
 }
 

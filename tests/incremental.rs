@@ -7,14 +7,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tonetrack"))
-}
+mod testutil;
+use testutil::{bin, read_parquet as read, tempdir};
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("notebooks-data")
@@ -96,11 +95,6 @@ fn tables(dir: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn read(dir: &Path, name: &str) -> DataFrame {
-    let file = std::fs::File::open(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    ParquetReader::new(file).finish().unwrap()
-}
-
 fn column_strings(df: &DataFrame, col: &str) -> Vec<String> {
     df.column(col)
         .unwrap()
@@ -113,7 +107,7 @@ fn column_strings(df: &DataFrame, col: &str) -> Vec<String> {
 
 #[test]
 fn second_identical_run_changes_no_byte() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let out = dir.path().join("out");
     run_ok(&[&sample()], &out, &[]);
     let before = snapshot(&out);
@@ -129,7 +123,7 @@ fn second_identical_run_changes_no_byte() {
 
 #[test]
 fn adding_articles_adds_exactly_their_statements() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let (old, new) = split_corpus(dir.path(), 5);
     let (inc, once, only_new) = (
         dir.path().join("inc"),
@@ -163,7 +157,7 @@ fn adding_articles_adds_exactly_their_statements() {
 
 #[test]
 fn changed_article_replaces_its_statements() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let (old, _) = split_corpus(dir.path(), 3);
     let out = dir.path().join("out");
     run_ok(&[&old], &out, &[]);
@@ -206,7 +200,7 @@ fn changed_article_replaces_its_statements() {
 
 #[test]
 fn run_killed_at_each_commit_step_is_finished_by_the_next_run() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let (old, new) = split_corpus(dir.path(), 6);
     let reference = dir.path().join("reference");
     run_ok(&[&old], &reference, &[]);
@@ -248,7 +242,7 @@ fn run_killed_at_each_commit_step_is_finished_by_the_next_run() {
 
 #[test]
 fn run_killed_at_random_moments_converges() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let reference = dir.path().join("reference");
     run_ok(&[&sample()], &reference, &[]);
     for (i, delay_ms) in [5u64, 20, 40, 70, 100, 150].iter().enumerate() {
@@ -284,7 +278,7 @@ fn run_killed_at_random_moments_converges() {
 
 #[test]
 fn two_shards_merged_equal_one_run() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let one = dir.path().join("one");
     run_ok(&[&sample()], &one, &[]);
     let mut shard_dirs = Vec::new();
@@ -320,7 +314,7 @@ fn two_shards_merged_equal_one_run() {
 
 #[test]
 fn since_and_until_bound_a_backfill() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let out = dir.path().join("out");
     run_ok(
         &[&sample()],
@@ -349,7 +343,7 @@ fn since_and_until_bound_a_backfill() {
 
 #[test]
 fn changed_knowledge_files_require_rebuild() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let out = dir.path().join("out");
     // First without the sample's own actors and places, then with them: different knowledge.
     let o = bin()
@@ -375,7 +369,7 @@ fn changed_knowledge_files_require_rebuild() {
 
 #[test]
 fn every_sample_visit_has_intervals_before_during_and_after() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let out = dir.path().join("out");
     run_ok(&[&sample()], &out, &[]);
     let visits = read(&out, "visits.parquet");
@@ -420,7 +414,7 @@ fn every_sample_visit_has_intervals_before_during_and_after() {
 
 #[test]
 fn many_small_runs_compact_a_month_and_equal_one_run() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let inputs = dir.path().join("in");
     std::fs::create_dir_all(&inputs).unwrap();
     let (daily, once) = (dir.path().join("daily"), dir.path().join("once"));
@@ -456,7 +450,7 @@ fn many_small_runs_compact_a_month_and_equal_one_run() {
 
 #[test]
 fn copies_count_in_the_run_that_processed_the_article_and_conflicts_are_rejected_later_too() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let line = |id: &str, text: &str| {
         serde_json::json!({"id": id, "published": "2025-02-03", "text": text}).to_string()
     };

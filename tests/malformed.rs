@@ -13,9 +13,8 @@ use std::time::Instant;
 
 use polars::prelude::*;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tonetrack"))
-}
+mod testutil;
+use testutil::{bin, read_parquet as read, tempdir};
 
 #[derive(Debug, Clone)]
 struct RejectRow {
@@ -39,13 +38,6 @@ struct Run {
     seconds: f64,
     rejects: Vec<RejectRow>,
     articles: Vec<ArticleRow>,
-}
-
-fn read(dir: &Path, name: &str) -> DataFrame {
-    let file = std::fs::File::open(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    ParquetReader::new(file)
-        .finish()
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn strings(df: &DataFrame, col: &str) -> Vec<Option<String>> {
@@ -945,7 +937,7 @@ fn catalogue(root: &Path) -> Vec<Case> {
 
 #[test]
 fn every_malformed_input_ends_as_a_clear_reject() {
-    let root = tempfile::tempdir().unwrap();
+    let root = tempdir();
     let cases = catalogue(root.path());
     assert!(
         cases.len() >= 22,
@@ -1029,7 +1021,7 @@ fn every_malformed_input_ends_as_a_clear_reject() {
 
 #[test]
 fn deep_html_is_refused_quickly_and_shallow_nesting_is_read() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let head = "<html><head><meta property=\"article:published_time\" content=\"2025-01-02\"></head><body>";
     let deep = write(
         &dir.path().join("in/deep.html"),
@@ -1083,7 +1075,7 @@ fn deep_html_is_refused_quickly_and_shallow_nesting_is_read() {
 
 #[test]
 fn odd_but_valid_inputs_become_articles_not_rejects() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let d = dir.path().join("in");
     let tomorrow = (today() + chrono::Days::new(1)).to_string();
     // UTF-8 byte-order marks, on the text, the sidecar and a JSONL file.
@@ -1179,7 +1171,7 @@ fn odd_but_valid_inputs_become_articles_not_rejects() {
 
 #[test]
 fn strict_exits_4_on_any_reject_and_0_otherwise() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let good = write(
         &dir.path().join("in/good.jsonl"),
         format!("{}\n", jsonl_line("g", "2025-01-02", BODY)),
@@ -1223,7 +1215,7 @@ fn strict_exits_4_on_any_reject_and_0_otherwise() {
 
 #[test]
 fn a_fixed_sidecar_clears_its_reject_on_the_next_run() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let d = dir.path().join("in");
     text_article(&d, "story", BODY, "{\"published\": \"2025-01-02\",,}");
     let out = dir.path().join("out");

@@ -7,28 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use polars::prelude::*;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tonetrack"))
-}
-
-fn read(dir: &Path, name: &str) -> DataFrame {
-    let file = std::fs::File::open(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    ParquetReader::new(file)
-        .finish()
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn strings(df: &DataFrame, col: &str) -> Vec<Option<String>> {
-    df.column(col)
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .map(|s| s.map(str::to_string))
-        .collect()
-}
+mod testutil;
+use testutil::{bin, read_parquet as read, strings, tempdir};
 
 /// Every path under `root` (files, folders, links; links not followed) with, for files, their
 /// bytes' length and content hash, so that any created, removed or changed entry shows.
@@ -73,7 +53,7 @@ fn run(cwd: &Path, input: &Path, out: &Path) -> Output {
 
 #[test]
 fn odd_article_ids_stay_data_and_never_become_paths() {
-    let root = tempfile::tempdir().unwrap();
+    let root = tempdir();
     let root = root.path().canonicalize().unwrap();
     // The run works three folders deep, so "../../x" from the output or the working folder
     // would still land inside the tempdir, where the snapshot sees it.
@@ -249,7 +229,7 @@ fn strace(log: &Path, cmd: &mut Command) -> Output {
 
 #[test]
 fn a_run_makes_no_network_connection() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     // First prove that the trace and its reading catch a connection on this machine (strace
     // may be present but not allowed to trace, e.g. in a container without ptrace).
     let probe_log = dir.path().join("probe.log");

@@ -7,7 +7,8 @@ pub mod registry;
 
 use chrono::NaiveDate;
 
-use crate::quotes::lexicon::Grammar;
+use crate::grammar::Grammar;
+use crate::rule::Rule;
 use crate::segment::{fold, is_capitalized, tokenize};
 use crate::types::{Span, Speaker, Statement};
 pub use registry::office_title;
@@ -111,7 +112,7 @@ impl<'a> ArticleResolver<'a> {
     pub fn resolve(&mut self, st: &Statement) -> (Speaker, Option<String>) {
         let addressee = st.addressee_mention.map(|a| self.resolve_addressee(a));
         let speaker = match (st.attribution, st.speaker_mention) {
-            ("continuation", _) | ("paragraph", _) => match self.history.last() {
+            (Rule::Continuation | Rule::Paragraph, _) => match self.history.last() {
                 Some(prev) => Speaker {
                     resolution: st.attribution.to_string(),
                     ..prev.speaker.clone()

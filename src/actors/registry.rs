@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use crate::config::is_country_code;
 use crate::error::Result;
+pub use crate::grammar::office_title;
 use crate::models::ModelFile;
 use crate::segment::fold;
 
@@ -168,31 +169,6 @@ pub fn fold_surface(s: &str) -> String {
     t.iter()
         .filter(|t| t.is_word())
         .map(|t| fold(t.text(s)))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// An office title in one canonical form, so that the ways news write it meet the registry's:
-/// "Minister of Foreign Affairs" and "Minister for Foreign Affairs" → "foreign minister",
-/// "Minister of Defence" → "defence minister".
-pub fn office_title(title: &str) -> String {
-    let folded = fold(title);
-    let words: Vec<&str> = folded.split_whitespace().collect();
-    if let Some(pos) = words.iter().position(|w| *w == "of" || *w == "for") {
-        if pos > 0 && pos + 1 < words.len() {
-            let head = words[..pos].join(" ");
-            let field: Vec<&str> = words[pos + 1..]
-                .iter()
-                .copied()
-                .filter(|w| *w != "affairs" && *w != "the")
-                .collect();
-            return format!("{} {head}", field.join(" "));
-        }
-    }
-    words
-        .iter()
-        .copied()
-        .filter(|w| *w != "affairs")
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -384,6 +360,15 @@ impl Registry {
 
     pub fn place(&self, folded: &str) -> Option<&(String, PlaceKind)> {
         self.places.get(folded)
+    }
+
+    /// Every folded place word and actor name or alias, for callers that index them (the
+    /// target stage's name prefixes).
+    pub fn surfaces(&self) -> impl Iterator<Item = &str> {
+        self.places
+            .keys()
+            .chain(self.by_surface.keys())
+            .map(String::as_str)
     }
 
     pub fn max_surface_words(&self) -> usize {

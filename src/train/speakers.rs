@@ -1,4 +1,7 @@
-//! Training data and cross-validation for the speaker re-ranker ([`super::ranker`]).
+//! Training data and cross-validation for the speaker re-ranker ([`crate::quotes::ranker`]):
+//! `examples(&engine, articles, &gold)` labels every candidate speaker of every quote the
+//! rules find in PolNeAR, and `cross_validate` scores settings of epochs, margin and trusted
+//! rules on held-out articles.
 //!
 //! Every quote statement the rules find in an annotated article is matched to the gold quoted
 //! statement it overlaps most (the matching of [`crate::eval`]); its candidates are labelled
@@ -10,10 +13,10 @@ use std::collections::HashMap;
 
 use crate::eval::{self, Gold, Predicted};
 use crate::pipeline::Engine;
+use crate::quotes::ranker::{self, Example, SpeakerRanker};
 use crate::rng::SplitMix64;
+use crate::rule::Rule;
 use crate::types::{char_offset, Article};
-
-use super::ranker::{self, Example, SpeakerRanker};
 
 /// The re-ranker's examples of one article.
 #[derive(Debug, Clone)]
@@ -98,7 +101,7 @@ pub fn examples(engine: &Engine, articles: Vec<Article>, gold: &[Gold]) -> Vec<A
                 })
                 .collect();
             examples.push(Example {
-                how: qc.how.to_string(),
+                how: qc.how,
                 rule: qc.candidates.iter().position(|c| c.is_rule),
                 features: qc.candidates.into_iter().map(|c| c.features).collect(),
                 positive,
@@ -117,7 +120,7 @@ pub fn examples(engine: &Engine, articles: Vec<Article>, gold: &[Gold]) -> Vec<A
 pub struct CvResult {
     pub epochs: usize,
     pub margin: f64,
-    pub trusted: Vec<String>,
+    pub trusted: Vec<Rule>,
     pub quotes: usize,
     pub rules_correct: usize,
     pub ranked_correct: usize,
@@ -141,7 +144,7 @@ pub fn cross_validate(
     folds: usize,
     epochs: &[usize],
     margins: &[f64],
-    trusted: &[Vec<String>],
+    trusted: &[Vec<Rule>],
     seed: u64,
 ) -> Vec<CvResult> {
     let mut order: Vec<usize> = (0..data.len()).collect();

@@ -8,6 +8,8 @@
 //! The same seed and size always give the same bytes, so benchmark numbers are comparable
 //! between commits and machines.
 
+pub mod world;
+
 use std::io::Write;
 
 use chrono::NaiveDate;
@@ -59,6 +61,9 @@ pub struct Cast {
     officials: Vec<Speaker>,
     organisations: Vec<String>,
     experts: Vec<(Speaker, &'static str)>,
+    /// Quotations drawn from the conciliatory bank, in tenths (the firm bank takes the next
+    /// three tenths, the neutral bank the rest): 4 by default, more during a friendly visit.
+    conciliatory_tenths: usize,
 }
 
 impl Cast {
@@ -107,6 +112,7 @@ impl Cast {
             officials,
             organisations,
             experts,
+            conciliatory_tenths: 4,
         }
     }
 }
@@ -264,10 +270,10 @@ impl Rng {
 }
 
 /// The words of a quotation: one to three sentences, mostly of one tone.
-fn quotation(rng: &mut Rng) -> String {
+fn quotation(rng: &mut Rng, conciliatory_tenths: usize) -> String {
     let bank = match rng.below(10) {
-        0..=3 => CONCILIATORY,
-        4..=6 => FIRM,
+        x if x < conciliatory_tenths => CONCILIATORY,
+        x if x < conciliatory_tenths + 3 => FIRM,
         _ => NEUTRAL,
     };
     let n = 1 + rng.below(3);
@@ -315,7 +321,7 @@ fn article_text(
     last = last.or(Some(lead));
     while text.len() < target {
         let official = rng.pick(&cast.officials).clone();
-        let q = quotation(rng);
+        let q = quotation(rng, cast.conciliatory_tenths);
         let paragraph = match rng.below(20) {
             0 | 1 => format!(
                 "\"{}\" {} {}.",
@@ -349,7 +355,7 @@ fn article_text(
             // A quote running over two paragraphs: the first one is left open, as news style has it.
             8 => format!(
                 "\"{q}\n\n\"{}\" {} said.",
-                trim_stop(&quotation(rng)),
+                trim_stop(&quotation(rng, cast.conciliatory_tenths)),
                 official.name
             ),
             _ => {
@@ -443,6 +449,7 @@ mod tests {
             officials: vec![speaker("Ana Berg", "she"), speaker("Li Wei", "he")],
             organisations: vec!["the foreign ministry".into()],
             experts: vec![(speaker("Marta Kovell", "she"), INSTITUTIONS[0])],
+            conciliatory_tenths: 4,
         }
     }
 

@@ -1,23 +1,22 @@
-//! A learned re-ranker of a quote's speaker: the rules of [`super`] name one noun phrase; this
-//! module lists the other noun phrases that could have said the quote (in its sentence and the
-//! sentence before, and the previous statement's speaker), describes each with a few dozen
-//! binary features (side of the quote, distance, what stands before and after it, what kind of
-//! phrase it is, whether the rules chose it and how), and lets a linear model trained on PolNeAR
-//! (`tonetrack train speakers`) overrule the rules when it prefers another phrase by more than a
-//! margin. The weights live in `models/speaker-ranker.toml`; without that file nothing changes.
+//! The speaker candidates of a quote and their features: noun phrases in its sentence and the
+//! sentence before (pronouns, names, phrases opened by a determiner, the subjects the rules read
+//! at every cue, the previous statement's speaker), each described by binary features that
+//! are summed into a score while extracting or kept by name for training.
 //!
-//! The rules stay the first reading: they are right about nine times in ten, and the features
-//! say which of their readings (`how`) are weak, so the model learns where to doubt them
-//! instead of replacing them.
+//! ```text
+//! “We agreed,” the senator said.   "the senator": side:after, dist:after:1 (the comma),
+//!                                  next:cue_speech, type:det, len:2, rule:after-quote
+//! ```
 
 use rustc_hash::FxHashMap as HashMap;
-use serde::Deserialize;
-use toml::Spanned;
 
-use super::{Cue, Doc, Extractor, Np, Quote, SourceSide};
-use crate::error::Result;
-use crate::models::ModelFile;
-use crate::rng::SplitMix64;
+use super::{feature_hash, SpeakerRanker};
+use crate::quotes::cue::Cue;
+use crate::quotes::direct::MAX_TERM_WORDS;
+use crate::quotes::doc::Doc;
+use crate::quotes::marks::Quote;
+use crate::quotes::np::Np;
+use crate::quotes::{Extractor, SourceSide};
 use crate::segment::is_capitalized;
 use crate::types::{Span, Statement, StatementKind};
 
@@ -26,179 +25,15 @@ const MAX_CHUNK_WORDS: usize = 7;
 /// How far after a comma a reporting verb may close an appositive ("Ruiz, a lawyer …, said").
 const APPOSITIVE_WINDOW: usize = 15;
 
-/// The prefixes every feature name starts with; a weight under any other name is a typo in the
-/// model file (or a file written by another version), refused at load.
-const FEATURE_PREFIXES: &[&str] = &[
-    "rule",
-    "rule_overlap",
-    "side",
-    "dist",
-    "order",
-    "type",
-    "next",
-    "prev",
-    "len",
-    "poss",
-    "title",
-    "salient",
-    "headline",
-    "sent_start",
-];
-
-/// A linear scorer of speaker candidates, read from `models/speaker-ranker.toml`.
-#[derive(Debug, Clone, Default)]
-pub struct SpeakerRanker {
-    weights: HashMap<String, f64>,
-    /// The weights by [`feature_hash`] of their names.
-    hashed: HashMap<u64, f64>,
-    /// How much better than the rules' choice another candidate must score to replace it.
-    pub margin: f64,
-    /// Attributions (`Statement::attribution`) the ranker leaves alone: readings the rules
-    /// rarely get wrong, skipped to keep extraction fast.
-    pub trusted: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RankerFile {
-    schema_version: Spanned<u32>,
-    #[allow(dead_code)]
-    about: Option<String>,
-    margin: Spanned<f64>,
-    #[serde(default)]
-    trusted: Vec<String>,
-    weights: std::collections::BTreeMap<String, Spanned<f64>>,
-}
-
-impl SpeakerRanker {
-    pub fn new(weights: HashMap<String, f64>, margin: f64, trusted: Vec<String>) -> Self {
-        let hashed = weights
-            .iter()
-            .map(|(k, v)| (feature_hash(&[k.as_str()]), *v))
-            .collect();
-        SpeakerRanker {
-            weights,
-            hashed,
-            margin,
-            trusted,
-        }
-    }
-
-    /// Reads and validates a ranker file: schema, a finite non-negative margin, and finite
-    /// weights whose names are features this version computes.
-    pub fn load(file: &ModelFile) -> Result<Self> {
-        let raw: RankerFile = file.parse()?;
-        file.check_schema(&raw.schema_version)?;
-        let margin = *raw.margin.get_ref();
-        if !margin.is_finite() || margin < 0.0 {
-            return Err(file.error_at(
-                raw.margin.span().start,
-                format!("margin {margin} must be a finite number ≥ 0"),
-            ));
-        }
-        // Spans of keys are not kept by the map, so a bad weight is located by its value.
-        let mut weights = HashMap::default();
-        for (name, w) in raw.weights {
-            let known = FEATURE_PREFIXES
-                .iter()
-                .any(|p| name.split(':').next() == Some(*p));
-            if !known {
-                return Err(file.error_at(
-                    w.span().start,
-                    format!("weight {name:?}: no feature of that name"),
-                ));
-            }
-            if !w.get_ref().is_finite() {
-                return Err(file.error_at(
-                    w.span().start,
-                    format!("weight {name:?} is not a finite number"),
-                ));
-            }
-            weights.insert(name, *w.get_ref());
-        }
-        Ok(SpeakerRanker::new(weights, margin, raw.trusted))
-    }
-
-    pub fn score(&self, features: &[String]) -> f64 {
-        features
-            .iter()
-            .filter_map(|f| self.hashed.get(&feature_hash(&[f.as_str()])))
-            .sum()
-    }
-
-    /// Which candidate speaks: the best-scoring one, unless the rules chose another that it
-    /// beats by no more than the margin.
-    pub fn choose(&self, cands: &[Candidate]) -> Option<usize> {
-        let scores: Vec<f64> = cands.iter().map(|c| self.score(&c.features)).collect();
-        choose(&scores, cands.iter().position(|c| c.is_rule), self.margin)
-    }
-
-    /// The model file, deterministic: weights sorted by name, rounded to four decimals, zero
-    /// weights left out.
-    pub fn to_toml(&self, about: &str) -> String {
-        let mut names: Vec<&String> = self.weights.keys().collect();
-        names.sort();
-        let mut s = String::new();
-        for line in about.lines() {
-            s.push_str("# ");
-            s.push_str(line);
-            s.push('\n');
-        }
-        s.push_str("schema_version = 1\n");
-        s.push_str(&format!(
-            "about = {:?}\n",
-            about.lines().next().unwrap_or("")
-        ));
-        s.push_str(&format!("margin = {:.4}\n", self.margin));
-        s.push_str(&format!("trusted = {:?}\n\n[weights]\n", self.trusted));
-        for n in names {
-            let w = self.weights[n];
-            let rounded = (w * 10_000.0).round() / 10_000.0;
-            if rounded != 0.0 {
-                s.push_str(&format!("{n:?} = {rounded:.4}\n"));
-            }
-        }
-        s
-    }
-}
-
-fn choose(scores: &[f64], rule: Option<usize>, margin: f64) -> Option<usize> {
-    // On equal scores the earlier candidate wins, so the choice does not depend on how
-    // `max_by` breaks ties.
-    let best =
-        (0..scores.len()).max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a)))?;
-    match rule {
-        Some(r) if scores[best] - scores[r] <= margin => Some(r),
-        _ => Some(best),
-    }
-}
-
-/// FNV-1a over a feature's parts joined by `:`, the same value as over its name: scoring
-/// looks weights up by this hash, so no feature name is built while extracting.
-fn feature_hash(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, p) in parts.iter().enumerate() {
-        if i > 0 {
-            h ^= u64::from(b':');
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        for &b in p.as_bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
-}
-
 /// Where [`Extractor::candidates_for`] sends each feature of candidate `cand`.
-trait FeatureSink {
+pub(super) trait FeatureSink {
     fn feature(&mut self, cand: usize, parts: &[&str]);
 }
 
 /// Sums the weights of each candidate's features.
-struct Scores<'r> {
-    ranker: &'r SpeakerRanker,
-    scores: Vec<f64>,
+pub(super) struct Scores<'r> {
+    pub(super) ranker: &'r SpeakerRanker,
+    pub(super) scores: Vec<f64>,
 }
 
 impl FeatureSink for Scores<'_> {
@@ -213,7 +48,7 @@ impl FeatureSink for Scores<'_> {
 }
 
 /// Keeps each candidate's features by name.
-struct Names(Vec<Vec<String>>);
+pub(super) struct Names(pub(super) Vec<Vec<String>>);
 
 impl FeatureSink for Names {
     fn feature(&mut self, cand: usize, parts: &[&str]) {
@@ -222,110 +57,6 @@ impl FeatureSink for Names {
         }
         self.0[cand].push(parts.join(":"));
     }
-}
-
-/// One noun phrase that may have said a quote.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    /// Byte span of the phrase in the article.
-    pub span: Span,
-    pub features: Vec<String>,
-    /// The phrase the rules chose.
-    pub is_rule: bool,
-}
-
-/// The candidates of one quote statement, for training: `statement` is the statement's span.
-#[derive(Debug, Clone)]
-pub struct QuoteCandidates {
-    pub statement: Span,
-    pub how: &'static str,
-    pub candidates: Vec<Candidate>,
-}
-
-/// One training example: the candidates' features and which of them name the gold speaker.
-#[derive(Debug, Clone)]
-pub struct Example {
-    /// How the rules attributed the quote.
-    pub how: String,
-    pub features: Vec<Vec<String>>,
-    pub positive: Vec<bool>,
-    pub rule: Option<usize>,
-}
-
-impl Example {
-    fn as_candidates(&self) -> Vec<Candidate> {
-        self.features
-            .iter()
-            .enumerate()
-            .map(|(i, f)| Candidate {
-                span: Span::new(0, 0),
-                features: f.clone(),
-                is_rule: self.rule == Some(i),
-            })
-            .collect()
-    }
-
-    /// Whether choosing with these weights and margin names the gold speaker.
-    pub fn correct(&self, ranker: &SpeakerRanker) -> bool {
-        if ranker.trusted.iter().any(|t| *t == self.how) {
-            return self.rule.is_some_and(|r| self.positive[r]);
-        }
-        ranker
-            .choose(&self.as_candidates())
-            .is_some_and(|i| self.positive[i])
-    }
-}
-
-/// Averaged perceptron over the candidate lists: on an example whose best-scoring candidate is
-/// no gold speaker, the weights move towards the best-scoring gold candidate and away from the
-/// wrong one. Examples are visited in a seeded order, so the weights are reproducible.
-pub fn train(examples: &[Example], epochs: usize, seed: u64) -> HashMap<String, f64> {
-    let mut w: HashMap<String, f64> = HashMap::default();
-    // Averaging by the usual trick: `total` accumulates each update times the step it was made.
-    let mut total: HashMap<String, f64> = HashMap::default();
-    let mut step = 1.0f64;
-    let mut order: Vec<usize> = (0..examples.len())
-        .filter(|&i| examples[i].positive.iter().any(|&p| p))
-        .collect();
-    let mut rng = SplitMix64(seed);
-    let score = |w: &HashMap<String, f64>, f: &[String]| -> f64 {
-        f.iter().filter_map(|x| w.get(x.as_str())).sum()
-    };
-    for _ in 0..epochs {
-        rng.shuffle(&mut order);
-        for &i in &order {
-            let ex = &examples[i];
-            let scores: Vec<f64> = ex.features.iter().map(|f| score(&w, f)).collect();
-            let pick = |want: bool| {
-                (0..scores.len())
-                    .filter(|&k| ex.positive[k] == want)
-                    .max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a)))
-            };
-            let (Some(good), Some(bad)) = (pick(true), pick(false)) else {
-                step += 1.0;
-                continue;
-            };
-            // Update also inside a margin of 1, so the gold candidate wins clearly.
-            if scores[good] - scores[bad] < 1.0 {
-                for f in &ex.features[good] {
-                    *w.entry(f.clone()).or_default() += 1.0;
-                    *total.entry(f.clone()).or_default() += step;
-                }
-                for f in &ex.features[bad] {
-                    *w.entry(f.clone()).or_default() -= 1.0;
-                    *total.entry(f.clone()).or_default() -= step;
-                }
-            }
-            step += 1.0;
-        }
-    }
-    w.into_iter()
-        .map(|(k, v)| {
-            let avg = v - total.get(&k).copied().unwrap_or(0.0) / step;
-            (k, avg)
-        })
-        .filter(|(_, v)| *v != 0.0)
-        .collect()
 }
 
 /// A token range and what read it ("pron", "name", "det", "noun", "cue_subject", …).
@@ -347,72 +78,9 @@ fn bucket(d: usize) -> &'static str {
 }
 
 impl Extractor {
-    /// Re-scores the speaker of every direct and partial quote in `out` (reading order) and
-    /// replaces the rules' phrase where the ranker prefers another clearly.
-    pub(super) fn rerank(&self, doc: &Doc, out: &mut [Statement], ranker: &SpeakerRanker) {
-        // A file without weights (an untrained model) leaves the rules alone.
-        if ranker.weights.is_empty() {
-            return;
-        }
-        let mut sink = Scores {
-            ranker,
-            scores: Vec::new(),
-        };
-        let mut memo = Memo::new(doc);
-        for i in 0..out.len() {
-            if ranker.trusted.iter().any(|t| t == out[i].attribution) || self.is_title(doc, &out[i])
-            {
-                continue;
-            }
-            sink.scores.clear();
-            let Some(cands) = self.candidates_for(doc, out, i, &mut sink, &mut memo) else {
-                continue;
-            };
-            sink.scores.resize(cands.len(), 0.0);
-            let rule = cands.iter().position(|c| c.1);
-            let Some(best) = choose(&sink.scores, rule, ranker.margin) else {
-                continue;
-            };
-            if Some(best) == rule {
-                continue;
-            }
-            let st = &mut out[i];
-            st.speaker_mention = Some(cands[best].0);
-            st.descriptor = None;
-            st.attribution = "ranked";
-        }
-    }
-
-    /// The candidates of every quote statement in `out`, with their features by name, for
-    /// training.
-    pub(super) fn collect_candidates(&self, doc: &Doc, out: &[Statement]) -> Vec<QuoteCandidates> {
-        let mut memo = Memo::new(doc);
-        (0..out.len())
-            .filter_map(|i| {
-                let mut names = Names(Vec::new());
-                let cands = self.candidates_for(doc, out, i, &mut names, &mut memo)?;
-                names.0.resize(cands.len(), Vec::new());
-                let candidates = cands
-                    .into_iter()
-                    .zip(names.0)
-                    .map(|((span, is_rule), features)| Candidate {
-                        span,
-                        features,
-                        is_rule,
-                    })
-                    .collect();
-                Some(QuoteCandidates {
-                    statement: out[i].span,
-                    how: out[i].attribution,
-                    candidates,
-                })
-            })
-            .collect()
-    }
-
     /// A quote the rules left without a speaker whose few words are all capitalised is a
     /// title ("Harbor Hour"), which nobody says.
-    fn is_title(&self, doc: &Doc, st: &Statement) -> bool {
+    pub(super) fn is_title(&self, doc: &Doc, st: &Statement) -> bool {
         let Some(q) = st.quote.filter(|_| st.speaker_mention.is_none()) else {
             return false;
         };
@@ -421,7 +89,7 @@ impl Extractor {
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .collect();
-        words.len() <= super::MAX_TERM_WORDS && words.iter().all(|w| is_capitalized(w))
+        words.len() <= MAX_TERM_WORDS && words.iter().all(|w| is_capitalized(w))
     }
 
     fn quote_of_statement<'d>(&self, doc: &'d Doc, st: &Statement) -> Option<&'d Quote> {
@@ -439,7 +107,7 @@ impl Extractor {
     /// The candidates of statement `i` of `out` (a direct or partial quote): their spans and
     /// whether the rules chose them; their features go to `sink` as they are computed, so
     /// scoring needs no feature names in memory.
-    fn candidates_for(
+    pub(super) fn candidates_for(
         &self,
         doc: &Doc,
         out: &[Statement],
@@ -528,7 +196,7 @@ impl Extractor {
             .filter_map(|m| self.tokens_of(doc, m))
             .map(|(_, b)| possessor(&doc.folded[b - 1]))
             .collect();
-        let how = st.attribution;
+        let how = st.attribution.as_str();
         let side_of = |c: &Chunk| -> (&'static str, usize) {
             if c.end <= open && c.start >= s_start {
                 ("before", open - c.end)
@@ -846,13 +514,13 @@ impl Extractor {
 
 /// The cues and cue subjects of one article, each read once: neighbouring quotes share
 /// sentences, and every candidate asks whether a cue follows it.
-struct Memo {
+pub(super) struct Memo {
     cues: Vec<Option<Option<Cue>>>,
     subjects: HashMap<usize, Option<Np>>,
 }
 
 impl Memo {
-    fn new(doc: &Doc) -> Self {
+    pub(super) fn new(doc: &Doc) -> Self {
         Memo {
             cues: vec![None; doc.toks.len()],
             subjects: HashMap::default(),
@@ -893,86 +561,4 @@ fn add(out: &mut Vec<Chunk>, start: usize, end: usize, kind: &'static str) {
         end,
         types: vec![kind],
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn file(text: &str) -> ModelFile {
-        ModelFile::from_text("speaker-ranker.toml", text)
-    }
-
-    #[test]
-    fn a_weight_of_no_known_feature_is_refused_with_its_line() {
-        let err = SpeakerRanker::load(&file(
-            "schema_version = 1\nmargin = 1.0\n[weights]\n\"side:before\" = 0.5\n\"sidee:x\" = 1.0\n",
-        ))
-        .expect_err("unknown feature")
-        .to_string();
-        assert!(err.starts_with("speaker-ranker.toml:5:"), "{err}");
-        assert!(err.contains("sidee:x"), "{err}");
-    }
-
-    #[test]
-    fn a_negative_margin_is_refused() {
-        let err = SpeakerRanker::load(&file("schema_version = 1\nmargin = -1.0\n[weights]\n"))
-            .expect_err("negative margin")
-            .to_string();
-        assert!(err.starts_with("speaker-ranker.toml:2:"), "{err}");
-    }
-
-    #[test]
-    fn the_rules_choice_stands_unless_another_beats_it_by_the_margin() {
-        assert_eq!(choose(&[1.0, 1.5], Some(0), 1.0), Some(0));
-        assert_eq!(choose(&[1.0, 2.5], Some(0), 1.0), Some(1));
-        // No rules' choice: the best candidate; on a tie the first.
-        assert_eq!(choose(&[0.5, 2.0, 2.0], None, 1.0), Some(1));
-        assert_eq!(choose(&[], None, 1.0), None);
-    }
-
-    #[test]
-    fn feature_hashes_do_not_depend_on_how_the_name_is_split() {
-        assert_eq!(
-            feature_hash(&["side", "before", "before-quote:participle"]),
-            feature_hash(&["side:before:before-quote:participle"])
-        );
-        assert_ne!(
-            feature_hash(&["side", "before"]),
-            feature_hash(&["side", "after"])
-        );
-    }
-
-    #[test]
-    fn training_is_reproducible_and_learns_a_separable_preference() {
-        let ex = |good: &str, bad: &str| Example {
-            how: "none".into(),
-            features: vec![vec![bad.to_string()], vec![good.to_string()]],
-            positive: vec![false, true],
-            rule: Some(0),
-        };
-        let data = vec![
-            ex("next:cue_speech", "prev:by"),
-            ex("next:cue_speech", "len:1"),
-        ];
-        let a = train(&data, 5, 7);
-        assert_eq!(a, train(&data, 5, 7));
-        let model = SpeakerRanker::new(a, 0.0, Vec::new());
-        assert!(data.iter().all(|x| x.correct(&model)));
-        // Trusted attributions keep the rules' answer.
-        let trusting = SpeakerRanker::new(model.weights.clone(), 0.0, vec!["none".into()]);
-        assert!(data.iter().all(|x| !x.correct(&trusting)));
-    }
-
-    #[test]
-    fn the_written_model_loads_back() {
-        let mut w = HashMap::default();
-        w.insert("side:before".to_string(), 0.25);
-        w.insert("rule:after-quote".to_string(), 1.5);
-        let model = SpeakerRanker::new(w, 2.0, vec!["after-quote".into()]);
-        let back = SpeakerRanker::load(&file(&model.to_toml("test model"))).expect("loads");
-        assert_eq!(back.margin, 2.0);
-        assert_eq!(back.trusted, vec!["after-quote".to_string()]);
-        assert_eq!(back.weights, model.weights);
-    }
 }

@@ -1,0 +1,425 @@
+//! Unquoted reported speech, sentence by sentence: a cue and the clause it reports ("X said
+//! that …", "X told reporters the talks …", "…, saying the talks would continue"), content
+//! before its attribution ("CONTENT, X said."), "according to X", and headline colons.
+//!
+//! ```text
+//! Ruiz told reporters that the talks had failed.    reported                "the talks had failed"
+//! The economy is in bad shape, Smith said.          reported:after-content  "The economy is in bad shape"
+//! According to Ruiz, the talks will resume.        according-to            "the talks will resume"
+//! Graham: Trump's rhetoric is destroying the party  headline-colon
+//! ```
+
+use rustc_hash::FxHashSet as HashSet;
+
+use crate::segment::is_capitalized;
+use crate::types::{Flag, Statement, StatementKind};
+
+use super::cue::Cue;
+use super::doc::Doc;
+use super::np::Np;
+use super::{CueType, Extractor, Rule, SourceSide};
+
+impl Extractor {
+    pub(super) fn reported_statements(&self, doc: &Doc, used: &HashSet<usize>) -> Vec<Statement> {
+        let g = &self.lex.grammar;
+        let mut out = Vec::new();
+        for &(s_start, s_end) in &doc.sents {
+            if let Some(st) = self.headline_colon(doc, s_start, s_end) {
+                out.push(st);
+                continue;
+            }
+            // Subjects of the cues in this sentence: a reported clause stops where the next
+            // attribution starts ("… with Wang that the State Department called “productive”").
+            let mut cues: Vec<(Cue, Option<Np>)> = Vec::new();
+            let mut i = s_start;
+            while i < s_end {
+                if let Some(cue) = self.cue_at(doc, i) {
+                    let np = if cue.source == SourceSide::Before {
+                        self.subject_left(doc, cue.start)
+                    } else {
+                        None
+                    };
+                    cues.push((cue, np));
+                    i = cue.end;
+                } else {
+                    i += 1;
+                }
+            }
+            let produced_before = out.len();
+            for (ci, (cue, np)) in cues.iter().enumerate() {
+                let np = *np;
+                if used.contains(&cue.start) {
+                    continue;
+                }
+                // "Weaver told CNN that he believes …": a cue inside a clause already reported
+                // is part of that statement.
+                let cue_span = doc.toks[cue.start].span;
+                if out[produced_before..].iter().any(|st: &Statement| {
+                    st.span.start <= cue_span.start && cue_span.end <= st.span.end
+                }) {
+                    continue;
+                }
+                if cue.source == SourceSide::After {
+                    if let Some(st) = self.according_to(doc, *cue, s_start, s_end) {
+                        out.push(st);
+                    }
+                    continue;
+                }
+                let participial = np.is_none()
+                    && cue.start > s_start
+                    && doc.word(cue.start - 1) == ","
+                    && self.is_participle(doc, cue);
+                if participial {
+                    // "…, saying the talks would continue": only a clause, never a bare noun
+                    // phrase ("…, pledging more frequent dialogue"), counts as reported speech.
+                    let c = cue.end;
+                    let has_clause = c < s_end
+                        && (&doc.folded[c] == "that" || self.starts_finite_clause(doc, c, s_end));
+                    if !has_clause {
+                        continue;
+                    }
+                }
+                let coordinated = match np {
+                    Some(_) => None,
+                    None if participial => self.main_clause_subject(doc, cue.start, s_start),
+                    None => self
+                        .coordinated_subject(doc, cue.start, s_start)
+                        .or_else(|| self.clause_subject(doc, cue.start, s_start)),
+                };
+                let Some(np) = np.or(coordinated) else {
+                    // "The economy is bad, Smith said." / "…, said Smith, a pollster."
+                    if let Some(st) = self.reported_before_cue(doc, *cue, s_start, s_end) {
+                        out.push(st);
+                    }
+                    continue;
+                };
+                let prev = cue
+                    .start
+                    .checked_sub(1)
+                    .map(|p| &doc.folded[p])
+                    .unwrap_or("");
+                if g.determiners.contains(prev) {
+                    continue;
+                }
+                let comma_near = (np.start.saturating_sub(3).max(s_start + 1)..=np.start)
+                    .any(|k| doc.word(k - 1) == ",");
+                if np.start > s_start + 1
+                    && comma_near
+                    && !self.opens_clause(doc, cue.end, s_end)
+                    && self.ends_clause(doc, cue.end, s_end)
+                {
+                    if let Some(st) = self.reported_before_cue(doc, *cue, s_start, s_end) {
+                        out.push(st);
+                        continue;
+                    }
+                }
+                let mut c = cue.end;
+                let mut addressee = None;
+                if cue.addressee {
+                    if let Some(a) = self.subject_right(doc, c) {
+                        addressee = Some(doc.span_of(a.start, a.end));
+                        c = a.end;
+                    }
+                }
+                // "told reporters Tuesday that …": time words between the cue and its clause.
+                while c + 1 < s_end
+                    && g.between.contains(&doc.folded[c])
+                    && matches!(&doc.folded[c + 1], "that" | ":")
+                {
+                    c += 1;
+                }
+                if c >= s_end || doc.quote_of[c].is_some() {
+                    continue;
+                }
+                let w = &doc.folded[c];
+                let wh_clause = matches!(w, "whether" | "why" | "how" | "what" | "when" | "where")
+                    && c + 1 < s_end
+                    && doc.toks[c + 1].is_word();
+                // Headlines drop auxiliaries: "Obama says Trump modeling policies on Putin".
+                let headline_clause = doc.in_headline(c)
+                    && (c..s_end).filter(|&t| doc.toks[t].is_word()).count() >= 3
+                    && doc.toks[c].is_word();
+                let start = if w == "that" || w == ":" {
+                    c + 1
+                } else if wh_clause
+                    || headline_clause
+                    || self.starts_finite_clause(doc, c, s_end)
+                    || (cue.np_complement && self.starts_noun_phrase(doc, c))
+                {
+                    c
+                } else {
+                    continue;
+                };
+                if start >= s_end {
+                    continue;
+                }
+                // The clause ends at the sentence end, a new clause after a comma, or where the
+                // next attribution's speaker starts.
+                let mut end = s_end;
+                for t in start..s_end {
+                    let w = &doc.folded[t];
+                    if w == ";"
+                        || (w == ","
+                            && t + 1 < s_end
+                            && g.clause_breakers.contains(&doc.folded[t + 1]))
+                    {
+                        end = t;
+                        break;
+                    }
+                }
+                for (next, next_np) in cues.iter().skip(ci + 1) {
+                    if let Some(n) = next_np {
+                        if next.start < end && n.start > start {
+                            end = end.min(n.start);
+                            if end > start && &doc.folded[end - 1] == "that" {
+                                end -= 1;
+                            }
+                        }
+                    }
+                }
+                while end > start && doc.is_punct(end - 1) && !doc.is_quote_mark(end - 1) {
+                    end -= 1;
+                }
+                if end <= start || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 2 {
+                    continue;
+                }
+                let np = self.complete_reporter_np(doc, np, cue.start, start);
+                let mut st = reported_statement(doc, start, end, cue, np, Rule::Reported);
+                st.addressee_mention = addressee;
+                if (start..end).any(|t| doc.quote_of[t].is_some()) {
+                    st.flags.push(Flag::ContainsQuote);
+                }
+                out.push(st);
+            }
+        }
+        out
+    }
+
+    /// Headline style: "Graham: Trump's rhetoric is destroying the party's chances" — a short
+    /// name, a colon, and what they said, at the start of a paragraph.
+    pub(super) fn headline_colon(
+        &self,
+        doc: &Doc,
+        s_start: usize,
+        s_end: usize,
+    ) -> Option<Statement> {
+        if s_start > 0 && doc.para_of[s_start - 1] == doc.para_of[s_start] {
+            return None;
+        }
+        let colon = (s_start..(s_start + 5).min(s_end)).find(|&t| doc.word(t) == ":")?;
+        if colon == s_start
+            || !(s_start..colon).all(|t| {
+                doc.toks[t].is_word() && is_capitalized(doc.word(t)) && doc.quote_of[t].is_none()
+            })
+        {
+            return None;
+        }
+        if self
+            .lex
+            .grammar
+            .headline_labels
+            .contains(&doc.folded[s_start])
+        {
+            return None;
+        }
+        let np = Np {
+            start: s_start,
+            end: colon,
+            descriptor: None,
+        };
+        let cue = Cue::colon(colon);
+        self.detached_clause(doc, colon + 1, s_end, cue, np, Rule::HeadlineColon)
+    }
+
+    /// "According to X, CONTENT." and "CONTENT, according to X."
+    pub(super) fn according_to(
+        &self,
+        doc: &Doc,
+        cue: Cue,
+        s_start: usize,
+        s_end: usize,
+    ) -> Option<Statement> {
+        // The source is any noun phrase here ("according to the summary"), up to the next
+        // comma or the end of the sentence.
+        let np = self.subject_right(doc, cue.end).or_else(|| {
+            let end = (cue.end..s_end.min(cue.end + 12))
+                .find(|&t| doc.is_punct(t))
+                .unwrap_or(s_end.min(cue.end + 12));
+            (end > cue.end && doc.toks[cue.end].is_word()).then_some(Np {
+                start: cue.end,
+                end,
+                descriptor: None,
+            })
+        })?;
+        let words_before = (s_start..cue.start)
+            .filter(|&t| doc.toks[t].is_word())
+            .count();
+        let (start, end) = if cue.start == s_start {
+            // The source phrase ends at the first comma after it.
+            let comma = (np.end..s_end).find(|&t| doc.word(t) == ",")?;
+            (comma + 1, s_end)
+        } else if cue.start > s_start
+            && doc.word(cue.start - 1) == ","
+            && words_before < 4
+            && np.end < s_end
+            && doc.word(np.end) == ","
+        {
+            // "Fundraising, according to the campaign, has surged": the whole sentence.
+            (s_start, s_end)
+        } else if cue.start > s_start && doc.word(cue.start - 1) == "," {
+            (s_start, cue.start - 1)
+        } else {
+            return None;
+        };
+        self.detached_clause(doc, start, end, cue, np, Rule::AccordingTo)
+    }
+
+    /// A reported clause that stands apart from its attribution ("According to X, CONTENT",
+    /// "CONTENT, X said"): trailing punctuation trimmed; at least four words and no quotation.
+    pub(super) fn detached_clause(
+        &self,
+        doc: &Doc,
+        start: usize,
+        mut end: usize,
+        cue: Cue,
+        np: Np,
+        attribution: Rule,
+    ) -> Option<Statement> {
+        while end > start && doc.is_punct(end - 1) && !doc.is_quote_mark(end - 1) {
+            end -= 1;
+        }
+        // An introductory phrase ("For the past year", "Citing local outlets") is no content.
+        let first = doc.folded.get(start).unwrap_or("");
+        if start < end && (self.lex.grammar.prepositions.contains(first) || first.ends_with("ing"))
+        {
+            return None;
+        }
+        if end <= start
+            || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 4
+            || (start..end).any(|t| doc.quote_of[t].is_some())
+        {
+            return None;
+        }
+        let np = self.complete_reporter_np(doc, np, cue.start, start);
+        Some(reported_statement(doc, start, end, &cue, np, attribution))
+    }
+
+    /// Reported content standing before its attribution: "CONTENT, Smith said." and
+    /// "CONTENT, said Smith, a pollster." The content is the sentence up to the comma.
+    pub(super) fn reported_before_cue(
+        &self,
+        doc: &Doc,
+        cue: Cue,
+        s_start: usize,
+        s_end: usize,
+    ) -> Option<Statement> {
+        if cue.source != SourceSide::Before
+            || cue.kind == CueType::Belief
+            || self.is_participle(doc, &cue)
+        {
+            return None;
+        }
+        let comma_before = |np: &Np| {
+            (np.start.saturating_sub(3).max(s_start + 1)..=np.start)
+                .rev()
+                .find(|&k| k > s_start && doc.word(k - 1) == ",")
+                .filter(|&k| {
+                    (k..np.start).all(|t| doc.toks[t].is_word() && !is_capitalized(doc.word(t)))
+                })
+        };
+        let (subject, comma) = match self.subject_left(doc, cue.start) {
+            Some(np) if comma_before(&np).is_some() => {
+                let k = comma_before(&np).unwrap_or(np.start);
+                (Np { start: k, ..np }, k - 1)
+            }
+            Some(_) => return None,
+            None if cue.start > s_start && doc.word(cue.start - 1) == "," => {
+                (self.subject_right(doc, cue.end)?, cue.start - 1)
+            }
+            None => return None,
+        };
+        if subject.end > cue.start
+            && !self.ends_clause(doc, subject.end, s_end)
+            && doc.word(subject.end.min(s_end - 1)) != ","
+        {
+            return None;
+        }
+        self.detached_clause(
+            doc,
+            s_start,
+            comma,
+            cue,
+            subject,
+            Rule::ReportedAfterContent,
+        )
+    }
+}
+
+/// A reported-speech statement over tokens `start..end`, attributed through `cue` to `np`.
+fn reported_statement(
+    doc: &Doc,
+    start: usize,
+    end: usize,
+    cue: &Cue,
+    np: Np,
+    attribution: Rule,
+) -> Statement {
+    Statement {
+        kind: StatementKind::Reported,
+        span: doc.span_of(start, end),
+        quote: None,
+        cue: Some(doc.span_of(cue.start, cue.end)),
+        speaker_mention: Some(doc.span_of(np.start, np.end)),
+        descriptor: np.descriptor,
+        addressee_mention: None,
+        attribution,
+        cue_type: Some(cue.kind.as_str()),
+        flags: Vec::new(),
+        paragraph: doc.para_of[cue.start],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::quotes::testutil::{rules, statements};
+    use crate::quotes::{Flag, Rule};
+
+    #[test]
+    fn a_cue_and_the_clause_it_reports_is_reported() {
+        assert_eq!(
+            rules("Ruiz told reporters that the talks had failed."),
+            [(Rule::Reported, "Ruiz")]
+        );
+    }
+
+    #[test]
+    fn content_before_its_attribution_is_reported_after_content() {
+        assert_eq!(
+            rules("The economy is in bad shape, Smith said."),
+            [(Rule::ReportedAfterContent, "Smith")]
+        );
+    }
+
+    #[test]
+    fn according_to_before_the_content_is_according_to() {
+        assert_eq!(
+            rules("According to Ruiz, the talks will resume next week."),
+            [(Rule::AccordingTo, "Ruiz")]
+        );
+    }
+
+    #[test]
+    fn a_name_and_a_colon_opening_a_paragraph_is_a_headline_colon() {
+        assert_eq!(
+            rules("Graham: Trump's rhetoric is destroying the party"),
+            [(Rule::HeadlineColon, "Graham")]
+        );
+    }
+
+    #[test]
+    fn a_quoted_phrase_inside_a_reported_clause_stays_in_it() {
+        let text = "The ministries said the round was held “in a candid spirit” on Monday.";
+        assert_eq!(rules(text), [(Rule::Reported, "The ministries")]);
+        assert_eq!(statements(text)[0].flags, [Flag::ContainsQuote]);
+    }
+}
