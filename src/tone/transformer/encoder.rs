@@ -157,7 +157,7 @@ impl Layer {
         let ctx = Tensor::f_scaled_dot_product_attention(&q, &k, &v, bias, 0.0, false, None)?
             .f_transpose(1, 2)?
             .f_reshape([b, t, h])?;
-        let proj = ctx.f_linear(&self.out_w, Some(&self.out_b))?;
+        let mut proj = ctx.f_linear(&self.out_w, Some(&self.out_b))?;
         // Residual sums and the GELU in place, on tensors nothing else holds: the same
         // arithmetic with fewer allocations of [b, t, 1536]-sized buffers per layer.
         let x = if in_place {
@@ -166,8 +166,8 @@ impl Layer {
             proj.f_add(x)?
         }
         .f_layer_norm([h], Some(&self.ln1_w), Some(&self.ln1_b), eps, false)?;
-        let ff = x.f_linear(&self.ff1_w, Some(&self.ff1_b))?;
-        let ff = if in_place {
+        let mut ff = x.f_linear(&self.ff1_w, Some(&self.ff1_b))?;
+        let mut ff = if in_place {
             ff.f_gelu_("none")?
         } else {
             ff.f_gelu("none")?
