@@ -497,7 +497,6 @@ impl Encoder {
                 mask[b * t + j] = 1.0;
             }
         }
-        let padded = batch.iter().any(|s| s.len() < t);
         let (b, t) = (batch.len() as i64, t as i64);
         let ids = Tensor::f_from_slice(&ids)?
             .f_view([b, t])?
@@ -505,11 +504,9 @@ impl Encoder {
         let mask = Tensor::f_from_slice(&mask)?
             .f_view([b, t])?
             .f_to_device(self.device)?;
-        let bias = if padded {
-            Some(attention_bias(&mask)?)
-        } else {
-            None
-        };
+        // Always a mask: tch 0.17 hands libtorch 2.4 an undefined tensor for `None`, which
+        // `scaled_dot_product_attention` rejects. Unpadded batches get all zeros.
+        let bias = Some(attention_bias(&mask)?);
         let positions = self.position.f_narrow(0, 0, t)?;
         let x = Tensor::f_embedding(&self.word, &ids, -1, false, false)?
             .f_add(&positions)?

@@ -161,11 +161,8 @@ fn assemble(
         }
     }
     let mask = Tensor::f_from_slice(&mask)?.f_view([b, t])?;
-    let bias = if lens.iter().any(|&n| n < t) {
-        Some(attention_bias(&mask)?)
-    } else {
-        None
-    };
+    // Always a mask (tch 0.17 passes `None` as an undefined tensor, which libtorch rejects).
+    let bias = Some(attention_bias(&mask)?);
     Ok((x, mask, bias))
 }
 
