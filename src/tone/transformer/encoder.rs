@@ -538,8 +538,8 @@ impl Encoder {
 
 /// Additive attention mask from a [b, t] mask of real tokens: 0 for real tokens, a large
 /// negative number for padding, in the [b, 1, 1, t] shape that broadcasts over heads and query
-/// positions. Batches of one length (how the scorer cuts them) need none: the same arithmetic
-/// as a sequence alone.
+/// positions. For a batch of one length (how the scorer cuts them) it is all zeros: the same
+/// arithmetic as a sequence alone.
 pub(crate) fn attention_bias(mask: &Tensor) -> std::result::Result<Tensor, TchError> {
     let (b, t) = mask.size2()?;
     mask.f_sub_scalar(1.0)?
