@@ -8,9 +8,9 @@
 # Environment:
 #   TONETRACK_PEER_VENV   the Python peer's throwaway venv (default /var/cache/tonetrack/peer-venv);
 #                         created with the pinned packages if missing (PyPI, ~3 GB with torch's CUDA wheels)
-#   CARGO_TARGET_DIR      where the release build with `--features transformer` goes
-#   TONETRACK_BIN         a tonetrack binary already built with the feature: used as it is, no build
-#                         (e.g. one built with `--no-default-features --features cli,transformer`)
+#   CARGO_TARGET_DIR      where the release build (default features) goes
+#   TONETRACK_BIN         a tonetrack binary already built with the `transformer` feature: used as
+#                         it is, no build
 # Needs: scripts/setup-transformer.sh run once (libtorch + model).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,8 +35,8 @@ if [[ -n "${TONETRACK_BIN:-}" ]]; then
   bin="$TONETRACK_BIN"
   echo "== using $bin (TONETRACK_BIN; not rebuilt)"
 else
-  echo "== building tonetrack (release, --features transformer)"
-  cargo build --release --features transformer --quiet
+  echo "== building tonetrack (release, default features: tables + transformer)"
+  cargo build --release --quiet
   bin="${CARGO_TARGET_DIR:-/var/cache/tonetrack/target}/release/tonetrack"
 fi
 # The machine may be shared: the load before and after (and in each side's report) tells

@@ -18,6 +18,7 @@ EXPECTED = {
         "speaker": pa.string(), "country": pa.string(), "tone": pa.float64(),
         "tone_label": pa.string(), "tone_confidence": pa.float64(),
         "tone_cues": pa.list_(pa.string()), "sentiment": pa.float64(), "turn": pa.string(),
+        "tone_lexicon": pa.float64(), "scorer": pa.string(),
         "targets": pa.list_(pa.string()), "target": pa.string(), "target_resolution": pa.string(),
     },
     "articles.parquet": {"article_id": pa.string(), "published": pa.date32(), "statements": pa.uint32()},
@@ -74,9 +75,39 @@ def main(out):
         if meta.get(b"tonetrack.run_id", b"").decode() != manifest["run_id"]:
             fail(f"{name} lacks the run id in its key-value metadata")
         print(f"ok {name}: {table.num_rows} rows")
+    check_tone(pq.read_table(out / "statements.parquet").to_pylist())
     check_targets(out)
     check_transcripts(pq.read_table(out / "statements.parquet").to_pylist())
     print("all outputs read back with the documented types")
+
+
+def check_tone(rows):
+    """The tone columns: tone, tone_lexicon in [-1, 1]; a learned scorer's tone is
+    P(conciliatory) - P(firm), so |tone| <= confidence and the label's sign matches;
+    the lexicon's cues explain tone_lexicon (a row with cues has a tone_lexicon)."""
+    scorers = {r["scorer"] for r in rows}
+    if len(scorers) != 1:
+        fail(f"statements.parquet mixes scorers: {sorted(scorers)}")
+    scorer = scorers.pop()
+    sign = {"conciliatory": 1, "neutral": 0, "firm": -1}
+    for r in rows:
+        sid = r["statement_id"]
+        for col in ("tone", "tone_lexicon", "sentiment"):
+            if not -1.0 <= r[col] <= 1.0:
+                fail(f"statement {sid}: {col} {r[col]} outside [-1, 1]")
+        if not 0.0 <= r["tone_confidence"] <= 1.0:
+            fail(f"statement {sid}: tone_confidence {r['tone_confidence']} outside [0, 1]")
+        if scorer == "lexicon" and r["tone"] != r["tone_lexicon"]:
+            fail(f"statement {sid}: lexicon scorer but tone {r['tone']} != tone_lexicon {r['tone_lexicon']}")
+        if scorer != "lexicon":
+            if abs(r["tone"]) > r["tone_confidence"] + 1e-9:
+                fail(f"statement {sid}: |tone| {r['tone']} above its confidence {r['tone_confidence']}")
+            if r["tone_label"] != "neutral" and r["tone"] * sign[r["tone_label"]] <= 0:
+                fail(f"statement {sid}: tone {r['tone']} disagrees with label {r['tone_label']}")
+        if not r["tone_cues"] and r["tone_lexicon"] != 0.0:
+            fail(f"statement {sid}: tone_lexicon {r['tone_lexicon']} without a cue to explain it")
+    learned_vs_lexicon = sum(1 for r in rows if r["tone"] != r["tone_lexicon"])
+    print(f"ok tone columns of {len(rows)} statements (scorer {scorer}; tone differs from tone_lexicon in {learned_vs_lexicon})")
 
 
 def check_targets(out):

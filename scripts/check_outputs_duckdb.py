@@ -27,7 +27,7 @@ DOUBLE, DATE, BIGINT, VARCHAR, STRLIST = "DOUBLE", "DATE", "BIGINT", "VARCHAR", 
 # Types that hold wherever a column of this name appears.
 BY_NAME = {
     "published": DATE, "date": DATE, "week": DATE,
-    "tone": DOUBLE, "tone_confidence": DOUBLE, "sentiment": DOUBLE,
+    "tone": DOUBLE, "tone_confidence": DOUBLE, "sentiment": DOUBLE, "tone_lexicon": DOUBLE,
     "tone_cues": STRLIST, "flags": STRLIST, "overlapping_visits": STRLIST, "targets": STRLIST,
     "target": VARCHAR, "target_resolution": VARCHAR,
     "n": BIGINT, "n_before": BIGINT, "n_during": BIGINT, "n_after": BIGINT,
@@ -50,8 +50,8 @@ BY_PATTERN = [
 TABLES = {
     "statements.parquet": {
         "required": ["statement_id", "article_id", "published", "kind", "text", "speaker", "country", "tone",
-                     "tone_label", "tone_cues", "targets", "target", "target_resolution",
-                     "turn"],
+                     "tone_label", "tone_cues", "tone_lexicon", "tone_confidence", "scorer", "targets", "target",
+                     "target_resolution", "turn"],
         "types": {"start": "UINTEGER", "end": "UINTEGER", "quote_start": "UINTEGER", "quote_end": "UINTEGER"},
     },
     "articles.parquet": {"required": ["article_id", "published"], "types": {}},

@@ -43,6 +43,10 @@ pub struct ModelsConfig {
     /// More place gazetteers, added to the main one.
     #[serde(default)]
     pub extra_places: Vec<PathBuf>,
+    /// The learned scorer's model folder (what scripts/setup-transformer.sh installs in
+    /// models/transformer/all-MiniLM-L6-v2), for a binary run away from the repository; below
+    /// `--model-dir` and `$TONETRACK_TRANSFORMER_MODEL`.
+    pub transformer_model: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

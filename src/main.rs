@@ -130,6 +130,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Actors(ActorsCommand::Import(args)) => cli::actors::import(args),
         Command::Train(args) => match args.what {
             Some(TrainWhat::Speakers(a)) => train::train_speakers(a),
+            Some(TrainWhat::Tone(a)) => learned::train_tone(a),
             None => learned::train_head(args),
         },
     }

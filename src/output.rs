@@ -102,6 +102,7 @@ pub fn statements_frame<'a>(
         col_vec!(f64),
         col_vec!(Vec<String>),
     );
+    let mut tone_lexicon = col_vec!(f64);
     let (mut scorer, mut scorer_version) = (col_vec!(&str), col_vec!(&str));
     let mut content_hash = col_vec!(&str);
     let (scorer_name, scorer_ver) = scorer_id;
@@ -150,6 +151,7 @@ pub fn statements_frame<'a>(
             conf.push(s.tone.confidence);
             cues.push(s.tone.cues.clone());
             sentiment.push(s.tone.sentiment);
+            tone_lexicon.push(s.tone.lexicon_tone);
             flags.push(st.flags.iter().map(|f| f.to_string()).collect());
             scorer.push(scorer_name.as_str());
             scorer_version.push(scorer_ver.as_str());
@@ -190,6 +192,7 @@ pub fn statements_frame<'a>(
         Column::new("tone_confidence".into(), conf),
         str_list_column("tone_cues", cues),
         Column::new("sentiment".into(), sentiment),
+        Column::new("tone_lexicon".into(), tone_lexicon),
         Column::new("scorer".into(), scorer),
         Column::new("scorer_version".into(), scorer_version),
         str_list_column("flags", flags),

@@ -235,6 +235,9 @@ pub struct ToneScore {
     pub cues: Vec<String>,
     /// −1 (negative) … +1 (positive), a separate axis from tone.
     pub sentiment: f64,
+    /// The tone lexicon's own tone of the statement (−1 … +1), whichever scorer gave `tone`:
+    /// the reading `cues` explain, kept beside the learned tone (column `tone_lexicon`).
+    pub lexicon_tone: f64,
 }
 
 /// How a statement's target was found (see [`crate::target`]), most direct first.

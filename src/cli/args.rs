@@ -248,8 +248,8 @@ pub struct Common {
     /// Run configuration (knowledge files, JSONL field names, visits).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Tone scorer: lexicon (built in), transformer or ensemble (feature `transformer`).
-    #[arg(long, value_enum, default_value_t = ScorerKind::Lexicon)]
+    /// Tone scorer: ensemble (learned; needs scripts/setup-transformer.sh), transformer, or lexicon (needs no libtorch).
+    #[arg(long, value_enum, default_value_t = ScorerKind::DEFAULT)]
     pub scorer: ScorerKind,
     /// Read the inputs as news (`article`), as transcripts with speaker labels (`transcript`),
     /// or decide per document (`auto`) [default: `[input] format` of the config, else auto];
@@ -292,6 +292,7 @@ impl TransformerArgs {
             batch_size: self.batch_size,
             replicas: self.replicas,
             threads_per_replica: self.threads_per_replica,
+            config_model_dir: None,
         }
     }
 }
@@ -338,6 +339,77 @@ pub enum TrainWhat {
         after_help = "Example:\n  tonetrack train speakers --gold ../shared/datasets/polnear/train.gold.jsonl \\\n    --articles ../shared/datasets/polnear/train.articles.jsonl"
     )]
     Speakers(TrainSpeakersArgs),
+    /// Fine-tune the encoder's top layers and the tone heads on the labelled sets (CAMEO and PLOVER-PLV mapped, models/tone-training/*.jsonl); writes models/tone-encoder.safetensors, models/tone-head.json and the card models/tone-head.md.
+    #[command(
+        after_help = "Example:\n  scripts/setup-transformer.sh && cargo run --release -- train tone          # 5-fold CV, then the shipped model\n  tonetrack train tone --cv 0 --epochs 2                                         # no CV"
+    )]
+    Tone(TrainToneArgs),
+}
+
+/// How `train tone` and `eval tone --cv` fine-tune.
+#[derive(Args, Clone)]
+#[cfg_attr(not(feature = "transformer"), allow(dead_code))]
+pub struct FinetuneArgs {
+    /// Top layers of the encoder fine-tuned (the rest stay frozen).
+    #[arg(long = "layers", default_value_t = 2)]
+    pub tune_layers: usize,
+    #[arg(long, default_value_t = 4)]
+    pub epochs: usize,
+    /// Examples per training step.
+    #[arg(long, default_value_t = 16)]
+    pub train_batch: usize,
+    /// AdamW's initial learning rate (falls linearly to 0).
+    #[arg(long, default_value_t = 1e-4)]
+    pub lr: f64,
+    /// libtorch threads; fixed so that a rerun gives the same weights.
+    #[arg(long, default_value_t = 2)]
+    pub threads: i32,
+    /// ../shared/datasets (cameo-sentences/, plover-plv/).
+    #[arg(long, default_value = "../shared/datasets")]
+    pub shared: PathBuf,
+    /// Our labelled statements: every *.jsonl file of this folder.
+    #[arg(long, default_value = "models/tone-training")]
+    pub ours: PathBuf,
+}
+
+#[cfg(feature = "transformer")]
+impl FinetuneArgs {
+    pub fn options(&self, seed: u64) -> tonetrack::tone::transformer::finetune::FinetuneOptions {
+        tonetrack::tone::transformer::finetune::FinetuneOptions {
+            layers: self.tune_layers,
+            epochs: self.epochs,
+            batch_size: self.train_batch,
+            lr: self.lr,
+            seed,
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Args)]
+#[cfg_attr(not(feature = "transformer"), allow(dead_code))]
+pub struct TrainToneArgs {
+    #[command(flatten)]
+    pub tune: FinetuneArgs,
+    /// Where to write the head (the tuned layers go beside it).
+    #[arg(long, default_value = "models/tone-head.json")]
+    pub out: PathBuf,
+    #[arg(long, default_value = "models/tone-encoder.safetensors")]
+    pub layers_out: PathBuf,
+    #[arg(long, default_value = "models/tone-head.md")]
+    pub card: PathBuf,
+    /// Version written into the head (and so into `scorer_version`).
+    #[arg(long, default_value = "2.0.0")]
+    pub version: String,
+    /// Folds of the cross-validation reported in the card (0: none).
+    #[arg(long, default_value_t = 5)]
+    pub cv: usize,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub transformer: TransformerArgs,
 }
 
 #[derive(Args)]
@@ -377,13 +449,25 @@ pub struct TrainSpeakersArgs {
 }
 
 #[derive(Args)]
+#[cfg_attr(not(feature = "transformer"), allow(dead_code))]
 pub struct EvalToneArgs {
     /// Labelled statements to score (JSONL: text and label conciliatory|neutral|firm, or cameo_class).
-    #[arg(long, required_unless_present = "cv")]
+    #[arg(long, required_unless_present_any = ["cv", "heldout"])]
     pub gold: Option<PathBuf>,
-    /// Instead of a gold file: K-fold cross-validation over --cameo and --diplomatic (heads retrained per fold).
+    /// Score the fixed held-out tenth of each set (never trained on, see `train tone`) with the shipped scorers: seconds, where --cv retrains.
+    #[arg(long, conflicts_with = "cv")]
+    pub heldout: bool,
+    /// With --heldout: exit 3 when the named scorer's macro-F1 on a set is below V (SCORER:SET=V, sets cameo, plover, diplomatic), e.g. ensemble:cameo=0.8.
+    #[arg(long = "min-f1", value_name = "SCORER:SET=V", requires = "heldout")]
+    pub min_f1: Vec<String>,
+    /// Instead of a gold file: K-fold cross-validation of the fine-tuned scorer over the CAMEO and PLOVER-PLV sets and ours (fine-tuned layers and heads retrained per fold; minutes per fold).
     #[arg(long, value_name = "K")]
     pub cv: Option<usize>,
+    /// With --cv: the older, cheaper comparison of heads on the frozen encoder, over --cameo and --diplomatic.
+    #[arg(long, requires = "cv")]
+    pub frozen: bool,
+    #[command(flatten)]
+    pub tune: FinetuneArgs,
     /// Scorers to compare (repeat the flag) [default: lexicon, transformer and ensemble when built, else lexicon]
     #[arg(long, value_enum)]
     pub scorer: Vec<ScorerKind>,

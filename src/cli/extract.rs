@@ -88,7 +88,7 @@ pub fn score(args: ScoreArgs) -> Result<u8> {
         for (text, s) in pending.iter().zip(engine.scorer.score_batch(&inputs)) {
             let row = json!({
                 "text": text, "tone": s.tone, "tone_label": s.label.as_str(), "tone_confidence": s.confidence,
-                "tone_cues": s.cues, "sentiment": s.sentiment, "scorer": engine.scorer.name(),
+                "tone_cues": s.cues, "sentiment": s.sentiment, "tone_lexicon": s.lexicon_tone, "scorer": engine.scorer.name(),
             });
             writeln!(out, "{row}")?;
         }

@@ -17,7 +17,7 @@ use tonetrack::tone::train::{self, read_labelled, Dataset, Prepared};
 use tonetrack::tone::LexiconScorer;
 use tonetrack::tone::{ScorerKind, ToneInput};
 
-use super::args::{BenchTransformerArgs, EvalToneArgs, TrainArgs};
+use super::args::{BenchTransformerArgs, EvalToneArgs, TrainArgs, TrainToneArgs};
 use super::load_config;
 
 fn lexicon_only_prepared(set: &Dataset, lexicon: &LexiconScorer) -> Vec<Prepared> {
@@ -65,13 +65,18 @@ fn machine() -> serde_json::Value {
 #[cfg(not(feature = "transformer"))]
 fn no_feature(what: &str) -> anyhow::Error {
     anyhow::anyhow!(
-        "{what} needs the transformer and ensemble scorers: run scripts/setup-transformer.sh, `source models/transformer/env.sh`, and rebuild with `--features transformer`"
+        "{what} needs the learned scorers, which this libtorch-free build leaves out: run scripts/setup-transformer.sh and build with the default features"
     )
 }
 
 #[cfg(not(feature = "transformer"))]
 pub fn train_head(_args: TrainArgs) -> Result<u8> {
     Err(no_feature("tonetrack train"))
+}
+
+#[cfg(not(feature = "transformer"))]
+pub fn train_tone(_args: TrainToneArgs) -> Result<u8> {
+    Err(no_feature("tonetrack train tone"))
 }
 
 #[cfg(not(feature = "transformer"))]
@@ -125,7 +130,7 @@ mod with_feature {
     use anyhow::bail;
     use tracing::{info, warn};
 
-    use tonetrack::tone::transformer::{self, tasks, Embedder, ModelDir};
+    use tonetrack::tone::transformer::{self, tasks, tune, tune_card, Embedder, ModelDir};
     use tonetrack::tone::TransformerOptions;
 
     use super::super::args::BenchEngine;
@@ -206,7 +211,181 @@ mod with_feature {
         Ok(0)
     }
 
+    /// `train tone`: fine-tuning CV (unless `--cv 0`), the final model, its files and card.
+    pub fn train_tone(args: TrainToneArgs) -> Result<u8> {
+        let started = Instant::now();
+        let config = load_config(args.config.as_deref())?;
+        let options = args.transformer.options().with_config(&config);
+        let (lexicon_file, _) = pipeline::tone_files(&config, false, None)?;
+        let lexicon = LexiconScorer::load(&lexicon_file)?;
+        let sets = tonetrack::tone::data::standard_sets(&args.tune.shared, &args.tune.ours)?;
+        // The held-out tenth is never trained on (`eval tone --heldout` scores it).
+        let (sets, _) = tonetrack::tone::data::split_heldout(sets);
+        let opts = args.tune.options(args.seed);
+        info!(
+            "tokenising {} statements and running the frozen layers",
+            sets.iter().map(|s| s.examples.len()).sum::<usize>()
+        );
+        let setup = tune::Setup::new(
+            &options.resolved_model_dir(),
+            sets,
+            &lexicon,
+            &opts,
+            args.tune.threads,
+        )?;
+        let cv = if args.cv > 1 {
+            info!("{}-fold cross-validation (fine-tuning per fold)", args.cv);
+            let cv = tune::cross_validate(
+                &setup.encoder,
+                &setup.corpus,
+                &setup.frozen,
+                args.cv,
+                &opts,
+                &|m| info!("{m}"),
+            )?;
+            print(&tune::cv_text(&cv))?;
+            Some(cv)
+        } else {
+            None
+        };
+        info!("fine-tuning on all {} statements", setup.corpus.len());
+        let model = tune::train_final(&setup.encoder, &setup.corpus, &setup.frozen, &opts)?;
+        let facts = tune_card::Facts {
+            version: &args.version,
+            lexicon_file: &lexicon_file,
+            lexicon_version: tonetrack::tone::ToneScorer::version(&lexicon),
+            opts: &opts,
+            threads: args.tune.threads,
+        };
+        let paths = tune_card::Paths {
+            head: args.out.clone(),
+            layers: args.layers_out.clone(),
+            card: args.card.clone(),
+        };
+        tune_card::write_model(&setup, &model, cv.as_ref(), &facts, &paths)?;
+        info!(
+            "wrote {}, {} and {} in {:.0} s",
+            args.layers_out.display(),
+            args.out.display(),
+            args.card.display(),
+            started.elapsed().as_secs_f64()
+        );
+        Ok(0)
+    }
+
+    /// `eval tone --heldout`: the shipped scorers on the held-out split of each set.
+    fn eval_heldout(args: &EvalToneArgs) -> Result<u8> {
+        let config = load_config(args.config.as_deref())?;
+        let options = args.transformer.options().with_config(&config);
+        let (lexicon_file, head_file) =
+            pipeline::tone_files(&config, true, options.head.as_deref())?;
+        let head_file = head_file.context("no tone head")?;
+        let sets = tonetrack::tone::data::standard_sets(&args.tune.shared, &args.tune.ours)?;
+        let (_, heldout) = tonetrack::tone::data::split_heldout(sets);
+        let kinds = if args.scorer.is_empty() {
+            vec![
+                ScorerKind::Lexicon,
+                ScorerKind::Transformer,
+                ScorerKind::Ensemble,
+            ]
+        } else {
+            args.scorer.clone()
+        };
+        let mut rows = Vec::new();
+        for kind in scorer_names(&kinds) {
+            let kind = match kind {
+                "transformer" => ScorerKind::Transformer,
+                "ensemble" => ScorerKind::Ensemble,
+                _ => ScorerKind::Lexicon,
+            };
+            let (scorer, _) = tonetrack::tone::build(
+                kind,
+                LexiconScorer::load(&lexicon_file)?,
+                &lexicon_file,
+                Some(&head_file),
+                &options,
+            )?;
+            for set in &heldout {
+                let m = tune::score_set(scorer.as_ref(), set);
+                rows.push((kind.as_str(), set.name.clone(), m));
+            }
+        }
+        let mut failed = false;
+        for bound in &args.min_f1 {
+            let (key, v) = bound
+                .split_once('=')
+                .with_context(|| format!("--min-f1 {bound}: expected SCORER:SET=V"))?;
+            let (scorer, set) = key
+                .split_once(':')
+                .with_context(|| format!("--min-f1 {bound}: expected SCORER:SET=V"))?;
+            let v: f64 = v
+                .parse()
+                .with_context(|| format!("--min-f1 {bound}: not a number"))?;
+            let row = rows
+                .iter()
+                .find(|(k, s, _)| *k == scorer && s.starts_with(set))
+                .with_context(|| format!("--min-f1 {bound}: no such scorer and set"))?;
+            if row.2.macro_f1 < v {
+                eprintln!(
+                    "FAIL: {scorer} macro-F1 on the held-out {} = {:.3} is below {v}",
+                    row.1, row.2.macro_f1
+                );
+                failed = true;
+            }
+        }
+        if args.json {
+            print(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
+        } else {
+            let mut s = String::from("held-out tenth of each set (never trained on); macro-F1 over the gold classes\nscorer        set                     n  accuracy  macro-F1\n");
+            for (k, set, m) in &rows {
+                s.push_str(&format!(
+                    "{k:<12}  {set:<20} {:>4}  {:>8.3}  {:>8.3}\n",
+                    m.n, m.accuracy, m.macro_f1
+                ));
+            }
+            print(&s)?;
+        }
+        Ok(if failed { crate::EXIT_BELOW_THRESHOLD } else { 0 })
+    }
+
     pub fn eval_tone(args: EvalToneArgs) -> Result<u8> {
+        if args.heldout {
+            return eval_heldout(&args);
+        }
+        if let (Some(k), false) = (args.cv, args.frozen) {
+            if k < 2 {
+                bail!("--cv needs at least 2 folds");
+            }
+            let config = load_config(args.config.as_deref())?;
+            let options = args.transformer.options().with_config(&config);
+            let (lexicon_file, _) = pipeline::tone_files(&config, false, None)?;
+            let lexicon = LexiconScorer::load(&lexicon_file)?;
+            let sets =
+                tonetrack::tone::data::standard_sets(&args.tune.shared, &args.tune.ours)?;
+            let (sets, _) = tonetrack::tone::data::split_heldout(sets);
+            let opts = args.tune.options(args.seed);
+            let setup = tune::Setup::new(
+                &options.resolved_model_dir(),
+                sets,
+                &lexicon,
+                &opts,
+                args.tune.threads,
+            )?;
+            let cv = tune::cross_validate(
+                &setup.encoder,
+                &setup.corpus,
+                &setup.frozen,
+                k,
+                &opts,
+                &|m| info!("{m}"),
+            )?;
+            if args.json {
+                print(&format!("{}\n", serde_json::to_string_pretty(&cv)?))?;
+            } else {
+                print(&tune::cv_text(&cv))?;
+            }
+            return Ok(0);
+        }
         let config = load_config(args.config.as_deref())?;
         let options = args.transformer.options();
         let kinds = if args.scorer.is_empty() {
@@ -292,6 +471,7 @@ mod with_feature {
             lexicon_sha256: String::new(),
             transformer: layer.clone(),
             ensemble: layer,
+            tuned: None,
         }
     }
 
@@ -340,4 +520,4 @@ mod with_feature {
 }
 
 #[cfg(feature = "transformer")]
-pub use with_feature::{bench_transformer, eval_tone, train_head};
+pub use with_feature::{bench_transformer, eval_tone, train_head, train_tone};

@@ -48,7 +48,7 @@ use args::Common;
 pub fn without_tables(command: &str) -> anyhow::Error {
     anyhow::anyhow!(
         "`tonetrack {command}` reads or writes tables, which this build leaves out (built without the `tables` feature); \
-         rebuild with the default features: `cargo build --release` (add `--features transformer` for the learned scorers)"
+         rebuild with the default features: `cargo build --release` (after scripts/setup-transformer.sh)"
     )
 }
 

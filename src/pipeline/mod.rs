@@ -22,7 +22,10 @@ use crate::tone::{self, LexiconScorer, ScorerKind, ToneInput, ToneScorer, Transf
 use crate::transcript::{self, Vocabulary};
 use crate::types::{Article, DocFormat, ProcessedArticle, Reject, ScoredStatement};
 
+mod shard;
 mod transcript_turns;
+
+pub use shard::Shard;
 
 /// Everything the per-article work needs, loaded once and shared by all workers.
 pub struct Engine {
@@ -162,7 +165,7 @@ impl Engine {
             LexiconScorer::load(&lexicon)?,
             &lexicon,
             head.as_ref(),
-            options,
+            &options.with_config(config),
         )?;
         let model_files = [&normalize, &verbs, &grammar, &lexicon, &targets]
             .into_iter()
@@ -195,47 +198,95 @@ impl Engine {
 
     /// [`Engine::process`] for an article whose content hash the caller already computed.
     pub fn process_hashed(&self, article: Article, content_hash: String) -> ProcessedArticle {
+        self.process_chunk(vec![(article, content_hash)])
+            .pop()
+            .unwrap_or_else(|| unreachable!("one article in, one out"))
+    }
+
+    /// [`Engine::process_hashed`] for many articles: the statements of all of them are scored
+    /// in one call, so a learned scorer gets batches of many statements (sorted by length,
+    /// each distinct text once) rather than an article's handful at a time.
+    pub fn process_chunk(&self, articles: Vec<(Article, String)>) -> Vec<ProcessedArticle> {
+        let extracted: Vec<_> = articles
+            .into_iter()
+            .map(|(article, hash)| {
+                let (resolved, targets) = self.extract_resolved(&article);
+                (article, hash, resolved, targets)
+            })
+            .collect();
+        let inputs: Vec<ToneInput> = extracted
+            .iter()
+            .flat_map(|(article, _, resolved, _)| {
+                resolved.iter().map(move |(s, ..)| ToneInput {
+                    text: s.quote.unwrap_or(s.span).slice(&article.text),
+                    cue: s.cue.map(|c| c.slice(&article.text)),
+                })
+            })
+            .collect();
+        let mut tones = self.scorer.score_batch(&inputs).into_iter();
+        drop(inputs);
+        extracted
+            .into_iter()
+            .map(|(article, content_hash, resolved, targets)| {
+                let statements = resolved
+                    .into_iter()
+                    .zip(targets)
+                    .zip(tones.by_ref())
+                    .map(
+                        |(((statement, speaker, addressee, turn), target), tone)| ScoredStatement {
+                            statement,
+                            speaker,
+                            addressee,
+                            target,
+                            tone,
+                            turn,
+                        },
+                    )
+                    .collect();
+                ProcessedArticle {
+                    content_hash,
+                    article,
+                    statements,
+                }
+            })
+            .collect()
+    }
+
+    /// The statements of one article (a transcript's turns, or the news rules' statements)
+    /// with their speakers, addressees, turn labels and targets; not yet scored.
+    fn extract_resolved(
+        &self,
+        article: &Article,
+    ) -> (Vec<transcript_turns::Resolved>, Vec<crate::types::Target>) {
         let norm = self.normalizer.normalize(&article.text);
-        let text = &article.text;
-        if transcript::detect::decide(
+        let resolved: Vec<transcript_turns::Resolved> = if transcript::detect::decide(
             article.format,
             self.format,
-            text,
+            &article.text,
             &norm.paragraphs,
             &self.transcripts,
         ) {
-            let statements = self.transcript_statements(&article, &norm.paragraphs);
-            return self.scored(article, content_hash, statements);
-        }
-        let (statements, words) =
-            self.extractor
-                .extract(&article.text, &norm, article.title.as_deref());
-        let mut resolver = ArticleResolver::new(
-            &self.registry,
-            &self.extractor.lex.grammar,
-            &article.text,
-            &words.toks,
-            &words.folded,
-            article.published,
-        );
-        let resolved: Vec<_> = statements
-            .into_iter()
-            .map(|s| {
-                let (speaker, addressee) = resolver.resolve(&s);
-                (s, speaker, addressee, None)
-            })
-            .collect();
-        self.scored(article, content_hash, resolved)
-    }
-
-    /// Finds the targets of resolved statements (statement, speaker, addressee, turn label)
-    /// and scores their tone.
-    fn scored(
-        &self,
-        article: Article,
-        content_hash: String,
-        resolved: Vec<transcript_turns::Resolved>,
-    ) -> ProcessedArticle {
+            self.transcript_statements(article, &norm.paragraphs)
+        } else {
+            let (statements, words) =
+                self.extractor
+                    .extract(&article.text, &norm, article.title.as_deref());
+            let mut resolver = ArticleResolver::new(
+                &self.registry,
+                &self.extractor.lex.grammar,
+                &article.text,
+                &words.toks,
+                &words.folded,
+                article.published,
+            );
+            statements
+                .into_iter()
+                .map(|s| {
+                    let (speaker, addressee) = resolver.resolve(&s);
+                    (s, speaker, addressee, None)
+                })
+                .collect()
+        };
         let in_article = self.targeter.article(
             &self.registry,
             &article.text,
@@ -252,34 +303,7 @@ impl Engine {
                 in_article.resolve(&[st.span], speaker.country.as_deref(), to)
             })
             .collect();
-        let inputs: Vec<ToneInput> = resolved
-            .iter()
-            .map(|(s, ..)| ToneInput {
-                text: s.quote.unwrap_or(s.span).slice(&article.text),
-                cue: s.cue.map(|c| c.slice(&article.text)),
-            })
-            .collect();
-        let tones = self.scorer.score_batch(&inputs);
-        let scored = resolved
-            .into_iter()
-            .zip(targets)
-            .zip(tones)
-            .map(
-                |(((statement, speaker, addressee, turn), target), tone)| ScoredStatement {
-                    statement,
-                    speaker,
-                    addressee,
-                    target,
-                    tone,
-                    turn,
-                },
-            )
-            .collect();
-        ProcessedArticle {
-            content_hash,
-            article,
-            statements: scored,
-        }
+        (resolved, targets)
     }
 }
 
@@ -341,50 +365,6 @@ pub struct Admission {
     pub since: Option<chrono::NaiveDate>,
     pub until: Option<chrono::NaiveDate>,
     pub shard: Option<Shard>,
-}
-
-/// `--shard I/N`: this copy takes the articles whose id hashes to I modulo N.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    pub index: u64,
-    pub count: u64,
-}
-
-impl std::str::FromStr for Shard {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Shard, String> {
-        let (i, n) = s
-            .split_once('/')
-            .ok_or_else(|| format!("{s:?}: write the shard as I/N, e.g. 0/4"))?;
-        let index: u64 = i
-            .trim()
-            .parse()
-            .map_err(|_| format!("{s:?}: shard index {i:?} is not a number"))?;
-        let count: u64 = n
-            .trim()
-            .parse()
-            .map_err(|_| format!("{s:?}: shard count {n:?} is not a number"))?;
-        if count == 0 || index >= count {
-            return Err(format!("{s:?}: need 0 <= I < N"));
-        }
-        Ok(Shard { index, count })
-    }
-}
-
-impl Shard {
-    /// Whether `key` (an article id, or the place of a reject without one) belongs to this shard.
-    /// A hash, not the id's order, so shards get similar loads whatever the ids look like.
-    pub fn owns(&self, key: &str) -> bool {
-        let h = sha256_hex(key.as_bytes());
-        u64::from_str_radix(&h[..15], 16).unwrap_or(0) % self.count == self.index
-    }
-
-    pub fn owns_reject(&self, r: &Reject) -> bool {
-        match &r.article_id {
-            Some(id) => self.owns(id),
-            None => self.owns(&format!("{}\u{0}{}", r.input, r.line.unwrap_or(0))),
-        }
-    }
 }
 
 /// What a run read and skipped; what it processed went to the `consume` callback of [`run`].
@@ -551,10 +531,7 @@ pub async fn run<T: Send + 'static>(
             tasks.spawn_blocking(move || {
                 let _permit = permit;
                 let n = chunk.len();
-                let out: Vec<ProcessedArticle> = chunk
-                    .into_iter()
-                    .map(|(a, hash)| engine.process_hashed(a, hash))
-                    .collect();
+                let out: Vec<ProcessedArticle> = engine.process_chunk(chunk);
                 let out = finish(out);
                 progress(n);
                 out

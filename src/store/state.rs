@@ -41,7 +41,8 @@ pub struct StateMeta {
 }
 
 /// 2: append-only parts listed by `commit.json` (1 rewrote one file per month and the index).
-pub const STATE_FORMAT: u32 = 2;
+/// 3: statement rows carry `tone_lexicon`.
+pub const STATE_FORMAT: u32 = 3;
 
 impl StateMeta {
     /// Why `self` (the state on disk) and `now` (this run) cannot share a state, if they cannot.

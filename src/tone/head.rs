@@ -48,6 +48,24 @@ pub struct HeadFile {
     pub transformer: Layer,
     /// Embedding followed by [`LEXICON_FEATURES`].
     pub ensemble: Layer,
+    /// The encoder's fine-tuned top layers (`tonetrack train tone`), read over the base
+    /// model's weights before the embedding is computed; absent: the base model as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuned: Option<TunedLayers>,
+}
+
+/// A file of fine-tuned layers that goes with the head.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TunedLayers {
+    /// File name, in the head file's folder (`models/` for the built-in head).
+    pub file: String,
+    /// Its SHA-256; the scorer refuses another file.
+    pub sha256: String,
+    /// The first of the layers it replaces (counted from 0); the ones below are the base's.
+    pub first_layer: usize,
+    /// How many layers it holds.
+    pub layers: usize,
 }
 
 /// Which embeddings the head was trained on; the scorer refuses a model that does not match.
@@ -294,6 +312,7 @@ pub(crate) mod tests {
             lexicon_sha256: "1".repeat(64),
             transformer: layer(0),
             ensemble: layer(LEXICON_FEATURES.len()),
+            tuned: None,
         }
     }
 

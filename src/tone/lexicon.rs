@@ -347,6 +347,7 @@ impl ToneScorer for LexiconScorer {
             confidence,
             cues: acc.cues,
             sentiment,
+            lexicon_tone: tone,
         }
     }
 }

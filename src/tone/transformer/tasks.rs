@@ -127,6 +127,7 @@ pub fn train(
         lexicon_sha256: lexicon_file.sha256.clone(),
         transformer,
         ensemble,
+        tuned: None,
     };
     let cv_reports = if cv > 1 {
         cross_validate_sets(sets, prepared, cv, seed)
@@ -277,7 +278,9 @@ reported neutrally).\n\n",
     s.push_str(&format!("- The diplomatic set is small ({diplomatic}) and written by the tonetrack team; the tone lexicon was developed with the same registers in mind, which flatters the lexicon's (and so the ensemble's) numbers on it.\n"));
     s.push_str("- Statement fragments (\"productive\", \"progress\") are far from the training sentences; the ensemble leans on the lexicon there.\n");
     s.push_str("- A changed embedding model is refused at load (sha256 check); a changed lexicon only warns, and the ensemble should then be retrained.\n\n");
-    s.push_str("Reproduce: `source models/transformer/env.sh && cargo run --release --features transformer -- train --cv 5`.\n");
+    s.push_str(
+        "Reproduce: `scripts/setup-transformer.sh && cargo run --release -- train --cv 5`.\n",
+    );
     s
 }
 
