@@ -124,7 +124,13 @@ impl Engine {
         // A second registry only when the transcript actors file holds actors: the main
         // registry carries ~23,800 actors since the Phoenix import, and a copy of it for an
         // empty file doubled the load time and memory of every run.
-        let transcript_registry = if transcript_actors.text.contains("[[actor]]") {
+        #[derive(serde::Deserialize)]
+        struct ActorTables {
+            #[serde(default)]
+            actor: Vec<toml::Table>,
+        }
+        let holds_actors = !transcript_actors.parse::<ActorTables>()?.actor.is_empty();
+        let transcript_registry = if holds_actors {
             let mut r = Registry::load(
                 &places,
                 &actors

@@ -80,15 +80,7 @@ pub fn decide(
 mod tests {
     use super::*;
 
-    fn paragraphs(text: &str) -> Vec<Span> {
-        let mut out = Vec::new();
-        let mut at = 0;
-        for p in text.split("\n\n") {
-            out.push(Span::new(at, at + p.len()));
-            at += p.len() + 2;
-        }
-        out
-    }
+    use crate::transcript::test_paragraphs as paragraphs;
 
     fn detect(text: &str) -> bool {
         is_transcript(text, &paragraphs(text), &Vocabulary::builtin().unwrap())

@@ -27,6 +27,19 @@ pub mod label;
 pub mod resolve;
 pub mod turns;
 
+/// The paragraphs of a test text whose paragraphs are separated by blank lines, as the
+/// normalizer would give them (shared by the tests of [`detect`] and [`turns`]).
+#[cfg(test)]
+pub(crate) fn test_paragraphs(text: &str) -> Vec<crate::types::Span> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for p in text.split("\n\n") {
+        out.push(crate::types::Span::new(at, at + p.len()));
+        at += p.len() + 2;
+    }
+    out
+}
+
 use regex::Regex;
 use rustc_hash::FxHashSet as HashSet;
 use serde::Deserialize;

@@ -92,15 +92,7 @@ mod tests {
     use super::*;
     use crate::transcript::label::LabelKind;
 
-    fn paragraphs(text: &str) -> Vec<Span> {
-        let mut out = Vec::new();
-        let mut at = 0;
-        for p in text.split("\n\n") {
-            out.push(Span::new(at, at + p.len()));
-            at += p.len() + 2;
-        }
-        out
-    }
+    use crate::transcript::test_paragraphs as paragraphs;
 
     fn cut(text: &str) -> Vec<(String, Vec<String>)> {
         turns(text, &paragraphs(text), &Vocabulary::builtin().unwrap())
