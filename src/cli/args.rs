@@ -272,8 +272,9 @@ pub struct TransformerArgs {
     pub head: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = DeviceKind::Cpu)]
     pub device: DeviceKind,
-    /// Statements per forward pass.
-    #[arg(long, default_value_t = 32)]
+    /// Statements per forward pass. Part of `scorer_version`: every pass has this many rows
+    /// (short batches are filled), so scores are the same bits in any run with the same value
+    #[arg(long, default_value_t = 8)]
     pub batch_size: usize,
     /// Encoder threads sharing the weights [default: one per core on cpu, one on cuda]
     #[arg(long, default_value_t = 0, hide_default_value = true)]

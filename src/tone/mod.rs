@@ -108,7 +108,7 @@ impl Default for TransformerOptions {
             model_dir: None,
             head: None,
             device: DeviceKind::Cpu,
-            batch_size: 32,
+            batch_size: 8,
             replicas: 0,
             threads_per_replica: 0,
             config_model_dir: None,

@@ -225,10 +225,13 @@ fn cache_key(kind: HeadKind, input: &ToneInput) -> u128 {
 impl LearnedScorer {
     pub fn new(kind: HeadKind, loaded: &Loaded, lexicon: LexiconScorer) -> LearnedScorer {
         let head = &loaded.head;
+        // The batch shape is part of the version: scores are the same bits only between runs
+        // whose forward passes have the same shape (see `worker::Embedder::batches`).
         let emb = format!(
-            "{}@{}",
+            "{}@{}+batch{}",
             head.embedding.name,
-            &head.embedding.safetensors_sha256[..8]
+            &head.embedding.safetensors_sha256[..8],
+            loaded.embedder.options().batch_size
         );
         let (layer, version) = match kind {
             HeadKind::Transformer => (
@@ -455,6 +458,49 @@ mod tests {
         for (i, t) in refs.iter().enumerate() {
             let alone = e.embed(&[t]).unwrap().remove(0);
             assert_eq!(alone, together[i], "{t}");
+        }
+    }
+
+    #[test]
+    fn a_statement_embeds_to_the_same_bits_in_any_position_and_company_of_its_batch() {
+        // The shard and backfill tests failed on a 3-token statement before short batches were
+        // filled to one shape; here every length from 3 tokens up, in every position, with
+        // different companions and alone.
+        let words = [
+            "china", "japan", "france", "spain", "india", "italy", "peace", "talks",
+        ];
+        let e = embedder(1, 4);
+        for extra in [0usize, 1, 5, 20] {
+            let texts: Vec<String> = words
+                .iter()
+                .map(|w| {
+                    let mut t = w.to_string();
+                    for _ in 0..extra {
+                        t.push_str(" progress");
+                    }
+                    t
+                })
+                .collect();
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let alone: Vec<Vec<f32>> = refs
+                .iter()
+                .map(|t| e.embed(&[t]).unwrap().remove(0))
+                .collect();
+            for shift in 0..refs.len() {
+                let mut rotated = refs.clone();
+                rotated.rotate_left(shift);
+                for n in [2, 3, 5, 8] {
+                    let got = e.embed(&rotated[..n]).unwrap();
+                    for (t, g) in rotated[..n].iter().zip(&got) {
+                        let i = refs.iter().position(|r| r == t).unwrap();
+                        // Not assert_eq: two 384-float vectors would bury the message.
+                        assert!(
+                            g == &alone[i],
+                            "{t:?} with {n} texts, shift {shift}: bits differ"
+                        );
+                    }
+                }
+            }
         }
     }
 

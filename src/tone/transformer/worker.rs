@@ -30,6 +30,8 @@ pub struct WorkerOptions {
 
 struct Job {
     ids: Vec<Vec<i64>>,
+    /// How many of `ids` are the caller's; the rest repeat the first to fill the batch.
+    keep: usize,
     /// Where the batch's first sequence sits in the caller's list.
     offset: usize,
     reply: Sender<(usize, Result<Vec<Vec<f32>>>)>,
@@ -130,11 +132,18 @@ impl Embedder {
         let mut sent = 0;
         let jobs = self.jobs.as_ref().ok_or_else(dead)?;
         for (offset, len) in self.batches(&order, &ids) {
+            let mut batch: Vec<Vec<i64>> = order[offset..offset + len]
+                .iter()
+                .map(|&i| ids[i].clone())
+                .collect();
+            if self.options.sort_by_length {
+                // Every forward pass has the same shape for a given length: see `batches`.
+                let first = batch[0].clone();
+                batch.resize(self.options.batch_size, first);
+            }
             let job = Job {
-                ids: order[offset..offset + len]
-                    .iter()
-                    .map(|&i| ids[i].clone())
-                    .collect(),
+                ids: batch,
+                keep: len,
                 offset,
                 reply: reply_tx.clone(),
             };
@@ -150,10 +159,14 @@ impl Embedder {
     }
 
     /// The batches (start in `order`, length) of sequences in `order`. Sorted by length, a
-    /// batch holds sequences of one token count only: nothing is padded, so a statement's
-    /// embedding is the same bits whatever else was scored with it (checked by a test), and a
-    /// cache or a sharded run cannot change a score. On the benchmark's 2,000 statements that
-    /// costs few batches: lengths cluster, and most batches still fill up.
+    /// batch holds sequences of one token count only, and [`Embedder::submit`] fills a short
+    /// batch up to `batch_size` with copies of its first sequence: nothing is padded and every
+    /// forward pass for a length has one shape, so a statement's embedding is the same bits
+    /// whatever else was scored with it and wherever it sat in the batch (checked by tests), and
+    /// neither the cache nor a sharded run can change a score. Both matter: libtorch's matrix
+    /// products pick their kernels by shape, and a 3-token statement scored in batches of 7 and
+    /// of 12 came out 2.5e-7 apart, which changed a merged shard's tables (tests/incremental.rs).
+    /// The filling costs at most `batch_size − 1` rows per distinct length in a call.
     fn batches(&self, order: &[usize], ids: &[Vec<i64>]) -> Vec<(usize, usize)> {
         let size = self.options.batch_size;
         let mut out = Vec::new();
@@ -263,7 +276,10 @@ fn worker(enc: Encoder, jobs: Arc<Mutex<Receiver<Job>>>, threads: i32) {
             Err(_) => return,
         };
         let Ok(job) = job else { return };
-        let result = enc.embed(&job.ids);
+        let result = enc.embed(&job.ids).map(|mut e| {
+            e.truncate(job.keep);
+            e
+        });
         // The caller may have given up (an error in another batch); nothing to do then.
         let _ = job.reply.send((job.offset, result));
     }
