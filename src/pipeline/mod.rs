@@ -223,8 +223,12 @@ impl Engine {
         let inputs: Vec<ToneInput> = extracted
             .iter()
             .flat_map(|(article, _, resolved, _)| {
+                // The statement as the table shows it: for a partial quote, the reported
+                // clause around the quoted words ("the two countries “have an obligation and
+                // responsibility”"), whose subject and object decide the stance the bare
+                // fragment leaves open (the seed's one wrong sign with the fine-tuned scorer).
                 resolved.iter().map(move |(s, ..)| ToneInput {
-                    text: s.quote.unwrap_or(s.span).slice(&article.text),
+                    text: s.span.slice(&article.text),
                     cue: s.cue.map(|c| c.slice(&article.text)),
                 })
             })
