@@ -26,7 +26,10 @@ fn bin() -> Command {
 /// `tonetrack run INPUTS --out OUT --quiet` with extra arguments, as a command to start.
 fn run_cmd(inputs: &[&Path], out: &Path, extra: &[&str]) -> Command {
     let mut cmd = bin();
-    cmd.args(["run", "--quiet", "--jobs", "1"])
+    // The lexicon: these tests are about who writes the folder, and the learned scorer made
+    // them take ten minutes on 2 cores instead of ~one (its shard and rerun stability is
+    // tests/incremental.rs's).
+    cmd.args(["run", "--quiet", "--jobs", "1", "--scorer", "lexicon"])
         .args(inputs)
         .arg("--out")
         .arg(out)

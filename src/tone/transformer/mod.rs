@@ -607,11 +607,12 @@ mod tests {
 
     #[test]
     fn ensemble_tone_signs_on_the_seed() {
-        // See: issue #4, "gets the seed's 17 non-mixed statements right". The closest call is
-        // the reported defence pledge (gold firm): labelled neutral, but with P(firm) above
-        // P(conciliatory), so its tone is negative (about -0.03 with head 1.1.0). The seed is
-        // not training data; the pledges and deterrence statements of diplomatic set 1.1.0 are
-        // what moved it.
+        // See: issue #4, "gets the seed's 17 non-mixed statements right", and issue 24 (the
+        // default scorer). The seed is not training data. With the first fine-tuned head two
+        // signs were wrong: the bare fragment "have an obligation and responsibility" read as a
+        // demand (partial quotes are now scored with their reported clause) and a reassurance
+        // of continuity ("did not reflect a departure from ...") as firm (diplomatic sets
+        // 1.2.0/2.1.0 added that register in contrasting pairs).
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let (gold, seed) = (
             root.join("../shared/eval/seed-gold.jsonl"),
