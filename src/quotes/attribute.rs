@@ -567,6 +567,7 @@ impl Extractor {
             addressee: false,
             quote_object: false,
             np_complement: false,
+            to_complement: false,
         };
         Some(Attribution {
             cue,

@@ -25,6 +25,7 @@ pub(super) struct Cue {
     pub(super) addressee: bool,
     pub(super) quote_object: bool,
     pub(super) np_complement: bool,
+    pub(super) to_complement: bool,
 }
 
 impl Cue {
@@ -38,6 +39,7 @@ impl Cue {
             addressee: false,
             quote_object: false,
             np_complement: false,
+            to_complement: false,
         }
     }
 }
@@ -63,6 +65,7 @@ impl Extractor {
                 addressee: false,
                 quote_object: false,
                 np_complement: p.np_complement,
+                to_complement: false,
             });
         }
         let v = self.lex.verb(&doc.folded[i])?;
@@ -107,6 +110,7 @@ impl Extractor {
             addressee: v.addressee,
             quote_object: v.quote_object,
             np_complement: v.np_complement,
+            to_complement: v.to_complement,
         })
     }
 

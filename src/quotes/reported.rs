@@ -121,12 +121,17 @@ impl Extractor {
                         c = a.end;
                     }
                 }
-                // "told reporters Tuesday that …": time words between the cue and its clause.
-                while c + 1 < s_end
-                    && g.between.contains(&doc.folded[c])
-                    && matches!(&doc.folded[c + 1], "that" | ":")
+                // "told reporters Tuesday that …", "said on Saturday that …": a short adverbial
+                // between the cue and its clause.
+                if c < s_end
+                    && (g.between.contains(&doc.folded[c]) || g.prepositions.contains(&doc.folded[c]))
                 {
-                    c += 1;
+                    let that = (c + 1..(c + 5).min(s_end))
+                        .take_while(|&k| doc.toks[k].is_word() && doc.quote_of[k].is_none())
+                        .find(|&k| matches!(&doc.folded[k], "that" | ":"));
+                    if let Some(k) = that {
+                        c = k;
+                    }
                 }
                 if c >= s_end || doc.quote_of[c].is_some() {
                     continue;
@@ -139,9 +144,18 @@ impl Extractor {
                 let headline_clause = doc.in_headline(c)
                     && (c..s_end).filter(|&t| doc.toks[t].is_word()).count() >= 3
                     && doc.toks[c].is_word();
+                // "vowed to block the nominee", "urged them to vote": an intention or a request.
+                let to_clause = w == "to"
+                    && cue.to_complement
+                    && c + 1 < s_end
+                    && doc.toks[c + 1].is_word()
+                    && !is_capitalized(doc.word(c + 1))
+                    && !g.determiners.contains(&doc.folded[c + 1])
+                    && !g.pronouns.contains_key(&doc.folded[c + 1]);
                 let start = if w == "that" || w == ":" {
                     c + 1
-                } else if wh_clause
+                } else if to_clause
+                    || wh_clause
                     || headline_clause
                     || self.starts_finite_clause(doc, c, s_end)
                     || (cue.np_complement && self.starts_noun_phrase(doc, c))
@@ -413,6 +427,54 @@ mod tests {
         assert_eq!(
             rules("Graham: Trump's rhetoric is destroying the party"),
             [(Rule::HeadlineColon, "Graham")]
+        );
+    }
+
+    /// The reported words of each statement of `text`, with its cue type.
+    fn clauses(text: &str) -> Vec<(&str, Option<&'static str>)> {
+        statements(text)
+            .iter()
+            .map(|s| (s.span.slice(text), s.cue_type))
+            .collect()
+    }
+
+    #[test]
+    fn an_intention_reported_as_a_to_infinitive_is_a_belief_statement() {
+        assert_eq!(
+            clauses("The senator plans to block the new budget."),
+            [("to block the new budget", Some("belief"))]
+        );
+        assert_eq!(
+            clauses("Okafor declined to comment on the ruling."),
+            [("to comment on the ruling", Some("belief"))]
+        );
+    }
+
+    #[test]
+    fn a_request_to_the_addressee_reports_the_to_infinitive() {
+        let text = "Ruiz urged the council to reject the plan.";
+        assert_eq!(rules(text), [(Rule::Reported, "Ruiz")]);
+        assert_eq!(clauses(text)[0].0, "to reject the plan");
+    }
+
+    #[test]
+    fn a_to_phrase_that_names_a_listener_is_no_infinitive() {
+        assert!(clauses("Ruiz talked to the mayor about the budget.").is_empty());
+    }
+
+    #[test]
+    fn a_short_adverbial_may_stand_between_the_cue_and_that() {
+        assert_eq!(
+            clauses("Okafor said on Monday that the vote would be delayed."),
+            [("the vote would be delayed", Some("speech"))]
+        );
+    }
+
+    #[test]
+    fn a_clause_with_a_present_tense_verb_and_no_that_is_reported() {
+        assert_eq!(
+            clauses("Ruiz said the mayor likes the new plan."),
+            [("the mayor likes the new plan", Some("speech"))]
         );
     }
 
