@@ -86,12 +86,25 @@ impl Extractor {
                         .coordinated_subject(doc, cue.start, s_start)
                         .or_else(|| self.clause_subject(doc, cue.start, s_start)),
                 };
-                let Some(np) = np.or(coordinated) else {
-                    // "The economy is bad, Smith said." / "…, said Smith, a pollster."
-                    if let Some(st) = self.reported_before_cue(doc, *cue, s_start, s_end) {
-                        out.push(st);
+                let (np, attribution) = match np.or(coordinated) {
+                    Some(np) => (Some(np), Rule::Reported),
+                    None => {
+                        // "The economy is bad, Smith said." / "…, said Smith, a pollster."
+                        if let Some(st) = self.reported_before_cue(doc, *cue, s_start, s_end) {
+                            out.push(st);
+                            continue;
+                        }
+                        // A verb and "that" report a clause even when the readers above take
+                        // no subject ("People with direct knowledge of the deal said that …",
+                        // "…, but did not recommend that …").
+                        if !self.that_follows(doc, cue, s_end) {
+                            continue;
+                        }
+                        (
+                            self.loose_clause_subject(doc, cue.start, s_start),
+                            Rule::ReportedLooseSubject,
+                        )
                     }
-                    continue;
                 };
                 let prev = cue
                     .start
@@ -101,10 +114,12 @@ impl Extractor {
                 if g.determiners.contains(prev) {
                     continue;
                 }
-                let comma_near = (np.start.saturating_sub(3).max(s_start + 1)..=np.start)
-                    .any(|k| doc.word(k - 1) == ",");
-                if np.start > s_start + 1
-                    && comma_near
+                let comma_near = np.is_some_and(|np| {
+                    np.start > s_start + 1
+                        && (np.start.saturating_sub(3).max(s_start + 1)..=np.start)
+                            .any(|k| doc.word(k - 1) == ",")
+                });
+                if comma_near
                     && !self.opens_clause(doc, cue.end, s_end)
                     && self.ends_clause(doc, cue.end, s_end)
                 {
@@ -124,11 +139,10 @@ impl Extractor {
                 // "told reporters Tuesday that …", "said on Saturday that …": a short adverbial
                 // between the cue and its clause.
                 if c < s_end
-                    && (g.between.contains(&doc.folded[c]) || g.prepositions.contains(&doc.folded[c]))
+                    && (g.between.contains(&doc.folded[c])
+                        || g.prepositions.contains(&doc.folded[c]))
                 {
-                    let that = (c + 1..(c + 5).min(s_end))
-                        .take_while(|&k| doc.toks[k].is_word() && doc.quote_of[k].is_none())
-                        .find(|&k| matches!(&doc.folded[k], "that" | ":"));
+                    let that = self.that_after_adverbial(doc, c, s_end);
                     if let Some(k) = that {
                         c = k;
                     }
@@ -197,16 +211,112 @@ impl Extractor {
                 if end <= start || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 2 {
                     continue;
                 }
-                let np = self.complete_reporter_np(doc, np, cue.start, start);
-                let mut st = reported_statement(doc, start, end, cue, np, Rule::Reported);
+                let has_quote = (start..end).any(|t| doc.quote_of[t].is_some());
+                if attribution == Rule::ReportedLooseSubject && has_quote {
+                    // The quote rules attribute a quotation better than a loose subject.
+                    continue;
+                }
+                let np = np.map(|np| self.complete_reporter_np(doc, np, cue.start, start));
+                let mut st = reported_statement(doc, start, end, cue, np, attribution);
+                if np.is_none() {
+                    st.flags.push(Flag::Unattributed);
+                }
                 st.addressee_mention = addressee;
-                if (start..end).any(|t| doc.quote_of[t].is_some()) {
+                if has_quote {
                     st.flags.push(Flag::ContainsQuote);
                 }
                 out.push(st);
             }
         }
         out
+    }
+
+    /// "that" within four words after `c`, past words that are no verb ("on Saturday that").
+    fn that_after_adverbial(&self, doc: &Doc, c: usize, s_end: usize) -> Option<usize> {
+        (c + 1..(c + 5).min(s_end))
+            .take_while(|&k| {
+                let w = &doc.folded[k];
+                doc.toks[k].is_word()
+                    && doc.quote_of[k].is_none()
+                    && (w == "that"
+                        || (self.lex.verb(w).is_none() && !self.lex.grammar.finite.contains(w)))
+            })
+            .find(|&k| &doc.folded[k] == "that")
+    }
+
+    /// Whether "that" opens what the cue reports: right after it, after its addressee ("told
+    /// reporters that"), or after a short adverbial ("said on Monday that").
+    fn that_follows(&self, doc: &Doc, cue: &Cue, s_end: usize) -> bool {
+        let g = &self.lex.grammar;
+        if cue.source != SourceSide::Before || cue.end != cue.start + 1 {
+            return false;
+        }
+        let mut c = cue.end;
+        if cue.addressee {
+            if let Some(a) = self.subject_right(doc, c) {
+                c = a.end;
+            }
+        }
+        if c < s_end
+            && (g.between.contains(&doc.folded[c]) || g.prepositions.contains(&doc.folded[c]))
+        {
+            if let Some(k) = self.that_after_adverbial(doc, c, s_end) {
+                c = k;
+            }
+        }
+        c + 1 < s_end && &doc.folded[c] == "that" && doc.toks[c + 1].is_word()
+    }
+
+    /// The words that open the cue's clause, read leftwards to a comma, a verb or the sentence
+    /// start (at most ten): "People with direct knowledge of the deal (said)". None when they
+    /// do not start like a noun phrase (a determiner, a capital, a pronoun).
+    fn loose_clause_subject(&self, doc: &Doc, cue_start: usize, s_start: usize) -> Option<Np> {
+        let g = &self.lex.grammar;
+        let end = self.skip_between_left(doc, cue_start, s_start);
+        let mut j = end;
+        while j > s_start && end - j < 10 {
+            let t = j - 1;
+            let w = &doc.folded[t];
+            let word_like = doc.toks[t].is_word()
+                || (doc.word(t) == "." && self.is_np_word(doc, t))
+                || matches!(doc.word(t), "'" | "’" | "-");
+            // A past tense stops the phrase ("Ruiz attacked Lee and said that"); a form in -s
+            // may be a plural noun ("aides familiar with the talks").
+            let past = w.len() > 4 && w.ends_with("ed");
+            if !word_like
+                || doc.quote_of[t].is_some()
+                || g.finite.contains(w)
+                || past
+                || self.lex.verb(w).is_some_and(|_| !w.ends_with('s'))
+                || g.relatives_parenthetical.contains(w)
+            {
+                break;
+            }
+            j -= 1;
+        }
+        if j > s_start && doc.word(j - 1) != "," {
+            return None;
+        }
+        while j < end
+            && (self.is_sentence_adverb(&doc.folded[j])
+                || g.sentence_conjunctions.contains(&doc.folded[j])
+                || !doc.toks[j].is_word())
+        {
+            j += 1;
+        }
+        if j >= end {
+            return None;
+        }
+        let first = &doc.folded[j];
+        let opens_np = g.determiners.contains(first)
+            || g.pronouns.contains_key(first)
+            || is_capitalized(doc.word(j))
+            || g.collective.contains(first);
+        opens_np.then_some(Np {
+            start: j,
+            end,
+            descriptor: None,
+        })
     }
 
     /// Headline style: "Graham: Trump's rhetoric is destroying the party's chances" — a short
@@ -315,7 +425,14 @@ impl Extractor {
             return None;
         }
         let np = self.complete_reporter_np(doc, np, cue.start, start);
-        Some(reported_statement(doc, start, end, &cue, np, attribution))
+        Some(reported_statement(
+            doc,
+            start,
+            end,
+            &cue,
+            Some(np),
+            attribution,
+        ))
     }
 
     /// Reported content standing before its attribution: "CONTENT, Smith said." and
@@ -375,7 +492,7 @@ fn reported_statement(
     start: usize,
     end: usize,
     cue: &Cue,
-    np: Np,
+    np: Option<Np>,
     attribution: Rule,
 ) -> Statement {
     Statement {
@@ -383,8 +500,8 @@ fn reported_statement(
         span: doc.span_of(start, end),
         quote: None,
         cue: Some(doc.span_of(cue.start, cue.end)),
-        speaker_mention: Some(doc.span_of(np.start, np.end)),
-        descriptor: np.descriptor,
+        speaker_mention: np.map(|np| doc.span_of(np.start, np.end)),
+        descriptor: np.and_then(|np| np.descriptor),
         addressee_mention: None,
         attribution,
         cue_type: Some(cue.kind.as_str()),
@@ -476,6 +593,29 @@ mod tests {
             clauses("Ruiz said the mayor likes the new plan."),
             [("the mayor likes the new plan", Some("speech"))]
         );
+    }
+
+    #[test]
+    fn a_that_clause_after_a_subject_the_readers_miss_has_a_loose_subject() {
+        let text = "Two aides familiar with the talks said that the budget vote would slip.";
+        assert_eq!(
+            rules(text),
+            [(
+                Rule::ReportedLooseSubject,
+                "Two aides familiar with the talks"
+            )]
+        );
+        assert_eq!(clauses(text)[0].0, "the budget vote would slip");
+    }
+
+    #[test]
+    fn a_that_clause_without_any_subject_is_an_unattributed_statement() {
+        let text = "The board met on Friday, but did not recommend that the plant close.";
+        let st = statements(text);
+        assert_eq!(st.len(), 1);
+        assert_eq!(st[0].span.slice(text), "the plant close");
+        assert_eq!(st[0].attribution, Rule::ReportedLooseSubject);
+        assert!(st[0].flags.contains(&Flag::Unattributed));
     }
 
     #[test]
