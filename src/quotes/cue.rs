@@ -82,6 +82,16 @@ impl Extractor {
             // "the report", "the secretary of state".
             return None;
         }
+        // "32% of Republican claims as …": a form in -s after "of" and a capitalised word is a
+        // plural noun, not a verb with a subject.
+        if i > 1
+            && doc.folded[i].ends_with('s')
+            && &doc.folded[i - 2] == "of"
+            && doc.toks[i - 1].is_word()
+            && is_capitalized(doc.word(i - 1))
+        {
+            return None;
+        }
         if v.participle {
             // "saying" reports only after "by" or an auxiliary ("was saying", "responded by saying").
             let prev = i.checked_sub(1).map(|p| &doc.folded[p]).unwrap_or("");
@@ -186,6 +196,18 @@ mod tests {
                 "The race was “stagnant” as donors waited for a “turbulent cycle” to end, he said."
             ),
             [(Rule::AfterQuote, "he")]
+        );
+    }
+
+    #[test]
+    fn a_form_in_s_after_of_and_a_capitalised_word_is_a_plural_noun() {
+        let text = "The panel rated 40% of Labour claims as “misleading and plainly false” in May.";
+        assert!(
+            rules(text)
+                .iter()
+                .all(|(_, speaker)| !speaker.contains("Labour")),
+            "{:?}",
+            rules(text)
         );
     }
 }

@@ -231,9 +231,15 @@ impl Extractor {
         out
     }
 
-    /// "that" within four words after `c`, past words that are no verb ("on Saturday that").
+    /// "that" within four words after `c`, or eight when a preposition opens them, past words
+    /// that are no verb ("on Saturday that", "during a rally in Michigan that").
     fn that_after_adverbial(&self, doc: &Doc, c: usize, s_end: usize) -> Option<usize> {
-        (c + 1..(c + 5).min(s_end))
+        let reach = if self.lex.grammar.prepositions.contains(&doc.folded[c]) {
+            9
+        } else {
+            5
+        };
+        (c + 1..(c + reach).min(s_end))
             .take_while(|&k| {
                 let w = &doc.folded[k];
                 doc.toks[k].is_word()

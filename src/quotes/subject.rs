@@ -30,7 +30,16 @@ impl Extractor {
             .or_else(|| self.subject_before_dashes(doc, cue_start))?;
         // "Ann Bask of Dayton, Ohio says", "Ray Mund, who worked for Sen. Ted Vance, said": the
         // words next to the verb close a prepositional phrase inside the subject's description.
-        if self.in_prepositional_phrase(doc, &np) || self.ends_open_appositive(doc, &np) {
+        // "Jean-Marc Ayrault, the foreign minister of France, a member of …, said": the phrase
+        // before the last appositive is a second appositive, not the subject.
+        let second_appositive = np.descriptor.is_some()
+            && np.start > 0
+            && doc.word(np.start - 1) == ","
+            && self.lex.grammar.determiners.contains(&doc.folded[np.start]);
+        if self.in_prepositional_phrase(doc, &np)
+            || self.ends_open_appositive(doc, &np)
+            || second_appositive
+        {
             if let Some(opening) = self.clause_opening_subject(doc, np.start) {
                 return Some(opening);
             }
@@ -596,6 +605,14 @@ mod tests {
         assert_eq!(
             rules("Her deputy campaign manager, Lena Ortiz, said the rally would go ahead."),
             [(Rule::Reported, "Her deputy campaign manager, Lena Ortiz")]
+        );
+    }
+
+    #[test]
+    fn a_name_before_two_appositives_speaks() {
+        assert_eq!(
+            rules("Ana Ruiz, the trade minister of Chile, a founding member of the bloc, said the talks had failed."),
+            [(Rule::Reported, "Ana Ruiz")]
         );
     }
 }
