@@ -97,13 +97,18 @@ impl Extractor {
                         // A verb and "that" report a clause even when the readers above take
                         // no subject ("People with direct knowledge of the deal said that …",
                         // "…, but did not recommend that …").
-                        if !self.that_follows(doc, cue, s_end) {
+                        // Without "that", a finite clause after a speech verb with a loose
+                        // subject ("the former secretary of state and current nominee said
+                        // she wanted …").
+                        let loose = self.loose_clause_subject(doc, cue.start, s_start);
+                        let finite = cue.kind == CueType::Speech
+                            && loose.is_some()
+                            && cue.end < s_end
+                            && self.starts_finite_clause(doc, cue.end, s_end);
+                        if !self.that_follows(doc, cue, s_end) && !finite {
                             continue;
                         }
-                        (
-                            self.loose_clause_subject(doc, cue.start, s_start),
-                            Rule::ReportedLooseSubject,
-                        )
+                        (loose, Rule::ReportedLooseSubject)
                     }
                 };
                 let prev = cue
@@ -130,10 +135,21 @@ impl Extractor {
                 }
                 let mut c = cue.end;
                 let mut addressee = None;
+                let mut addressee_tok = None;
                 if cue.addressee {
                     if let Some(a) = self.subject_right(doc, c) {
-                        addressee = Some(doc.span_of(a.start, a.end));
-                        c = a.end;
+                        // "accused the governor of wasting …": the addressee's phrase may run
+                        // into the preposition of the charge.
+                        let end = if a.end > a.start + 1
+                            && matches!(&doc.folded[a.end - 1], "of" | "for")
+                        {
+                            a.end - 1
+                        } else {
+                            a.end
+                        };
+                        addressee = Some(doc.span_of(a.start, end));
+                        addressee_tok = Some(c);
+                        c = end;
                     }
                 }
                 // "told reporters Tuesday that …", "said on Saturday that …": a short adverbial
@@ -166,8 +182,22 @@ impl Extractor {
                     && !is_capitalized(doc.word(c + 1))
                     && !g.determiners.contains(&doc.folded[c + 1])
                     && !g.pronouns.contains_key(&doc.folded[c + 1]);
-                let start = if w == "that" || w == ":" {
+                // "accused Obama of bungling the recovery", "blamed the mayor for the delay": the
+                // addressee and what it is accused of.
+                let accused = cue.np_complement
+                    && matches!(w, "of" | "for")
+                    && c + 1 < s_end
+                    && doc.toks[c + 1].is_word();
+                // "talked about the economy", "wrote about the visit": the topic of the words.
+                let topic = w == "about"
+                    && cue.kind != CueType::Belief
+                    && c + 1 < s_end
+                    && doc.quote_of[c + 1].is_none()
+                    && self.starts_noun_phrase(doc, c + 1);
+                let start = if w == "that" || w == ":" || topic {
                     c + 1
+                } else if let (true, Some(a)) = (accused, addressee_tok) {
+                    a
                 } else if to_clause
                     || wh_clause
                     || headline_clause
@@ -186,10 +216,14 @@ impl Extractor {
                 let mut end = s_end;
                 for t in start..s_end {
                     let w = &doc.folded[t];
+                    // A participle after a comma opens a clause of its own too ("endorsed
+                    // Trump in June, telling reporters …").
+                    let next = doc.folded.get(t + 1).unwrap_or("");
+                    let participle = next.ends_with("ing") && self.lex.verb(next).is_some();
                     if w == ";"
                         || (w == ","
                             && t + 1 < s_end
-                            && g.clause_breakers.contains(&doc.folded[t + 1]))
+                            && (g.clause_breakers.contains(next) || participle))
                     {
                         end = t;
                         break;
@@ -208,7 +242,13 @@ impl Extractor {
                 while end > start && doc.is_punct(end - 1) && !doc.is_quote_mark(end - 1) {
                     end -= 1;
                 }
-                if end <= start || (start..end).filter(|&t| doc.toks[t].is_word()).count() < 2 {
+                // One word is enough for a name as the object of a stance ("endorsed Trump").
+                let words = (start..end).filter(|&t| doc.toks[t].is_word()).count();
+                let named_object = words == 1
+                    && cue.np_complement
+                    && start == c
+                    && is_capitalized(doc.word(start));
+                if end <= start || (words < 2 && !named_object) {
                     continue;
                 }
                 let has_quote = (start..end).any(|t| doc.quote_of[t].is_some());
@@ -280,7 +320,7 @@ impl Extractor {
         let g = &self.lex.grammar;
         let end = self.skip_between_left(doc, cue_start, s_start);
         let mut j = end;
-        while j > s_start && end - j < 10 {
+        while j > s_start && end - j < 12 {
             let t = j - 1;
             let w = &doc.folded[t];
             let word_like = doc.toks[t].is_word()
@@ -622,6 +662,30 @@ mod tests {
         assert_eq!(st[0].span.slice(text), "the plant close");
         assert_eq!(st[0].attribution, Rule::ReportedLooseSubject);
         assert!(st[0].flags.contains(&Flag::Unattributed));
+    }
+
+    #[test]
+    fn an_accusation_reports_the_addressee_and_the_charge() {
+        assert_eq!(
+            clauses("Ruiz accused the governor of wasting the flood money."),
+            [("the governor of wasting the flood money", Some("speech"))]
+        );
+    }
+
+    #[test]
+    fn talking_about_a_topic_reports_the_topic() {
+        let text = "Okafor talked about the housing shortage for an hour.";
+        assert_eq!(rules(text), [(Rule::Reported, "Okafor")]);
+        assert_eq!(clauses(text)[0].0, "the housing shortage for an hour");
+    }
+
+    #[test]
+    fn a_stance_toward_a_single_name_is_reported() {
+        assert_eq!(
+            clauses("The union endorsed Okafor."),
+            [("Okafor", Some("speech"))]
+        );
+        assert!(clauses("The union endorsed it.").is_empty());
     }
 
     #[test]
