@@ -194,6 +194,12 @@ impl Extractor {
                     && c + 1 < s_end
                     && doc.quote_of[c + 1].is_none()
                     && self.starts_noun_phrase(doc, c + 1);
+                // Only a clause, not a bare noun phrase, is read when it holds a quotation.
+                let clause_like = w == "that"
+                    || w == ":"
+                    || wh_clause
+                    || headline_clause
+                    || self.starts_finite_clause(doc, c, s_end);
                 let start = if w == "that" || w == ":" || topic {
                     c + 1
                 } else if let (true, Some(a)) = (accused, addressee_tok) {
@@ -252,8 +258,9 @@ impl Extractor {
                     continue;
                 }
                 let has_quote = (start..end).any(|t| doc.quote_of[t].is_some());
-                if attribution == Rule::ReportedLooseSubject && has_quote {
-                    // The quote rules attribute a quotation better than a loose subject.
+                // The quote rules attribute a quotation better than a loose subject, and a
+                // quotation in a noun phrase object ("called the talks “productive”") is theirs.
+                if has_quote && (attribution == Rule::ReportedLooseSubject || !clause_like) {
                     continue;
                 }
                 let np = np.map(|np| self.complete_reporter_np(doc, np, cue.start, start));
@@ -686,6 +693,19 @@ mod tests {
             [("Okafor", Some("speech"))]
         );
         assert!(clauses("The union endorsed it.").is_empty());
+    }
+
+    #[test]
+    fn a_noun_phrase_object_with_a_quotation_is_left_to_the_quote_rules() {
+        let text =
+            "The senator blasted the plan as “a gift to the banks and nothing else” on Monday.";
+        assert!(statements(text)
+            .iter()
+            .all(|s| s.attribution != Rule::Reported));
+        assert_eq!(
+            clauses("A new survey shows a tight race in the northern districts."),
+            [("a tight race in the northern districts", Some("claim"))]
+        );
     }
 
     #[test]
