@@ -187,7 +187,7 @@ mod tests {
         for f in Flag::ALL {
             assert_eq!(f.as_str().parse::<Flag>(), Ok(*f));
         }
-        assert_eq!(Rule::ALL.len(), 26);
+        assert_eq!(Rule::ALL.len(), 27);
     }
 
     #[test]

@@ -436,8 +436,11 @@ impl Extractor {
             }
             // A present-tense verb after its subject: "Obama enjoys …", "the president likes …"
             // (not a plural after a determiner: "the talks").
+            // Only right after a short subject: further on a plural noun is likelier ("Ostria
+            // testing patience on fishing rights").
             let prev = &doc.folded[t - 1];
-            if w.len() > 3
+            if t <= from + 3
+                && w.len() > 3
                 && w.ends_with('s')
                 && !w.ends_with("ss")
                 && !w.ends_with("us")

@@ -86,6 +86,24 @@ impl Extractor {
                         .coordinated_subject(doc, cue.start, s_start)
                         .or_else(|| self.clause_subject(doc, cue.start, s_start)),
                 };
+                // "I'll describe the shift": a pronoun with a contracted auxiliary announces
+                // what follows; it reports nothing yet.
+                let contracted = |n: &Np| {
+                    n.end == n.start + 1
+                        && doc.folded[n.start]
+                            .split_once(['\'', '’'])
+                            .is_some_and(|(base, _)| g.pronouns.contains_key(base))
+                };
+                // A pronoun heads no longer phrase ("I In New Delhi, …" is a list marker and
+                // an introductory phrase).
+                let pronoun_phrase =
+                    |n: &Np| n.end > n.start + 1 && g.pronouns.contains_key(&doc.folded[n.start]);
+                if np
+                    .or(coordinated)
+                    .is_some_and(|n| contracted(&n) || pronoun_phrase(&n))
+                {
+                    continue;
+                }
                 let (np, attribution) = match np.or(coordinated) {
                     Some(np) => (Some(np), Rule::Reported),
                     None => {
@@ -361,6 +379,10 @@ impl Extractor {
             return None;
         }
         let first = &doc.folded[j];
+        // "I'll", "we're": a contracted auxiliary means the words are a clause, not a subject.
+        if first.contains('\'') || first.contains('’') {
+            return None;
+        }
         let opens_np = g.determiners.contains(first)
             || g.pronouns.contains_key(first)
             || is_capitalized(doc.word(j))
@@ -706,6 +728,16 @@ mod tests {
             clauses("A new survey shows a tight race in the northern districts."),
             [("a tight race in the northern districts", Some("claim"))]
         );
+    }
+
+    #[test]
+    fn a_pronoun_with_a_contracted_auxiliary_announces_and_reports_nothing() {
+        assert!(clauses("I'll describe the new plan in some detail.").is_empty());
+    }
+
+    #[test]
+    fn a_plural_noun_far_from_the_subject_is_no_verb() {
+        assert!(clauses("Venn says Ostria testing patience on fishing rights.").is_empty());
     }
 
     #[test]
