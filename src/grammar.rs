@@ -36,6 +36,7 @@ struct GrammarFile {
     pronouns: Vec<PronounEntry>,
     speakers: SpeakerWords,
     np_complement: Vec<String>,
+    to_complement: Vec<String>,
     headline_labels: Vec<String>,
     noun_markers: Vec<Spanned<String>>,
     s_contractions: Vec<Spanned<String>>,
@@ -126,6 +127,9 @@ pub struct Grammar {
     /// Verb lemmas and phrases that take a noun phrase as what they report ("denied the
     /// report"), for the cue lexicon.
     pub np_complement: HashSet<String>,
+    /// Verb lemmas that report an intention or a request as a to-infinitive ("vowed to block
+    /// the nominee", "urged them to vote"), for the cue lexicon.
+    pub to_complement: HashSet<String>,
     /// Relative pronouns opening a parenthetical between subject and verb ("Wu, who …, said").
     pub relatives_parenthetical: HashSet<String>,
     /// Words that, after a quote and comma, open a relative clause ("…,” which …").
@@ -252,6 +256,7 @@ impl Grammar {
                 unnamed.time_prepositions,
             )?,
             np_complement: fold_all(g.np_complement),
+            to_complement: fold_all(g.to_complement),
         })
     }
 }

@@ -140,6 +140,10 @@ named_set! {
         Reported => "reported",
         /// Reported content before its attribution ("The talks failed, Ruiz said.").
         ReportedAfterContent => "reported:after-content",
+        /// A cue and its that-clause whose subject only the loose reading of the clause's
+        /// opening words finds ("People with direct knowledge of the deal said that …"), or
+        /// none (then the statement is unattributed).
+        ReportedLooseSubject => "reported:loose-subject",
         /// Headline style: "Graham: Trump's rhetoric is …".
         HeadlineColon => "headline-colon",
         /// The speaker re-ranker chose another phrase than the rules.
@@ -183,7 +187,7 @@ mod tests {
         for f in Flag::ALL {
             assert_eq!(f.as_str().parse::<Flag>(), Ok(*f));
         }
-        assert_eq!(Rule::ALL.len(), 26);
+        assert_eq!(Rule::ALL.len(), 27);
     }
 
     #[test]

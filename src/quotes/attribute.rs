@@ -567,6 +567,7 @@ impl Extractor {
             addressee: false,
             quote_object: false,
             np_complement: false,
+            to_complement: false,
         };
         Some(Attribution {
             cue,
@@ -625,7 +626,7 @@ mod tests {
     fn a_participle_after_a_comma_speaks_for_the_main_clause_subject() {
         assert_eq!(
             rules("Ryan endorsed Trump in early June, telling reporters “we have more in common than not.”"),
-            [(Rule::BeforeQuoteParticiple, "Ryan")]
+            [(Rule::Reported, "Ryan"), (Rule::BeforeQuoteParticiple, "Ryan")]
         );
     }
 

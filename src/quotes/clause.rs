@@ -434,6 +434,24 @@ impl Extractor {
             {
                 return true;
             }
+            // A present-tense verb after its subject: "Obama enjoys …", "the president likes …"
+            // (not a plural after a determiner: "the talks").
+            // Only right after a short subject: further on a plural noun is likelier ("Ostria
+            // testing patience on fishing rights").
+            let prev = &doc.folded[t - 1];
+            if t <= from + 3
+                && w.len() > 3
+                && w.ends_with('s')
+                && !w.ends_with("ss")
+                && !w.ends_with("us")
+                && !w.ends_with("'s")
+                && !is_capitalized(doc.word(t))
+                && doc.toks[t - 1].is_word()
+                && !g.determiners.contains(prev)
+                && !g.prepositions.contains(prev)
+            {
+                return true;
+            }
             if doc.is_punct(t) || doc.quote_of[t].is_some() {
                 return false;
             }

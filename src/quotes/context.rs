@@ -270,7 +270,7 @@ mod tests {
     fn a_quote_opening_its_sentence_belongs_to_the_speaker_of_the_sentence_before() {
         assert_eq!(
             rules("Ruiz spoke about the ruling on Monday. “It protects no one.”"),
-            [(Rule::PreviousSentence, "Ruiz")]
+            [(Rule::Reported, "Ruiz"), (Rule::PreviousSentence, "Ruiz")]
         );
     }
 

@@ -25,6 +25,7 @@ pub(super) struct Cue {
     pub(super) addressee: bool,
     pub(super) quote_object: bool,
     pub(super) np_complement: bool,
+    pub(super) to_complement: bool,
 }
 
 impl Cue {
@@ -38,6 +39,7 @@ impl Cue {
             addressee: false,
             quote_object: false,
             np_complement: false,
+            to_complement: false,
         }
     }
 }
@@ -63,6 +65,7 @@ impl Extractor {
                 addressee: false,
                 quote_object: false,
                 np_complement: p.np_complement,
+                to_complement: false,
             });
         }
         let v = self.lex.verb(&doc.folded[i])?;
@@ -77,6 +80,16 @@ impl Extractor {
         if !v.participle && i > 0 && self.is_noun_slot(doc, i - 1) {
             // After an article, a possessive or "of" the form is a noun: "Trump's comments",
             // "the report", "the secretary of state".
+            return None;
+        }
+        // "32% of Republican claims as …": a form in -s after "of" and a capitalised word is a
+        // plural noun, not a verb with a subject.
+        if i > 1
+            && doc.folded[i].ends_with('s')
+            && &doc.folded[i - 2] == "of"
+            && doc.toks[i - 1].is_word()
+            && is_capitalized(doc.word(i - 1))
+        {
             return None;
         }
         if v.participle {
@@ -107,6 +120,7 @@ impl Extractor {
             addressee: v.addressee,
             quote_object: v.quote_object,
             np_complement: v.np_complement,
+            to_complement: v.to_complement,
         })
     }
 
@@ -182,6 +196,18 @@ mod tests {
                 "The race was “stagnant” as donors waited for a “turbulent cycle” to end, he said."
             ),
             [(Rule::AfterQuote, "he")]
+        );
+    }
+
+    #[test]
+    fn a_form_in_s_after_of_and_a_capitalised_word_is_a_plural_noun() {
+        let text = "The panel rated 40% of Labour claims as “misleading and plainly false” in May.";
+        assert!(
+            rules(text)
+                .iter()
+                .all(|(_, speaker)| !speaker.contains("Labour")),
+            "{:?}",
+            rules(text)
         );
     }
 }

@@ -90,6 +90,8 @@ pub struct VerbInfo {
     pub addressee: bool,
     pub quote_object: bool,
     pub np_complement: bool,
+    /// The verb reports a to-infinitive ("vowed to block …"): `to_complement` in grammar.toml.
+    pub to_complement: bool,
     /// The form is a present participle ("saying"), which needs "by" or an auxiliary before it.
     pub participle: bool,
 }
@@ -142,6 +144,7 @@ impl CueLexicon {
                     addressee: v.addressee,
                     quote_object: v.quote_object,
                     np_complement: np_complement.contains(&v.lemma),
+                    to_complement: grammar.to_complement.contains(&v.lemma),
                     participle: key.ends_with("ing") && key != "bring",
                 };
                 if let Some(prev) = verbs.insert(key, info) {

@@ -174,9 +174,18 @@ impl Extractor {
                     && r.speaker_mention.map(|m| m.slice(text))
                         == q.speaker_mention.map(|m| m.slice(text))
             };
+            // So does a quote whose speaker the rules found inside that clause ("Trump said that
+            // Clinton once called the deal “the gold standard”" read through "called"): the
+            // clause's speaker reports it.
+            let speaker_inside = |r: &Statement| {
+                q.speaker_mention
+                    .is_some_and(|m| r.span.contains(m) && m.start < q.span.start)
+            };
             !reported.iter().any(|r| {
                 r.span.contains(q.span)
-                    && (unattributed || (q.kind != StatementKind::Reported && same_speaker(r)))
+                    && (unattributed
+                        || (q.kind != StatementKind::Reported
+                            && (same_speaker(r) || speaker_inside(r))))
             })
         });
         // The quotes' speakers are settled after the filter above, so the re-ranker changes who

@@ -30,7 +30,16 @@ impl Extractor {
             .or_else(|| self.subject_before_dashes(doc, cue_start))?;
         // "Ann Bask of Dayton, Ohio says", "Ray Mund, who worked for Sen. Ted Vance, said": the
         // words next to the verb close a prepositional phrase inside the subject's description.
-        if self.in_prepositional_phrase(doc, &np) || self.ends_open_appositive(doc, &np) {
+        // "Jean-Marc Ayrault, the foreign minister of France, a member of …, said": the phrase
+        // before the last appositive is a second appositive, not the subject.
+        let second_appositive = np.descriptor.is_some()
+            && np.start > 0
+            && doc.word(np.start - 1) == ","
+            && self.lex.grammar.determiners.contains(&doc.folded[np.start]);
+        if self.in_prepositional_phrase(doc, &np)
+            || self.ends_open_appositive(doc, &np)
+            || second_appositive
+        {
             if let Some(opening) = self.clause_opening_subject(doc, np.start) {
                 return Some(opening);
             }
@@ -403,6 +412,19 @@ impl Extractor {
                     descriptor,
                 });
             }
+            // "His campaign manager, Jeff Weaver, said": a title the word lists do not know,
+            // opening the sentence with a possessive or article, then the name right before
+            // the verb.
+            if idx == 1
+                && seg_start == s_start
+                && self.untitled_role_then_name(doc, seg_start, seg_end, comma)
+            {
+                return Some(Np {
+                    start: seg_start,
+                    end: comma,
+                    descriptor: None,
+                });
+            }
             // Reading on leftwards, this segment stands between subject and verb, so it must
             // be parenthetical: a relative clause ("who lives in …"), or words with no finite
             // verb and no dash ("35", "a salesman from Sumter", "in a statement released on
@@ -429,6 +451,35 @@ impl Extractor {
             }
         }
         None
+    }
+
+    /// `start..comma1` is a short role phrase opened by a determiner ("his campaign manager",
+    /// "a longtime party official") and `comma1 + 1..comma2` a capitalised name.
+    fn untitled_role_then_name(
+        &self,
+        doc: &Doc,
+        start: usize,
+        comma1: usize,
+        comma2: usize,
+    ) -> bool {
+        let g = &self.lex.grammar;
+        let role_words = comma1 - start;
+        let name_words = comma2.saturating_sub(comma1 + 1);
+        if !(2..=6).contains(&role_words) || !(2..=4).contains(&name_words) {
+            return false;
+        }
+        let role = (start + 1..comma1).all(|t| {
+            let w = &doc.folded[t];
+            doc.toks[t].is_word()
+                && doc.quote_of[t].is_none()
+                && !g.prepositions.contains(w)
+                && !g.finite.contains(w)
+                && self.lex.verb(w).is_none()
+        });
+        let name = (comma1 + 1..comma2).all(|t| {
+            doc.toks[t].is_word() && (is_capitalized(doc.word(t)) || self.is_np_word(doc, t))
+        }) && is_capitalized(doc.word(comma2 - 1));
+        g.determiners.contains(&doc.folded[start]) && role && name
     }
 
     /// The comma-delimited segment `idx` (ending at `commas[idx]`) as a subject: it opens the
@@ -546,6 +597,22 @@ mod tests {
         assert_eq!(
             rules("Gingrich — named as the leading choice — told reporters the race was close."),
             [(Rule::Reported, "Gingrich")]
+        );
+    }
+
+    #[test]
+    fn a_role_the_word_lists_do_not_know_then_a_name_between_commas_speaks() {
+        assert_eq!(
+            rules("Her deputy campaign manager, Lena Ortiz, said the rally would go ahead."),
+            [(Rule::Reported, "Her deputy campaign manager, Lena Ortiz")]
+        );
+    }
+
+    #[test]
+    fn a_name_before_two_appositives_speaks() {
+        assert_eq!(
+            rules("Ana Ruiz, the trade minister of Chile, a founding member of the bloc, said the talks had failed."),
+            [(Rule::Reported, "Ana Ruiz")]
         );
     }
 }

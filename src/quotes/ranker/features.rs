@@ -138,7 +138,10 @@ impl Extractor {
         let prev_sent = sent
             .checked_sub(1)
             .map(|p| doc.sents[p])
-            .filter(|&(a, _)| doc.para_of[a] + 1 >= doc.para_of[open] && !doc.in_headline(a));
+            .filter(|&(a, _)| doc.para_of[a] + 1 >= doc.para_of[open] && !doc.in_headline(a))
+            // A quote the rules leave without a speaker gets none from another paragraph: a new
+            // paragraph may be about someone else (a learned margin of 1 crossed it).
+            .filter(|&(a, _)| doc.para_of[a] == doc.para_of[open] || st.speaker_mention.is_some());
         if let Some((a, b)) = prev_sent {
             // Only a person can carry a quote over from the sentence before: a pronoun, a
             // name, or a speaker noun ("The first round of talks …" is none).
