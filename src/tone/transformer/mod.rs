@@ -253,6 +253,12 @@ impl LearnedScorer {
         }
     }
 
+    /// Forgets every remembered score, so that the next call encodes again (benchmarks time
+    /// the encoder, not the cache).
+    pub fn forget(&self) {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     fn probabilities(&self, embedding: &[f32], lex: &ToneScore) -> [f32; 3] {
         self.layer
             .probabilities(&features(self.kind, embedding, lex))
