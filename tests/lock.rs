@@ -158,7 +158,7 @@ fn a_run_on_a_locked_output_exits_busy_naming_the_holder_and_the_holder_finishes
     assert_eq!(second.status.code(), Some(BUSY), "{message}");
     assert!(
         message.contains(&format!("held by pid {pid} on host "))
-            && message.contains(" UTC, `tonetrack run --quiet --jobs 1 - --out "),
+            && message.contains(" UTC, `tonetrack run --quiet --jobs 1 --scorer lexicon - --out "),
         "the busy message names the holder: {message}"
     );
     // `check` reads under the lock too.
