@@ -129,7 +129,10 @@ fn role_line(l: &str) -> Option<std::result::Result<Role, String>> {
         let (key, after) = key_value(rest)?;
         let (value, next) = if after.starts_with('"') {
             let end = string_end(after)?;
-            (&after[..end], after[end..].strip_prefix(", ").unwrap_or(&after[end..]))
+            (
+                &after[..end],
+                after[end..].strip_prefix(", ").unwrap_or(&after[end..]),
+            )
         } else {
             match after.find(',') {
                 Some(p) => (&after[..p], after[p + 1..].trim_start()),
@@ -238,7 +241,9 @@ mod tests {
 
     #[test]
     fn the_generated_layout_is_read_without_the_toml_parser() {
-        let actors = read(&ModelFile::from_text("g.toml", FILE)).unwrap().unwrap();
+        let actors = read(&ModelFile::from_text("g.toml", FILE))
+            .unwrap()
+            .unwrap();
         assert_eq!(actors.len(), 2);
         let a = &actors[0].1;
         assert_eq!(a.name, "O'Neill \"Tip\" Said");
@@ -258,7 +263,9 @@ mod tests {
         let shipped = crate::models::ModelSource::default()
             .load(crate::models::IMPORTED_ACTOR_FILE)
             .unwrap();
-        let fast = read(&shipped).expect("shipped file is in the generated layout").unwrap();
+        let fast = read(&shipped)
+            .expect("shipped file is in the generated layout")
+            .unwrap();
         #[derive(serde::Deserialize)]
         struct File {
             #[serde(rename = "actor", default)]
@@ -275,7 +282,15 @@ mod tests {
             let roles = |a: &Actor| {
                 a.roles
                     .iter()
-                    .map(|r| (r.title.clone(), r.org.clone(), r.country.clone(), r.from, r.to))
+                    .map(|r| {
+                        (
+                            r.title.clone(),
+                            r.org.clone(),
+                            r.country.clone(),
+                            r.from,
+                            r.to,
+                        )
+                    })
                     .collect::<Vec<_>>()
             };
             assert_eq!(roles(f), roles(s), "{}", f.id);
@@ -287,7 +302,9 @@ mod tests {
         let edited = FILE.replace("kind = \"organisation\"", "kind = 'organisation'");
         assert!(read(&ModelFile::from_text("g.toml", edited)).is_none());
         let bad = FILE.replace("2010-07-01", "2010-13-01");
-        let err = read(&ModelFile::from_text("g.toml", bad)).unwrap().unwrap_err();
+        let err = read(&ModelFile::from_text("g.toml", bad))
+            .unwrap()
+            .unwrap_err();
         assert!(err.to_string().starts_with("g.toml:14:"), "{err}");
     }
 }

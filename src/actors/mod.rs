@@ -46,7 +46,6 @@ struct Introduced {
     role: Option<String>,
 }
 
-
 /// Resolves the speakers of one article, in reading order.
 pub struct ArticleResolver<'a> {
     reg: &'a Registry,
@@ -61,7 +60,6 @@ pub struct ArticleResolver<'a> {
     /// dominates: the fallback country of a named speaker the text gives no country for.
     article_country: Option<String>,
 }
-
 
 impl<'a> ArticleResolver<'a> {
     /// Builds the resolver from the words the extractor already cut (punctuation included; it
@@ -686,7 +684,10 @@ impl<'a> ArticleResolver<'a> {
             let full = registry::fold_surface(&p.name);
             let plain = names::strip_diacritics(&full);
             (self.reg.names.particles.contains(folded[0]) && full.ends_with(&format!(" {key}")))
-                || self.reg.names.fuzzy_match(&names::strip_diacritics(&key), &plain)
+                || self
+                    .reg
+                    .names
+                    .fuzzy_match(&names::strip_diacritics(&key), &plain)
                 || plain == names::strip_diacritics(&key)
         });
         if let Some(i) = known {

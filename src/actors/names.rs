@@ -47,10 +47,9 @@ impl Names {
             let mut set = HashSet::default();
             for w in v.into_inner() {
                 if w.is_empty() || w != w.to_lowercase() || w.contains(' ') {
-                    return Err(file.error_at(
-                        at,
-                        format!("{what}: {w:?} must be one lowercase word"),
-                    ));
+                    return Err(
+                        file.error_at(at, format!("{what}: {w:?} must be one lowercase word"))
+                    );
                 }
                 set.insert(w);
             }
@@ -187,7 +186,11 @@ mod tests {
         let n = names();
         assert_eq!(n.family_first_surname(&["wi", "sung-lac"]), Some("wi"));
         assert_eq!(n.family_first_surname(&["kim", "jong", "un"]), Some("kim"));
-        assert_eq!(n.family_first_surname(&["kim", "davis"]), None, "Kim Davis is Davis");
+        assert_eq!(
+            n.family_first_surname(&["kim", "davis"]),
+            None,
+            "Kim Davis is Davis"
+        );
         assert_eq!(n.family_first_surname(&["marty", "small"]), None);
     }
 

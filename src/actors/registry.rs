@@ -8,11 +8,11 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::names::strip_diacritics;
 use crate::config::is_country_code;
 use crate::error::Result;
 pub use crate::grammar::office_title;
 use crate::models::ModelFile;
-use super::names::strip_diacritics;
 use crate::segment::fold;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -460,7 +460,8 @@ impl Registry {
             .map(|(_, i)| *i);
         let first = hits.next()?;
         // Two different people one edit away: no guess.
-        hits.all(|i| i == first).then_some((first, "registry:fuzzy"))
+        hits.all(|i| i == first)
+            .then_some((first, "registry:fuzzy"))
     }
 
     pub fn starts_a_name(&self, folded_word: &str) -> bool {
@@ -550,11 +551,18 @@ mod tests {
             assert_eq!(reg.actors[i].id, "c");
             let j = reg.lookup("ana maria ruiz").unwrap();
             assert_eq!(reg.actors[j].id, "g");
-            assert_eq!(reg.persons_with_surname("ruiz").len(), 1, "generated people are not guessed from a surname");
+            assert_eq!(
+                reg.persons_with_surname("ruiz").len(),
+                1,
+                "generated people are not guessed from a surname"
+            );
         }
         let twice = Registry::load(
             &[file("p.toml", PLACES)],
-            &[file("a.toml", curated), file("b.toml", &curated.replace("\"c\"", "\"d\""))],
+            &[
+                file("a.toml", curated),
+                file("b.toml", &curated.replace("\"c\"", "\"d\"")),
+            ],
         );
         assert!(twice.unwrap_err().to_string().contains("names both"));
     }

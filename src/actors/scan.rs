@@ -109,8 +109,7 @@ fn dominant_country<'c>(evidence: impl Iterator<Item = &'c str>) -> Option<Strin
         }
     }
     let (top, n) = counts.iter().max_by_key(|(_, n)| *n)?;
-    (total >= ARTICLE_COUNTRY_MIN_EVIDENCE
-        && *n as f64 >= ARTICLE_COUNTRY_MIN_SHARE * total as f64)
+    (total >= ARTICLE_COUNTRY_MIN_EVIDENCE && *n as f64 >= ARTICLE_COUNTRY_MIN_SHARE * total as f64)
         .then(|| top.to_string())
 }
 
@@ -124,6 +123,10 @@ mod tests {
         assert_eq!(dominant_country(us.into_iter()), Some("USA".into()));
         let summit = ["USA", "CHN", "USA", "CHN", "KOR"];
         assert_eq!(dominant_country(summit.into_iter()), None);
-        assert_eq!(dominant_country(["USA", "USA"].into_iter()), None, "too little evidence");
+        assert_eq!(
+            dominant_country(["USA", "USA"].into_iter()),
+            None,
+            "too little evidence"
+        );
     }
 }

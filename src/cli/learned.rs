@@ -345,7 +345,11 @@ mod with_feature {
             }
             print(&s)?;
         }
-        Ok(if failed { crate::EXIT_BELOW_THRESHOLD } else { 0 })
+        Ok(if failed {
+            crate::EXIT_BELOW_THRESHOLD
+        } else {
+            0
+        })
     }
 
     pub fn eval_tone(args: EvalToneArgs) -> Result<u8> {
@@ -360,8 +364,7 @@ mod with_feature {
             let options = args.transformer.options().with_config(&config);
             let (lexicon_file, _) = pipeline::tone_files(&config, false, None)?;
             let lexicon = LexiconScorer::load(&lexicon_file)?;
-            let sets =
-                tonetrack::tone::data::standard_sets(&args.tune.shared, &args.tune.ours)?;
+            let sets = tonetrack::tone::data::standard_sets(&args.tune.shared, &args.tune.ours)?;
             let (sets, _) = tonetrack::tone::data::split_heldout(sets);
             let opts = args.tune.options(args.seed);
             let setup = tune::Setup::new(

@@ -242,16 +242,16 @@ impl Engine {
                     .into_iter()
                     .zip(targets)
                     .zip(tones.by_ref())
-                    .map(
-                        |(((statement, speaker, addressee, turn), target), tone)| ScoredStatement {
+                    .map(|(((statement, speaker, addressee, turn), target), tone)| {
+                        ScoredStatement {
                             statement,
                             speaker,
                             addressee,
                             target,
                             tone,
                             turn,
-                        },
-                    )
+                        }
+                    })
                     .collect();
                 ProcessedArticle {
                     content_hash,

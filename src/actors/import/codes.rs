@@ -99,7 +99,10 @@ impl CameoCodes {
             if !known.contains(&entry.code) {
                 return Err(file.error_at(
                     at,
-                    format!("IGO{k} maps to {:?}, which the places files do not define", entry.code),
+                    format!(
+                        "IGO{k} maps to {:?}, which the places files do not define",
+                        entry.code
+                    ),
                 ));
             }
             igo.push((k.clone(), entry.code.clone(), entry.org.clone()));
@@ -132,7 +135,9 @@ impl CameoCodes {
         if let Some(c) = self.country.get(part) {
             return Some(c.clone());
         }
-        self.known_countries.contains(part).then(|| part.to_string())
+        self.known_countries
+            .contains(part)
+            .then(|| part.to_string())
     }
 
     fn title(&self, parts: &[&str], unknown: &mut Vec<String>) -> Option<String> {
@@ -182,9 +187,9 @@ impl CameoCodes {
         }
         if self.transnational.contains(parts[0]) {
             // "NGOUSAENV": an organisation of the kind parts[0], based in the first country.
-            let at = parts[1..].iter().position(|p| {
-                !self.not_countries.contains(*p) && self.country_of(p).is_some()
-            });
+            let at = parts[1..]
+                .iter()
+                .position(|p| !self.not_countries.contains(*p) && self.country_of(p).is_some());
             let Some(at) = at.map(|a| a + 1) else {
                 return Err(parts[0].to_string());
             };
@@ -221,8 +226,7 @@ mod tests {
     use super::*;
 
     fn codes() -> CameoCodes {
-        let places = ["USA", "UNO", "ASM", "DZA", "TLS", "MUS", "EUU", "NAT"]
-            .map(String::from);
+        let places = ["USA", "UNO", "ASM", "DZA", "TLS", "MUS", "EUU", "NAT"].map(String::from);
         let file = ModelFile::from_text(
             "c.toml",
             "schema_version = 1\nfamily_name_first = []\ntransnational = [\"IGO\", \"NGO\", \"IMG\"]\nnot_countries = [\"MUS\"]\norganisation_words = []\ngeneric_words = []\n[country]\nTMP = \"TLS\"\n[territory]\nUSAASM = \"ASM\"\n[igo]\nUNO = { code = \"UNO\", org = \"United Nations\" }\n[sector]\nGOV = \"government\"\nAGR = \"agriculture\"\nMUS = \"Muslim\"\nKID = \"children\"\n",
@@ -239,7 +243,10 @@ mod tests {
         assert_eq!(c.decode("TMPGOV").unwrap().country, "TLS");
         assert_eq!(c.decode("USAASMGOV").unwrap().country, "ASM");
         let un = c.decode("IGOUNOKID").unwrap();
-        assert_eq!((un.country.as_str(), un.org.as_deref()), ("UNO", Some("United Nations")));
+        assert_eq!(
+            (un.country.as_str(), un.org.as_deref()),
+            ("UNO", Some("United Nations"))
+        );
         assert_eq!(un.title.as_deref(), Some("children"));
     }
 

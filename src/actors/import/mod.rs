@@ -168,7 +168,8 @@ fn add(
         return;
     }
     let before = a.aliases.len();
-    a.aliases.retain(|al| !owner.contains_key(&fold_surface(al)));
+    a.aliases
+        .retain(|al| !owner.contains_key(&fold_surface(al)));
     for _ in a.aliases.len()..before {
         report.skip("aliases another entry already uses");
     }
@@ -217,7 +218,10 @@ fn convert_entry(
     }
     let words = |s: &str| -> Vec<String> {
         s.split([' ', '-'])
-            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
             .filter(|w| !w.is_empty())
             .collect()
     };

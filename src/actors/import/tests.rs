@@ -51,7 +51,9 @@ fn a_dictionary_person_becomes_an_actor_with_dated_roles_and_the_latest_country(
     assert_eq!(a.roles[0].title, "government (agriculture)");
     assert_eq!(a.roles[1].to, None);
     assert_eq!(
-        out.report.skipped.get("country entries (the gazetteer's job)"),
+        out.report
+            .skipped
+            .get("country entries (the gazetteer's job)"),
         Some(&1)
     );
 }
@@ -82,7 +84,10 @@ fn unmapped_codes_generic_agents_and_single_words_are_counted_not_imported() {
     assert_eq!(out.actors[0].kind, ActorKind::Organisation);
     assert_eq!(out.actors[0].country, "UNO");
     assert_eq!(out.report.unmapped_codes.get("IGOAFRAFU"), Some(&1));
-    assert_eq!(out.report.skipped.get("generic names (\"UN envoy\")"), Some(&1));
+    assert_eq!(
+        out.report.skipped.get("generic names (\"UN envoy\")"),
+        Some(&1)
+    );
 }
 
 #[test]
@@ -94,7 +99,11 @@ fn entries_of_the_same_name_merge_and_a_shared_alias_stays_with_the_first() {
     assert_eq!(out.actors.len(), 2);
     assert_eq!(out.actors[0].roles.len(), 2);
     assert!(out.actors[1].aliases.is_empty());
-    assert_eq!(out.actors[1].surname.as_deref(), Some("Park"), "family name first in Korea");
+    assert_eq!(
+        out.actors[1].surname.as_deref(),
+        Some("Park"),
+        "family name first in Korea"
+    );
 }
 
 #[test]
@@ -105,9 +114,16 @@ fn the_rendered_registry_loads_and_is_the_same_bytes_twice() {
     let rendered = render(&out.actors, &out.report, &sources);
     assert_eq!(
         rendered,
-        render(&run(text, DictionaryKind::Countries).actors, &out.report, &sources)
+        render(
+            &run(text, DictionaryKind::Countries).actors,
+            &out.report,
+            &sources
+        )
     );
-    assert!(rendered.contains("name = \"O'Neill de la Cruz\""), "{rendered}");
+    assert!(
+        rendered.contains("name = \"O'Neill de la Cruz\""),
+        "{rendered}"
+    );
     let reg = Registry::load(
         &[ModelFile::from_text("p.toml", PLACES)],
         &[
