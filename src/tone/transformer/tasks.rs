@@ -12,8 +12,8 @@ use crate::error::Result;
 use crate::models::ModelFile;
 use crate::tone::head::{EmbeddingModel, HeadFile, HEAD_SCHEMA_VERSION, LABELS};
 use crate::tone::train::{
-    cross_validate, features, fit_tuned, label_counts, label_index, metrics, predict, CvReport,
-    Dataset, HeadKind, Metrics, Prepared,
+    cross_validate, features, fit_tuned, label_index, metrics, predict, CvReport, Dataset,
+    HeadKind, Metrics, Prepared,
 };
 use crate::tone::{LexiconScorer, ToneInput, ToneScorer, TransformerOptions};
 
@@ -192,29 +192,9 @@ fn model_card(
         head.ensemble.l2
     ));
     s.push_str(&format!("- folds: stratified, SplitMix64 seed {seed}\n\n"));
-    s.push_str("## Training data\n\n| set | file | sha256 | used | conciliatory | neutral | firm | not used |\n|---|---|---|---|---|---|---|---|\n");
-    for d in sets {
-        let c = label_counts(&d.examples);
-        let skipped = if d.skipped.is_empty() {
-            "—".to_string()
-        } else {
-            d.skipped
-                .iter()
-                .map(|(k, n)| format!("{k} {n}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        s.push_str(&format!(
-            "| {} | `{}` | `{}` | {} | {} | {} | {} | {skipped} |\n",
-            d.name,
-            d.path,
-            d.sha256,
-            d.examples.len(),
-            c[0],
-            c[1],
-            c[2]
-        ));
-    }
+    s.push_str("## Training data\n\n");
+    // The same table as the fine-tuned model's card.
+    s.push_str(&super::tune::data_table(sets));
     s.push_str(
         "\nCAMEO classes read as tone: `verbal_cooperation` → conciliatory, `statement` → neutral, `verbal_conflict` → firm; \
 `material_cooperation` and `material_conflict` describe deeds, not words, and are not used. The classes label the reported \
