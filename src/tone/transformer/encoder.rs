@@ -1,4 +1,5 @@
-//! The sentence encoder: all-MiniLM-L6-v2 (a 6-layer BERT) run directly on tch, with the
+//! The sentence encoder: all-MiniLM-L6-v2 (a 6-layer BERT; or an MPNet, see [`super::arch`]) run
+//! directly on tch, with the
 //! `tokenizers` crate reading the model's own `tokenizer.json`. It computes what
 //! sentence-transformers computes (token embeddings → mean over the real tokens → unit length)
 //! and what rust-bert's `SentenceEmbeddingsModel` computes (a test checks both agree), but with
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use tch::{Device, Kind, TchError, Tensor};
 
+use super::arch::{relative_buckets, Architecture, LayerNames};
 use crate::error::{Error, Result};
 
 /// The files of a sentence-transformers model folder that the encoder reads.
@@ -33,7 +35,27 @@ struct BertConfig {
     max_position_embeddings: i64,
     #[serde(default = "gelu")]
     hidden_act: String,
+    /// `bert` or `mpnet` ([`Architecture`]).
+    #[serde(default = "bert")]
+    model_type: String,
+    /// MPNet: positions start after the padding id.
+    #[serde(default)]
+    pad_token_id: i64,
+    /// MPNet: buckets of the relative-position bias.
+    #[serde(default = "buckets")]
+    relative_attention_num_buckets: i64,
 }
+
+fn bert() -> String {
+    "bert".into()
+}
+
+fn buckets() -> i64 {
+    32
+}
+
+/// MPNet's `max_distance` of the relative-position buckets (fixed in its reference code).
+const RELATIVE_MAX_DISTANCE: i64 = 128;
 
 fn gelu() -> String {
     "gelu".into()
@@ -67,73 +89,28 @@ impl Layer {
     /// split again), for writing fine-tuned layers that [`Encoder::load`] reads back over it.
     pub(crate) fn named(
         &self,
-        index: usize,
+        names: &LayerNames,
         hidden: i64,
     ) -> std::result::Result<Vec<(String, Tensor)>, TchError> {
-        let p = format!("encoder.layer.{index}");
         let part = |t: &Tensor, i: i64| t.f_narrow(0, i * hidden, hidden);
+        let s = |t: &Tensor| t.shallow_clone();
         Ok(vec![
-            (
-                format!("{p}.attention.self.query.weight"),
-                part(&self.qkv_w, 0)?,
-            ),
-            (
-                format!("{p}.attention.self.key.weight"),
-                part(&self.qkv_w, 1)?,
-            ),
-            (
-                format!("{p}.attention.self.value.weight"),
-                part(&self.qkv_w, 2)?,
-            ),
-            (
-                format!("{p}.attention.self.query.bias"),
-                part(&self.qkv_b, 0)?,
-            ),
-            (
-                format!("{p}.attention.self.key.bias"),
-                part(&self.qkv_b, 1)?,
-            ),
-            (
-                format!("{p}.attention.self.value.bias"),
-                part(&self.qkv_b, 2)?,
-            ),
-            (
-                format!("{p}.attention.output.dense.weight"),
-                self.out_w.shallow_clone(),
-            ),
-            (
-                format!("{p}.attention.output.dense.bias"),
-                self.out_b.shallow_clone(),
-            ),
-            (
-                format!("{p}.attention.output.LayerNorm.weight"),
-                self.ln1_w.shallow_clone(),
-            ),
-            (
-                format!("{p}.attention.output.LayerNorm.bias"),
-                self.ln1_b.shallow_clone(),
-            ),
-            (
-                format!("{p}.intermediate.dense.weight"),
-                self.ff1_w.shallow_clone(),
-            ),
-            (
-                format!("{p}.intermediate.dense.bias"),
-                self.ff1_b.shallow_clone(),
-            ),
-            (
-                format!("{p}.output.dense.weight"),
-                self.ff2_w.shallow_clone(),
-            ),
-            (format!("{p}.output.dense.bias"), self.ff2_b.shallow_clone()),
-            (
-                format!("{p}.output.LayerNorm.weight"),
-                self.ln2_w.shallow_clone(),
-            ),
-            (
-                format!("{p}.output.LayerNorm.bias"),
-                self.ln2_b.shallow_clone(),
-            ),
+            (names.q_w.clone(), part(&self.qkv_w, 0)?),
+            (names.k_w.clone(), part(&self.qkv_w, 1)?),
+            (names.v_w.clone(), part(&self.qkv_w, 2)?),
+            (names.q_b.clone(), part(&self.qkv_b, 0)?),
+            (names.k_b.clone(), part(&self.qkv_b, 1)?),
+            (names.v_b.clone(), part(&self.qkv_b, 2)?),
+            (names.out_w.clone(), s(&self.out_w)),
+            (names.out_b.clone(), s(&self.out_b)),
+            (names.ln1_w.clone(), s(&self.ln1_w)),
+            (names.ln1_b.clone(), s(&self.ln1_b)),
+            (names.ff1_w.clone(), s(&self.ff1_w)),
+            (names.ff1_b.clone(), s(&self.ff1_b)),
+            (names.ff2_w.clone(), s(&self.ff2_w)),
+            (names.ff2_b.clone(), s(&self.ff2_b)),
+            (names.ln2_w.clone(), s(&self.ln2_w)),
+            (names.ln2_b.clone(), s(&self.ln2_b)),
         ])
     }
 
@@ -182,12 +159,18 @@ impl Layer {
     }
 }
 
-/// The BERT weights. Tensors are not `Sync`: each worker thread owns an `Encoder` whose
+/// The encoder's weights. Tensors are not `Sync`: each worker thread owns an `Encoder` whose
 /// tensors share storage with the others' ([`Encoder::share`]), so replicas cost no memory.
 pub struct Encoder {
+    pub(crate) arch: Architecture,
     word: Tensor,
     position: Tensor,
-    token_type: Tensor,
+    /// Row of the first position (BERT 0; MPNet `pad_token_id + 1`).
+    position_offset: i64,
+    /// BERT's token-type 0 embedding; MPNet has none.
+    token_type: Option<Tensor>,
+    /// MPNet's relative-position bias table [buckets, heads], shared by every layer.
+    relative: Option<Tensor>,
     emb_ln_w: Tensor,
     emb_ln_b: Tensor,
     pub(crate) layers: Vec<Layer>,
@@ -299,13 +282,24 @@ impl Encoder {
             line: e.line(),
             message: e.to_string(),
         })?;
+        let arch = Architecture::from_model_type(&cfg.model_type).ok_or_else(|| {
+            model_error(
+                &cfg_path,
+                format!(
+                    "model_type {:?}: the encoder runs {:?} and {:?} models",
+                    cfg.model_type,
+                    Architecture::Bert.as_str(),
+                    Architecture::MpNet.as_str()
+                ),
+            )
+        })?;
         if cfg.hidden_act != "gelu"
             || cfg.num_attention_heads <= 0
             || cfg.hidden_size % cfg.num_attention_heads != 0
         {
             return Err(model_error(
                 &cfg_path,
-                "expected a BERT with exact GELU and hidden_size divisible by num_attention_heads",
+                "expected exact GELU and hidden_size divisible by num_attention_heads",
             ));
         }
         let path = model.safetensors();
@@ -343,49 +337,67 @@ impl Encoder {
         };
         let mut layers = Vec::new();
         for i in 0..cfg.num_hidden_layers {
-            let p = format!("encoder.layer.{i}");
-            let (qw, kw, vw) = (
-                take(&format!("{p}.attention.self.query.weight"))?,
-                take(&format!("{p}.attention.self.key.weight"))?,
-                take(&format!("{p}.attention.self.value.weight"))?,
-            );
-            let (qb, kb, vb) = (
-                take(&format!("{p}.attention.self.query.bias"))?,
-                take(&format!("{p}.attention.self.key.bias"))?,
-                take(&format!("{p}.attention.self.value.bias"))?,
-            );
+            let n = arch.layer_names(i as usize);
+            let (qw, kw, vw) = (take(&n.q_w)?, take(&n.k_w)?, take(&n.v_w)?);
+            let (qb, kb, vb) = (take(&n.q_b)?, take(&n.k_b)?, take(&n.v_b)?);
             layers.push(Layer {
                 qkv_w: Tensor::f_cat(&[qw, kw, vw], 0)
                     .map_err(|e| tch_error("stacking q/k/v", e))?,
                 qkv_b: Tensor::f_cat(&[qb, kb, vb], 0)
                     .map_err(|e| tch_error("stacking q/k/v", e))?,
-                out_w: take(&format!("{p}.attention.output.dense.weight"))?,
-                out_b: take(&format!("{p}.attention.output.dense.bias"))?,
-                ln1_w: take(&format!("{p}.attention.output.LayerNorm.weight"))?,
-                ln1_b: take(&format!("{p}.attention.output.LayerNorm.bias"))?,
-                ff1_w: take(&format!("{p}.intermediate.dense.weight"))?,
-                ff1_b: take(&format!("{p}.intermediate.dense.bias"))?,
-                ff2_w: take(&format!("{p}.output.dense.weight"))?,
-                ff2_b: take(&format!("{p}.output.dense.bias"))?,
-                ln2_w: take(&format!("{p}.output.LayerNorm.weight"))?,
-                ln2_b: take(&format!("{p}.output.LayerNorm.bias"))?,
+                out_w: take(&n.out_w)?,
+                out_b: take(&n.out_b)?,
+                ln1_w: take(&n.ln1_w)?,
+                ln1_b: take(&n.ln1_b)?,
+                ff1_w: take(&n.ff1_w)?,
+                ff1_b: take(&n.ff1_b)?,
+                ff2_w: take(&n.ff2_w)?,
+                ff2_b: take(&n.ff2_b)?,
+                ln2_w: take(&n.ln2_w)?,
+                ln2_b: take(&n.ln2_b)?,
             });
         }
-        let token_type = take("embeddings.token_type_embeddings.weight")?;
+        let (token_type, relative, position_offset) = match arch {
+            // Single sentences: every token has type 0.
+            Architecture::Bert => (
+                Some(
+                    take("embeddings.token_type_embeddings.weight")?
+                        .f_get(0)
+                        .map_err(|e| tch_error("token type 0", e))?,
+                ),
+                None,
+                0,
+            ),
+            Architecture::MpNet => {
+                let table = take("encoder.relative_attention_bias.weight")?;
+                if table.size() != [cfg.relative_attention_num_buckets, cfg.num_attention_heads] {
+                    return Err(model_error(
+                        &path,
+                        format!(
+                            "encoder.relative_attention_bias.weight has shape {:?}, expected [{}, {}]",
+                            table.size(),
+                            cfg.relative_attention_num_buckets,
+                            cfg.num_attention_heads
+                        ),
+                    ));
+                }
+                (None, Some(table), cfg.pad_token_id + 1)
+            }
+        };
         let enc = Encoder {
+            arch,
             word: take("embeddings.word_embeddings.weight")?,
             position: take("embeddings.position_embeddings.weight")?,
-            // Single sentences: every token has type 0.
-            token_type: token_type
-                .f_get(0)
-                .map_err(|e| tch_error("token type 0", e))?,
+            position_offset,
+            token_type,
+            relative,
             emb_ln_w: take("embeddings.LayerNorm.weight")?,
             emb_ln_b: take("embeddings.LayerNorm.bias")?,
             layers,
             hidden: cfg.hidden_size,
             heads: cfg.num_attention_heads,
             eps: cfg.layer_norm_eps,
-            max_positions: cfg.max_position_embeddings,
+            max_positions: cfg.max_position_embeddings - position_offset,
             device,
         };
         Ok(enc)
@@ -395,9 +407,12 @@ impl Encoder {
     pub fn share(&self) -> Encoder {
         let s = |t: &Tensor| t.shallow_clone();
         Encoder {
+            arch: self.arch,
             word: s(&self.word),
             position: s(&self.position),
-            token_type: s(&self.token_type),
+            position_offset: self.position_offset,
+            token_type: self.token_type.as_ref().map(s),
+            relative: self.relative.as_ref().map(s),
             emb_ln_w: s(&self.emb_ln_w),
             emb_ln_b: s(&self.emb_ln_b),
             layers: self
@@ -506,19 +521,42 @@ impl Encoder {
             .f_to_device(self.device)?;
         // Always a mask: tch 0.17 hands libtorch 2.4 an undefined tensor for `None`, which
         // `scaled_dot_product_attention` rejects. Unpadded batches get all zeros.
-        let bias = Some(attention_bias(&mask)?);
-        let positions = self.position.f_narrow(0, 0, t)?;
-        let x = Tensor::f_embedding(&self.word, &ids, -1, false, false)?
-            .f_add(&positions)?
-            .f_add(&self.token_type)?
-            .f_layer_norm(
-                [self.hidden],
-                Some(&self.emb_ln_w),
-                Some(&self.emb_ln_b),
-                self.eps,
-                false,
-            )?;
+        let bias = Some(self.attention_bias(&mask)?);
+        let positions = self.position.f_narrow(0, self.position_offset, t)?;
+        let mut x = Tensor::f_embedding(&self.word, &ids, -1, false, false)?.f_add(&positions)?;
+        if let Some(tt) = &self.token_type {
+            x = x.f_add(tt)?;
+        }
+        let x = x.f_layer_norm(
+            [self.hidden],
+            Some(&self.emb_ln_w),
+            Some(&self.emb_ln_b),
+            self.eps,
+            false,
+        )?;
         Ok((x, mask, bias))
+    }
+
+    /// What the attention adds to its scores for a batch with the [b, t] mask of real tokens:
+    /// the padding bias ([`attention_bias`]) and, for MPNet, the relative-position bias
+    /// [1, heads, t, t] (the same for every layer and every sequence of length t).
+    pub(crate) fn attention_bias(&self, mask: &Tensor) -> std::result::Result<Tensor, TchError> {
+        let padding = attention_bias(mask)?;
+        let Some(table) = &self.relative else {
+            return Ok(padding);
+        };
+        let (_, t) = mask.size2()?;
+        let buckets = relative_buckets(t, table.size()[0], RELATIVE_MAX_DISTANCE)?
+            .f_to_device(self.device)?;
+        let values = Tensor::f_embedding(table, &buckets, -1, false, false)?
+            .f_permute([2, 0, 1])?
+            .f_unsqueeze(0)?;
+        values.f_add(&padding)
+    }
+
+    /// Names of layer `i`'s tensors in the model's own file.
+    pub(crate) fn layer_names(&self, i: usize) -> LayerNames {
+        self.arch.layer_names(i)
     }
 
     /// Layers `from`.. on `x`.

@@ -12,7 +12,7 @@
 //! let frozen = freeze(&encoder, &ids, 4)?;                 // layers 0..4 once
 //! let tuned = train_layers(&encoder, &frozen, &labels, &train, &opts)?;  // layers 4, 5 + head
 //! let emb = embed(&encoder, &tuned, &frozen, &test)?;      // unit-length embeddings
-//! save(&round_fp16(&tuned)?, encoder.hidden, "models/tone-encoder.safetensors")?;
+//! save(&round_fp16(&tuned)?, &encoder, "models/tone-encoder.safetensors")?;
 //! ```
 
 use std::path::Path;
@@ -20,7 +20,7 @@ use std::path::Path;
 use tch::nn::{self, OptimizerConfig};
 use tch::{Device, Kind, TchError, Tensor};
 
-use super::encoder::{attention_bias, pool, Encoder, Layer};
+use super::encoder::{pool, Encoder, Layer};
 use crate::error::{Error, Result};
 use crate::rng::SplitMix64;
 
@@ -143,10 +143,11 @@ fn map_layer(
 /// A padded batch of frozen states: x [b, t, hidden], the mask of real tokens, and the
 /// attention bias when lengths differ.
 fn assemble(
+    encoder: &Encoder,
     frozen: &Frozen,
     batch: &[usize],
-    hidden: i64,
 ) -> std::result::Result<(Tensor, Tensor, Option<Tensor>), TchError> {
+    let hidden = encoder.hidden;
     let lens: Vec<i64> = batch.iter().map(|&i| frozen.states[i].size()[0]).collect();
     let t = lens.iter().copied().max().unwrap_or(1);
     let b = batch.len() as i64;
@@ -162,7 +163,7 @@ fn assemble(
     }
     let mask = Tensor::f_from_slice(&mask)?.f_view([b, t])?;
     // Always a mask (tch 0.17 passes `None` as an undefined tensor, which libtorch rejects).
-    let bias = Some(attention_bias(&mask)?);
+    let bias = Some(encoder.attention_bias(&mask)?);
     Ok((x, mask, bias))
 }
 
@@ -210,7 +211,7 @@ pub fn train_layers(
                 let mut chunk = chunk.to_vec();
                 chunk.sort_by_key(|&i| (frozen.states[i].size()[0], i));
                 for batch in chunk.chunks(opts.batch_size.max(1)) {
-                    let (x, mask, bias) = assemble(frozen, batch, h)?;
+                    let (x, mask, bias) = assemble(encoder, frozen, batch)?;
                     let mut y = x;
                     for l in &layers {
                         y = l.forward(&y, bias.as_ref(), encoder.heads, encoder.eps, false)?;
@@ -249,7 +250,7 @@ pub fn embed(
     let mut out: Vec<Vec<f32>> = vec![Vec::new(); frozen.states.len()];
     tch::no_grad(|| -> std::result::Result<(), TchError> {
         for batch in length_batches(&lengths, idx, 64) {
-            let (x, mask, bias) = assemble(frozen, &batch, encoder.hidden)?;
+            let (x, mask, bias) = assemble(encoder, frozen, &batch)?;
             let mut y = x;
             for l in &tuned.layers {
                 y = l.forward(&y, bias.as_ref(), encoder.heads, encoder.eps, true)?;
@@ -285,11 +286,12 @@ pub fn round_fp16(tuned: &Tuned) -> Result<Tuned> {
 }
 
 /// Writes the tuned layers in fp16 under the base model's tensor names.
-pub fn save(tuned: &Tuned, hidden: i64, path: &Path) -> Result<()> {
+pub fn save(tuned: &Tuned, encoder: &Encoder, path: &Path) -> Result<()> {
+    let hidden = encoder.hidden;
     let mut named = Vec::new();
     for (k, l) in tuned.layers.iter().enumerate() {
         for (name, t) in l
-            .named(tuned.first_tuned + k, hidden)
+            .named(&encoder.layer_names(tuned.first_tuned + k), hidden)
             .map_err(|e| tch_error("naming layers", e))?
         {
             let t = t
@@ -345,7 +347,7 @@ mod tests {
         let all: Vec<usize> = (0..texts.len()).collect();
         let emb = embed(&encoder, &tuned, &frozen, &all).unwrap();
         let path = dir.join("layers.safetensors");
-        save(&round_fp16(&tuned).unwrap(), encoder.hidden, &path).unwrap();
+        save(&round_fp16(&tuned).unwrap(), &encoder, &path).unwrap();
         (emb, std::fs::read(&path).unwrap())
     }
 

@@ -46,7 +46,7 @@ pub fn write_model(
     facts: &Facts,
     paths: &Paths,
 ) -> Result<HeadFile> {
-    finetune::save(&model.tuned, setup.encoder.hidden, &paths.layers)?;
+    finetune::save(&model.tuned, &setup.encoder, &paths.layers)?;
     let layers_sha = sha256_file(&paths.layers)?;
     let head_dir = paths.head.parent().unwrap_or(Path::new("."));
     let layers_dir = paths.layers.parent().unwrap_or(Path::new("."));
