@@ -102,7 +102,18 @@ fn card(
     s.push_str("and a softmax head turns that embedding into P(conciliatory), P(neutral), P(firm): `--scorer transformer` reads the embedding alone, ");
     s.push_str("`--scorer ensemble` (the default of `run`) also the tone lexicon's tone, sentiment, whether it found a cue, and its label. Tone = P(conciliatory) − P(firm); ");
     s.push_str("`tone_confidence` = the probability of the label.\n\n");
-    s.push_str(&format!("- version `{}`; base encoder `{}` ({} layers, {} dimensions, max {} tokens), `model.safetensors` sha256 `{}`, installed by `scripts/setup-transformer.sh` from its PyPI wheel\n",
+    // Only the default base comes from the set-up script; others (scripts/compare-encoders.sh)
+    // say which family they are.
+    let source = if setup.model.dir.ends_with(crate::tone::DEFAULT_MODEL_DIR) {
+        "installed by `scripts/setup-transformer.sh` from its PyPI wheel".to_string()
+    } else {
+        format!(
+            "a `{}` model read from `{}`",
+            setup.encoder.arch.as_str(),
+            setup.model.dir.display()
+        )
+    };
+    s.push_str(&format!("- version `{}`; base encoder `{}` ({} layers, {} dimensions, max {} tokens), `model.safetensors` sha256 `{}`, {source}\n",
         head.version, head.embedding.name, setup.encoder.layers.len(), head.embedding.dim, head.embedding.max_seq_length, head.embedding.safetensors_sha256));
     if let Some(t) = tuned {
         s.push_str(&format!("- fine-tuned: layers {}–{} (the top {}) in `{}`, fp16, sha256 `{}`; the layers below stay the base model's\n",
