@@ -211,17 +211,29 @@ mod with_feature {
         Ok(0)
     }
 
-    /// `train tone`: fine-tuning CV (unless `--cv 0`), the final model, its files and card.
-    pub fn train_tone(args: TrainToneArgs) -> Result<u8> {
-        let started = Instant::now();
-        let config = load_config(args.config.as_deref())?;
-        let options = args.transformer.options().with_config(&config);
+    /// What `train tone` and `eval tone --cv` both start from, so both see the same data: the
+    /// tone lexicon (the ensemble's features), the standard sets less their held-out tenth (never
+    /// trained on; `eval tone --heldout` scores it), tokenised, with the frozen layers run once.
+    struct Tuning {
+        setup: tune::Setup,
+        opts: transformer::finetune::FinetuneOptions,
+        lexicon: LexiconScorer,
+        lexicon_file: tonetrack::models::ModelFile,
+    }
+
+    fn tuning(
+        config: Option<&Path>,
+        transformer: &super::super::args::TransformerArgs,
+        tune_args: &super::super::args::FinetuneArgs,
+        seed: u64,
+    ) -> Result<Tuning> {
+        let config = load_config(config)?;
+        let options = transformer.options().with_config(&config);
         let (lexicon_file, _) = pipeline::tone_files(&config, false, None)?;
         let lexicon = LexiconScorer::load(&lexicon_file)?;
-        let sets = tonetrack::tone::data::standard_sets(&args.tune.shared, &args.tune.ours)?;
-        // The held-out tenth is never trained on (`eval tone --heldout` scores it).
+        let sets = tonetrack::tone::data::standard_sets(&tune_args.shared, &tune_args.ours)?;
         let (sets, _) = tonetrack::tone::data::split_heldout(sets);
-        let opts = args.tune.options(args.seed);
+        let opts = tune_args.options(seed);
         info!(
             "tokenising {} statements and running the frozen layers",
             sets.iter().map(|s| s.examples.len()).sum::<usize>()
@@ -231,7 +243,29 @@ mod with_feature {
             sets,
             &lexicon,
             &opts,
-            args.tune.threads,
+            tune_args.threads,
+        )?;
+        Ok(Tuning {
+            setup,
+            opts,
+            lexicon,
+            lexicon_file,
+        })
+    }
+
+    /// `train tone`: fine-tuning CV (unless `--cv 0`), the final model, its files and card.
+    pub fn train_tone(args: TrainToneArgs) -> Result<u8> {
+        let started = Instant::now();
+        let Tuning {
+            setup,
+            opts,
+            lexicon,
+            lexicon_file,
+        } = tuning(
+            args.config.as_deref(),
+            &args.transformer,
+            &args.tune,
+            args.seed,
         )?;
         let cv = if args.cv > 1 {
             info!("{}-fold cross-validation (fine-tuning per fold)", args.cv);
@@ -360,19 +394,11 @@ mod with_feature {
             if k < 2 {
                 bail!("--cv needs at least 2 folds");
             }
-            let config = load_config(args.config.as_deref())?;
-            let options = args.transformer.options().with_config(&config);
-            let (lexicon_file, _) = pipeline::tone_files(&config, false, None)?;
-            let lexicon = LexiconScorer::load(&lexicon_file)?;
-            let sets = tonetrack::tone::data::standard_sets(&args.tune.shared, &args.tune.ours)?;
-            let (sets, _) = tonetrack::tone::data::split_heldout(sets);
-            let opts = args.tune.options(args.seed);
-            let setup = tune::Setup::new(
-                &options.resolved_model_dir(),
-                sets,
-                &lexicon,
-                &opts,
-                args.tune.threads,
+            let Tuning { setup, opts, .. } = tuning(
+                args.config.as_deref(),
+                &args.transformer,
+                &args.tune,
+                args.seed,
             )?;
             let cv = tune::cross_validate(
                 &setup.encoder,

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::train::{read_labelled, Dataset, Example};
+use super::train::{read_classified, read_labelled, Dataset, Example};
 use crate::error::{Error, Result};
 use crate::models::sha256_hex;
 use crate::types::ToneLabel;
@@ -46,40 +46,14 @@ struct PloverLine {
 /// Reads `plover-plv/train.jsonl` (`text`, `plover`, …) mapped by [`plover_tone`]; an unknown
 /// type is an error naming the line.
 pub fn read_plover(path: &Path, name: &str) -> Result<Dataset> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let file = path.display().to_string();
-    let text = String::from_utf8_lossy(&bytes);
-    let mut examples = Vec::new();
-    let mut skipped: Vec<(String, usize)> = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let err = |message: String| Error::Gold {
-            file: file.clone(),
-            line: i + 1,
-            message,
-        };
+    let set = read_classified(path, name, |raw, err| {
         let line: PloverLine = serde_json::from_str(raw).map_err(|e| err(e.to_string()))?;
         match plover_tone(&line.plover) {
-            None => return Err(err(format!("unknown PLOVER type {:?}", line.plover))),
-            Some(Some(label)) => examples.push(Example {
-                text: line.text,
-                label,
-            }),
-            Some(None) => match skipped.iter_mut().find(|(c, _)| *c == line.plover) {
-                Some((_, n)) => *n += 1,
-                None => skipped.push((line.plover, 1)),
-            },
+            None => Err(err(format!("unknown PLOVER type {:?}", line.plover))),
+            Some(label) => Ok((line.text, label, line.plover)),
         }
-    }
-    Ok(dedup(Dataset {
-        name: name.into(),
-        path: file,
-        sha256: sha256_hex(&bytes),
-        examples,
-        skipped,
-    }))
+    })?;
+    Ok(dedup(set))
 }
 
 /// Every `*.jsonl` file of `dir` (sorted by name), as one set; the sha256 is that of the

@@ -70,9 +70,35 @@ struct Line {
 /// sentences, `{"text", "cameo_class"}` mapped by [`cameo_tone`]. Errors name the file and line;
 /// an unknown class or label is an error, not a skip, so a changed dataset cannot shrink silently.
 pub fn read_labelled(path: &Path, name: &str) -> Result<Dataset> {
+    read_classified(path, name, |raw, err| {
+        let line: Line = serde_json::from_str(raw).map_err(|e| err(e.to_string()))?;
+        let label =
+            match (&line.label, &line.cameo_class) {
+                (Some(l), _) => Some(parse_label(l).ok_or_else(|| {
+                    err(format!("label {l:?} is not conciliatory, neutral or firm"))
+                })?),
+                (None, Some(c)) => {
+                    cameo_tone(c).ok_or_else(|| err(format!("unknown cameo_class {c:?}")))?
+                }
+                (None, None) => return Err(err("needs a \"label\" or a \"cameo_class\"".into())),
+            };
+        Ok((line.text, label, line.cameo_class.unwrap_or_default()))
+    })
+}
+
+/// One JSONL reader for every labelled set: `classify` turns a line into its text, its tone
+/// (None: a class the sets do not use, counted under its name in `skipped`) and that class's
+/// name, or an error made with the closure it is given (which names the file and line). The
+/// file must be UTF-8; empty texts and a file without one labelled statement are errors, so a
+/// changed dataset cannot shrink silently.
+pub(crate) fn read_classified(
+    path: &Path,
+    name: &str,
+    classify: impl Fn(&str, &dyn Fn(String) -> Error) -> Result<(String, Option<ToneLabel>, String)>,
+) -> Result<Dataset> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let file = path.display().to_string();
-    let text = String::from_utf8(bytes.clone()).map_err(|e| Error::Gold {
+    let text = std::str::from_utf8(&bytes).map_err(|e| Error::Gold {
         file: file.clone(),
         line: 0,
         message: format!("not UTF-8: {e}"),
@@ -88,32 +114,16 @@ pub fn read_labelled(path: &Path, name: &str) -> Result<Dataset> {
             line: i + 1,
             message,
         };
-        let line: Line = serde_json::from_str(raw).map_err(|e| err(e.to_string()))?;
-        if line.text.trim().is_empty() {
+        let (text, label, class) = classify(raw, &err)?;
+        if text.trim().is_empty() {
             return Err(err("empty text".into()));
         }
-        let label =
-            match (&line.label, &line.cameo_class) {
-                (Some(l), _) => Some(parse_label(l).ok_or_else(|| {
-                    err(format!("label {l:?} is not conciliatory, neutral or firm"))
-                })?),
-                (None, Some(c)) => {
-                    cameo_tone(c).ok_or_else(|| err(format!("unknown cameo_class {c:?}")))?
-                }
-                (None, None) => return Err(err("needs a \"label\" or a \"cameo_class\"".into())),
-            };
         match label {
-            Some(label) => examples.push(Example {
-                text: line.text,
-                label,
-            }),
-            None => {
-                let class = line.cameo_class.unwrap_or_default();
-                match skipped.iter_mut().find(|(c, _)| *c == class) {
-                    Some((_, n)) => *n += 1,
-                    None => skipped.push((class, 1)),
-                }
-            }
+            Some(label) => examples.push(Example { text, label }),
+            None => match skipped.iter_mut().find(|(c, _)| *c == class) {
+                Some((_, n)) => *n += 1,
+                None => skipped.push((class, 1)),
+            },
         }
     }
     if examples.is_empty() {
