@@ -91,7 +91,21 @@ impl Extractor {
         {
             k += 1;
         }
+        // "“…,” Ruiz said" / "“…” — Ruiz said": punctuation closes the quote before an
+        // attribution that follows it. Without any, the words after the closing mark go on with
+        // the sentence ("describing as “reckless” a Vale post attacking …": "post" is a noun).
+        let separated = k > c + 1
+            || q.content
+                .slice(doc.text)
+                .trim_end_matches(|ch: char| ch.is_whitespace() || "'’\"”".contains(ch))
+                .ends_with([',', '.', '!', '?', ';', ':', '—', '–', '-', '…']);
         if k < s_end {
+            if let Some(a) = self
+                .as_source_put_it(doc, k, s_end, used)
+                .filter(|_| separated)
+            {
+                return Some(a);
+            }
             if let Some(cue) = self.cue_at(doc, k) {
                 // "according to X" right after a quote is weaker than a verb before it
                 // ("Wang said that “…,” according to the Chinese reading"): it waits for
@@ -141,7 +155,11 @@ impl Extractor {
                 self.subject_right(doc, k),
                 self.loose_np_right(doc, k, s_end),
             ];
-            for mut np in candidates.into_iter().flatten().filter(|_| !relative) {
+            for mut np in candidates
+                .into_iter()
+                .flatten()
+                .filter(|_| !relative && separated)
+            {
                 let mut m = np.end;
                 // "…,” John Bryant, the Republican chairman, said": skip the appositive.
                 // The appositive may hold commas of its own ("…,” Ann Bond, 30, of Raleigh,
@@ -233,6 +251,7 @@ impl Extractor {
     fn verb_before_quote(&self, doc: &Doc, q: &Quote) -> Before {
         let (s_start, _) = doc.sent_range(q.open);
         let mut nearest: Option<Cue> = None;
+        let mut relative_head: Option<(Cue, Np)> = None;
         let mut i = q.open;
         while i > s_start {
             i -= 1;
@@ -278,6 +297,19 @@ impl Extractor {
                 }
             }
             if let Some(np) = self.subject_left(doc, cue.start) {
+                // "Ruiz told a student who suggested a boycott that “…”", "Penn said any
+                // candidate who wants to win “owes it to the voters”": a verb whose subject is
+                // a relative pronoun with no comma before it stands in a relative clause inside
+                // another clause; when words stand between it and the quote, the quote belongs
+                // to a reporting verb further left (if none speaks, to the relative's head).
+                let restrictive = np.end >= np.start + 2
+                    && &doc.folded[np.end - 1] == "who"
+                    && doc.word(np.end - 2) != ","
+                    && (cue.end..q.open).any(|t| doc.toks[t].is_word());
+                if restrictive && relative_head.is_none() && nearest.is_none() {
+                    relative_head = Some((cue, np));
+                    continue;
+                }
                 // "Ruiz told the Tribune in a written statement, “…”": the phrase before the cue
                 // is the object of an earlier reporting verb, whose own subject speaks.
                 if let Some((v, subject)) = self.object_of_reporting_verb(doc, &np, s_start) {
@@ -348,7 +380,14 @@ impl Extractor {
                 nearest.get_or_insert(cue);
             }
         }
-        Before::Nearest(nearest)
+        match relative_head {
+            Some((cue, np)) => Before::Found(Attribution {
+                cue,
+                subject: Some(np),
+                how: Rule::BeforeQuote,
+            }),
+            None => Before::Nearest(nearest),
+        }
     }
 
     /// 4. Later in the closing sentence: "according to X", or an attribution that ends the
@@ -457,9 +496,15 @@ impl Extractor {
     }
 
     /// "Ruiz told reporters that he feels “…”", "Ruiz said allies wanted “…”": a verb of
-    /// belief, or a verb whose subject is a pronoun, that stands inside the reported clause of
-    /// an earlier reporting verb of the sentence. The quote belongs to the outer speaker, the
-    /// source of the whole clause (the inner "he" may not even be the speaker).
+    /// belief, a verb whose subject is a pronoun, a participle ("Ruiz recalled Vale talking
+    /// about “…”") or a verb after an explicit "that" ("Ruiz posted messages saying that Vale
+    /// had shown …") that stands inside the reported clause of an earlier reporting verb of
+    /// the sentence. The quote belongs to the outer speaker, the source of the whole clause
+    /// (the inner "he" may not even be the speaker). A finite speech verb right after the outer
+    /// one keeps its own subject ("Vale said Ruiz reassured them that …").
+    ///
+    /// Measured on PolNeAR train, quoted subset: admitting participles and "that" clauses took
+    /// 10 quotes from a wrong inner speaker (or a spurious statement) to the outer one.
     pub(super) fn outer_attribution(
         &self,
         doc: &Doc,
@@ -470,7 +515,14 @@ impl Extractor {
         let g = &self.lex.grammar;
         let pronoun = inner_np.end - inner_np.start == 1
             && g.pronouns.contains_key(&doc.folded[inner_np.start]);
-        if inner.kind != CueType::Belief && !pronoun {
+        let after_that = g.complementizers.contains(&doc.folded[inner_np.start])
+            || (inner_np.start > s_start
+                && g.complementizers.contains(&doc.folded[inner_np.start - 1]));
+        if inner.kind != CueType::Belief
+            && !pronoun
+            && !self.is_participle(doc, inner)
+            && !after_that
+        {
             return None;
         }
         let mut i = inner_np.start;
@@ -486,7 +538,6 @@ impl Extractor {
             };
             if c0.source != SourceSide::Before
                 || c0.kind == CueType::Belief
-                || self.is_participle(doc, &c0)
                 || c0.end > inner_np.start
             {
                 continue;
@@ -498,7 +549,13 @@ impl Extractor {
             if !opens {
                 return None;
             }
-            let np0 = self.subject_left(doc, c0.start)?;
+            // "Vale posted messages on Friday saying that Ruiz had shown …": a participle's
+            // subject is its main clause's.
+            let np0 = if self.is_participle(doc, &c0) {
+                self.main_clause_subject(doc, c0.start, s_start)?
+            } else {
+                self.subject_left(doc, c0.start)?
+            };
             return Some(Attribution {
                 cue: c0,
                 subject: Some(np0),
