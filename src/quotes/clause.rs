@@ -207,6 +207,38 @@ impl Extractor {
         None
     }
 
+    /// "Ban condemned what he called a “brazen breach”", "Vale mocked the bill, which she
+    /// called “a gift”": a subject pronoun that opens a relative clause ("what", "which",
+    /// "whom", "who" or "that" right before it) stands for the main clause's subject when that
+    /// subject names someone (a capitalised word that is no determiner or pronoun). Without it
+    /// the resolver would take the article's last speaker, often someone else.
+    pub(super) fn relative_pronoun_antecedent(
+        &self,
+        doc: &Doc,
+        np: &Np,
+        s_start: usize,
+    ) -> Option<Np> {
+        let g = &self.lex.grammar;
+        if np.end != np.start + 1
+            || np.start <= s_start
+            || !g.pronouns.contains_key(&doc.folded[np.start])
+            || !matches!(
+                &doc.folded[np.start - 1],
+                "what" | "which" | "whom" | "who" | "that"
+            )
+        {
+            return None;
+        }
+        let subject = self.main_clause_subject(doc, np.start - 1, s_start)?;
+        let named = (subject.start..subject.end).any(|t| {
+            doc.toks[t].is_word()
+                && is_capitalized(doc.word(t))
+                && !g.determiners.contains(&doc.folded[t])
+                && !g.pronouns.contains_key(&doc.folded[t])
+        });
+        (named && subject.end < np.start).then_some(subject)
+    }
+
     /// "Ann Ruiz, vice chair of the party, emailed …", "Ann Ruiz, founder of X, member of Y
     /// and treasurer from Ohio, endorsed …": a name, then one or more comma-separated
     /// descriptions with no verb of their own, then a lowercase word that can only be the
