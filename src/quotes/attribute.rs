@@ -695,6 +695,67 @@ mod tests {
         );
     }
 
+    // See: issue 18 (PolNeAR: a nested source is credited to the outer speaker).
+    #[test]
+    fn a_verb_in_a_relative_clause_leaves_the_quote_to_the_verb_before_it() {
+        let told = rules(
+            "Ana Ruiz told a student who suggested a boycott that “staying home is no strategy.”",
+        );
+        assert_eq!(told, [(Rule::BeforeQuote, "Ana Ruiz")]);
+        let said = statements(
+            "Dora Penn said any candidate who wants to win the county “owes it to the voters” to debate.",
+        );
+        let quote = said.iter().find(|s| s.quote.is_some()).expect("the quote");
+        assert_eq!(quote.attribution, Rule::BeforeQuote);
+        let text = "Dora Penn said any candidate who wants to win the county “owes it to the voters” to debate.";
+        assert_eq!(
+            quote.speaker_mention.map(|m| m.slice(text)),
+            Some("Dora Penn")
+        );
+    }
+
+    #[test]
+    fn a_relative_clause_verb_right_before_its_quote_keeps_its_subject() {
+        assert_eq!(
+            rules("The marchers who chanted “we are still here” walked on."),
+            [(Rule::BeforeQuote, "The marchers who")]
+        );
+    }
+
+    #[test]
+    fn an_inner_participle_or_that_clause_belongs_to_the_outer_speaker() {
+        assert_eq!(
+            rules("Ana Ruiz recalled Tom Vale talking about “how the plant nearly closed that winter.”"),
+            [(Rule::BeforeQuoteOuter, "Ana Ruiz")]
+        );
+        // An outer participle speaks through its main clause's subject.
+        let text = "Tom Vale posted messages on Friday saying that Ana Ruiz had shown poor judgment in using the old budget “as a model of thrift.”";
+        assert_eq!(rules(text), [(Rule::BeforeQuoteOuter, "Tom Vale")]);
+    }
+
+    #[test]
+    fn a_name_and_verb_after_a_quote_without_punctuation_is_no_attribution() {
+        assert_eq!(
+            rules(
+                "Mayor Ana Ruiz is describing as “reckless” a Tom Vale post attacking the council."
+            ),
+            [(Rule::BeforeQuote, "Mayor Ana Ruiz")]
+        );
+    }
+
+    #[test]
+    fn as_a_source_put_it_after_a_quote_attributes_it() {
+        assert_eq!(
+            rules("The main test of the program is a “lawful source of income,” as a Treasury memo put it."),
+            [(Rule::AfterQuote, "a Treasury memo")]
+        );
+        // "as" with a clause after the verb reports something else.
+        assert!(
+            !rules("The vote was “a disgrace,” as Ruiz said he would argue.")
+                .contains(&(Rule::AfterQuote, "Ruiz"))
+        );
+    }
+
     #[test]
     fn a_quote_ending_in_a_comma_then_a_subject_and_any_verb_is_after_quote_any_verb() {
         assert_eq!(

@@ -499,7 +499,7 @@ impl Extractor {
 
 #[cfg(test)]
 mod tests {
-    use crate::quotes::testutil::rules;
+    use crate::quotes::testutil::{rules, statements};
     use crate::quotes::Rule;
 
     #[test]
@@ -508,6 +508,21 @@ mod tests {
             rules("During the debate, Cruz made a call for unity, calling them “the best of us.”"),
             [(Rule::BeforeQuoteParticiple, "Cruz")]
         );
+    }
+
+    // See: issue 18.
+    #[test]
+    fn a_pronoun_opening_a_relative_clause_stands_for_the_named_main_subject() {
+        let text = "Senator Tom Vale condemned what he called a “reckless breach” of the treaty.";
+        let st = &statements(text)[0];
+        assert_eq!(st.speaker_mention.map(|m| m.slice(text)), Some("he"));
+        assert_eq!(
+            st.antecedent.map(|m| m.slice(text)),
+            Some("Senator Tom Vale")
+        );
+        // A main clause whose subject names no one gives the pronoun no antecedent.
+        let text = "The move was an investment that he called “a head start on everyone.”";
+        assert!(statements(text).iter().all(|s| s.antecedent.is_none()));
     }
 
     #[test]
