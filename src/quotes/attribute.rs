@@ -749,6 +749,11 @@ mod tests {
             rules("The main test of the program is a “lawful source of income,” as a Treasury memo put it."),
             [(Rule::AfterQuote, "a Treasury memo")]
         );
+        // A prepositional phrase may follow the verb.
+        assert_eq!(
+            rules("Still, the fact that the race “is a dead heat right now,” as Vale said on a radio show, matters."),
+            [(Rule::AfterQuote, "Vale")]
+        );
         // "as" with a clause after the verb reports something else.
         assert!(
             !rules("The vote was “a disgrace,” as Ruiz said he would argue.")
