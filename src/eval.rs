@@ -474,6 +474,7 @@ mod tests {
             cue: None,
             speaker_mention: None,
             descriptor: None,
+            antecedent: None,
             addressee_mention: None,
             attribution: crate::rule::Rule::NotFound,
             cue_type: None,

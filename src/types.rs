@@ -177,6 +177,10 @@ pub struct Statement {
     pub speaker_mention: Option<Span>,
     /// Descriptor words around the speaker (titles, appositives) used to infer country and role.
     pub descriptor: Option<Span>,
+    /// For a pronoun speaker inside a relative clause ("Ruiz condemned what he called “…”"),
+    /// the named subject of the main clause the pronoun stands for; the resolver reads it
+    /// before guessing from the article's earlier speakers.
+    pub antecedent: Option<Span>,
     /// The listener when stated ("told Blinken").
     pub addressee_mention: Option<Span>,
     /// How the speaker was found: the attribution rule that matched ("after-quote",

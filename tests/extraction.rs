@@ -130,6 +130,17 @@ fn pronoun_after_a_quote_refers_to_the_last_speaker() {
     );
 }
 
+// See: issue 18. Without the antecedent the pronoun took the article's last speaker.
+#[test]
+fn a_pronoun_in_what_he_called_refers_to_the_named_subject_of_its_sentence() {
+    let rows = extract(
+        "Senator Alma Ruiz said the bill was dead. “It will not pass,” she added.\n\nSenator Dario Venn condemned what he called a “reckless breach” of the rules.",
+    );
+    let r = &rows[one(&rows, "reckless breach")];
+    assert_eq!(r.mention.as_deref(), Some("he"));
+    assert_eq!(r.speaker.as_deref(), Some("Dario Venn"));
+}
+
 #[test]
 fn quote_broken_by_its_attribution_is_one_statement() {
     let rows =

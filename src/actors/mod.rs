@@ -97,7 +97,9 @@ impl<'a> ArticleResolver<'a> {
                 },
                 None => unresolved(),
             },
-            (_, Some(mention)) => self.resolve_mention(mention, st.descriptor, st.paragraph),
+            (_, Some(mention)) => self
+                .resolve_antecedent(mention, st.antecedent, st.paragraph)
+                .unwrap_or_else(|| self.resolve_mention(mention, st.descriptor, st.paragraph)),
             (_, None) => unresolved(),
         };
         let mut speaker = speaker;

@@ -7,7 +7,8 @@
 //! ```
 
 use super::{ActorKind, ArticleResolver, Gender, Seen, SeenKind};
-use crate::types::Speaker;
+use crate::segment::fold;
+use crate::types::{Span, Speaker};
 
 /// How far back (in bytes, about two short paragraphs) a pronoun with no earlier speaker may
 /// reach for a person named in the text.
@@ -53,6 +54,46 @@ impl ArticleResolver<'_> {
             country_resolution: "unknown".into(),
             ..Speaker::default()
         }
+    }
+
+    /// A pronoun whose antecedent the extractor read from the sentence ("Ban condemned what he
+    /// called …" gives "Ban"): that person, when the antecedent resolves to a name and its
+    /// known gender fits the pronoun; otherwise None and the pronoun is resolved as usual.
+    pub(super) fn resolve_antecedent(
+        &mut self,
+        mention: Span,
+        antecedent: Option<Span>,
+        paragraph: usize,
+    ) -> Option<Speaker> {
+        let antecedent = antecedent?;
+        let word = fold(mention.slice(self.text).trim());
+        let kind = self.grammar.pronouns.get(&word)?.clone();
+        let introduced = self.introduced.len();
+        let speaker = self.resolve_mention(antecedent, None, paragraph);
+        let (gender, seen) = self.describe(&speaker);
+        // A person the registry or the article already knows, or a full name; a single word
+        // first seen here may be a cut title ("Radio" of "Radio talk host …").
+        let full_name = speaker
+            .name
+            .as_ref()
+            .is_some_and(|n| n.split_whitespace().count() >= 2);
+        let known = speaker.name.is_some() && (speaker.resolution != "article:new" || full_name);
+        let fits = known
+            && match kind.as_str() {
+                "male" => seen == SeenKind::Person && gender != Some(Gender::Female),
+                "female" => seen == SeenKind::Person && gender != Some(Gender::Male),
+                "organisation" => seen == SeenKind::Organisation,
+                _ => false,
+            };
+        if !fits {
+            // Nobody was named: whoever the reading introduced is forgotten again.
+            self.introduced.truncate(introduced);
+            return None;
+        }
+        Some(Speaker {
+            resolution: "pronoun:antecedent".into(),
+            ..speaker
+        })
     }
 
     /// The country of the speaker just before, for unnamed speakers such as "aides".

@@ -55,6 +55,7 @@ impl Engine {
                     cue: None,
                     speaker_mention: (!question).then_some(turn.label.span),
                     descriptor: None,
+                    antecedent: None,
                     addressee_mention: None,
                     attribution: crate::rule::Rule::Turn,
                     cue_type: Some(crate::quotes::CueType::Speech.as_str()),

@@ -91,7 +91,21 @@ impl Extractor {
         {
             k += 1;
         }
+        // "“…,” Ruiz said" / "“…” — Ruiz said": punctuation closes the quote before an
+        // attribution that follows it. Without any, the words after the closing mark go on with
+        // the sentence ("describing as “reckless” a Vale post attacking …": "post" is a noun).
+        let separated = k > c + 1
+            || q.content
+                .slice(doc.text)
+                .trim_end_matches(|ch: char| ch.is_whitespace() || "'’\"”".contains(ch))
+                .ends_with([',', '.', '!', '?', ';', ':', '—', '–', '-', '…']);
         if k < s_end {
+            if let Some(a) = self
+                .as_source_put_it(doc, k, s_end, used)
+                .filter(|_| separated)
+            {
+                return Some(a);
+            }
             if let Some(cue) = self.cue_at(doc, k) {
                 // "according to X" right after a quote is weaker than a verb before it
                 // ("Wang said that “…,” according to the Chinese reading"): it waits for
@@ -141,7 +155,11 @@ impl Extractor {
                 self.subject_right(doc, k),
                 self.loose_np_right(doc, k, s_end),
             ];
-            for mut np in candidates.into_iter().flatten().filter(|_| !relative) {
+            for mut np in candidates
+                .into_iter()
+                .flatten()
+                .filter(|_| !relative && separated)
+            {
                 let mut m = np.end;
                 // "…,” John Bryant, the Republican chairman, said": skip the appositive.
                 // The appositive may hold commas of its own ("…,” Ann Bond, 30, of Raleigh,
@@ -233,6 +251,7 @@ impl Extractor {
     fn verb_before_quote(&self, doc: &Doc, q: &Quote) -> Before {
         let (s_start, _) = doc.sent_range(q.open);
         let mut nearest: Option<Cue> = None;
+        let mut relative_head: Option<(Cue, Np)> = None;
         let mut i = q.open;
         while i > s_start {
             i -= 1;
@@ -278,6 +297,19 @@ impl Extractor {
                 }
             }
             if let Some(np) = self.subject_left(doc, cue.start) {
+                // "Ruiz told a student who suggested a boycott that “…”", "Penn said any
+                // candidate who wants to win “owes it to the voters”": a verb whose subject is
+                // a relative pronoun with no comma before it stands in a relative clause inside
+                // another clause; when words stand between it and the quote, the quote belongs
+                // to a reporting verb further left (if none speaks, to the relative's head).
+                let restrictive = np.end >= np.start + 2
+                    && &doc.folded[np.end - 1] == "who"
+                    && doc.word(np.end - 2) != ","
+                    && (cue.end..q.open).any(|t| doc.toks[t].is_word());
+                if restrictive && relative_head.is_none() && nearest.is_none() {
+                    relative_head = Some((cue, np));
+                    continue;
+                }
                 // "Ruiz told the Tribune in a written statement, “…”": the phrase before the cue
                 // is the object of an earlier reporting verb, whose own subject speaks.
                 if let Some((v, subject)) = self.object_of_reporting_verb(doc, &np, s_start) {
@@ -348,7 +380,14 @@ impl Extractor {
                 nearest.get_or_insert(cue);
             }
         }
-        Before::Nearest(nearest)
+        match relative_head {
+            Some((cue, np)) => Before::Found(Attribution {
+                cue,
+                subject: Some(np),
+                how: Rule::BeforeQuote,
+            }),
+            None => Before::Nearest(nearest),
+        }
     }
 
     /// 4. Later in the closing sentence: "according to X", or an attribution that ends the
@@ -454,58 +493,6 @@ impl Extractor {
         })?;
         let subject = self.subject_left(doc, v.start)?;
         Some((v, subject))
-    }
-
-    /// "Ruiz told reporters that he feels “…”", "Ruiz said allies wanted “…”": a verb of
-    /// belief, or a verb whose subject is a pronoun, that stands inside the reported clause of
-    /// an earlier reporting verb of the sentence. The quote belongs to the outer speaker, the
-    /// source of the whole clause (the inner "he" may not even be the speaker).
-    pub(super) fn outer_attribution(
-        &self,
-        doc: &Doc,
-        inner: &Cue,
-        inner_np: &Np,
-        s_start: usize,
-    ) -> Option<Attribution> {
-        let g = &self.lex.grammar;
-        let pronoun = inner_np.end - inner_np.start == 1
-            && g.pronouns.contains_key(&doc.folded[inner_np.start]);
-        if inner.kind != CueType::Belief && !pronoun {
-            return None;
-        }
-        let mut i = inner_np.start;
-        while i > s_start && inner_np.start - i < 14 {
-            i -= 1;
-            if doc.quote_of[i].is_some()
-                || matches!(doc.word(i), ";" | ":" | "—" | "–" | "." | "(" | ")")
-            {
-                return None;
-            }
-            let Some(c0) = self.cue_at(doc, i) else {
-                continue;
-            };
-            if c0.source != SourceSide::Before
-                || c0.kind == CueType::Belief
-                || self.is_participle(doc, &c0)
-                || c0.end > inner_np.start
-            {
-                continue;
-            }
-            // The inner subject opens the outer verb's clause: "said he", "said that he",
-            // "told reporters that he", "says if people".
-            let before_inner = &doc.folded[inner_np.start - 1];
-            let opens = inner_np.start == c0.end || g.complementizers.contains(before_inner);
-            if !opens {
-                return None;
-            }
-            let np0 = self.subject_left(doc, c0.start)?;
-            return Some(Attribution {
-                cue: c0,
-                subject: Some(np0),
-                how: Rule::BeforeQuoteOuter,
-            });
-        }
-        None
     }
 
     /// "“…,” Hannity started.", "“…,” she went on.": a quote that opens its sentence and ends
@@ -635,6 +622,72 @@ mod tests {
         assert_eq!(
             rules("Ruiz told reporters that he feels “very confident about the vote.”"),
             [(Rule::BeforeQuoteOuter, "Ruiz")]
+        );
+    }
+
+    // See: issue 18 (PolNeAR: a nested source is credited to the outer speaker).
+    #[test]
+    fn a_verb_in_a_relative_clause_leaves_the_quote_to_the_verb_before_it() {
+        let told = rules(
+            "Ana Ruiz told a student who suggested a boycott that “staying home is no strategy.”",
+        );
+        assert_eq!(told, [(Rule::BeforeQuote, "Ana Ruiz")]);
+        let said = statements(
+            "Dora Penn said any candidate who wants to win the county “owes it to the voters” to debate.",
+        );
+        let quote = said.iter().find(|s| s.quote.is_some()).expect("the quote");
+        assert_eq!(quote.attribution, Rule::BeforeQuote);
+        let text = "Dora Penn said any candidate who wants to win the county “owes it to the voters” to debate.";
+        assert_eq!(
+            quote.speaker_mention.map(|m| m.slice(text)),
+            Some("Dora Penn")
+        );
+    }
+
+    #[test]
+    fn a_relative_clause_verb_right_before_its_quote_keeps_its_subject() {
+        assert_eq!(
+            rules("The marchers who chanted “we are still here” walked on."),
+            [(Rule::BeforeQuote, "The marchers who")]
+        );
+    }
+
+    #[test]
+    fn an_inner_participle_or_that_clause_belongs_to_the_outer_speaker() {
+        assert_eq!(
+            rules("Ana Ruiz recalled Tom Vale talking about “how the plant nearly closed that winter.”"),
+            [(Rule::BeforeQuoteOuter, "Ana Ruiz")]
+        );
+        // An outer participle speaks through its main clause's subject.
+        let text = "Tom Vale posted messages on Friday saying that Ana Ruiz had shown poor judgment in using the old budget “as a model of thrift.”";
+        assert_eq!(rules(text), [(Rule::BeforeQuoteOuter, "Tom Vale")]);
+    }
+
+    #[test]
+    fn a_name_and_verb_after_a_quote_without_punctuation_is_no_attribution() {
+        assert_eq!(
+            rules(
+                "Mayor Ana Ruiz is describing as “reckless” a Tom Vale post attacking the council."
+            ),
+            [(Rule::BeforeQuote, "Mayor Ana Ruiz")]
+        );
+    }
+
+    #[test]
+    fn as_a_source_put_it_after_a_quote_attributes_it() {
+        assert_eq!(
+            rules("The main test of the program is a “lawful source of income,” as a Treasury memo put it."),
+            [(Rule::AfterQuote, "a Treasury memo")]
+        );
+        // A prepositional phrase may follow the verb.
+        assert_eq!(
+            rules("Still, the fact that the race “is a dead heat right now,” as Vale said on a radio show, matters."),
+            [(Rule::AfterQuote, "Vale")]
+        );
+        // "as" with a clause after the verb reports something else.
+        assert!(
+            !rules("The vote was “a disgrace,” as Ruiz said he would argue.")
+                .contains(&(Rule::AfterQuote, "Ruiz"))
         );
     }
 

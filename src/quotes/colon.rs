@@ -94,19 +94,25 @@ impl Extractor {
             {
                 first += 1;
             }
-            if let Some(np) = self.subject_right(doc, first) {
-                let verb_follows = np.end < q.open
-                    && doc.toks[np.end].is_word()
-                    && !is_capitalized(doc.word(np.end));
-                if verb_follows {
-                    let colon = q.open - 1;
-                    let cue = Cue::colon(colon);
-                    return Some(Attribution {
-                        cue,
-                        subject: Some(np),
-                        how: Rule::Colon,
-                    });
-                }
+            // "With aides worried about turnout, Ruiz is rolling out a message: “…”": past an
+            // introductory phrase, the main clause's subject comes first.
+            let introduced = (doc.toks[s_start].is_word()
+                && self.lex.grammar.prepositions.contains(&doc.folded[s_start]))
+            .then(|| self.main_clause_subject(doc, q.open - 1, s_start))
+            .flatten();
+            let verb_follows = |np: &Np| {
+                np.end < q.open && doc.toks[np.end].is_word() && !is_capitalized(doc.word(np.end))
+            };
+            let np = [introduced, self.subject_right(doc, first)]
+                .into_iter()
+                .flatten()
+                .find(verb_follows);
+            if let Some(np) = np {
+                return Some(Attribution {
+                    cue: Cue::colon(q.open - 1),
+                    subject: Some(np),
+                    how: Rule::Colon,
+                });
             }
         }
         None
@@ -131,6 +137,15 @@ mod tests {
         assert_eq!(
             rules("She is sure of one thing: “We will win.”"),
             [(Rule::Colon, "She")]
+        );
+    }
+
+    // See: issue 18.
+    #[test]
+    fn past_an_introductory_phrase_the_main_clauses_subject_speaks_before_a_colon() {
+        assert_eq!(
+            rules("With party leaders increasingly worried about turnout, Mayor Ana Ruiz is rolling out a new message: “It is about us.”"),
+            [(Rule::Colon, "Mayor Ana Ruiz")]
         );
     }
 

@@ -53,6 +53,7 @@ impl Extractor {
             cue: None,
             speaker_mention: None,
             descriptor: None,
+            antecedent: None,
             addressee_mention: None,
             attribution: Rule::NotFound,
             cue_type: None,
@@ -71,6 +72,9 @@ impl Extractor {
                 st.cue_type = Some(cue.kind.as_str());
                 st.speaker_mention = Some(doc.span_of(np.start, np.end));
                 st.descriptor = np.descriptor;
+                st.antecedent = self
+                    .relative_pronoun_antecedent(doc, &np, s_start)
+                    .map(|a| doc.span_of(a.start, a.end));
                 st.attribution = how;
                 let before_quote = cue.end <= q.open;
                 let mut clause_start = if before_quote { cue.end } else { s_start };

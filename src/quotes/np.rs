@@ -258,13 +258,18 @@ impl Extractor {
 
     /// "The Florida senator's answer", "Corporate lobbyists", "An Egyptian textbook": a lone
     /// capitalised word read as a name is a modifier when lowercase nouns follow it before the
-    /// verb; the phrase runs on over them (with the article before it).
+    /// verb; the phrase runs on over them (with the article before it). So is a name in the
+    /// possessive ("Independent candidate Ana Ruiz's doctor is calling …": the doctor speaks).
     pub(super) fn modifier_then_nouns(&self, doc: &Doc, np: &Np, limit: usize) -> Option<Np> {
         let g = &self.lex.grammar;
-        if np.end != np.start + 1
-            || !is_capitalized(doc.word(np.start))
-            || g.pronouns.contains_key(&doc.folded[np.start])
-        {
+        let last = &doc.folded[np.end - 1];
+        let possessive = np.end > np.start
+            && is_capitalized(doc.word(np.end - 1))
+            && (last.ends_with("'s") || last.ends_with("s'"));
+        let lone = np.end == np.start + 1
+            && is_capitalized(doc.word(np.start))
+            && !g.pronouns.contains_key(&doc.folded[np.start]);
+        if !(lone || possessive) {
             return None;
         }
         let noun = |t: usize| {
@@ -341,6 +346,20 @@ impl Extractor {
 mod tests {
     use crate::quotes::testutil::rules;
     use crate::quotes::Rule;
+
+    // See: issue 18.
+    #[test]
+    fn the_noun_a_name_in_the_possessive_owns_is_the_speaker() {
+        assert_eq!(
+            rules(
+                "Independent candidate Ana Ruiz's doctor is calling the candidate “extremely fit.”"
+            ),
+            [(
+                Rule::BeforeQuoteMainClause,
+                "Independent candidate Ana Ruiz's doctor"
+            )]
+        );
+    }
 
     #[test]
     fn initials_titles_and_particles_stay_inside_a_name() {

@@ -577,6 +577,7 @@ fn reported_statement(
         cue: Some(doc.span_of(cue.start, cue.end)),
         speaker_mention: np.map(|np| doc.span_of(np.start, np.end)),
         descriptor: np.and_then(|np| np.descriptor),
+        antecedent: None,
         addressee_mention: None,
         attribution,
         cue_type: Some(cue.kind.as_str()),

@@ -8,11 +8,14 @@
 //! “…,” said a longtime adviser to the governor.  the whole description, not "adviser"
 //! ```
 
+use rustc_hash::FxHashSet as HashSet;
+
 use crate::segment::is_capitalized;
 
+use super::attribute::Attribution;
 use super::doc::Doc;
 use super::np::{Np, MAX_DESCRIPTION_WORDS, MAX_NP_WORDS};
-use super::Extractor;
+use super::{Extractor, Rule, SourceSide};
 
 impl Extractor {
     /// The speaker after a cue: "said Wu Xinbo, professor …", "according to the ministry".
@@ -389,6 +392,55 @@ impl Extractor {
             end: j,
             descriptor: np.descriptor,
         }
+    }
+
+    /// "… a “lawful source of income,” as a Treasury memo put it.": "as", the speaker and a
+    /// reporting verb that closes the clause, right after a quote (`k` is the first word after
+    /// its closing mark and punctuation). Unlike "as Ruiz said he would", nothing follows
+    /// the verb but the end of the clause or a prepositional phrase ("as Cruz said on Monday").
+    pub(super) fn as_source_put_it(
+        &self,
+        doc: &Doc,
+        k: usize,
+        s_end: usize,
+        used: &HashSet<usize>,
+    ) -> Option<Attribution> {
+        if k + 2 >= s_end || &doc.folded[k] != "as" || doc.quote_of[k + 1].is_some() {
+            return None;
+        }
+        let np = self
+            .subject_right(doc, k + 1)
+            .or_else(|| self.loose_np_right(doc, k + 1, s_end))
+            .filter(|np| np.start == k + 1 || np.start == k + 2)
+            // "pledges to “…,” as she put it": a pronoun stands for the speaker the clause
+            // before already names, which the other rules read better.
+            .filter(|np| {
+                !self
+                    .lex
+                    .grammar
+                    .pronouns
+                    .contains_key(&doc.folded[np.start])
+            })?;
+        let mut m = np.end;
+        while m < s_end && self.lex.grammar.between.contains(&doc.folded[m]) {
+            m += 1;
+        }
+        let cue = self.cue_at(doc, m).filter(|c| {
+            c.source == SourceSide::Before && !used.contains(&c.start) && c.end <= s_end
+        })?;
+        // "as Cruz said on a radio show" too: a prepositional phrase may follow the verb.
+        let closes = cue.end == s_end
+            || matches!(
+                doc.word(cue.end),
+                "." | "," | ";" | "!" | "?" | "—" | "–" | ")"
+            )
+            || (doc.toks[cue.end].is_word()
+                && self.lex.grammar.prepositions.contains(&doc.folded[cue.end]));
+        closes.then_some(Attribution {
+            cue,
+            subject: Some(Np { start: k + 1, ..np }),
+            how: Rule::AfterQuote,
+        })
     }
 }
 

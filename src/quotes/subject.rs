@@ -528,8 +528,12 @@ impl Extractor {
         let (s_start, _) = doc.sent_range(cue_start);
         let end = self.skip_between_left(doc, cue_start, s_start);
         let mut j = end;
+        // "the mother of three replied", "the members of the board said": one "of" after a
+        // word for people may stand inside the phrase, which may then be longer ("the
+        // rejection of the treaty signals" is no speaker).
+        let mut of = false;
         let det = loop {
-            if j == s_start || end - j >= 5 {
+            if j == s_start || end - j >= if of { 7 } else { 5 } {
                 return None;
             }
             let t = j - 1;
@@ -538,7 +542,21 @@ impl Extractor {
                 return None;
             }
             if g.unnamed_openers_before_verb.contains(w) {
+                if !of && t > s_start + 1 && &doc.folded[t - 1] == "of" {
+                    j -= 1;
+                    continue;
+                }
                 break t;
+            }
+            if !of
+                && w == "of"
+                && t + 1 < end
+                && t > s_start
+                && g.collective.contains(&doc.folded[t - 1])
+            {
+                of = true;
+                j -= 1;
+                continue;
             }
             let function_word = g.ends_noun_phrase(w) || g.pronouns.contains_key(w);
             // After an article or possessive a verb form is a noun ("The email said"), and so
@@ -573,6 +591,16 @@ impl Extractor {
 mod tests {
     use crate::quotes::testutil::{rules, statements};
     use crate::quotes::Rule;
+
+    // See: issue 18. Without "of" the reading failed and an earlier verb's subject spoke.
+    #[test]
+    fn a_description_with_of_after_a_word_for_people_can_speak() {
+        let text = "She said fathers would not qualify, and when pressed, the 34-year-old mother of three replied, “It is meant to help mothers.”";
+        assert!(rules(text).contains(&(Rule::BeforeQuote, "the 34-year-old mother of three")));
+        // "of" after a word for no one does not make a speaker of the phrase.
+        let text = "The rejection of the treaty signals “the beginning of the end” for the union, said Wilders.";
+        assert!(rules(text).contains(&(Rule::AfterQuoteInverted, "Wilders")));
+    }
 
     #[test]
     fn an_appositive_between_commas_is_the_speakers_descriptor() {

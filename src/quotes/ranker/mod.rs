@@ -152,6 +152,7 @@ impl Extractor {
             let st = &mut out[i];
             st.speaker_mention = Some(cands[best].0);
             st.descriptor = None;
+            st.antecedent = None;
             st.attribution = Rule::Ranked;
         }
     }
