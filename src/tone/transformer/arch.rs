@@ -41,47 +41,44 @@ impl Architecture {
         }
     }
 
-    /// The names, in the model's own `model.safetensors`, of layer `i`'s tensors.
+    /// The names, in the model's own `model.safetensors`, of layer `i`'s tensors. The families
+    /// name the attention's parts differently and the feed-forward block alike.
     pub fn layer_names(self, i: usize) -> LayerNames {
-        let p = format!("encoder.layer.{i}");
-        let n = |s: &str| format!("{p}.{s}");
-        match self {
-            Architecture::Bert => LayerNames {
-                q_w: n("attention.self.query.weight"),
-                k_w: n("attention.self.key.weight"),
-                v_w: n("attention.self.value.weight"),
-                q_b: n("attention.self.query.bias"),
-                k_b: n("attention.self.key.bias"),
-                v_b: n("attention.self.value.bias"),
-                out_w: n("attention.output.dense.weight"),
-                out_b: n("attention.output.dense.bias"),
-                ln1_w: n("attention.output.LayerNorm.weight"),
-                ln1_b: n("attention.output.LayerNorm.bias"),
-                ff1_w: n("intermediate.dense.weight"),
-                ff1_b: n("intermediate.dense.bias"),
-                ff2_w: n("output.dense.weight"),
-                ff2_b: n("output.dense.bias"),
-                ln2_w: n("output.LayerNorm.weight"),
-                ln2_b: n("output.LayerNorm.bias"),
-            },
-            Architecture::MpNet => LayerNames {
-                q_w: n("attention.attn.q.weight"),
-                k_w: n("attention.attn.k.weight"),
-                v_w: n("attention.attn.v.weight"),
-                q_b: n("attention.attn.q.bias"),
-                k_b: n("attention.attn.k.bias"),
-                v_b: n("attention.attn.v.bias"),
-                out_w: n("attention.attn.o.weight"),
-                out_b: n("attention.attn.o.bias"),
-                ln1_w: n("attention.LayerNorm.weight"),
-                ln1_b: n("attention.LayerNorm.bias"),
-                ff1_w: n("intermediate.dense.weight"),
-                ff1_b: n("intermediate.dense.bias"),
-                ff2_w: n("output.dense.weight"),
-                ff2_b: n("output.dense.bias"),
-                ln2_w: n("output.LayerNorm.weight"),
-                ln2_b: n("output.LayerNorm.bias"),
-            },
+        let [q, k, v, out, ln1] = match self {
+            Architecture::Bert => [
+                "attention.self.query",
+                "attention.self.key",
+                "attention.self.value",
+                "attention.output.dense",
+                "attention.output.LayerNorm",
+            ],
+            Architecture::MpNet => [
+                "attention.attn.q",
+                "attention.attn.k",
+                "attention.attn.v",
+                "attention.attn.o",
+                "attention.LayerNorm",
+            ],
+        };
+        let w = |part: &str| format!("encoder.layer.{i}.{part}.weight");
+        let b = |part: &str| format!("encoder.layer.{i}.{part}.bias");
+        LayerNames {
+            q_w: w(q),
+            k_w: w(k),
+            v_w: w(v),
+            q_b: b(q),
+            k_b: b(k),
+            v_b: b(v),
+            out_w: w(out),
+            out_b: b(out),
+            ln1_w: w(ln1),
+            ln1_b: b(ln1),
+            ff1_w: w("intermediate.dense"),
+            ff1_b: b("intermediate.dense"),
+            ff2_w: w("output.dense"),
+            ff2_b: b("output.dense"),
+            ln2_w: w("output.LayerNorm"),
+            ln2_b: b("output.LayerNorm"),
         }
     }
 }
