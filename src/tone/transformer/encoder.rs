@@ -14,6 +14,7 @@ use tch::{Device, Kind, TchError, Tensor};
 
 use super::arch::{relative_buckets, Architecture, LayerNames};
 use crate::error::{Error, Result};
+use crate::tone::Precision;
 
 /// The files of a sentence-transformers model folder that the encoder reads.
 pub const MODEL_FILES: [&str; 4] = [
@@ -178,6 +179,8 @@ pub struct Encoder {
     pub(crate) heads: i64,
     pub(crate) eps: f64,
     max_positions: i64,
+    /// The layers' number format (f32 unless [`Encoder::with_precision`]).
+    kind: Kind,
     device: Device,
 }
 
@@ -398,9 +401,44 @@ impl Encoder {
             heads: cfg.num_attention_heads,
             eps: cfg.layer_norm_eps,
             max_positions: cfg.max_position_embeddings - position_offset,
+            kind: Kind::Float,
             device,
         };
         Ok(enc)
+    }
+
+    /// The encoder with its layers in `precision` (the embeddings, the attention bias's padding
+    /// mask arithmetic and the pooling stay f32; see [`Precision`]). Training never calls this.
+    pub fn with_precision(mut self, precision: Precision) -> Result<Encoder> {
+        let kind = match precision {
+            Precision::F32 => return Ok(self),
+            Precision::Bf16 => Kind::BFloat16,
+        };
+        let convert = |l: &Layer| -> std::result::Result<Layer, TchError> {
+            let c = |t: &Tensor| t.f_to_kind(kind);
+            Ok(Layer {
+                qkv_w: c(&l.qkv_w)?,
+                qkv_b: c(&l.qkv_b)?,
+                out_w: c(&l.out_w)?,
+                out_b: c(&l.out_b)?,
+                ln1_w: c(&l.ln1_w)?,
+                ln1_b: c(&l.ln1_b)?,
+                ff1_w: c(&l.ff1_w)?,
+                ff1_b: c(&l.ff1_b)?,
+                ff2_w: c(&l.ff2_w)?,
+                ff2_b: c(&l.ff2_b)?,
+                ln2_w: c(&l.ln2_w)?,
+                ln2_b: c(&l.ln2_b)?,
+            })
+        };
+        self.layers = self
+            .layers
+            .iter()
+            .map(convert)
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| tch_error("converting the layers to bf16", e))?;
+        self.kind = kind;
+        Ok(self)
     }
 
     /// Another handle on the same weights, for another thread.
@@ -437,6 +475,7 @@ impl Encoder {
             heads: self.heads,
             eps: self.eps,
             max_positions: self.max_positions,
+            kind: self.kind,
             device: self.device,
         }
     }
@@ -454,7 +493,7 @@ impl Encoder {
         let out = tch::no_grad(|| -> std::result::Result<Tensor, TchError> {
             let (x, mask, bias) = self.inputs(batch)?;
             let x = self.layers_from(x, bias.as_ref(), 0, true)?;
-            pool(&x, &mask)
+            pool(&x.f_to_kind(Kind::Float)?, &mask)
         })
         .map_err(|e| tch_error("forward pass", e))?;
         let out = out
@@ -534,6 +573,10 @@ impl Encoder {
             self.eps,
             false,
         )?;
+        if self.kind != Kind::Float {
+            let bias = bias.map(|b| b.f_to_kind(self.kind)).transpose()?;
+            return Ok((x.f_to_kind(self.kind)?, mask, bias));
+        }
         Ok((x, mask, bias))
     }
 

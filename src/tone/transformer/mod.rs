@@ -25,7 +25,7 @@ use tracing::{error, warn};
 
 use super::head::{tone_from_probabilities, HeadFile, Layer};
 use super::train::{features, HeadKind};
-use super::{DeviceKind, LexiconScorer, ToneInput, ToneScorer, TransformerOptions};
+use super::{DeviceKind, LexiconScorer, Precision, ToneInput, ToneScorer, TransformerOptions};
 use crate::error::{Error, Result};
 use crate::models::ModelFile;
 use crate::types::{ToneLabel, ToneScore};
@@ -70,6 +70,7 @@ pub fn worker_options(options: &TransformerOptions) -> WorkerOptions {
     WorkerOptions {
         device,
         batch_size: options.batch_size.max(1),
+        precision: options.precision,
         replicas,
         threads_per_replica: threads,
         sort_by_length: true,
@@ -228,8 +229,13 @@ impl LearnedScorer {
         let head = &loaded.head;
         // The batch shape is part of the version: scores are the same bits only between runs
         // whose forward passes have the same shape (see `worker::Embedder::batches`).
+        // So is a precision other than f32 (added only then, so f32 states keep their version).
+        let precision = match loaded.embedder.options().precision {
+            Precision::F32 => String::new(),
+            p => format!("+{}", p.as_str()),
+        };
         let emb = format!(
-            "{}@{}+batch{}",
+            "{}@{}+batch{}{precision}",
             head.embedding.name,
             &head.embedding.safetensors_sha256[..8],
             loaded.embedder.options().batch_size
@@ -413,14 +419,62 @@ mod tests {
     }
 
     fn embedder(replicas: usize, batch_size: usize) -> Embedder {
+        embedder_in(replicas, batch_size, Precision::F32)
+    }
+
+    fn embedder_in(replicas: usize, batch_size: usize, precision: Precision) -> Embedder {
         let opts = WorkerOptions {
             device: tch::Device::Cpu,
             batch_size,
+            precision,
             replicas,
             threads_per_replica: 1,
             sort_by_length: true,
         };
         Embedder::start(&model(), opts).expect("encoder starts")
+    }
+
+    #[test]
+    fn bf16_layers_give_nearly_the_f32_embeddings_and_the_same_bits_in_any_batch() {
+        let f32s = embedder(1, 8).embed(&SENTENCES).unwrap();
+        let bf = embedder_in(1, 8, Precision::Bf16);
+        let bf16s = bf.embed(&SENTENCES).unwrap();
+        for (i, (a, b)) in f32s.iter().zip(&bf16s).enumerate() {
+            assert_ne!(a, b, "bf16 changes the last digits");
+            let c = cosine(a, b);
+            assert!(c >= 0.99, "sentence {i} {:?}: cosine {c}", SENTENCES[i]);
+        }
+        // The batch-independence the state relies on holds in bf16 too.
+        let texts: Vec<String> = ["china", "japan", "france", "spain", "india", "italy"]
+            .iter()
+            .map(|c| format!("We welcome the talks with {c} and hope for progress."))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let together = bf.embed(&refs).unwrap();
+        for (i, t) in refs.iter().enumerate() {
+            assert_eq!(bf.embed(&[t]).unwrap().remove(0), together[i], "{t}");
+        }
+    }
+
+    #[test]
+    fn the_precision_is_part_of_the_version_only_when_it_is_not_f32() {
+        let version = |precision| {
+            let source = ModelSource::default();
+            let lexicon = source.load("tone-lexicon.toml").unwrap();
+            let head = source.load(crate::tone::head::HEAD_FILE).unwrap();
+            let options = TransformerOptions {
+                precision,
+                replicas: 1,
+                ..Default::default()
+            };
+            let lex = LexiconScorer::load(&lexicon).unwrap();
+            let (scorer, _) =
+                build(HeadKind::Transformer, lex, &lexicon.sha256, &head, &options).unwrap();
+            scorer.version().to_string()
+        };
+        let (f, b) = (version(Precision::F32), version(Precision::Bf16));
+        assert!(f.ends_with("+batch8"), "{f}");
+        assert_eq!(b, format!("{f}+bf16"));
     }
 
     #[test]

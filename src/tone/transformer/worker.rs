@@ -13,6 +13,7 @@ use tch::Device;
 
 use super::encoder::{Encoder, ModelDir, Tokenizer};
 use crate::error::{Error, Result};
+use crate::tone::Precision;
 
 /// How the encoder runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +21,8 @@ pub struct WorkerOptions {
     pub device: Device,
     /// Sequences per forward pass.
     pub batch_size: usize,
+    /// Number format of the layers.
+    pub precision: Precision,
     /// Worker threads, each with a handle on the same weights.
     pub replicas: usize,
     /// libtorch intra-op threads per replica.
@@ -65,7 +68,7 @@ impl Embedder {
             }
         }
         let tokenizer = Tokenizer::load(model)?;
-        let encoder = Encoder::load(model, options.device)?;
+        let encoder = Encoder::load(model, options.device)?.with_precision(options.precision)?;
         let dim = encoder.dim();
         let (tx, rx) = mpsc::channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
