@@ -115,6 +115,28 @@ impl Layer {
         ])
     }
 
+    /// A new layer from `f` applied to each named tensor (training copies, fp16 rounding,
+    /// another precision).
+    pub(crate) fn map(
+        &self,
+        f: &mut dyn FnMut(&str, &Tensor) -> std::result::Result<Tensor, TchError>,
+    ) -> std::result::Result<Layer, TchError> {
+        Ok(Layer {
+            qkv_w: f("qkv_w", &self.qkv_w)?,
+            qkv_b: f("qkv_b", &self.qkv_b)?,
+            out_w: f("out_w", &self.out_w)?,
+            out_b: f("out_b", &self.out_b)?,
+            ln1_w: f("ln1_w", &self.ln1_w)?,
+            ln1_b: f("ln1_b", &self.ln1_b)?,
+            ff1_w: f("ff1_w", &self.ff1_w)?,
+            ff1_b: f("ff1_b", &self.ff1_b)?,
+            ff2_w: f("ff2_w", &self.ff2_w)?,
+            ff2_b: f("ff2_b", &self.ff2_b)?,
+            ln2_w: f("ln2_w", &self.ln2_w)?,
+            ln2_b: f("ln2_b", &self.ln2_b)?,
+        })
+    }
+
     /// The layer on `x` [b, t, hidden]. `in_place` reuses buffers (inference); training needs
     /// the intermediate values kept for the backward pass, so it passes `false`.
     pub(crate) fn forward(
@@ -414,27 +436,10 @@ impl Encoder {
             Precision::F32 => return Ok(self),
             Precision::Bf16 => Kind::BFloat16,
         };
-        let convert = |l: &Layer| -> std::result::Result<Layer, TchError> {
-            let c = |t: &Tensor| t.f_to_kind(kind);
-            Ok(Layer {
-                qkv_w: c(&l.qkv_w)?,
-                qkv_b: c(&l.qkv_b)?,
-                out_w: c(&l.out_w)?,
-                out_b: c(&l.out_b)?,
-                ln1_w: c(&l.ln1_w)?,
-                ln1_b: c(&l.ln1_b)?,
-                ff1_w: c(&l.ff1_w)?,
-                ff1_b: c(&l.ff1_b)?,
-                ff2_w: c(&l.ff2_w)?,
-                ff2_b: c(&l.ff2_b)?,
-                ln2_w: c(&l.ln2_w)?,
-                ln2_b: c(&l.ln2_b)?,
-            })
-        };
         self.layers = self
             .layers
             .iter()
-            .map(convert)
+            .map(|l| l.map(&mut |_, t| t.f_to_kind(kind)))
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| tch_error("converting the layers to bf16", e))?;
         self.kind = kind;

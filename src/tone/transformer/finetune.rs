@@ -120,26 +120,6 @@ pub struct Tuned {
     pub(crate) layers: Vec<Layer>,
 }
 
-fn map_layer(
-    l: &Layer,
-    f: &mut dyn FnMut(&str, &Tensor) -> std::result::Result<Tensor, TchError>,
-) -> std::result::Result<Layer, TchError> {
-    Ok(Layer {
-        qkv_w: f("qkv_w", &l.qkv_w)?,
-        qkv_b: f("qkv_b", &l.qkv_b)?,
-        out_w: f("out_w", &l.out_w)?,
-        out_b: f("out_b", &l.out_b)?,
-        ln1_w: f("ln1_w", &l.ln1_w)?,
-        ln1_b: f("ln1_b", &l.ln1_b)?,
-        ff1_w: f("ff1_w", &l.ff1_w)?,
-        ff1_b: f("ff1_b", &l.ff1_b)?,
-        ff2_w: f("ff2_w", &l.ff2_w)?,
-        ff2_b: f("ff2_b", &l.ff2_b)?,
-        ln2_w: f("ln2_w", &l.ln2_w)?,
-        ln2_b: f("ln2_b", &l.ln2_b)?,
-    })
-}
-
 /// A padded batch of frozen states: x [b, t, hidden], the mask of real tokens, and the
 /// attention bias when lengths differ.
 fn assemble(
@@ -183,9 +163,7 @@ pub fn train_layers(
         let mut layers = Vec::new();
         for (i, l) in encoder.layers.iter().enumerate().skip(frozen.first_tuned) {
             let p = &root / format!("layer{i}");
-            layers.push(map_layer(l, &mut |name, t| {
-                Ok(p.var_copy(name, &t.f_to_kind(Kind::Float)?))
-            })?);
+            layers.push(l.map(&mut |name, t| Ok(p.var_copy(name, &t.f_to_kind(Kind::Float)?)))?);
         }
         let h = encoder.hidden;
         let head_w = root.var_copy(
@@ -228,7 +206,7 @@ pub fn train_layers(
         }
         let layers = layers
             .iter()
-            .map(|l| map_layer(l, &mut |_, t| Ok(t.f_detach()?.copy())))
+            .map(|l| l.map(&mut |_, t| Ok(t.f_detach()?.copy())))
             .collect::<std::result::Result<Vec<_>, _>>()?;
         Ok(Tuned {
             first_tuned: frozen.first_tuned,
@@ -272,11 +250,7 @@ pub fn round_fp16(tuned: &Tuned) -> Result<Tuned> {
     let layers = tuned
         .layers
         .iter()
-        .map(|l| {
-            map_layer(l, &mut |_, t| {
-                t.f_to_kind(Kind::Half)?.f_to_kind(Kind::Float)
-            })
-        })
+        .map(|l| l.map(&mut |_, t| t.f_to_kind(Kind::Half)?.f_to_kind(Kind::Float)))
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| tch_error("rounding to fp16", e))?;
     Ok(Tuned {
