@@ -461,21 +461,9 @@ impl Encoder {
             layers: self
                 .layers
                 .iter()
-                .map(|l| Layer {
-                    qkv_w: s(&l.qkv_w),
-                    qkv_b: s(&l.qkv_b),
-                    out_w: s(&l.out_w),
-                    out_b: s(&l.out_b),
-                    ln1_w: s(&l.ln1_w),
-                    ln1_b: s(&l.ln1_b),
-                    ff1_w: s(&l.ff1_w),
-                    ff1_b: s(&l.ff1_b),
-                    ff2_w: s(&l.ff2_w),
-                    ff2_b: s(&l.ff2_b),
-                    ln2_w: s(&l.ln2_w),
-                    ln2_b: s(&l.ln2_b),
-                })
-                .collect(),
+                .map(|l| l.map(&mut |_, t| Ok(t.shallow_clone())))
+                .collect::<std::result::Result<_, _>>()
+                .expect("shallow_clone cannot fail"),
             hidden: self.hidden,
             heads: self.heads,
             eps: self.eps,
