@@ -64,6 +64,9 @@ def main():
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--threads", type=int, default=0, help="torch intra-op threads (0: torch's default, one per core)")
+    p.add_argument("--bf16", action="store_true",
+                   help="encode under torch.autocast('cpu', dtype=torch.bfloat16), the peer's own bf16 path "
+                        "(to compare with `tonetrack bench transformer --precision bf16`)")
     args = p.parse_args()
 
     import torch
@@ -77,15 +80,19 @@ def main():
     model, how = load_model(args.model)
     model.encode(texts[: args.batch_size], batch_size=args.batch_size)  # warm-up, as on the Rust side
     load = time.perf_counter() - t0
+    import contextlib
+    precision = torch.autocast("cpu", dtype=torch.bfloat16) if args.bf16 else contextlib.nullcontext()
     passes = []
-    for _ in range(max(1, args.repeat)):
-        t = time.perf_counter()
-        emb = model.encode(texts, batch_size=args.batch_size, normalize_embeddings=False)
-        passes.append(time.perf_counter() - t)
+    with precision:
+        model.encode(texts[: args.batch_size], batch_size=args.batch_size)  # warm the bf16 kernels too
+        for _ in range(max(1, args.repeat)):
+            t = time.perf_counter()
+            emb = model.encode(texts, batch_size=args.batch_size, normalize_embeddings=False)
+            passes.append(time.perf_counter() - t)
     assert emb.shape == (len(texts), 384), emb.shape
     median = statistics.median(passes)
     print(json.dumps({
-        "engine": f"sentence-transformers {sentence_transformers.__version__} ({how})",
+        "engine": f"sentence-transformers {sentence_transformers.__version__} ({how}{', bf16 autocast' if args.bf16 else ''})",
         "torch": torch.__version__,
         "transformers": transformers.__version__,
         "torch_threads": torch.get_num_threads(),

@@ -172,3 +172,60 @@ fn a_state_scored_by_one_scorer_refuses_the_other_until_rebuilt() {
     let st = read(&out, "statements.parquet");
     assert!(strings(&st, "scorer").iter().all(|s| s == "ensemble"));
 }
+
+#[test]
+fn auto_precision_keeps_the_folders_precision_and_a_different_one_says_how_to_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    // f32 asked for explicitly: the same on every CPU.
+    let o = run_sample(&out, &["--precision", "f32"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let before = std::fs::read(out.join("statements.parquet")).unwrap();
+    let f32_version = strings(&read(&out, "statements.parquet"), "scorer_version")[0].clone();
+    assert!(!f32_version.contains("+bf16"), "{f32_version}");
+    // The default (auto) keeps f32 here even on a CPU with bf16 instructions: no --rebuild needed,
+    // nothing rescored, the tables as they were.
+    let o = bin()
+        .args([
+            "run",
+            "notebooks-data",
+            "--config",
+            "notebooks-data/tonetrack.toml",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{log}");
+    assert!(
+        log.contains("in f32 (auto: the precision the output folder's statements were scored in)"),
+        "{log}"
+    );
+    assert_eq!(
+        std::fs::read(out.join("statements.parquet")).unwrap(),
+        before
+    );
+    // Asking for bf16 on that folder is refused, with the way to keep its precision.
+    let o = run_sample(&out, &["--precision", "bf16"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success(),
+        "a bf16 run was mixed into an f32 folder"
+    );
+    assert!(
+        err.contains("the folder was scored in f32") && err.contains("--precision f32"),
+        "{err}"
+    );
+    // --rebuild with bf16 rescored everything in bf16, and the version says so.
+    let o = run_sample(&out, &["--precision", "bf16", "--rebuild"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let versions = strings(&read(&out, "statements.parquet"), "scorer_version");
+    assert!(
+        versions
+            .iter()
+            .all(|v| *v == f32_version.replace("+batch8", "+batch8+bf16")),
+        "{:?}",
+        &versions[..1]
+    );
+}

@@ -251,3 +251,66 @@ fn table_commands_name_the_missing_feature() {
     }
     assert!(!out.exists(), "a refused command wrote {}", out.display());
 }
+
+#[test]
+fn the_card_check_passes_on_the_shipped_model_and_names_what_a_stale_card_gets_wrong() {
+    // The card names the sha256 of the training sets, which live partly under ../shared.
+    if shared("datasets/plover-plv/train.jsonl").is_none() {
+        return;
+    }
+    let out = run_ok(bin().args([
+        "eval",
+        "tone",
+        "--quiet",
+        "--card",
+        "--min-f1",
+        "ensemble:cameo=0.85",
+        "--min-f1",
+        "ensemble:diplomatic=0.90",
+    ]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("describes the shipped head"), "{text}");
+    for set in ["cameo (mapped)", "plover-plv (mapped)", "diplomatic"] {
+        assert!(text.contains(set), "{set}: {text}");
+    }
+    // A bar above what the card records fails with exit 3.
+    let o = bin()
+        .args([
+            "eval",
+            "tone",
+            "--quiet",
+            "--card",
+            "--min-f1",
+            "ensemble:cameo=0.999",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A card whose head hash is not the shipped head's is refused, naming the difference.
+    let card = std::fs::read_to_string(root().join("models/tone-head.md")).unwrap();
+    let line = card
+        .lines()
+        .find(|l| l.starts_with("- head:"))
+        .expect("a head line");
+    let sha = line.split('`').nth(3).unwrap();
+    let stale = card.replace(sha, &"0".repeat(sha.len()));
+    let dir = tempdir();
+    let path = dir.path().join("stale.md");
+    std::fs::write(&path, stale).unwrap();
+    let o = bin()
+        .args(["eval", "tone", "--quiet", "--card"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("head file sha256") && err.contains("train tone"),
+        "{err}"
+    );
+}

@@ -12,7 +12,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use tonetrack::eval::Subset;
 use tonetrack::pipeline::Shard;
-use tonetrack::tone::{DeviceKind, Precision, ScorerKind, TransformerOptions};
+use tonetrack::tone::{
+    DeviceKind, Precision, PrecisionChoice, PrecisionReason, ScorerKind, TransformerOptions,
+};
 
 #[derive(Parser)]
 #[command(
@@ -276,10 +278,11 @@ pub struct TransformerArgs {
     /// (short batches are filled), so scores are the same bits in any run with the same value
     #[arg(long, default_value_t = 8)]
     pub batch_size: usize,
-    /// Number format of the encoder's layers: bf16 is ~2.7x faster on CPUs with AVX512-BF16 or
-    /// AMX (slower elsewhere); part of `scorer_version`
-    #[arg(long, value_enum, default_value_t = Precision::F32)]
-    pub precision: Precision,
+    /// Number format of the encoder's layers: bf16 is ~2.7x faster on CPUs with AVX512-BF16 (slower
+    /// elsewhere) and part of `scorer_version`; auto keeps the output folder's precision, else
+    /// picks bf16 on such CPUs and f32 on others. Training is always f32
+    #[arg(long, value_enum, default_value_t = PrecisionChoice::Auto)]
+    pub precision: PrecisionChoice,
     /// Encoder threads sharing the weights [default: one per core on cpu, one on cuda]
     #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub replicas: usize,
@@ -289,13 +292,36 @@ pub struct TransformerArgs {
 }
 
 impl TransformerArgs {
+    /// Options for scoring statements that go to no output folder (`score`, `extract`, `eval`,
+    /// `bench`): `--precision auto` is this CPU's choice.
     pub fn options(&self) -> TransformerOptions {
+        self.options_for_state(None).0
+    }
+
+    /// Options for scoring into an output folder whose statements (if any) were scored with
+    /// `state_version` (`--precision auto` keeps their precision), and why that precision.
+    pub fn options_for_state(
+        &self,
+        state_version: Option<&str>,
+    ) -> (TransformerOptions, PrecisionReason) {
+        let native = self.device == DeviceKind::Cpu && Precision::cpu_has_bf16();
+        let (precision, why) = self.precision.resolve(state_version, native);
+        (self.with_precision(precision), why)
+    }
+
+    /// Options for `train` and `eval tone --cv`, which fit in f32.
+    pub fn training_options(&self) -> anyhow::Result<TransformerOptions> {
+        let precision = self.precision.for_training().map_err(anyhow::Error::msg)?;
+        Ok(self.with_precision(precision))
+    }
+
+    fn with_precision(&self, precision: Precision) -> TransformerOptions {
         TransformerOptions {
             model_dir: self.model_dir.clone(),
             head: self.head.clone(),
             device: self.device,
             batch_size: self.batch_size,
-            precision: self.precision,
+            precision,
             replicas: self.replicas,
             threads_per_replica: self.threads_per_replica,
             config_model_dir: None,
@@ -458,13 +484,16 @@ pub struct TrainSpeakersArgs {
 #[cfg_attr(not(feature = "transformer"), allow(dead_code))]
 pub struct EvalToneArgs {
     /// Labelled statements to score (JSONL: text and label conciliatory|neutral|firm, or cameo_class).
-    #[arg(long, required_unless_present_any = ["cv", "heldout"])]
+    #[arg(long, required_unless_present_any = ["cv", "heldout", "card"])]
     pub gold: Option<PathBuf>,
+    /// Check that the model card (default models/tone-head.md) describes the shipped head, layers, base encoder, lexicon and today's training data (by sha256), and print its recorded cross-validation; with --min-f1, gate those recorded means. Seconds: nothing is retrained.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "models/tone-head.md", conflicts_with_all = ["cv", "heldout", "gold"])]
+    pub card: Option<PathBuf>,
     /// Score the fixed held-out tenth of each set (never trained on, see `train tone`) with the shipped scorers: seconds, where --cv retrains.
     #[arg(long, conflicts_with = "cv")]
     pub heldout: bool,
-    /// With --heldout: exit 3 when the named scorer's macro-F1 on a set is below V (SCORER:SET=V, sets cameo, plover, diplomatic), e.g. ensemble:cameo=0.8.
-    #[arg(long = "min-f1", value_name = "SCORER:SET=V", requires = "heldout")]
+    /// With --heldout or --card: exit 3 when the named scorer's macro-F1 on a set is below V (SCORER:SET=V, sets cameo, plover, diplomatic), e.g. ensemble:cameo=0.8.
+    #[arg(long = "min-f1", value_name = "SCORER:SET=V")]
     pub min_f1: Vec<String>,
     /// Instead of a gold file: K-fold cross-validation of the fine-tuned scorer over the CAMEO and PLOVER-PLV sets and ours (fine-tuned layers and heads retrained per fold; minutes per fold).
     #[arg(long, value_name = "K")]

@@ -91,7 +91,10 @@ pub fn eval_tone(args: EvalToneArgs) -> Result<u8> {
     } else {
         args.scorer.clone()
     };
-    if args.cv.is_some() || kinds.iter().any(ScorerKind::is_learned) {
+    if args.cv.is_some() || args.heldout || args.card.is_some() {
+        return Err(no_feature("evaluating the learned scorer"));
+    }
+    if kinds.iter().any(ScorerKind::is_learned) {
         return Err(no_feature("comparing learned scorers"));
     }
     let config = load_config(args.config.as_deref())?;
@@ -153,7 +156,7 @@ mod with_feature {
     pub fn train_head(args: TrainArgs) -> Result<u8> {
         let started = Instant::now();
         let config = load_config(args.config.as_deref())?;
-        let options = args.transformer.options();
+        let options = args.transformer.training_options()?;
         let (lexicon_file, _) = pipeline::tone_files(&config, false, None)?;
         let lexicon = LexiconScorer::load(&lexicon_file)?;
         let sets = sets(&args.cameo, &args.diplomatic)?;
@@ -228,7 +231,7 @@ mod with_feature {
         seed: u64,
     ) -> Result<Tuning> {
         let config = load_config(config)?;
-        let options = transformer.options().with_config(&config);
+        let options = transformer.training_options()?.with_config(&config);
         let (lexicon_file, _) = pipeline::tone_files(&config, false, None)?;
         let lexicon = LexiconScorer::load(&lexicon_file)?;
         let sets = tonetrack::tone::data::standard_sets(&tune_args.shared, &tune_args.ours)?;
@@ -346,15 +349,7 @@ mod with_feature {
         }
         let mut failed = false;
         for bound in &args.min_f1 {
-            let (key, v) = bound
-                .split_once('=')
-                .with_context(|| format!("--min-f1 {bound}: expected SCORER:SET=V"))?;
-            let (scorer, set) = key
-                .split_once(':')
-                .with_context(|| format!("--min-f1 {bound}: expected SCORER:SET=V"))?;
-            let v: f64 = v
-                .parse()
-                .with_context(|| format!("--min-f1 {bound}: not a number"))?;
+            let (scorer, set, v) = parse_bound(bound)?;
             let row = rows
                 .iter()
                 .find(|(k, s, _)| *k == scorer && s.starts_with(set))
@@ -386,7 +381,113 @@ mod with_feature {
         })
     }
 
+    /// `--min-f1 SCORER:SET=V` as (scorer, set, V).
+    fn parse_bound(bound: &str) -> Result<(&str, &str, f64)> {
+        let (key, v) = bound
+            .split_once('=')
+            .with_context(|| format!("--min-f1 {bound}: expected SCORER:SET=V"))?;
+        let (scorer, set) = key
+            .split_once(':')
+            .with_context(|| format!("--min-f1 {bound}: expected SCORER:SET=V"))?;
+        let v: f64 = v
+            .parse()
+            .with_context(|| format!("--min-f1 {bound}: not a number"))?;
+        Ok((scorer, set, v))
+    }
+
+    /// `eval tone --card`: the card's hashes against the shipped files and today's data, then
+    /// its recorded cross-validation against the bars. CI runs this instead of `--cv 5`, which
+    /// is training (about 3 minutes on 2 idle cores) and so not CI's to do.
+    fn eval_card(args: &EvalToneArgs, path: &Path) -> Result<u8> {
+        use tonetrack::tone::card::{CardRecord, Shipped};
+        let config = load_config(args.config.as_deref())?;
+        let options = args.transformer.options().with_config(&config);
+        let (lexicon_file, head_file) =
+            pipeline::tone_files(&config, true, options.head.as_deref())?;
+        let head_file = head_file.context("no tone head")?;
+        let head = tonetrack::tone::head::HeadFile::load(&head_file)?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the model card {}", path.display()))?;
+        let card = CardRecord::parse(&path.display().to_string(), &text)?;
+        let model = ModelDir::open(&options.resolved_model_dir())?;
+        let tuned_sha256 = match &head.tuned {
+            Some(t) => Some(transformer::sha256_file(&transformer::tuned_path(
+                &head_file, &t.file,
+            ))?),
+            None => None,
+        };
+        let sets = tonetrack::tone::data::standard_sets(&args.tune.shared, &args.tune.ours)?;
+        let shipped = Shipped {
+            base_sha256: transformer::sha256_file(&model.safetensors())?,
+            tuned_sha256,
+            head_sha256: head_file.sha256.clone(),
+            lexicon_sha256: lexicon_file.sha256.clone(),
+            data: sets
+                .iter()
+                .map(|d| (d.name.clone(), d.sha256.clone()))
+                .collect(),
+        };
+        let mismatches = card.mismatches(&shipped);
+        if !mismatches.is_empty() {
+            for m in &mismatches {
+                eprintln!("FAIL: {}: {m}", path.display());
+            }
+            bail!(
+                "the model card {} does not describe the shipped model (differences: {}): retrain with `tonetrack train tone`, which rewrites the head, the layers and the card together",
+                path.display(),
+                mismatches.len()
+            );
+        }
+        let mut s = format!(
+            "{}: describes the shipped head {}…, layers {}…, base {}… and today's training data; its recorded {}-fold cross-validation (mean macro-F1):\n",
+            path.display(),
+            &shipped.head_sha256[..12],
+            shipped.tuned_sha256.as_deref().map_or("(none)", |t| &t[..12]),
+            &shipped.base_sha256[..12],
+            card.folds.map_or("?".into(), |k| k.to_string())
+        );
+        s.push_str(&format!(
+            "{:<22}{:>6}{:>10}{:>13}{:>10}\n",
+            "set", "n", "lexicon", "transformer", "ensemble"
+        ));
+        for r in &card.cv {
+            s.push_str(&format!(
+                "{:<22}{:>6}{:>10.3}{:>13.3}{:>10.3}\n",
+                r.set, r.n, r.lexicon, r.transformer, r.ensemble
+            ));
+        }
+        print(&s)?;
+        if card.cv.is_empty() && !args.min_f1.is_empty() {
+            bail!(
+                "{} records no cross-validation (trained with --cv 0): rerun `tonetrack train tone`",
+                path.display()
+            );
+        }
+        let mut failed = false;
+        for bound in &args.min_f1 {
+            let (scorer, set, v) = parse_bound(bound)?;
+            let got = card.cv_mean(scorer, set).with_context(|| {
+                format!("--min-f1 {bound}: the card has no such scorer and set")
+            })?;
+            if got < v {
+                eprintln!("FAIL: recorded cross-validated {scorer} macro-F1 on {set} = {got:.3} is below {v}");
+                failed = true;
+            }
+        }
+        Ok(if failed {
+            crate::EXIT_BELOW_THRESHOLD
+        } else {
+            0
+        })
+    }
+
     pub fn eval_tone(args: EvalToneArgs) -> Result<u8> {
+        if !args.min_f1.is_empty() && !args.heldout && args.card.is_none() {
+            bail!("--min-f1 gates --heldout or --card; give one of them");
+        }
+        if let Some(card) = &args.card {
+            return eval_card(&args, card);
+        }
         if args.heldout {
             return eval_heldout(&args);
         }
@@ -436,7 +537,8 @@ mod with_feature {
                 bail!("--cv needs at least 2 folds");
             }
             let sets = sets(&args.cameo, &args.diplomatic)?;
-            let (_, embedder) = embedder(&options)?;
+            // The heads are fitted per fold: training, so f32 like `train`.
+            let (_, embedder) = embedder(&args.transformer.training_options()?)?;
             let prepared = tasks::prepare(&sets, &embedder, &lexicon)?;
             let reports = tasks::cross_validate_sets(&sets, &prepared, k, args.seed);
             if args.json {

@@ -25,6 +25,7 @@ use tonetrack::config::Config;
 use tonetrack::pipeline::Engine;
 #[cfg(feature = "tables")]
 use tonetrack::store::Storage;
+use tonetrack::tone::TransformerOptions;
 
 pub mod actors;
 pub mod alloc;
@@ -68,12 +69,17 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
 }
 
 pub fn load(common: &Common) -> Result<(Config, Engine)> {
+    load_with(common, &common.transformer.options())
+}
+
+/// [`load`] with transformer options already resolved (`run` resolves `--precision auto`
+/// against its output folder).
+pub fn load_with(common: &Common, options: &TransformerOptions) -> Result<(Config, Engine)> {
     let mut config = load_config(common.config.as_deref())?;
     if let Some(format) = common.format {
         config.input.format = format;
     }
-    let engine = Engine::load_with(&config, common.scorer, &common.transformer.options())
-        .context("loading models")?;
+    let engine = Engine::load_with(&config, common.scorer, options).context("loading models")?;
     Ok((config, engine))
 }
 

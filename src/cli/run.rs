@@ -15,11 +15,11 @@ use tracing::{info, warn};
 use tonetrack::config::Config;
 use tonetrack::job::{self, RunOptions};
 use tonetrack::pipeline::Engine;
-use tonetrack::store::{lock::LockRequest, Storage};
+use tonetrack::store::{lock::LockRequest, State, Storage};
 use tonetrack::tone::ScorerKind;
 
 use super::args::{CheckArgs, MergeArgs, RunArgs};
-use super::{load, storage_for};
+use super::{load_with, storage_for};
 use crate::{EXIT_DAMAGED, EXIT_REJECTS_STRICT};
 
 fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
@@ -40,8 +40,26 @@ fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
 pub fn run(args: RunArgs, quiet: bool) -> Result<u8> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339();
-    let (config, engine) = load(&args.common)?;
     let storage = storage_for(&args.out)?;
+    // `--precision auto` keeps the precision of the statements already in the folder, so a
+    // schedule that moves to another kind of machine goes on without --rebuild.
+    let state_version = match args.rebuild {
+        true => None,
+        false => State::read_meta(storage.as_ref())?.map(|m| m.scorer_version),
+    };
+    let (options, why) = args
+        .common
+        .transformer
+        .options_for_state(state_version.as_deref());
+    let (config, engine) = load_with(&args.common, &options)?;
+    if args.common.scorer.is_learned() {
+        info!(
+            "scoring with the {} scorer in {} ({})",
+            args.common.scorer.as_str(),
+            options.precision.as_str(),
+            why.as_str()
+        );
+    }
     let jobs = args.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())

@@ -56,7 +56,7 @@ pub fn merge(
                 if let Some(why) = first.incompatibility(&m) {
                     return Err(Error::State {
                         location: shard.describe(),
-                        message: format!("this shard was computed with {why} than the first shard; rerun it with the same build and models"),
+                        message: format!("this shard was computed with {why} than the first shard; rerun it with the same build, models and --precision (auto picks by CPU, so shards on different kinds of machine need it given)"),
                     });
                 }
             }

@@ -27,6 +27,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::output::{date_column, days_since_epoch};
+use crate::tone::Precision;
 use crate::types::Reject;
 
 /// What a state was built with. A run with different knowledge files, version or scorer would
@@ -38,6 +39,15 @@ pub struct StateMeta {
     pub scorer: String,
     pub scorer_version: String,
     pub models_sha256: BTreeMap<String, String>,
+}
+
+/// A `scorer_version` with its precision part (`+bf16`) left out.
+fn without_precision(version: &str) -> String {
+    version
+        .split('+')
+        .filter(|part| *part != Precision::Bf16.as_str())
+        .collect::<Vec<_>>()
+        .join("+")
 }
 
 /// 2: append-only parts listed by `commit.json` (1 rewrote one file per month and the index).
@@ -60,8 +70,21 @@ impl StateMeta {
             ));
         }
         if (&self.scorer, &self.scorer_version) != (&now.scorer, &now.scorer_version) {
+            let (was, is) = (
+                Precision::of_version(&self.scorer_version),
+                Precision::of_version(&now.scorer_version),
+            );
+            // Only the precision differs: say how to keep the folder's.
+            let hint = match was != is && self.scorer == now.scorer && without_precision(&self.scorer_version) == without_precision(&now.scorer_version) {
+                true => format!(
+                    "; the folder was scored in {}: drop --precision (auto keeps it) or give --precision {}",
+                    was.as_str(),
+                    was.as_str()
+                ),
+                false => String::new(),
+            };
             return Some(format!(
-                "scorer {} {} (this run uses {} {})",
+                "scorer {} {} (this run uses {} {}{hint})",
                 self.scorer, self.scorer_version, now.scorer, now.scorer_version
             ));
         }
@@ -211,16 +234,26 @@ pub fn read_live(
 }
 
 impl State {
-    pub fn load(storage: &dyn Storage) -> Result<State> {
-        let mut state = State::default();
-        if let Some(bytes) = storage.read(META)? {
-            let meta: StateMeta = serde_json::from_slice(&bytes).map_err(|e| Error::Config {
+    /// What the state in `storage` was built with, without reading its rows (`None`: no state).
+    /// `run --precision auto` asks this before loading the scorer.
+    pub fn read_meta(storage: &dyn Storage) -> Result<Option<StateMeta>> {
+        let Some(bytes) = storage.read(META)? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| Error::Config {
                 file: format!("{}/{META}", storage.describe()),
                 line: e.line(),
                 message: format!(
                     "unreadable state metadata ({e}); move the folder away or run with --rebuild"
                 ),
-            })?;
+            })
+    }
+
+    pub fn load(storage: &dyn Storage) -> Result<State> {
+        let mut state = State::default();
+        if let Some(meta) = State::read_meta(storage)? {
             // An older layout is reported by `incompatibility`, not read.
             let older = meta.format != STATE_FORMAT;
             state.meta = Some(meta);
@@ -478,6 +511,26 @@ pub fn filter_rows(df: &DataFrame, keep: impl Fn(&str, &str) -> bool) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_state_scored_in_another_precision_says_how_to_keep_it() {
+        let meta = |version: &str| StateMeta {
+            format: STATE_FORMAT,
+            tonetrack_version: "0.1.0".into(),
+            scorer: "ensemble".into(),
+            scorer_version: version.into(),
+            models_sha256: BTreeMap::new(),
+        };
+        let f32 = meta("head-2.0.0+m@1+batch8+lexicon-1.1.0");
+        let bf16 = meta("head-2.0.0+m@1+batch8+bf16+lexicon-1.1.0");
+        let why = f32.incompatibility(&bf16).unwrap();
+        assert!(why.contains("the folder was scored in f32"), "{why}");
+        assert!(why.contains("--precision f32"), "{why}");
+        // Another difference as well: no precision hint, it would not be enough.
+        let other = meta("head-2.0.1+m@1+batch8+bf16+lexicon-1.1.0");
+        let why = f32.incompatibility(&other).unwrap();
+        assert!(!why.contains("drop --precision"), "{why}");
+    }
 
     #[test]
     fn state_meta_names_the_changed_knowledge_file() {

@@ -5,6 +5,7 @@
 //! `models/tone-head.json`) live behind the `transformer` cargo feature. The head's format,
 //! training and evaluation ([`head`], [`train`]) need no libtorch and are always built.
 
+pub mod card;
 pub mod data;
 pub mod head;
 pub mod lexicon;
@@ -83,14 +84,14 @@ pub enum DeviceKind {
     Cuda,
 }
 
-/// The number format of the encoder's layers when scoring. `f32` is the default and what the
-/// model was trained in; `bf16` runs the layers in bfloat16, which on CPUs with AVX512-BF16 or
-/// AMX measured 2.7× faster (2 AMD EPYC cores: 833–873 against 300–324 statements/s in one
-/// run) with the held-out macro-F1 of the ensemble unchanged on all three sets. Scores differ
-/// in the last digits, so the precision is part of `scorer_version`. On a CPU without bf16
-/// instructions libtorch emulates it and it is slower, hence not the default.
+/// The number format of the encoder's layers when scoring. `f32` is what the model was trained
+/// in; `bf16` runs the layers in bfloat16, which on CPUs with AVX512-BF16 (or AMX, whose CPUs
+/// have it too) measured 2.7× faster (2 AMD EPYC cores: 833–873 against 300–324 statements/s
+/// in one run) with the held-out macro-F1 of the ensemble unchanged on all three sets. Scores
+/// differ in the last digits, so a precision other than f32 is part of `scorer_version`. On a
+/// CPU without bf16 instructions libtorch emulates it and it is slower: [`PrecisionChoice::Auto`]
+/// (the default) picks bf16 only where the CPU has them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Precision {
     #[default]
     F32,
@@ -102,6 +103,105 @@ impl Precision {
         match self {
             Precision::F32 => "f32",
             Precision::Bf16 => "bf16",
+        }
+    }
+
+    /// The precision a `scorer_version` was computed in: the learned scorers add `+bf16` to it
+    /// (see `transformer::LearnedScorer::new`); a version without a precision is f32's.
+    ///
+    /// `Precision::of_version("head-2.0.0+all-MiniLM-L6-v2@53aa5117+batch8+bf16+lexicon-1.1.0")`
+    /// is `Bf16`.
+    pub fn of_version(version: &str) -> Precision {
+        if version
+            .split('+')
+            .any(|part| part == Precision::Bf16.as_str())
+        {
+            Precision::Bf16
+        } else {
+            Precision::F32
+        }
+    }
+
+    /// Whether this CPU computes bfloat16 in hardware (AVX512-BF16; Intel's AMX CPUs have it
+    /// too). Without it libtorch emulates bf16 and `Bf16` is slower than `F32`.
+    pub fn cpu_has_bf16() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::arch::is_x86_feature_detected!("avx512bf16")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    }
+}
+
+/// What `--precision` asks for. `auto` keeps the precision an output folder's statements were
+/// scored in (so a scheduled run never needs `--rebuild` because it moved to another machine),
+/// and otherwise takes the fastest this CPU computes natively: bf16 with AVX512-BF16, else f32.
+/// Training is always f32 ([`PrecisionChoice::for_training`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum PrecisionChoice {
+    #[default]
+    Auto,
+    F32,
+    Bf16,
+}
+
+/// Why a precision was chosen; logged by the commands that score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrecisionReason {
+    Asked,
+    KeptFromState,
+    CpuHasBf16,
+    CpuLacksBf16,
+}
+
+impl PrecisionReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrecisionReason::Asked => "--precision",
+            PrecisionReason::KeptFromState => {
+                "auto: the precision the output folder's statements were scored in"
+            }
+            PrecisionReason::CpuHasBf16 => "auto: this CPU has AVX512-BF16",
+            PrecisionReason::CpuLacksBf16 => {
+                "auto: f32 (bf16 only on CPUs with AVX512-BF16, which this device is not)"
+            }
+        }
+    }
+}
+
+impl PrecisionChoice {
+    /// The precision to score in, given the `scorer_version` of the statements already in the
+    /// output folder (if any) and whether this CPU has bf16 instructions.
+    pub fn resolve(
+        self,
+        state_version: Option<&str>,
+        cpu_has_bf16: bool,
+    ) -> (Precision, PrecisionReason) {
+        match (self, state_version) {
+            (PrecisionChoice::F32, _) => (Precision::F32, PrecisionReason::Asked),
+            (PrecisionChoice::Bf16, _) => (Precision::Bf16, PrecisionReason::Asked),
+            (PrecisionChoice::Auto, Some(v)) => {
+                (Precision::of_version(v), PrecisionReason::KeptFromState)
+            }
+            (PrecisionChoice::Auto, None) if cpu_has_bf16 => {
+                (Precision::Bf16, PrecisionReason::CpuHasBf16)
+            }
+            (PrecisionChoice::Auto, None) => (Precision::F32, PrecisionReason::CpuLacksBf16),
+        }
+    }
+
+    /// Training fine-tunes and fits in f32 whatever the CPU: `auto` is f32 there, and asking
+    /// for bf16 is an error rather than a quietly different model.
+    pub fn for_training(self) -> std::result::Result<Precision, String> {
+        match self {
+            PrecisionChoice::Auto | PrecisionChoice::F32 => Ok(Precision::F32),
+            PrecisionChoice::Bf16 => Err(
+                "training runs in f32 (the shipped layers are fp16 copies of f32 weights); drop --precision bf16".into(),
+            ),
         }
     }
 }
@@ -231,4 +331,72 @@ fn build_learned(
         name: kind.as_str().into(),
         message: "this is the libtorch-free build (without the `transformer` feature): pass `--scorer lexicon`, or build with the default features after scripts/setup-transformer.sh".into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const F32_VERSION: &str = "head-2.0.0+all-MiniLM-L6-v2@53aa5117+batch8+lexicon-1.1.0";
+    const BF16_VERSION: &str = "head-2.0.0+all-MiniLM-L6-v2@53aa5117+batch8+bf16+lexicon-1.1.0";
+
+    #[test]
+    fn a_version_names_bf16_only_when_it_was_scored_in_bf16() {
+        assert_eq!(Precision::of_version(BF16_VERSION), Precision::Bf16);
+        assert_eq!(Precision::of_version(F32_VERSION), Precision::F32);
+        assert_eq!(Precision::of_version("1.1.0"), Precision::F32);
+        // A name that merely contains the letters is not the precision.
+        assert_eq!(
+            Precision::of_version("head-2.0.0+bf16model@1"),
+            Precision::F32
+        );
+    }
+
+    #[test]
+    fn auto_keeps_the_folders_precision_whatever_this_cpu_has() {
+        for cpu in [true, false] {
+            assert_eq!(
+                PrecisionChoice::Auto.resolve(Some(BF16_VERSION), cpu),
+                (Precision::Bf16, PrecisionReason::KeptFromState)
+            );
+            assert_eq!(
+                PrecisionChoice::Auto.resolve(Some(F32_VERSION), cpu),
+                (Precision::F32, PrecisionReason::KeptFromState)
+            );
+        }
+    }
+
+    #[test]
+    fn auto_on_a_new_folder_takes_bf16_only_on_a_cpu_that_has_it() {
+        assert_eq!(
+            PrecisionChoice::Auto.resolve(None, true),
+            (Precision::Bf16, PrecisionReason::CpuHasBf16)
+        );
+        assert_eq!(
+            PrecisionChoice::Auto.resolve(None, false),
+            (Precision::F32, PrecisionReason::CpuLacksBf16)
+        );
+    }
+
+    #[test]
+    fn an_explicit_precision_wins_over_the_folder_and_the_cpu() {
+        assert_eq!(
+            PrecisionChoice::F32.resolve(Some(BF16_VERSION), true),
+            (Precision::F32, PrecisionReason::Asked)
+        );
+        assert_eq!(
+            PrecisionChoice::Bf16.resolve(Some(F32_VERSION), false),
+            (Precision::Bf16, PrecisionReason::Asked)
+        );
+    }
+
+    #[test]
+    fn training_is_f32_and_refuses_bf16() {
+        assert_eq!(PrecisionChoice::Auto.for_training(), Ok(Precision::F32));
+        assert_eq!(PrecisionChoice::F32.for_training(), Ok(Precision::F32));
+        assert!(PrecisionChoice::Bf16
+            .for_training()
+            .unwrap_err()
+            .contains("f32"));
+    }
 }

@@ -15,7 +15,7 @@ use crate::tone::train::{
     cross_validate, features, fit_tuned, label_index, metrics, predict, CvReport, Dataset,
     HeadKind, Metrics, Prepared,
 };
-use crate::tone::{LexiconScorer, ToneInput, ToneScorer, TransformerOptions};
+use crate::tone::{LexiconScorer, Precision, ToneInput, ToneScorer, TransformerOptions};
 
 /// Embeds every example of every set in one call (one sorted pass over all texts) and scores
 /// it with the lexicon.
@@ -349,6 +349,8 @@ pub struct BenchReport {
     pub statements: usize,
     pub selection_sha256: String,
     pub batch_size: usize,
+    /// The encoder's number format (`--precision`, resolved).
+    pub precision: &'static str,
     pub replicas: usize,
     pub threads_per_replica: usize,
     pub sorted_by_length: bool,
@@ -376,6 +378,7 @@ fn summarise(
         statements: texts.len(),
         selection_sha256: sha.to_string(),
         batch_size: w.0,
+        precision: Precision::F32.as_str(),
         replicas: w.1,
         threads_per_replica: w.2,
         sorted_by_length: w.3,
@@ -420,19 +423,22 @@ pub fn bench_scorer(
         passes.push(t.elapsed().as_secs_f64());
         debug_assert_eq!(scores.len(), inputs.len());
     }
-    Ok(summarise(
-        "tonetrack transformer scorer (tch forward, tokenizers)",
-        texts,
-        sha,
-        load,
-        passes,
-        (
-            opts.batch_size,
-            opts.replicas,
-            opts.threads_per_replica,
-            sorted,
-        ),
-    ))
+    Ok(BenchReport {
+        precision: options.precision.as_str(),
+        ..summarise(
+            "tonetrack transformer scorer (tch forward, tokenizers)",
+            texts,
+            sha,
+            load,
+            passes,
+            (
+                opts.batch_size,
+                opts.replicas,
+                opts.threads_per_replica,
+                sorted,
+            ),
+        )
+    })
 }
 
 /// Times rust-bert's own `SentenceEmbeddingsModel` pipeline on the same texts, on this thread,

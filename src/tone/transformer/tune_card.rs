@@ -81,7 +81,18 @@ pub fn write_model(
         }),
     };
     std::fs::write(&paths.head, head.to_json()).map_err(|e| Error::io(&paths.head, e))?;
-    let card = card(setup, model, cv, facts, &head);
+    // The card names the head's own hash too, so `eval tone --card` can tell that the weights
+    // it vouches for are the ones that ship.
+    let head_sha = sha256_file(&paths.head)?;
+    let card = card(
+        setup,
+        model,
+        cv,
+        facts,
+        &head,
+        &file_name(&paths.head),
+        &head_sha,
+    );
     std::fs::write(&paths.card, card).map_err(|e| Error::io(&paths.card, e))?;
     Ok(head)
 }
@@ -92,12 +103,14 @@ fn card(
     cv: Option<&TuneCv>,
     facts: &Facts,
     head: &HeadFile,
+    head_name: &str,
+    head_sha: &str,
 ) -> String {
     let o = facts.opts;
     let tuned = head.tuned.as_ref();
     let mut s = String::new();
     s.push_str("# Model card: the learned tone scorer (`models/tone-head.json`, `models/tone-encoder.safetensors`)\n\n");
-    s.push_str("Written by `tonetrack train tone`; do not edit by hand (rerun the command). ");
+    s.push_str("Written by `tonetrack train tone`; do not edit by hand (rerun the command): CI checks with `tonetrack eval tone --card` that the hashes below are those of the shipped files and the training data. ");
     s.push_str("The scorer runs the sentence encoder with its top layers replaced by the fine-tuned ones, mean-pools and normalises the last layer (as sentence-transformers does), ");
     s.push_str("and a softmax head turns that embedding into P(conciliatory), P(neutral), P(firm): `--scorer transformer` reads the embedding alone, ");
     s.push_str("`--scorer ensemble` (the default of `run`) also the tone lexicon's tone, sentiment, whether it found a cue, and its label. Tone = P(conciliatory) − P(firm); ");
@@ -119,6 +132,9 @@ fn card(
         s.push_str(&format!("- fine-tuned: layers {}–{} (the top {}) in `{}`, fp16, sha256 `{}`; the layers below stay the base model's\n",
             t.first_layer, t.first_layer + t.layers - 1, t.layers, t.file, t.sha256));
     }
+    s.push_str(&format!(
+        "- head: `{head_name}` sha256 `{head_sha}` (the weights below)\n"
+    ));
     s.push_str(&format!("- fine-tuning: cross-entropy on a zero-initialised 3-way head over the unit-length embedding × 20, AdamW (lr {} falling linearly to 0, weight decay {}), {} epochs, batches of {} (shuffled with SplitMix64 seed {}, sorted by length within windows of 8 batches), no dropout, {} libtorch threads; the lower layers' hidden states are computed once and reused\n",
         o.lr, o.weight_decay, o.epochs, o.batch_size, o.seed, facts.threads));
     s.push_str(&format!("- heads: multinomial logistic regression (L-BFGS) refitted on the tuned embeddings, L2 chosen from {:?} by 3-fold CV: transformer L2 = {}, ensemble L2 = {}\n",
