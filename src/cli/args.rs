@@ -310,6 +310,7 @@ impl TransformerArgs {
     }
 
     /// Options for `train` and `eval tone --cv`, which fit in f32.
+    #[cfg_attr(not(feature = "transformer"), allow(dead_code))]
     pub fn training_options(&self) -> anyhow::Result<TransformerOptions> {
         let precision = self.precision.for_training().map_err(anyhow::Error::msg)?;
         Ok(self.with_precision(precision))
