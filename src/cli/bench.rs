@@ -30,6 +30,10 @@ use super::{load, peak_rss_mib};
 /// `bench --synthetic N`: generate a corpus, then time a real `run` over it into a fresh folder.
 pub fn bench_end_to_end(args: BenchArgs, n: u64) -> Result<u8> {
     let (config, engine) = load(&args.common)?;
+    let engine_scorer = (
+        engine.scorer.name().to_string(),
+        engine.scorer.version().to_string(),
+    );
     let scratch = match &args.work {
         Some(w) => {
             std::fs::create_dir_all(w).with_context(|| format!("creating {}", w.display()))?;
@@ -104,6 +108,9 @@ pub fn bench_end_to_end(args: BenchArgs, n: u64) -> Result<u8> {
         "peak_rss_mib": peak_rss_mib(),
         "peak_rss_mib_before_run": rss_before_run,
         "scratch": args.keep.then(|| scratch.display().to_string()),
+        // Which scorer and weights (and, for the learned ones, which precision) were timed.
+        "scorer": engine_scorer.0,
+        "scorer_version": engine_scorer.1,
     });
     if !args.keep {
         std::fs::remove_dir_all(&scratch)
