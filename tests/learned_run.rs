@@ -23,20 +23,38 @@ fn bin() -> Command {
     c
 }
 
+/// `tonetrack run` on the sample corpus into `out`, with its log (no `--quiet`).
+fn sample_run(out: &Path) -> Command {
+    let mut c = bin();
+    c.args([
+        "run",
+        "notebooks-data",
+        "--config",
+        "notebooks-data/tonetrack.toml",
+    ])
+    .arg("--out")
+    .arg(out);
+    c
+}
+
 fn run_sample(out: &Path, extra: &[&str]) -> Output {
-    bin()
-        .args([
-            "run",
-            "notebooks-data",
-            "--config",
-            "notebooks-data/tonetrack.toml",
-            "--quiet",
-        ])
-        .arg("--out")
-        .arg(out)
+    sample_run(out)
+        .arg("--quiet")
         .args(extra)
         .output()
         .expect("binary runs")
+}
+
+/// [`run_sample`] that must succeed.
+fn run_sample_ok(out: &Path, extra: &[&str]) {
+    let o = run_sample(out, extra);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// The standard error of a run that had to fail (`what` says what it would have done).
+fn refused(o: &Output, what: &str) -> String {
+    assert!(!o.status.success(), "{what}");
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn read(dir: &Path, name: &str) -> DataFrame {
@@ -70,8 +88,7 @@ fn strings(df: &DataFrame, col: &str) -> Vec<String> {
 fn run_scores_the_sample_with_the_learned_scorer_and_keeps_the_lexicon_beside_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = run_sample(&out, &[]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_sample_ok(&out, &[]);
     let st = read(&out, "statements.parquet");
     assert!(st.height() > 50, "{} statements", st.height());
     let scorer = strings(&st, "scorer");
@@ -122,16 +139,8 @@ fn a_missing_model_stops_the_run_and_says_how_to_install_it_or_to_pass_scorer_le
     let out = dir.path().join("out");
     let empty = dir.path().join("no-model");
     std::fs::create_dir(&empty).unwrap();
-    let o = bin()
-        .args([
-            "run",
-            "notebooks-data",
-            "--config",
-            "notebooks-data/tonetrack.toml",
-            "--quiet",
-        ])
-        .arg("--out")
-        .arg(&out)
+    let o = sample_run(&out)
+        .arg("--quiet")
         .env("TONETRACK_TRANSFORMER_MODEL", &empty)
         .output()
         .unwrap();
@@ -144,8 +153,7 @@ fn a_missing_model_stops_the_run_and_says_how_to_install_it_or_to_pass_scorer_le
     // Nothing was scored some other way behind the user's back.
     assert!(!out.join("statements.parquet").exists());
     // The lexicon needs no model.
-    let o = run_sample(&out, &["--scorer", "lexicon"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_sample_ok(&out, &["--scorer", "lexicon"]);
     let st = read(&out, "statements.parquet");
     assert!(strings(&st, "scorer").iter().all(|s| s == "lexicon"));
     assert_eq!(floats(&st, "tone"), floats(&st, "tone_lexicon"));
@@ -155,20 +163,16 @@ fn a_missing_model_stops_the_run_and_says_how_to_install_it_or_to_pass_scorer_le
 fn a_state_scored_by_one_scorer_refuses_the_other_until_rebuilt() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = run_sample(&out, &["--scorer", "lexicon"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = run_sample(&out, &[]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        !o.status.success(),
-        "the default scorer ran on a lexicon state"
+    run_sample_ok(&out, &["--scorer", "lexicon"]);
+    let err = refused(
+        &run_sample(&out, &[]),
+        "the default scorer ran on a lexicon state",
     );
     assert!(
         err.contains("--rebuild") && err.contains("lexicon"),
         "{err}"
     );
-    let o = run_sample(&out, &["--rebuild"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_sample_ok(&out, &["--rebuild"]);
     let st = read(&out, "statements.parquet");
     assert!(strings(&st, "scorer").iter().all(|s| s == "ensemble"));
 }
@@ -178,24 +182,13 @@ fn auto_precision_keeps_the_folders_precision_and_a_different_one_says_how_to_ke
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     // f32 asked for explicitly: the same on every CPU.
-    let o = run_sample(&out, &["--precision", "f32"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_sample_ok(&out, &["--precision", "f32"]);
     let before = std::fs::read(out.join("statements.parquet")).unwrap();
     let f32_version = strings(&read(&out, "statements.parquet"), "scorer_version")[0].clone();
     assert!(!f32_version.contains("+bf16"), "{f32_version}");
     // The default (auto) keeps f32 here even on a CPU with bf16 instructions: no --rebuild needed,
     // nothing rescored, the tables as they were.
-    let o = bin()
-        .args([
-            "run",
-            "notebooks-data",
-            "--config",
-            "notebooks-data/tonetrack.toml",
-        ])
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = sample_run(&out).output().unwrap();
     let log = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{log}");
     assert!(
@@ -207,19 +200,16 @@ fn auto_precision_keeps_the_folders_precision_and_a_different_one_says_how_to_ke
         before
     );
     // Asking for bf16 on that folder is refused, with the way to keep its precision.
-    let o = run_sample(&out, &["--precision", "bf16"]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        !o.status.success(),
-        "a bf16 run was mixed into an f32 folder"
+    let err = refused(
+        &run_sample(&out, &["--precision", "bf16"]),
+        "a bf16 run was mixed into an f32 folder",
     );
     assert!(
         err.contains("the folder was scored in f32") && err.contains("--precision f32"),
         "{err}"
     );
     // --rebuild with bf16 rescored everything in bf16, and the version says so.
-    let o = run_sample(&out, &["--precision", "bf16", "--rebuild"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_sample_ok(&out, &["--precision", "bf16", "--rebuild"]);
     let versions = strings(&read(&out, "statements.parquet"), "scorer_version");
     assert!(
         versions
