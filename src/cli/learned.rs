@@ -347,21 +347,11 @@ mod with_feature {
                 rows.push((kind.as_str(), set.name.clone(), m));
             }
         }
-        let mut failed = false;
-        for bound in &args.min_f1 {
-            let (scorer, set, v) = parse_bound(bound)?;
-            let row = rows
-                .iter()
+        let exit = gate_min_f1(&args.min_f1, "the held-out", |scorer, set| {
+            rows.iter()
                 .find(|(k, s, _)| *k == scorer && s.starts_with(set))
-                .with_context(|| format!("--min-f1 {bound}: no such scorer and set"))?;
-            if row.2.macro_f1 < v {
-                eprintln!(
-                    "FAIL: {scorer} macro-F1 on the held-out {} = {:.3} is below {v}",
-                    row.1, row.2.macro_f1
-                );
-                failed = true;
-            }
-        }
+                .map(|(_, s, m)| (s.clone(), m.macro_f1))
+        })?;
         if args.json {
             print(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
         } else {
@@ -373,6 +363,26 @@ mod with_feature {
                 ));
             }
             print(&s)?;
+        }
+        Ok(exit)
+    }
+
+    /// Checks every `--min-f1 SCORER:SET=V` against `f1(scorer, set)` (the set's full name and
+    /// its macro-F1) and reports each one below its bound; the exit code: 3 if any was, else 0.
+    fn gate_min_f1(
+        bounds: &[String],
+        what: &str,
+        f1: impl Fn(&str, &str) -> Option<(String, f64)>,
+    ) -> Result<u8> {
+        let mut failed = false;
+        for bound in bounds {
+            let (scorer, set, v) = parse_bound(bound)?;
+            let (name, got) = f1(scorer, set)
+                .with_context(|| format!("--min-f1 {bound}: no such scorer and set"))?;
+            if got < v {
+                eprintln!("FAIL: {scorer} macro-F1 on {what} {name} = {got:.3} is below {v}");
+                failed = true;
+            }
         }
         Ok(if failed {
             crate::EXIT_BELOW_THRESHOLD
@@ -463,22 +473,14 @@ mod with_feature {
                 path.display()
             );
         }
-        let mut failed = false;
-        for bound in &args.min_f1 {
-            let (scorer, set, v) = parse_bound(bound)?;
-            let got = card.cv_mean(scorer, set).with_context(|| {
-                format!("--min-f1 {bound}: the card has no such scorer and set")
-            })?;
-            if got < v {
-                eprintln!("FAIL: recorded cross-validated {scorer} macro-F1 on {set} = {got:.3} is below {v}");
-                failed = true;
-            }
-        }
-        Ok(if failed {
-            crate::EXIT_BELOW_THRESHOLD
-        } else {
-            0
-        })
+        gate_min_f1(
+            &args.min_f1,
+            "the card's cross-validation of",
+            |scorer, set| {
+                card.cv_mean(scorer, set)
+                    .map(|(name, f1)| (name.to_string(), f1))
+            },
+        )
     }
 
     pub fn eval_tone(args: EvalToneArgs) -> Result<u8> {

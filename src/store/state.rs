@@ -41,15 +41,6 @@ pub struct StateMeta {
     pub models_sha256: BTreeMap<String, String>,
 }
 
-/// A `scorer_version` with its precision part (`+bf16`) left out.
-fn without_precision(version: &str) -> String {
-    version
-        .split('+')
-        .filter(|part| *part != Precision::Bf16.as_str())
-        .collect::<Vec<_>>()
-        .join("+")
-}
-
 /// 2: append-only parts listed by `commit.json` (1 rewrote one file per month and the index).
 /// 3: statement rows carry `tone_lexicon`.
 pub const STATE_FORMAT: u32 = 3;
@@ -70,12 +61,10 @@ impl StateMeta {
             ));
         }
         if (&self.scorer, &self.scorer_version) != (&now.scorer, &now.scorer_version) {
-            let (was, is) = (
-                Precision::of_version(&self.scorer_version),
-                Precision::of_version(&now.scorer_version),
-            );
+            let (was, rest_was) = Precision::split_version(&self.scorer_version);
+            let (is, rest_is) = Precision::split_version(&now.scorer_version);
             // Only the precision differs: say how to keep the folder's.
-            let hint = match was != is && self.scorer == now.scorer && without_precision(&self.scorer_version) == without_precision(&now.scorer_version) {
+            let hint = match was != is && self.scorer == now.scorer && rest_was == rest_is {
                 true => format!(
                     "; the folder was scored in {}: drop --precision (auto keeps it) or give --precision {}",
                     was.as_str(),

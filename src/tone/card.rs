@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! let card = CardRecord::parse("models/tone-head.md", &text)?;
-//! card.cv_mean("ensemble", "cameo")   // Some(0.929)
+//! card.cv_mean("ensemble", "cameo")   // Some(("cameo (mapped)", 0.929))
 //! ```
 
 use crate::error::{Error, Result};
@@ -162,15 +162,16 @@ impl CardRecord {
     }
 
     /// The recorded mean macro-F1 of `scorer` (lexicon, transformer, ensemble) on the set whose
-    /// name starts with `set` ("cameo", "plover", "diplomatic").
-    pub fn cv_mean(&self, scorer: &str, set: &str) -> Option<f64> {
+    /// name starts with `set` ("cameo", "plover", "diplomatic"), with the set's full name.
+    pub fn cv_mean(&self, scorer: &str, set: &str) -> Option<(&str, f64)> {
         let row = self.cv.iter().find(|r| r.set.starts_with(set))?;
-        match scorer {
-            "lexicon" => Some(row.lexicon),
-            "transformer" => Some(row.transformer),
-            "ensemble" => Some(row.ensemble),
-            _ => None,
-        }
+        let f1 = match scorer {
+            "lexicon" => row.lexicon,
+            "transformer" => row.transformer,
+            "ensemble" => row.ensemble,
+            _ => return None,
+        };
+        Some((&row.set, f1))
     }
 
     /// Where the card does not describe `shipped`: one line per difference, empty when it does.
@@ -272,8 +273,14 @@ mod tests {
         assert_eq!(card.lexicon_sha256.as_deref(), Some("dd44"));
         assert_eq!(card.folds, Some(5));
         assert_eq!(card.cv.len(), 1);
-        assert_eq!(card.cv_mean("ensemble", "cameo"), Some(0.91));
-        assert_eq!(card.cv_mean("lexicon", "cameo"), Some(0.5));
+        assert_eq!(
+            card.cv_mean("ensemble", "cameo"),
+            Some(("cameo (mapped)", 0.91))
+        );
+        assert_eq!(
+            card.cv_mean("lexicon", "cameo"),
+            Some(("cameo (mapped)", 0.5))
+        );
         assert_eq!(card.cv_mean("ensemble", "plover"), None);
         assert!(card.mismatches(&shipped()).is_empty());
     }

@@ -106,20 +106,34 @@ impl Precision {
         }
     }
 
-    /// The precision a `scorer_version` was computed in: the learned scorers add `+bf16` to it
-    /// (see `transformer::LearnedScorer::new`); a version without a precision is f32's.
-    ///
-    /// `Precision::of_version("head-2.0.0+all-MiniLM-L6-v2@53aa5117+batch8+bf16+lexicon-1.1.0")`
-    /// is `Bf16`.
-    pub fn of_version(version: &str) -> Precision {
-        if version
-            .split('+')
-            .any(|part| part == Precision::Bf16.as_str())
-        {
-            Precision::Bf16
-        } else {
-            Precision::F32
+    /// What a learned scorer adds to its `scorer_version` for this precision: nothing for f32
+    /// (so f32 states keep the versions they had), `+bf16` otherwise. [`Precision::split_version`]
+    /// reads it back.
+    pub fn version_part(self) -> String {
+        match self {
+            Precision::F32 => String::new(),
+            p => format!("+{}", p.as_str()),
         }
+    }
+
+    /// A `scorer_version` as (the precision it was computed in, the version without its
+    /// precision part); a version without a precision part is f32's.
+    ///
+    /// `Precision::split_version("head-2.0.0+all-MiniLM-L6-v2@53aa5117+batch8+bf16+lexicon-1.1.0")`
+    /// is `(Bf16, "head-2.0.0+all-MiniLM-L6-v2@53aa5117+batch8+lexicon-1.1.0")`.
+    pub fn split_version(version: &str) -> (Precision, String) {
+        let bf16 = Precision::Bf16.as_str();
+        let rest: Vec<&str> = version.split('+').filter(|part| *part != bf16).collect();
+        let precision = match rest.len() < version.split('+').count() {
+            true => Precision::Bf16,
+            false => Precision::F32,
+        };
+        (precision, rest.join("+"))
+    }
+
+    /// The precision a `scorer_version` was computed in ([`Precision::split_version`]).
+    pub fn of_version(version: &str) -> Precision {
+        Precision::split_version(version).0
     }
 
     /// Whether this CPU computes bfloat16 in hardware (AVX512-BF16; Intel's AMX CPUs have it
@@ -350,6 +364,18 @@ mod tests {
             Precision::of_version("head-2.0.0+bf16model@1"),
             Precision::F32
         );
+    }
+
+    #[test]
+    fn a_version_part_is_read_back_and_left_out_by_split_version() {
+        for p in [Precision::F32, Precision::Bf16] {
+            let version = format!("head-2.0.0+m@1+batch8{}+lexicon-1.1.0", p.version_part());
+            assert_eq!(
+                Precision::split_version(&version),
+                (p, F32_VERSION.replace("all-MiniLM-L6-v2@53aa5117", "m@1"))
+            );
+        }
+        assert_eq!(Precision::F32.version_part(), "");
     }
 
     #[test]

@@ -25,7 +25,7 @@ use tracing::{error, warn};
 
 use super::head::{tone_from_probabilities, HeadFile, Layer};
 use super::train::{features, HeadKind};
-use super::{DeviceKind, LexiconScorer, Precision, ToneInput, ToneScorer, TransformerOptions};
+use super::{DeviceKind, LexiconScorer, ToneInput, ToneScorer, TransformerOptions};
 use crate::error::{Error, Result};
 use crate::models::ModelFile;
 use crate::types::{ToneLabel, ToneScore};
@@ -230,10 +230,7 @@ impl LearnedScorer {
         // The batch shape is part of the version: scores are the same bits only between runs
         // whose forward passes have the same shape (see `worker::Embedder::batches`).
         // So is a precision other than f32 (added only then, so f32 states keep their version).
-        let precision = match loaded.embedder.options().precision {
-            Precision::F32 => String::new(),
-            p => format!("+{}", p.as_str()),
-        };
+        let precision = loaded.embedder.options().precision.version_part();
         let emb = format!(
             "{}@{}+batch{}{precision}",
             head.embedding.name,
@@ -395,6 +392,7 @@ mod tests {
     use super::*;
     use crate::models::ModelSource;
     use crate::tone::train::HeadKind;
+    use crate::tone::Precision;
     use encoder::{Encoder, Tokenizer};
 
     const SENTENCES: [&str; 6] = [
